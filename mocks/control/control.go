@@ -1,0 +1,179 @@
+package control
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// Kit is the control state every component owns.
+type Kit struct {
+	Component string
+	Clock     *Clock
+	Journal   *Journal
+	Faults    *Faults
+	// Token, when set, is required as a bearer token on /__sandbox/ (except
+	// healthz): a sandbox bound beyond loopback is shared.
+	Token string
+}
+
+// NewKit returns a kit with a real-time clock (base may be nil), a journal of
+// 1,000 entries and no faults.
+func NewKit(component string, base func() time.Time, token string) *Kit {
+	return &Kit{Component: component, Clock: NewClock(base), Journal: NewJournal(1000), Faults: &Faults{}, Token: token}
+}
+
+// Middleware records exchanges and applies faults; mount it on the whole
+// component.
+func (k *Kit) Middleware(next http.Handler) http.Handler {
+	return Record(k.Component, k.Journal, k.Clock.Now)(Inject(k.Faults)(next))
+}
+
+// Guard refuses control calls without the bearer token when one is set.
+func (k *Kit) Guard(next http.Handler) http.Handler {
+	if k.Token == "" {
+		return next
+	}
+	want := []byte("Bearer " + k.Token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/__sandbox/healthz" || subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) == 1 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sandbox-control"`)
+		Problem(w, http.StatusUnauthorized, "control-token", "Control API token required",
+			"This sandbox is shared: send the control token given at start-up as 'Authorization: Bearer <token>'.")
+	})
+}
+
+// Mount adds the common control routes (healthz, journal, faults, clock) to
+// r, which is mounted at /__sandbox. reset is called by POST /reset after the
+// kit's own state (journal, faults, clock) is cleared.
+func (k *Kit) Mount(r chi.Router, reset func()) {
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		JSON(w, http.StatusOK, map[string]string{"status": "ok", "component": k.Component})
+	})
+	r.Post("/reset", func(w http.ResponseWriter, _ *http.Request) {
+		k.Journal.Clear()
+		k.Faults.Clear()
+		k.Clock.Reset()
+		if reset != nil {
+			reset()
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	r.Get("/journal", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		since, _ := strconv.ParseUint(q.Get("since"), 10, 64)
+		entries := k.Journal.Last(limit, since, q.Get("scenario"))
+		if entries == nil {
+			entries = []Entry{}
+		}
+		JSON(w, http.StatusOK, map[string]any{"component": k.Component, "entries": entries})
+	})
+	r.Get("/faults", func(w http.ResponseWriter, _ *http.Request) {
+		JSON(w, http.StatusOK, map[string]any{"faults": k.Faults.List()})
+	})
+	r.Post("/faults", func(w http.ResponseWriter, r *http.Request) {
+		var f Fault
+		if !DecodeJSON(w, r, &f) {
+			return
+		}
+		added, err := k.Faults.Add(&f)
+		if err != nil {
+			Problem(w, http.StatusBadRequest, "invalid-fault", "Invalid fault", err.Error())
+			return
+		}
+		JSON(w, http.StatusCreated, added)
+	})
+	r.Delete("/faults", func(w http.ResponseWriter, _ *http.Request) {
+		k.Faults.Clear()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	r.Get("/clock", func(w http.ResponseWriter, _ *http.Request) { k.writeClock(w) })
+	r.Post("/clock", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Advance string `json:"advance"`
+		}
+		if !DecodeJSON(w, r, &body) {
+			return
+		}
+		d, err := time.ParseDuration(body.Advance)
+		if err != nil || d <= 0 {
+			Problem(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
+				`"advance" must be a positive Go duration such as "31s" or "168h"; the sandbox clock never goes back.`)
+			return
+		}
+		k.Clock.Advance(d)
+		k.writeClock(w)
+	})
+}
+
+func (k *Kit) writeClock(w http.ResponseWriter) {
+	JSON(w, http.StatusOK, map[string]string{
+		"now": k.Clock.Now().UTC().Format(time.RFC3339Nano), "offset": k.Clock.Offset().String(),
+	})
+}
+
+// JSON writes v as JSON with status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// Problem writes an RFC 9457 problem. typ is a short stable slug.
+func Problem(w http.ResponseWriter, status int, typ, title, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"type": "https://proconnect-sandbox.example/problems/" + typ, "title": title, "status": status, "detail": detail,
+	})
+}
+
+// maxControlBody bounds control-API bodies.
+const maxControlBody = 1 << 20
+
+// DecodeJSON decodes a JSON body strictly (unknown fields refused) into v, or
+// writes a 400 problem and returns false.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		Problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send application/json.")
+		return false
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxControlBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		detail := "The body is not valid JSON for this call: " + err.Error()
+		if errors.Is(err, io.EOF) {
+			detail = "The body is empty; this call takes a JSON object."
+		}
+		Problem(w, http.StatusBadRequest, "invalid-body", "Invalid body", detail)
+		return false
+	}
+	return true
+}
+
+// LogRequests returns middleware logging each request at debug level.
+func LogRequests(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if !log.Enabled(nil, slog.LevelDebug) { //nolint:staticcheck // a nil context is fine for Enabled
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			log.Debug("request", "method", r.Method, "path", r.URL.Path)
+			next.ServeHTTP(w, r)
+		})
+	}
+}

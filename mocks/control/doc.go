@@ -1,0 +1,12 @@
+// Package control holds what every sandbox component mounts under
+// /__sandbox/: the clock tests fast-forward, the journal of recent exchanges,
+// fault injection (a status, a body or a delay for the next N matching
+// requests), the health check and the bearer-token guard used when the
+// sandbox is shared.
+//
+// Everything here sits on the request path of every component, so none of it
+// takes a lock there: the clock is an atomic offset, the journal a lock-free
+// ring, the fault list an atomically swapped immutable slice.
+//
+// It is not a router: each component lists its own control routes.
+package control

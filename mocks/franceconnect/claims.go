@@ -1,0 +1,213 @@
+package franceconnect
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strings"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+)
+
+// Scopes and the claims they open, per FRANCECONNECT.md §4 (FranceConnect's
+// libs/scopes data). A scope absent from the table is unknown: FranceConnect
+// drops it silently.
+var lowScopes = map[string][]string{
+	"openid":             {"sub"},
+	"profile":            {"given_name", "given_name_array", "family_name", "birthdate", "gender", "preferred_username"},
+	"birth":              {"birthplace", "birthcountry"},
+	"identite_pivot":     {"given_name", "given_name_array", "family_name", "birthdate", "gender", "birthplace", "birthcountry"},
+	"given_name":         {"given_name", "given_name_array"},
+	"family_name":        {"family_name"},
+	"gender":             {"gender"},
+	"birthdate":          {"birthdate"},
+	"birthplace":         {"birthplace"},
+	"birthcountry":       {"birthcountry"},
+	"email":              {"email"},
+	"preferred_username": {"preferred_username"},
+	"idp_birthdate":      {"idp_birthdate"},
+	"idp_id":             {"idp_id"},
+	"amr":                {"amr"},
+}
+
+var plusScopes = func() map[string][]string {
+	m := map[string][]string{
+		"openid":             {"sub"},
+		"profile":            {"given_name", "family_name", "birthdate", "gender", "preferred_username"},
+		"birth":              {"birthplace", "birthcountry"},
+		"identite_pivot":     {"given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry"},
+		"given_name":         {"given_name"},
+		"family_name":        {"family_name"},
+		"gender":             {"gender"},
+		"birthdate":          {"birthdate"},
+		"birthplace":         {"birthplace"},
+		"birthcountry":       {"birthcountry"},
+		"email":              {"email"},
+		"preferred_username": {"preferred_username"},
+		"amr":                {"amr"},
+	}
+	for _, c := range []string{"given_name", "family_name", "gender", "birthdate", "birthplace", "birthcountry"} {
+		m["rnipp_"+c] = []string{c, "rnipp_" + c}
+	}
+	m["rnipp_given_name"] = append(m["rnipp_given_name"], "rnipp_given_name_array")
+	rnipp := func(base string) []string {
+		var out []string
+		for _, c := range m[base] {
+			if c == "preferred_username" {
+				continue
+			}
+			out = append(out, c, "rnipp_"+c)
+			if c == "given_name" {
+				out = append(out, "rnipp_given_name_array")
+			}
+		}
+		return out
+	}
+	m["rnipp_profile"] = rnipp("profile")
+	m["rnipp_birth"] = rnipp("birth")
+	m["rnipp_identite_pivot"] = rnipp("identite_pivot")
+	return m
+}()
+
+// claimsFor returns the set of claims the granted scopes open.
+func claimsFor(table map[string][]string, scopes []string) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range scopes {
+		for _, c := range table[s] {
+			out[c] = true
+		}
+	}
+	return out
+}
+
+// NormaliseBirthdate turns a presumed date into FranceConnect's form:
+// YYYY-MM-00 → YYYY-MM-01, YYYY-00-00 → YYYY-01-01 (FRANCECONNECT.md §4).
+func NormaliseBirthdate(d string) string {
+	if len(d) != 10 {
+		return d
+	}
+	if d[5:] == "00-00" {
+		return d[:5] + "01-01"
+	}
+	if d[8:] == "00" {
+		return d[:8] + "01"
+	}
+	return d
+}
+
+var reCOG = regexp.MustCompile(`^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6]|98[4-9])\d{3}$`)
+
+// identityProblem returns why FranceConnect refuses an identity provider's
+// answer (Y600006), or "" when it is acceptable. eIDAS identities follow the
+// bridge's looser rules.
+func identityProblem(p fixtures.Persona) string {
+	id := p.Identity
+	switch {
+	case len(id.GivenNames) == 0 || strings.TrimSpace(strings.Join(id.GivenNames, "")) == "":
+		return "given_name manquant"
+	case id.FamilyName == "":
+		return "family_name manquant"
+	case !fixtures.ValidBirthdate(id.Birthdate):
+		return "birthdate invalide"
+	case p.EIDAS:
+		return ""
+	case id.Gender != "male" && id.Gender != "female":
+		return "gender manquant ou invalide"
+	case id.Birthcountry == "":
+		return "birthcountry manquant"
+	case id.Birthcountry == "99100" && id.Birthplace == "":
+		return "birthplace manquant pour une personne née en France"
+	case id.Birthcountry == "99100" && !reCOG.MatchString(id.Birthplace):
+		return "birthplace n'est pas un code COG"
+	case id.Email == "":
+		return "email manquant"
+	}
+	return ""
+}
+
+// pairwiseSalt makes subs stable across restarts and sandboxes, like a
+// deployment secret that never changes.
+const pairwiseSalt = "proconnect-sandbox/pairwise/v1"
+
+// pairwiseSub computes FranceConnect's sub: 64 hex digits of SHA-256 over the
+// service's entity, the pivot identity and a secret, followed by "v1"
+// (FRANCECONNECT.md §5). A persona with a fixed sub keeps it.
+func pairwiseSub(entity string, p fixtures.Persona) string {
+	if p.Sub != "" {
+		return p.Sub
+	}
+	id := p.Identity
+	h := sha256.New()
+	for _, part := range []string{entity, strings.Join(id.GivenNames, " "), id.FamilyName,
+		NormaliseBirthdate(id.Birthdate), id.Gender, id.Birthplace, id.Birthcountry, pairwiseSalt} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)) + "v1"
+}
+
+// userClaims returns the claims of the persona that the granted set opens.
+// Claims the identity lacks are left out, as FranceConnect does.
+func userClaims(s *session, open map[string]bool) map[string]any {
+	p := s.Persona
+	id := p.Identity
+	out := make(map[string]any, len(open)+4)
+	set := func(name string, v any) {
+		if open[name] {
+			out[name] = v
+		}
+	}
+	set("sub", s.Subject)
+	given := strings.Join(id.GivenNames, " ")
+	gender := id.Gender
+	if p.EIDAS && gender == "" {
+		gender = "unspecified"
+	}
+	birthdate := NormaliseBirthdate(id.Birthdate)
+	set("given_name", given)
+	set("given_name_array", id.GivenNames)
+	set("family_name", id.FamilyName)
+	set("birthdate", birthdate)
+	if gender != "" {
+		set("gender", gender)
+	}
+	switch {
+	case p.EIDAS:
+		if id.Birthplace != "" {
+			set("birthplace", id.Birthplace)
+		}
+	case id.Birthcountry == "99100":
+		set("birthplace", id.Birthplace)
+		set("birthcountry", id.Birthcountry)
+	default:
+		set("birthplace", "")
+		set("birthcountry", id.Birthcountry)
+	}
+	if id.PreferredUsername != "" {
+		set("preferred_username", id.PreferredUsername)
+	}
+	if id.Email != "" && !p.EIDAS {
+		set("email", id.Email)
+	}
+	set("idp_birthdate", id.Birthdate)
+	set("idp_id", s.IdPID)
+	set("amr", s.IdPAMR)
+	if !p.EIDAS { // the RNIPP copy; eIDAS identities have none
+		set("rnipp_given_name", given)
+		set("rnipp_given_name_array", id.GivenNames)
+		set("rnipp_family_name", id.FamilyName)
+		set("rnipp_birthdate", birthdate)
+		set("rnipp_gender", gender)
+		if _, ok := out["birthcountry"]; ok || open["rnipp_birthcountry"] {
+			set("rnipp_birthcountry", id.Birthcountry)
+		}
+		if open["rnipp_birthplace"] {
+			if id.Birthcountry == "99100" {
+				out["rnipp_birthplace"] = id.Birthplace
+			} else {
+				out["rnipp_birthplace"] = ""
+			}
+		}
+	}
+	return out
+}

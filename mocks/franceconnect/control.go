@@ -1,0 +1,100 @@
+package franceconnect
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+)
+
+// controlRoutes adds the FranceConnect-specific control calls under
+// /__sandbox (the kit adds healthz, reset, journal, faults and clock).
+func (m *Mock) controlRoutes(r chi.Router) {
+	r.Get("/personas", func(w http.ResponseWriter, _ *http.Request) {
+		list := append([]fixtures.Persona(nil), m.cfg.Fixtures.Personas...)
+		m.runtimePersons.Range(func(_, v any) bool { list = append(list, v.(fixtures.Persona)); return true })
+		control.JSON(w, http.StatusOK, map[string]any{"personas": list})
+	})
+	r.Post("/personas", func(w http.ResponseWriter, r *http.Request) {
+		var p fixtures.Persona
+		if !control.DecodeJSON(w, r, &p) {
+			return
+		}
+		if err := m.AddPersona(p); err != nil {
+			control.Problem(w, http.StatusBadRequest, "invalid-persona", "Invalid persona", err.Error())
+			return
+		}
+		control.JSON(w, http.StatusCreated, map[string]string{"login": p.Login})
+	})
+	r.Post("/clients", func(w http.ResponseWriter, r *http.Request) {
+		var c fixtures.Client
+		if !control.DecodeJSON(w, r, &c) {
+			return
+		}
+		if err := m.AddClient(c); err != nil {
+			control.Problem(w, http.StatusBadRequest, "invalid-client", "Invalid client", err.Error())
+			return
+		}
+		e, _ := m.client(c.ClientID)
+		control.JSON(w, http.StatusCreated, map[string]string{"client_id": c.ClientID, "issuer": e.profile.issuer})
+	})
+	r.Post("/queue", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			ClientID string `json:"client_id"`
+			queued
+		}
+		if !control.DecodeJSON(w, r, &body) {
+			return
+		}
+		if (body.Login == "") == (body.Error == "") {
+			control.Problem(w, http.StatusBadRequest, "invalid-queue", "Invalid queued login",
+				`Give either "login" (a persona) or "error" (access_denied or server_error).`)
+			return
+		}
+		if body.Login != "" {
+			if _, ok := m.persona(body.Login); !ok {
+				control.Problem(w, http.StatusNotFound, "unknown-persona", "Unknown persona", "No persona with login "+body.Login+".")
+				return
+			}
+		}
+		if _, ok := queuedErrors[body.Error]; body.Error != "" && !ok {
+			control.Problem(w, http.StatusBadRequest, "invalid-queue", "Invalid queued error", `"error" must be access_denied or server_error.`)
+			return
+		}
+		m.queue.push(body.ClientID, body.queued)
+		w.WriteHeader(http.StatusAccepted)
+	})
+	r.Post("/keys/rotate", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Alg string `json:"alg"`
+		}
+		if !control.DecodeJSON(w, r, &body) {
+			return
+		}
+		if body.Alg != "ES256" && body.Alg != "RS256" {
+			control.Problem(w, http.StatusBadRequest, "invalid-alg", "Invalid algorithm", `"alg" must be ES256 or RS256.`)
+			return
+		}
+		kid, err := m.keys.rotate(jose.SignatureAlgorithm(body.Alg))
+		if err != nil {
+			control.Problem(w, http.StatusConflict, "no-spare-key", "Cannot rotate", err.Error())
+			return
+		}
+		control.JSON(w, http.StatusOK, map[string]string{"alg": body.Alg, "kid": kid})
+	})
+	// GET /__sandbox/session?login=… gives the browser a FranceConnect
+	// session for that persona (DESIGN §8): its next authorize logs in at once.
+	r.Get("/session", func(w http.ResponseWriter, r *http.Request) {
+		login := r.URL.Query().Get("login")
+		if _, ok := m.persona(login); !ok {
+			control.Problem(w, http.StatusNotFound, "unknown-persona", "Unknown persona", errors.New("no persona with login "+login).Error())
+			return
+		}
+		m.startSSO(w, login)
+		control.JSON(w, http.StatusOK, map[string]string{"login": login, "session": "created"})
+	})
+}

@@ -1,0 +1,278 @@
+package franceconnect
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/handler/pkce"
+)
+
+// store is the in-memory fosite storage. Expiry is decided here, against the
+// sandbox clock, so that fast-forwarding the clock expires codes and tokens:
+// an expired code is "not found", exactly as FranceConnect says it.
+type store struct {
+	now     func() time.Time
+	clients func(id string) (*clientEntry, bool)
+
+	codes  sync.Map // signature → *codeEntry
+	access sync.Map // signature → *tokenEntry
+	byReq  sync.Map // request ID → access-token signature
+	pkce   sync.Map // signature → fosite.Requester
+	jtis   sync.Map // client-assertion jti → expiry (time.Time)
+
+	codeTTL, accessTTL time.Duration
+}
+
+var (
+	_ fosite.Storage                = (*store)(nil)
+	_ oauth2.CoreStorage            = (*store)(nil)
+	_ oauth2.TokenRevocationStorage = (*store)(nil)
+	_ pkce.PKCERequestStorage       = (*store)(nil)
+)
+
+type codeEntry struct {
+	req  fosite.Requester
+	exp  time.Time
+	used atomic.Bool
+}
+
+type tokenEntry struct {
+	req fosite.Requester
+	exp time.Time
+}
+
+// errCodeConsumed marks a second use of a code caught at invalidation (two
+// token requests racing with the same code): it is a client error, not a
+// server one, and is answered like a reused code.
+var errCodeConsumed = errors.New("authorization code already consumed")
+
+func (s *store) GetClient(_ context.Context, id string) (fosite.Client, error) {
+	c, ok := s.clients(id)
+	if !ok || !c.fixture.IsActive() {
+		return nil, fosite.ErrNotFound
+	}
+	return c.fosite, nil
+}
+
+func (s *store) ClientAssertionJWTValid(_ context.Context, jti string) error {
+	if exp, ok := s.jtis.Load(jti); ok && exp.(time.Time).After(s.now()) {
+		return fosite.ErrJTIKnown
+	}
+	return nil
+}
+
+func (s *store) SetClientAssertionJWT(_ context.Context, jti string, exp time.Time) error {
+	if _, loaded := s.jtis.LoadOrStore(jti, exp); loaded {
+		return fosite.ErrJTIKnown
+	}
+	return nil
+}
+
+// withSession returns a copy of r carrying a private copy of its session, so
+// that fosite's changes to it on one request never reach another.
+func withSession(r fosite.Requester) fosite.Requester {
+	c := r.Sanitize(nil).(*fosite.Request)
+	c.Form = r.GetRequestForm()
+	if sess, ok := r.GetSession().(*session); ok {
+		c.Session = sess.Clone()
+	}
+	return c
+}
+
+func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosite.Requester) error {
+	s.codes.Store(sig, &codeEntry{req: r, exp: s.now().Add(s.codeTTL)})
+	return nil
+}
+
+func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
+	v, ok := s.codes.Load(sig)
+	if !ok {
+		return nil, fosite.ErrNotFound
+	}
+	e := v.(*codeEntry)
+	if s.now().After(e.exp) {
+		return nil, fosite.ErrNotFound
+	}
+	if e.used.Load() {
+		return withSession(e.req), fosite.ErrInvalidatedAuthorizeCode
+	}
+	return withSession(e.req), nil
+}
+
+func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) error {
+	v, ok := s.codes.Load(sig)
+	if !ok {
+		return fosite.ErrNotFound
+	}
+	if !v.(*codeEntry).used.CompareAndSwap(false, true) {
+		return errCodeConsumed
+	}
+	return nil
+}
+
+func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite.Requester) error {
+	s.access.Store(sig, &tokenEntry{req: r, exp: s.now().Add(s.accessTTL)})
+	s.byReq.Store(r.GetID(), sig)
+	return nil
+}
+
+func (s *store) GetAccessTokenSession(_ context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
+	e, ok := s.accessEntry(sig)
+	if !ok {
+		return nil, fosite.ErrNotFound
+	}
+	return e.req, nil
+}
+
+// accessEntry returns the live access token with that signature.
+func (s *store) accessEntry(sig string) (*tokenEntry, bool) {
+	v, ok := s.access.Load(sig)
+	if !ok {
+		return nil, false
+	}
+	e := v.(*tokenEntry)
+	if s.now().After(e.exp) {
+		return nil, false
+	}
+	return e, true
+}
+
+func (s *store) DeleteAccessTokenSession(_ context.Context, sig string) error {
+	s.access.Delete(sig)
+	return nil
+}
+
+func (s *store) RevokeAccessToken(_ context.Context, requestID string) error {
+	if sig, ok := s.byReq.LoadAndDelete(requestID); ok {
+		s.access.Delete(sig)
+	}
+	return nil
+}
+
+// FranceConnect issues no refresh tokens: the refresh storage is empty.
+
+func (s *store) CreateRefreshTokenSession(context.Context, string, string, fosite.Requester) error {
+	return errors.New("franceconnect issues no refresh token")
+}
+
+func (s *store) GetRefreshTokenSession(context.Context, string, fosite.Session) (fosite.Requester, error) {
+	return nil, fosite.ErrNotFound
+}
+
+func (s *store) DeleteRefreshTokenSession(context.Context, string) error { return nil }
+
+func (s *store) RotateRefreshToken(context.Context, string, string) error { return nil }
+
+func (s *store) RevokeRefreshToken(context.Context, string) error { return nil }
+
+func (s *store) GetPKCERequestSession(_ context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
+	v, ok := s.pkce.Load(sig)
+	if !ok {
+		return nil, fosite.ErrNotFound
+	}
+	return v.(fosite.Requester), nil
+}
+
+func (s *store) CreatePKCERequestSession(_ context.Context, sig string, r fosite.Requester) error {
+	s.pkce.Store(sig, r)
+	return nil
+}
+
+func (s *store) DeletePKCERequestSession(_ context.Context, sig string) error {
+	s.pkce.Delete(sig)
+	return nil
+}
+
+// sweep drops what expired before now; run from a ticker, never on requests.
+func (s *store) sweep(now time.Time) {
+	s.codes.Range(func(k, v any) bool {
+		if now.After(v.(*codeEntry).exp) {
+			s.codes.Delete(k)
+			s.pkce.Delete(k)
+		}
+		return true
+	})
+	s.access.Range(func(k, v any) bool {
+		e := v.(*tokenEntry)
+		if now.After(e.exp) {
+			s.access.Delete(k)
+			s.byReq.Delete(e.req.GetID())
+		}
+		return true
+	})
+	s.jtis.Range(func(k, v any) bool {
+		if now.After(v.(time.Time)) {
+			s.jtis.Delete(k)
+		}
+		return true
+	})
+}
+
+// clear forgets every code and token (control reset).
+func (s *store) clear() {
+	for _, m := range []*sync.Map{&s.codes, &s.access, &s.byReq, &s.pkce, &s.jtis} {
+		m.Clear()
+	}
+}
+
+// tokenStrategy issues FranceConnect-like opaque tokens: 32 random bytes,
+// 43 characters of base64url. The token is its own signature (the sandbox
+// keeps them in memory only), and validity is the store's business.
+type tokenStrategy struct{}
+
+var _ oauth2.CoreStrategy = tokenStrategy{}
+
+func randomToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+func (tokenStrategy) generate() (string, string, error) {
+	t, err := randomToken()
+	return t, t, err
+}
+
+func (tokenStrategy) AccessTokenSignature(_ context.Context, t string) string { return t }
+func (ts tokenStrategy) GenerateAccessToken(context.Context, fosite.Requester) (string, string, error) {
+	return ts.generate()
+}
+func (tokenStrategy) ValidateAccessToken(context.Context, fosite.Requester, string) error { return nil }
+func (tokenStrategy) RefreshTokenSignature(_ context.Context, t string) string            { return t }
+func (ts tokenStrategy) GenerateRefreshToken(context.Context, fosite.Requester) (string, string, error) {
+	return ts.generate()
+}
+func (tokenStrategy) ValidateRefreshToken(context.Context, fosite.Requester, string) error {
+	return nil
+}
+func (tokenStrategy) AuthorizeCodeSignature(_ context.Context, t string) string { return t }
+func (ts tokenStrategy) GenerateAuthorizeCode(context.Context, fosite.Requester) (string, string, error) {
+	return ts.generate()
+}
+func (tokenStrategy) ValidateAuthorizeCode(context.Context, fosite.Requester, string) error {
+	return nil
+}
+
+// plainHasher compares client secrets in constant time. fosite's default is
+// bcrypt, which costs tens of milliseconds a token request; the sandbox's
+// secrets are public test values, so hashing them protects nothing.
+type plainHasher struct{}
+
+func (plainHasher) Compare(_ context.Context, hash, data []byte) error {
+	if subtle.ConstantTimeCompare(hash, data) != 1 {
+		return errors.New("secret mismatch")
+	}
+	return nil
+}
+
+func (plainHasher) Hash(_ context.Context, data []byte) ([]byte, error) { return data, nil }

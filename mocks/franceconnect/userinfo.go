@@ -1,0 +1,69 @@
+package franceconnect
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// userinfo answers a signed JWT (application/jwt) with the claims of the
+// granted scopes plus aud, exp, iat and iss (FRANCECONNECT.md §4).
+func (m *Mock) userinfo(p *profile) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token := bearer(r)
+		if token == "" && r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+			if r.ParseForm() == nil {
+				token = r.PostForm.Get("access_token")
+			}
+		}
+		if token == "" {
+			token = r.URL.Query().Get("access_token")
+		}
+		if token == "" {
+			oidcError{status: 401, code: "invalid_token", description: "no access token provided",
+				detail: "no access token provided", ycode: "Y04146A2"}.write(w)
+			return
+		}
+		var (
+			sess *session
+			c    *clientEntry
+		)
+		e, ok := m.store.accessEntry(token)
+		if ok {
+			sess, _ = e.req.GetSession().(*session)
+			c, ok = m.client(e.req.GetClient().GetID())
+		}
+		if !ok || sess == nil || c.profile != p {
+			oidcError{status: 401, code: "invalid_token", description: "invalid token provided",
+				detail: "access token not found", ycode: "Y040001"}.write(w)
+			return
+		}
+		now := m.now()
+		claims := userClaims(sess, claimsFor(p.scopes, e.req.GetGrantedScopes()))
+		claims["aud"] = c.fixture.ClientID
+		claims["iss"] = p.issuer
+		claims["iat"] = now.Unix()
+		claims["exp"] = now.Add(IDTokenTTL).Unix()
+		payload, err := json.Marshal(claims)
+		if err == nil {
+			var jwt string
+			if jwt, err = m.seal(c, c.fixture.UserinfoSignedAlg, payload); err == nil {
+				w.Header().Set("Content-Type", "application/jwt; charset=utf-8")
+				w.Header().Set("Cache-Control", "no-store")
+				_, _ = w.Write([]byte(jwt))
+				return
+			}
+		}
+		m.log.Error("userinfo", "err", err)
+		oidcError{status: 500, code: "server_error", description: "oops! something went wrong", ycode: "Y000500"}.write(w)
+	}
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
