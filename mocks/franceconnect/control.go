@@ -3,6 +3,7 @@ package franceconnect
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-jose/go-jose/v4"
@@ -41,6 +42,27 @@ func (m *Mock) controlRoutes(r chi.Router) {
 		}
 		e, _ := m.client(c.ClientID)
 		control.JSON(w, http.StatusCreated, map[string]string{"client_id": c.ClientID, "issuer": e.profile.issuer})
+	})
+	r.Post("/clients/{id}/clock", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Advance string `json:"advance"`
+		}
+		if !control.DecodeJSON(w, r, &body) {
+			return
+		}
+		d, err := time.ParseDuration(body.Advance)
+		if err != nil || d <= 0 {
+			control.Problem(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
+				`"advance" must be a positive Go duration such as "31s".`)
+			return
+		}
+		id := chi.URLParam(r, "id")
+		if _, ok := m.client(id); !ok {
+			control.Problem(w, http.StatusNotFound, "unknown-client", "Unknown client", "No client "+id+".")
+			return
+		}
+		m.AdvanceClient(id, d)
+		control.JSON(w, http.StatusOK, map[string]string{"client_id": id, "now": m.clientNow(id).UTC().Format(time.RFC3339Nano)})
 	})
 	r.Post("/queue", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {

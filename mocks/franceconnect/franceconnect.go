@@ -72,6 +72,7 @@ type Mock struct {
 	runtimeClients sync.Map // client_id → *clientEntry
 	runtimePersons sync.Map // login → fixtures.Persona
 
+	clientClocks sync.Map // client_id → *atomic.Int64, nanoseconds ahead of the sandbox clock
 	interactions sync.Map // uid → *interaction
 	sessions     sync.Map // SSO session id → *ssoSession
 	queue        loginQueue
@@ -130,7 +131,7 @@ func New(cfg Config) (*Mock, error) {
 		return nil, err
 	}
 	m := &Mock{cfg: cfg, log: cfg.Logger, kit: cfg.Kit, now: cfg.Kit.Clock.Now, public: cfg.PublicURL, keys: keys}
-	m.store = &store{now: m.now, clients: m.client, codeTTL: CodeTTL, accessTTL: AccessTokenTTL}
+	m.store = &store{now: m.clientNow, clients: m.client, codeTTL: CodeTTL, accessTTL: AccessTokenTTL}
 	m.low = m.newProfile("low", LowPrefix, []string{"eidas1"}, "eidas1", lowScopes,
 		[]string{"HS256", "ES256", "RS256"}, []string{"fc", "pwd"}, "fip1-low")
 	m.plus = m.newProfile("plus", PlusPrefix, []string{"eidas2", "eidas3"}, "eidas3", plusScopes,
@@ -280,10 +281,27 @@ func (m *Mock) AddClient(c fixtures.Client) error {
 	return nil
 }
 
+// clientNow is the sandbox time for one client's codes and tokens.
+func (m *Mock) clientNow(clientID string) time.Time {
+	now := m.now()
+	if v, ok := m.clientClocks.Load(clientID); ok {
+		now = now.Add(time.Duration(v.(*atomic.Int64).Load()))
+	}
+	return now
+}
+
+// AdvanceClient moves one client's clock forward by d: its codes and tokens
+// expire as if d had passed, and nobody else's do.
+func (m *Mock) AdvanceClient(clientID string, d time.Duration) {
+	v, _ := m.clientClocks.LoadOrStore(clientID, new(atomic.Int64))
+	v.(*atomic.Int64).Add(int64(d))
+}
+
 // reset forgets everything added or issued since start.
 func (m *Mock) reset() {
 	m.runtimeClients.Clear()
 	m.runtimePersons.Clear()
+	m.clientClocks.Clear()
 	m.interactions.Clear()
 	m.sessions.Clear()
 	m.store.clear()

@@ -19,7 +19,10 @@ import (
 // sandbox clock, so that fast-forwarding the clock expires codes and tokens:
 // an expired code is "not found", exactly as FranceConnect says it.
 type store struct {
-	now     func() time.Time
+	// now is the sandbox time as seen by one client: the global clock plus
+	// the client's own offset, so that a scenario expiring its codes never
+	// expires another's.
+	now     func(clientID string) time.Time
 	clients func(id string) (*clientEntry, bool)
 
 	codes  sync.Map // signature → *codeEntry
@@ -63,7 +66,7 @@ func (s *store) GetClient(_ context.Context, id string) (fosite.Client, error) {
 }
 
 func (s *store) ClientAssertionJWTValid(_ context.Context, jti string) error {
-	if exp, ok := s.jtis.Load(jti); ok && exp.(time.Time).After(s.now()) {
+	if exp, ok := s.jtis.Load(jti); ok && exp.(time.Time).After(s.now("")) {
 		return fosite.ErrJTIKnown
 	}
 	return nil
@@ -88,7 +91,7 @@ func withSession(r fosite.Requester) fosite.Requester {
 }
 
 func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosite.Requester) error {
-	s.codes.Store(sig, &codeEntry{req: r, exp: s.now().Add(s.codeTTL)})
+	s.codes.Store(sig, &codeEntry{req: r, exp: s.now(r.GetClient().GetID()).Add(s.codeTTL)})
 	return nil
 }
 
@@ -98,7 +101,7 @@ func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, _ fosite.
 		return nil, fosite.ErrNotFound
 	}
 	e := v.(*codeEntry)
-	if s.now().After(e.exp) {
+	if s.now(e.req.GetClient().GetID()).After(e.exp) {
 		return nil, fosite.ErrNotFound
 	}
 	if e.used.Load() {
@@ -119,7 +122,7 @@ func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) er
 }
 
 func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite.Requester) error {
-	s.access.Store(sig, &tokenEntry{req: r, exp: s.now().Add(s.accessTTL)})
+	s.access.Store(sig, &tokenEntry{req: r, exp: s.now(r.GetClient().GetID()).Add(s.accessTTL)})
 	s.byReq.Store(r.GetID(), sig)
 	return nil
 }
@@ -139,7 +142,7 @@ func (s *store) accessEntry(sig string) (*tokenEntry, bool) {
 		return nil, false
 	}
 	e := v.(*tokenEntry)
-	if s.now().After(e.exp) {
+	if s.now(e.req.GetClient().GetID()).After(e.exp) {
 		return nil, false
 	}
 	return e, true

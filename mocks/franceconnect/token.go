@@ -112,6 +112,11 @@ func (m *Mock) tokenError(err error) oidcError {
 	switch {
 	case errors.Is(err, errCodeConsumed) || strings.Contains(hint, "already been used"):
 		return invalidGrant("authorization code already consumed", "Y0416228")
+	case rfc.ErrorField == fosite.ErrJTIKnown.ErrorField:
+		// A replayed private_key_jwt assertion: node-oidc-provider, which
+		// FranceConnect runs, answers invalid_client.
+		return oidcError{status: 401, code: "invalid_client", description: "client authentication failed",
+			detail: "client assertion tokens must only be used once", ycode: "Y0434A7B"}
 	case rfc.ErrorField == fosite.ErrInvalidClient.ErrorField:
 		detail := "invalid secret provided"
 		switch {

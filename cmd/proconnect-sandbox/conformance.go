@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
+)
+
+// runConformance runs the Gherkin suites. Exit status: 0 every applicable
+// scenario passed, 1 failures, 2 bad usage or unreachable target.
+func runConformance(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		suites       = fs.String("suite", strings.Join(harness.Suites(), ","), "suites to run, comma-separated ("+strings.Join(harness.Suites(), ", ")+")")
+		tags         = fs.String("tags", "", `tag expression, e.g. "@obligatoire && ~@fcplus"`)
+		format       = fs.String("format", "pretty", "terminal output: pretty or progress")
+		junit        = fs.String("junit", "", "write a JUnit XML report to this file")
+		cucumber     = fs.String("cucumber", "", "write a cucumber JSON report to this file")
+		concurrency  = fs.Int("concurrency", 4, "scenarios run at once (each creates its own clients and personas)")
+		random       = fs.Int64("random", 0, "run scenarios in random order with this seed (-1: pick one)")
+		fcURL        = fs.String("franceconnect-url", "", "run against this FranceConnect base URL instead of an in-process sandbox")
+		noControl    = fs.Bool("no-control", false, "the target has no sandbox control API: scenarios needing it are not applicable")
+		controlToken = fs.String("control-token", "", "bearer token of a shared sandbox's control API")
+		clientID     = fs.String("fc-client-id", "", "FranceConnect client used on a target without control API (default sandbox-fs)")
+		clientSecret = fs.String("fc-client-secret", "", "its secret")
+		redirectURI  = fs.String("fc-redirect-uri", "", "its registered redirect_uri (default http://localhost:8080/callback)")
+		fixturesDir  = fs.String("fixtures", "", "folder of fixture YAML files loaded on top of the embedded defaults")
+	)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: proconnect-sandbox conformance [flags]\n\nRuns the conformance suites (French Gherkin) against an in-process sandbox, or against\nthe URLs you give. Exit status: 0 passed, 1 failures, 2 bad usage or unreachable target.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "conformance: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if *format != "pretty" && *format != "progress" {
+		fmt.Fprintf(stderr, "conformance: --format %q: use pretty or progress\n", *format)
+		return exitUsage
+	}
+	set, err := loadFixtures(*fixturesDir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	var list []string
+	for _, s := range strings.Split(*suites, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			list = append(list, s)
+		}
+	}
+	res, err := harness.Run(ctx, harness.RunOptions{
+		Suites: list, Tags: *tags, Format: *format, JUnit: *junit, Cucumber: *cucumber,
+		Concurrency: *concurrency, Random: *random, Output: stdout, Fixtures: set,
+		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
+		Target: harness.Target{FranceConnectURL: *fcURL, NoControl: *noControl, ControlToken: *controlToken,
+			ClientID: *clientID, ClientSecret: *clientSecret, RedirectURI: *redirectURI},
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "conformance:", err)
+		return exitUsage
+	}
+	if !res.Passed {
+		fmt.Fprintln(stderr, "conformance: FAILED — see the failed steps above")
+		return exitError
+	}
+	fmt.Fprintf(stdout, "conformance: passed in %s\n", res.Duration.Round(1e6))
+	return exitOK
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

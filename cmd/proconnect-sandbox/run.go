@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
+)
+
+// Exit statuses: 0 success, 1 failures (conformance) or a runtime error,
+// 2 bad usage or an unreachable target.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `proconnect-sandbox — the ProConnect sandbox and conformance harness
+
+Usage:
+  proconnect-sandbox up [flags]                 start every component in one process
+  proconnect-sandbox serve NAME [flags]         start one component (for containers)
+  proconnect-sandbox conformance [flags]        run the Gherkin conformance suites
+  proconnect-sandbox fixtures validate DIR      check a folder of fixture YAML files
+  proconnect-sandbox version                    print the version
+  proconnect-sandbox help [COMMAND]             this help, or a command's flags
+
+Components: %s.
+Every flag has an environment variable: --franceconnect-port is
+PROCONNECT_SANDBOX_FRANCECONNECT_PORT, --bind is PROCONNECT_SANDBOX_BIND, and so on.
+Flags win over the environment.
+
+This is a test sandbox with public test keys and fictional people. Never use it
+as, or in front of, a production service.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) < 2 {
+		fmt.Fprintf(stderr, usage, strings.Join(harness.ComponentNames(), ", "))
+		return exitUsage
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "up":
+		return runUp(ctx, rest, nil, getenv, stdout, stderr)
+	case "serve":
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			fmt.Fprintf(stderr, "serve: which component? one of %s\n", strings.Join(harness.ComponentNames(), ", "))
+			return exitUsage
+		}
+		if !containsString(harness.ComponentNames(), rest[0]) {
+			fmt.Fprintf(stderr, "serve: unknown component %q (known: %s)\n", rest[0], strings.Join(harness.ComponentNames(), ", "))
+			return exitUsage
+		}
+		return runUp(ctx, rest[1:], []string{rest[0]}, getenv, stdout, stderr)
+	case "conformance":
+		return runConformance(ctx, rest, getenv, stdout, stderr)
+	case "fixtures":
+		return runFixtures(rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "proconnect-sandbox", buildVersion())
+		return exitOK
+	case "help", "-h", "--help":
+		if len(rest) > 0 {
+			return run(ctx, []string{args[0], rest[0], "--help"}, getenv, stdout, stderr)
+		}
+		fmt.Fprintf(stdout, usage, strings.Join(harness.ComponentNames(), ", "))
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n", cmd)
+	fmt.Fprintf(stderr, usage, strings.Join(harness.ComponentNames(), ", "))
+	return exitUsage
+}
+
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return version
+}
+
+// envName maps a flag to its environment variable.
+func envName(flagName string) string {
+	return "PROCONNECT_SANDBOX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment variable.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", envName(f.Name), v, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+type stackFlags struct {
+	bind, fixturesDir, controlToken, logLevel string
+	ports                                     map[string]*int
+	public, internal                          map[string]*string
+}
+
+func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
+	sf := &stackFlags{ports: map[string]*int{}, public: map[string]*string{}, internal: map[string]*string{}}
+	fs.StringVar(&sf.bind, "bind", "127.0.0.1", "address to listen on; anything but loopback needs --control-token")
+	fs.StringVar(&sf.fixturesDir, "fixtures", "", "folder of fixture YAML files loaded on top of the embedded defaults")
+	fs.StringVar(&sf.controlToken, "control-token", "", "bearer token required on /__sandbox/ (required beyond loopback)")
+	fs.StringVar(&sf.logLevel, "log-level", "info", "debug, info, warn or error")
+	for _, c := range harness.Components() {
+		if len(only) > 0 && !containsString(only, c.Name) {
+			continue
+		}
+		sf.ports[c.Name] = fs.Int(c.Name+"-port", c.DefaultPort, c.Title+": port (0 = any free port)")
+		sf.public[c.Name] = fs.String(c.Name+"-public-url", "", c.Title+": URL a browser uses (default http://localhost:PORT)")
+		sf.internal[c.Name] = fs.String(c.Name+"-internal-url", "", c.Title+": URL its peers use (default the listening address)")
+	}
+	return sf
+}
+
+func (sf *stackFlags) config(only []string, log *slog.Logger) (harness.StackConfig, error) {
+	set, err := loadFixtures(sf.fixturesDir)
+	if err != nil {
+		return harness.StackConfig{}, err
+	}
+	cfg := harness.StackConfig{Only: only, Bind: sf.bind, Fixtures: set, ControlToken: sf.controlToken, Logger: log,
+		Ports: map[string]int{}, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}}
+	for name, p := range sf.ports {
+		cfg.Ports[name] = *p
+		cfg.PublicURLs[name] = *sf.public[name]
+		cfg.InternalURLs[name] = *sf.internal[name]
+	}
+	return cfg, nil
+}
+
+func loadFixtures(dir string) (*fixtures.Set, error) {
+	base, err := fixtures.Default()
+	if err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		return base, nil
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("fixtures folder %q: not a readable folder", dir)
+	}
+	overlay, err := fixtures.Load(os.DirFS(dir))
+	if err != nil {
+		return nil, err
+	}
+	return fixtures.Merge(base, overlay)
+}
+
+func newLogger(level string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func runUp(ctx context.Context, args, only []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	name := "up"
+	if only != nil {
+		name = "serve " + only[0]
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf := addStackFlags(fs, only)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
+		return exitUsage
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	log, err := newLogger(sf.logLevel, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	cfg, err := sf.config(only, log)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	stack, err := harness.Start(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "cannot start:", err)
+		if errors.Is(err, harness.ErrControlToken) {
+			return exitUsage
+		}
+		return exitError
+	}
+	printBanner(stdout, stack, cfg)
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- stack.Wait() }()
+	select {
+	case <-ctx.Done():
+	case err := <-waitErr:
+		if err != nil {
+			fmt.Fprintln(stderr, "stopped:", err)
+			return exitError
+		}
+	}
+	fmt.Fprintln(stdout, "\nshutting down…")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := stack.Close(sctx); err != nil {
+		fmt.Fprintln(stderr, "shutdown:", err)
+		return exitError
+	}
+	return exitOK
+}
+
+func printBanner(w io.Writer, s *harness.Stack, cfg harness.StackConfig) {
+	fmt.Fprintln(w, "ProConnect sandbox — TEST SERVICES ONLY: public test keys, fictional people, no security.")
+	if cfg.ControlToken != "" {
+		fmt.Fprintf(w, "Listening on %s: the control API (/__sandbox/) requires the bearer token you gave.\n", cfg.Bind)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\ncomponent\tURL\tlistening on")
+	for _, svc := range s.Services {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", svc.Name, svc.PublicURL, svc.Listen)
+	}
+	_ = tw.Flush()
+	if fc, ok := s.Service("franceconnect"); ok {
+		fmt.Fprintf(w, "\nTry it: open %s/demo and pick a persona.\n", fc.PublicURL)
+		fmt.Fprintf(w, "FranceConnect issuer: %s/api/v2 (client sandbox-fs / sandbox-fs-secret, redirect http://localhost:<port>/callback)\n", fc.PublicURL)
+		fmt.Fprintf(w, "FranceConnect+ issuer: %s/plus/api/v2\n", fc.PublicURL)
+		fmt.Fprintln(w, "Personas (password 123): angela (dirigeant of SIREN 901001008), jean-philippe (several first names),")
+		fmt.Fprintln(w, "  ne-etranger (born abroad), xavi / creus (eIDAS), access_denied, sans_genre (Y600006).")
+	}
+	fmt.Fprintln(w, "\nCtrl-C stops the sandbox.")
+}
+
+func runFixtures(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 2 || args[0] != "validate" {
+		fmt.Fprintln(stderr, "usage: proconnect-sandbox fixtures validate DIR")
+		return exitUsage
+	}
+	dir := args[1]
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		fmt.Fprintf(stderr, "fixtures validate: %q is not a readable folder\n", dir)
+		return exitUsage
+	}
+	set, err := fixtures.Load(os.DirFS(dir))
+	if err == nil {
+		_, err = fixtures.Merge(mustDefault(), set)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError
+	}
+	fmt.Fprintf(stdout, "%s: %d personas, %d FranceConnect clients, %d companies, %d portals, %d keys — valid\n",
+		dir, len(set.Personas), len(set.Clients), len(set.Companies), len(set.Portals), len(set.Keys))
+	return exitOK
+}
+
+func mustDefault() *fixtures.Set {
+	s, err := fixtures.Default()
+	if err != nil {
+		panic(err) // the embedded set is tested
+	}
+	return s
+}
+
+func containsString(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// waitHealthy polls /__sandbox/healthz of each URL until all answer 200.
+func waitHealthy(ctx context.Context, urls []string) error {
+	client := &http.Client{Timeout: time.Second}
+	for _, u := range urls {
+		for {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u+"/__sandbox/healthz", nil)
+			resp, err := client.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%s did not become healthy: %w", u, ctx.Err())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while run writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+var reListen = regexp.MustCompile(`franceconnect\s+(\S+)\s+(127\.0\.0\.1:\d+)`)
+
+// TestUpServesAndShutsDown runs `up` as main does, on a free port given by
+// the environment, polls healthz, then cancels like Ctrl-C.
+func TestUpServesAndShutsDown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"proconnect-sandbox", "up"}, env(map[string]string{
+			"PROCONNECT_SANDBOX_FRANCECONNECT_PORT":       "0",
+			"PROCONNECT_SANDBOX_FRANCECONNECT_PUBLIC_URL": "http://fc.localhost:7101",
+		}), &out, &errOut)
+	}()
+	var addr string
+	deadline := time.Now().Add(5 * time.Second)
+	for addr == "" && time.Now().Before(deadline) {
+		if m := reListen.FindStringSubmatch(out.String()); m != nil {
+			if m[1] != "http://fc.localhost:7101" {
+				t.Fatalf("public URL %q, want the one from the environment", m[1])
+			}
+			addr = m[2]
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if addr == "" {
+		t.Fatalf("no banner; stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+	}
+	if err := waitHealthy(ctx, []string{"http://" + addr}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/api/v2/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("discovery: %d", resp.StatusCode)
+	}
+	for _, want := range []string{"TEST SERVICES ONLY", "/demo", "angela"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, out.String())
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("exit %d; stderr: %s", code, errOut.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("up did not shut down")
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad")
+	if err := os.Mkdir(bad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bad, "personas.yaml"), []byte(`personas:
+  - login: ok
+    identity: {given_names: [A], family_name: B, birthdate: "1990-13-01", gender: robot}
+  - login: ok
+    identity: {given_names: [A], family_name: B, birthdate: "1990-01-01"}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good")
+	if err := os.Mkdir(good, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(good, "p.yaml"), []byte(`personas:
+  - login: maria
+    demonstrates: a team's own persona
+    identity: {given_names: [Maria], family_name: LOPEZ, birthdate: "1990-01-01", gender: female,
+               birthplace: "75056", birthcountry: "99100", email: maria@example.test}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		code    int
+		wantOut string
+		wantErr []string
+	}{
+		{"no command", nil, nil, exitUsage, "", []string{"Usage:"}},
+		{"unknown command", []string{"frobnicate"}, nil, exitUsage, "", []string{`unknown command "frobnicate"`}},
+		{"help", []string{"help"}, nil, exitOK, "proconnect-sandbox up", nil},
+		{"version", []string{"version"}, nil, exitOK, "proconnect-sandbox ", nil},
+		{"serve without name", []string{"serve"}, nil, exitUsage, "", []string{"which component"}},
+		{"serve unknown", []string{"serve", "nope"}, nil, exitUsage, "", []string{`unknown component "nope"`}},
+		{"bad flag", []string{"up", "--frobnicate"}, nil, exitUsage, "", []string{"flag provided but not defined"}},
+		{"bad env", []string{"up"}, map[string]string{"PROCONNECT_SANDBOX_FRANCECONNECT_PORT": "abc"}, exitUsage, "",
+			[]string{"PROCONNECT_SANDBOX_FRANCECONNECT_PORT"}},
+		{"shared without token", []string{"up", "--bind", "0.0.0.0", "--franceconnect-port", "0"}, nil, exitUsage, "",
+			[]string{"control token"}},
+		{"fixtures usage", []string{"fixtures"}, nil, exitUsage, "", []string{"fixtures validate DIR"}},
+		{"fixtures missing dir", []string{"fixtures", "validate", filepath.Join(dir, "none")}, nil, exitUsage, "", []string{"not a readable folder"}},
+		{"fixtures bad", []string{"fixtures", "validate", bad}, nil, exitError, "", []string{
+			`personas.yaml: personas[0] ("ok"): identity.birthdate`, `identity.gender: "robot"`, `personas[1] ("ok"): login: duplicates personas[0]`}},
+		{"fixtures good", []string{"fixtures", "validate", good}, nil, exitOK, "1 personas", nil},
+		{"up with bad fixtures", []string{"up", "--fixtures", bad}, nil, exitUsage, "", []string{"identity.birthdate"}},
+		{"conformance bad format", []string{"conformance", "--format", "html"}, nil, exitUsage, "", []string{"--format"}},
+		{"conformance unknown suite", []string{"conformance", "--suite", "nope"}, nil, exitUsage, "", []string{`unknown suite "nope"`}},
+		{"conformance unreachable", []string{"conformance", "--franceconnect-url", "http://127.0.0.1:1"}, nil, exitUsage, "", []string{"unavailable"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut syncBuffer
+			code := run(context.Background(), append([]string{"proconnect-sandbox"}, tc.args...), env(tc.env), &out, &errOut)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr: %s", code, tc.code, errOut.String())
+			}
+			if tc.wantOut != "" && !strings.Contains(out.String(), tc.wantOut) {
+				t.Errorf("stdout lacks %q:\n%s", tc.wantOut, out.String())
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(errOut.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut.String())
+				}
+			}
+		})
+	}
+}
+
+// TestConformanceCommand runs the franceconnect suite through the command,
+// with a JUnit report, as CI does.
+func TestConformanceCommand(t *testing.T) {
+	junit := filepath.Join(t.TempDir(), "reports", "junit.xml")
+	var out, errOut syncBuffer
+	code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "--suite", "franceconnect",
+		"--tags", "@decouverte", "--junit", junit, "--format", "progress"}, env(nil), &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	b, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`<testsuites name="proconnect-sandbox" tests="5"`)) {
+		t.Fatalf("junit:\n%s", b)
+	}
+}

@@ -1,0 +1,296 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/features"
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+)
+
+// Suites lists the conformance suites, each a folder of features/.
+func Suites() []string { return []string{"franceconnect"} }
+
+// Target says what the suites run against. An empty URL means the suite
+// starts the sandbox in-process on free ports.
+type Target struct {
+	FranceConnectURL string
+	// ControlToken is sent to the control API of a shared sandbox.
+	ControlToken string
+	// NoControl declares that the target has no sandbox control API (a real
+	// FranceConnect, another implementation): the scenarios that need it are
+	// reported as not applicable.
+	NoControl bool
+	// Client is the FranceConnect service provider used on a target without
+	// control API (default: the fixtures' sandbox-fs).
+	ClientID, ClientSecret, RedirectURI string
+}
+
+// RunOptions configure one conformance run.
+type RunOptions struct {
+	Suites      []string
+	Tags        string
+	Format      string // pretty (default) or progress
+	JUnit       string // file for JUnit XML, optional
+	Cucumber    string // file for cucumber JSON, optional
+	Concurrency int
+	Random      int64 // 0: file order; -1: a random seed; else the seed
+	Output      io.Writer
+	Target      Target
+	Fixtures    *fixtures.Set
+	// TestingT runs the scenarios as subtests of a Go test.
+	TestingT *testing.T
+	// NoColors strips ANSI colours (CI logs, files).
+	NoColors bool
+}
+
+// Result sums up a run.
+type Result struct {
+	Passed bool
+	// Counts of scenarios: passed, failed, and not applicable (listed).
+	PassedCount, FailedCount int
+	NotApplicable []NotApplicable
+	Started       time.Time
+	Duration      time.Duration
+}
+
+// NotApplicable is a scenario left out because the target lacks something.
+type NotApplicable struct{ Scenario, Reason string }
+
+// suiteEnv is what every scenario of a run shares: read-only settings, a
+// keep-alive transport and the not-applicable list.
+type suiteEnv struct {
+	fcURL        string
+	issuers      map[string]string // profile → issuer, read from discovery
+	control      bool
+	controlToken string
+	fixtures     *fixtures.Set
+	external     spClient
+	externalPlus spClient
+	transport    http.RoundTripper
+
+	mu             sync.Mutex
+	na             []NotApplicable
+	passed, failed int
+}
+
+// count records a finished scenario (not-applicable ones are counted apart).
+func (e *suiteEnv) count(scenario string, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, n := range e.na {
+		if n.Scenario == scenario {
+			return
+		}
+	}
+	if err != nil {
+		e.failed++
+	} else {
+		e.passed++
+	}
+}
+
+func (e *suiteEnv) notApplicable(scenario, reason string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, n := range e.na {
+		if n.Scenario == scenario {
+			return
+		}
+	}
+	e.na = append(e.na, NotApplicable{scenario, reason})
+}
+
+// ErrTarget is returned when the target cannot be reached or started.
+var ErrTarget = errors.New("conformance target unavailable")
+
+// Run runs the suites and reports. Result.Passed is false when an
+// applicable scenario failed; the error is for runs that could not happen.
+func Run(ctx context.Context, opts RunOptions) (Result, error) {
+	res := Result{Started: time.Now()}
+	if len(opts.Suites) == 0 {
+		opts.Suites = Suites()
+	}
+	for _, s := range opts.Suites {
+		if !slices.Contains(Suites(), s) {
+			return res, fmt.Errorf("unknown suite %q (known: %s)", s, strings.Join(Suites(), ", "))
+		}
+	}
+	if opts.Output == nil {
+		opts.Output = os.Stdout
+	}
+	if opts.Fixtures == nil {
+		set, err := fixtures.Default()
+		if err != nil {
+			return res, err
+		}
+		opts.Fixtures = set
+	}
+	env := &suiteEnv{fixtures: opts.Fixtures, controlToken: opts.Target.ControlToken, control: !opts.Target.NoControl,
+		transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
+	env.fcURL = strings.TrimRight(opts.Target.FranceConnectURL, "/")
+	if env.fcURL == "" {
+		stack, err := Start(ctx, StackConfig{Fixtures: opts.Fixtures, Ports: freePorts(),
+			PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
+		if err != nil {
+			return res, fmt.Errorf("%w: %v", ErrTarget, err)
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = stack.Close(sctx)
+		}()
+		fc, _ := stack.Service("franceconnect")
+		env.fcURL = fc.PublicURL
+		env.control = true
+	}
+	issuers, err := discoverIssuers(ctx, env.fcURL)
+	if err != nil {
+		return res, fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+	env.issuers = issuers
+	env.external = spClient{id: "sandbox-fs", secret: "sandbox-fs-secret", profile: "low", alg: "ES256",
+		redirect: "http://localhost:8080/callback", acr: "eidas1", scopes: lowScopes, entity: "sandbox-fs"}
+	if t := opts.Target; t.ClientID != "" {
+		env.external.id, env.external.secret, env.external.entity = t.ClientID, t.ClientSecret, t.ClientID
+		if t.RedirectURI != "" {
+			env.external.redirect = t.RedirectURI
+		}
+	}
+	env.externalPlus = spClient{id: "sandbox-fsplus-clear", secret: "sandbox-fsplus-clear-secret", profile: "plus", alg: "ES256",
+		redirect: "http://localhost:8080/callback", acr: "eidas2", scopes: []string{"openid", "identite_pivot", "email", "rnipp_identite_pivot", "amr"},
+		entity: "sandbox-fsplus-clear"}
+
+	format := opts.Format
+	if format == "" {
+		format = "pretty"
+	}
+	for _, f := range []string{opts.JUnit, opts.Cucumber} {
+		if f != "" {
+			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+				return res, err
+			}
+		}
+	}
+	if opts.JUnit != "" {
+		format += ",junit:" + opts.JUnit
+	}
+	if opts.Cucumber != "" {
+		format += ",cucumber:" + opts.Cucumber
+	}
+	var paths []string
+	for _, s := range opts.Suites {
+		paths = append(paths, s)
+	}
+	suite := godog.TestSuite{
+		Name: "proconnect-sandbox",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			initScenario(sc, env)
+		},
+		Options: &godog.Options{
+			Format: format, Paths: paths, FS: features.FS, Tags: opts.Tags, Strict: true,
+			Concurrency: max(opts.Concurrency, 1), Randomize: opts.Random, Output: opts.Output,
+			TestingT: opts.TestingT, DefaultContext: ctx, NoColors: opts.NoColors || opts.TestingT != nil,
+		},
+	}
+	status := suite.Run()
+	res.Duration = time.Since(res.Started)
+	res.NotApplicable = env.na
+	res.PassedCount, res.FailedCount = env.passed, env.failed
+	sort.Slice(res.NotApplicable, func(i, j int) bool { return res.NotApplicable[i].Scenario < res.NotApplicable[j].Scenario })
+	if len(res.NotApplicable) > 0 {
+		fmt.Fprintf(opts.Output, "\n%d scénario(s) non applicable(s) à cette cible (comptés « skipped », jamais « passed ») :\n", len(res.NotApplicable))
+		for _, n := range res.NotApplicable {
+			fmt.Fprintf(opts.Output, "  - %s — %s\n", n.Scenario, n.Reason)
+		}
+	}
+	fmt.Fprintf(opts.Output, "\nRésultat : %d réussi(s), %d en échec, %d non applicable(s).\n",
+		res.PassedCount, res.FailedCount, len(res.NotApplicable))
+	switch status {
+	case 0:
+		res.Passed = true
+	case 2:
+		return res, errors.New("the suite could not run (bad options or feature files)")
+	}
+	return res, nil
+}
+
+// initScenario builds one World per scenario (godog calls it for each
+// scenario, also when they run concurrently) and binds the steps to it.
+func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
+	w := newFCWorld(env, "")
+	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		w.name = s.Name
+		for _, t := range s.Tags {
+			if t.Name == "@controle" && !env.control {
+				env.notApplicable(s.Name, "needs the sandbox control API, which the target does not offer")
+				return ctx, godog.ErrSkip
+			}
+		}
+		return context.WithValue(ctx, ctxKey{}, w), nil
+	})
+	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+		env.count(s.Name, err)
+		return ctx, nil
+	})
+	registerFranceConnect(sc, w)
+}
+
+// freePorts asks for a free port for every component.
+func freePorts() map[string]int {
+	ports := map[string]int{}
+	for _, name := range ComponentNames() {
+		ports[name] = 0
+	}
+	return ports
+}
+
+// discoverIssuers reads the issuer of each profile from its discovery
+// document, as a relying party does: the target may be reached by another
+// name than the one it issues tokens under.
+func discoverIssuers(ctx context.Context, base string) (map[string]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	out := map[string]string{}
+	for profile, prefix := range map[string]string{"low": "/api/v2", "plus": "/plus/api/v2"} {
+		u := base + prefix + "/.well-known/openid-configuration"
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		var doc struct {
+			Issuer string `json:"issuer"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&doc)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil || doc.Issuer == "" {
+			if profile == "plus" {
+				continue // a target without FranceConnect+: its scenarios fail on their own
+			}
+			return nil, fmt.Errorf("%s: status %d, no issuer", u, resp.StatusCode)
+		}
+		out[profile] = doc.Issuer
+	}
+	return out, nil
+}
+
+var _ fs.FS = features.FS

@@ -1,0 +1,240 @@
+package harness
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/html"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+)
+
+// exchange is one HTTP answer as a step sees it.
+type exchange struct {
+	status int
+	header http.Header
+	body   []byte
+	url    *url.URL // the request URL
+}
+
+// location returns the resolved Location header, or nil.
+func (e *exchange) location() *url.URL {
+	loc := e.header.Get("Location")
+	if loc == "" {
+		return nil
+	}
+	u, err := e.url.Parse(loc)
+	if err != nil {
+		return nil
+	}
+	return u
+}
+
+func (e *exchange) isRedirect() bool { return e.status >= 300 && e.status < 400 && e.location() != nil }
+
+// driver plays the person's browser: it keeps cookies, follows redirections
+// within the sandbox's own hosts, and stops where the browser would leave for
+// a service (whose callback nobody needs to serve).
+type driver struct {
+	client   *http.Client
+	scenario string
+	// home lists the origins the browser follows redirections within.
+	home []string
+}
+
+func newDriver(transport http.RoundTripper, scenario string, home ...string) *driver {
+	jar, _ := cookiejar.New(nil) // never fails without options
+	return &driver{
+		client: &http.Client{Transport: transport, Jar: jar,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		scenario: scenario, home: home,
+	}
+}
+
+const maxBody = 4 << 20
+
+func (d *driver) do(req *http.Request) (*exchange, error) {
+	req.Header.Set(control.ScenarioHeader, d.scenario)
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, err
+	}
+	return &exchange{status: resp.StatusCode, header: resp.Header, body: body, url: req.URL}, nil
+}
+
+func (d *driver) get(raw string) (*exchange, error) {
+	req, err := http.NewRequest(http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	return d.do(req)
+}
+
+func (d *driver) postForm(raw string, form url.Values) (*exchange, error) {
+	req, err := http.NewRequest(http.MethodPost, raw, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return d.do(req)
+}
+
+func (d *driver) isHome(u *url.URL) bool {
+	origin := u.Scheme + "://" + u.Host
+	for _, h := range d.home {
+		if strings.EqualFold(strings.TrimRight(h, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}
+
+// follow follows redirections while they stay on the sandbox's hosts, and
+// returns the last answer: a page, or the redirection that leaves.
+func (d *driver) follow(e *exchange) (*exchange, error) {
+	for range 10 {
+		if !e.isRedirect() || !d.isHome(e.location()) {
+			return e, nil
+		}
+		next, err := d.get(e.location().String())
+		if err != nil {
+			return nil, err
+		}
+		e = next
+	}
+	return nil, fmt.Errorf("more than 10 redirections from %s", e.url)
+}
+
+// open navigates to raw as a browser would.
+func (d *driver) open(raw string) (*exchange, error) {
+	e, err := d.get(raw)
+	if err != nil {
+		return nil, err
+	}
+	return d.follow(e)
+}
+
+// form is an HTML form found on a page.
+type form struct {
+	action string
+	method string
+	fields url.Values
+	inputs map[string]string // name → type
+}
+
+// forms parses every form of a page.
+func forms(page []byte) []form {
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return nil
+	}
+	var out []form
+	var walk func(n *html.Node, cur *form)
+	walk = func(n *html.Node, cur *form) {
+		if n.Type == html.ElementNode && n.Data == "form" {
+			f := form{action: attr(n, "action"), method: strings.ToUpper(attr(n, "method")), fields: url.Values{}, inputs: map[string]string{}}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c, &f)
+			}
+			out = append(out, f)
+			return
+		}
+		if cur != nil && n.Type == html.ElementNode && (n.Data == "input" || n.Data == "button") {
+			if name := attr(n, "name"); name != "" {
+				typ := attr(n, "type")
+				cur.inputs[name] = typ
+				if n.Data == "input" && typ != "submit" {
+					cur.fields.Set(name, attr(n, "value"))
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, cur)
+		}
+	}
+	walk(doc, nil)
+	return out
+}
+
+// links returns the href of every link whose text is text.
+func links(page []byte, text string) []string {
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "a" && strings.TrimSpace(textOf(n)) == text {
+			out = append(out, attr(n, "href"))
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
+}
+
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// loginForm returns the form where a person types a login and a password
+// (visible fields, not a persona button).
+func loginForm(page []byte) (form, bool) {
+	for _, f := range forms(page) {
+		if t, ok := f.inputs["login"]; ok && t != "hidden" {
+			if _, ok := f.inputs["password"]; ok {
+				return f, true
+			}
+		}
+	}
+	return form{}, false
+}
+
+// submit posts a form of the page e with the given values.
+func (d *driver) submit(e *exchange, f form, values map[string]string) (*exchange, error) {
+	target, err := e.url.Parse(f.action)
+	if err != nil {
+		return nil, err
+	}
+	data := url.Values{}
+	for k, v := range f.fields {
+		data[k] = v
+	}
+	for k, v := range values {
+		data.Set(k, v)
+	}
+	next, err := d.postForm(target.String(), data)
+	if err != nil {
+		return nil, err
+	}
+	return d.follow(next)
+}
