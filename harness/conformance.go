@@ -64,9 +64,9 @@ type Result struct {
 	Passed bool
 	// Counts of scenarios: passed, failed, and not applicable (listed).
 	PassedCount, FailedCount int
-	NotApplicable []NotApplicable
-	Started       time.Time
-	Duration      time.Duration
+	NotApplicable            []NotApplicable
+	Started                  time.Time
+	Duration                 time.Duration
 }
 
 // NotApplicable is a scenario left out because the target lacks something.

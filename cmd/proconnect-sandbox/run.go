@@ -328,4 +328,3 @@ func waitHealthy(ctx context.Context, urls []string) error {
 	}
 	return nil
 }
-
