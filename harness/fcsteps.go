@@ -397,6 +397,21 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	step(`^le fournisseur de service échange le code avec le secret "([^"]*)"$`, func(s string) error {
 		return w.exchangeCode(w.sp, map[string]string{"client_secret": s})
 	})
+	step(`^le fournisseur de service échange le code en s'authentifiant par client_secret_basic$`, func() error {
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {w.code}, "redirect_uri": {w.sp.redirect}}
+		req, err := http.NewRequest(http.MethodPost, w.fc(w.sp.prefix()+"/token"), strings.NewReader(form.Encode()))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(url.QueryEscape(w.sp.id), url.QueryEscape(w.sp.secret))
+		e, err := w.backend.do(req)
+		if err != nil {
+			return err
+		}
+		w.last = e
+		return nil
+	})
 	step(`^le fournisseur de service échange le code "([^"]*)"$`, func(code string) error {
 		return w.exchangeCode(w.sp, map[string]string{"code": code})
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -178,5 +179,30 @@ func TestConformanceCommand(t *testing.T) {
 	}
 	if !bytes.Contains(b, []byte(`<testsuites name="proconnect-sandbox" tests="5"`)) {
 		t.Fatalf("junit:\n%s", b)
+	}
+}
+
+// TestConformanceFailsABrokenProvider points the suite at a provider that
+// announces itself correctly and then answers nothing right: the command
+// must exit 1, with failures, not pass or skip them.
+func TestConformanceFailsABrokenProvider(t *testing.T) {
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration") {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"issuer":"` + srv.URL + strings.TrimSuffix(r.URL.Path, "/.well-known/openid-configuration") + `"}`))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	var out, errOut syncBuffer
+	code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "--franceconnect-url", srv.URL,
+		"--no-control", "--format", "progress"}, env(nil), &out, &errOut)
+	if code != exitError {
+		t.Fatalf("exit %d, want %d\n%s", code, exitError, out.String())
+	}
+	if !strings.Contains(out.String(), "en échec") || strings.Contains(out.String(), ", 0 en échec") {
+		t.Fatalf("no failure counted:\n%s", out.String())
 	}
 }

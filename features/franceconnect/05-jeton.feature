@@ -44,6 +44,12 @@ Fonctionnalité: Échange du code contre les jetons
     Et la réponse est l'erreur "invalid_client" décrite "client authentication failed (invalid secret provided)" avec le code "Y0434A7B"
 
   @obligatoire @ci
+  Scénario: client_secret_basic, que FranceConnect ne propose pas, est refusé
+    Quand le fournisseur de service échange le code en s'authentifiant par client_secret_basic
+    Alors la réponse a le statut 401
+    Et la réponse JSON a "error" égal à "invalid_client"
+
+  @obligatoire @ci
   Scénario: Un code vide est refusé
     Quand le fournisseur de service échange le code ""
     Alors la réponse a le statut 400
