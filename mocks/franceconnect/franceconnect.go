@@ -251,12 +251,17 @@ func (m *Mock) client(id string) (*clientEntry, bool) {
 	return e, ok
 }
 
-// persona returns a persona by login: run-time additions first, then fixtures.
+// persona returns a persona by login: run-time additions first, then
+// fixtures, then the register's dirigeants (dirigeant:<siren>[:<n>], DESIGN
+// §8), derived from the same fixtures and generator as the register mock.
 func (m *Mock) persona(login string) (fixtures.Persona, bool) {
 	if v, ok := m.runtimePersons.Load(login); ok {
 		return v.(fixtures.Persona), true
 	}
-	return m.cfg.Fixtures.Persona(login)
+	if p, ok := m.cfg.Fixtures.Persona(login); ok {
+		return p, true
+	}
+	return m.cfg.Fixtures.DirigeantPersona(login)
 }
 
 // AddPersona adds (or replaces) a persona at run time.
