@@ -16,6 +16,8 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/franceconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/piste"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
 )
 
 // Component describes one sandbox component: its name, default port and
@@ -40,6 +42,12 @@ func Components() []Component {
 		{Name: "franceconnect", DefaultPort: 7101, Title: "FranceConnect (mock)", build: func(e buildEnv) (http.Handler, error) {
 			return franceconnect.New(franceconnect.Config{PublicURL: e.public, InternalURL: e.internal,
 				Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
+		}},
+		{Name: "sirene", DefaultPort: 7102, Title: "register: INSEE Sirene + RNE (mock)", build: func(e buildEnv) (http.Handler, error) {
+			return sirene.New(sirene.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
+		}},
+		{Name: "piste", DefaultPort: 7103, Title: "PISTE (mock)", build: func(e buildEnv) (http.Handler, error) {
+			return piste.New(piste.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
 		}},
 	}
 }

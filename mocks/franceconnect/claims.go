@@ -80,21 +80,6 @@ func claimsFor(table map[string][]string, scopes []string) map[string]bool {
 	return out
 }
 
-// NormaliseBirthdate turns a presumed date into FranceConnect's form:
-// YYYY-MM-00 → YYYY-MM-01, YYYY-00-00 → YYYY-01-01 (FRANCECONNECT.md §4).
-func NormaliseBirthdate(d string) string {
-	if len(d) != 10 {
-		return d
-	}
-	if d[5:] == "00-00" {
-		return d[:5] + "01-01"
-	}
-	if d[8:] == "00" {
-		return d[:8] + "01"
-	}
-	return d
-}
-
 var reCOG = regexp.MustCompile(`^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6]|98[4-9])\d{3}$`)
 
 // identityProblem returns why FranceConnect refuses an identity provider's
@@ -139,7 +124,7 @@ func pairwiseSub(entity string, p fixtures.Persona) string {
 	id := p.Identity
 	h := sha256.New()
 	for _, part := range []string{entity, strings.Join(id.GivenNames, " "), id.FamilyName,
-		NormaliseBirthdate(id.Birthdate), id.Gender, id.Birthplace, id.Birthcountry, pairwiseSalt} {
+		fixtures.NormaliseBirthdate(id.Birthdate), id.Gender, id.Birthplace, id.Birthcountry, pairwiseSalt} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -163,7 +148,7 @@ func userClaims(s *session, open map[string]bool) map[string]any {
 	if p.EIDAS && gender == "" {
 		gender = "unspecified"
 	}
-	birthdate := NormaliseBirthdate(id.Birthdate)
+	birthdate := fixtures.NormaliseBirthdate(id.Birthdate)
 	set("given_name", given)
 	set("given_name_array", id.GivenNames)
 	set("family_name", id.FamilyName)

@@ -1,0 +1,104 @@
+package sirene
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// object is a JSON object that keeps its keys in INSEE's order, so that the
+// mock answers field for field as the real API lists them, and that `champs`
+// and `masquerValeursNulles` are simple filters. Values are nil (null),
+// string, bool, int, object, []object or []string.
+type object []kv
+
+type kv struct {
+	k string
+	v any
+}
+
+func (o *object) add(k string, v any) { *o = append(*o, kv{k, v}) }
+
+// appendJSON encodes o; with hideNull, null members are left out (INSEE's
+// masquerValeursNulles=true).
+func (o object) appendJSON(b []byte, hideNull bool) []byte {
+	b = append(b, '{')
+	first := true
+	for _, f := range o {
+		if f.v == nil && hideNull {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, f.k)
+		b = append(b, ':')
+		b = appendValue(b, f.v, hideNull)
+	}
+	return append(b, '}')
+}
+
+func appendValue(b []byte, v any, hideNull bool) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case string:
+		return appendString(b, x)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case object:
+		return x.appendJSON(b, hideNull)
+	case []object:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.appendJSON(b, hideNull)
+		}
+		return append(b, ']')
+	case []string:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, e)
+		}
+		return append(b, ']')
+	}
+	panic("sirene: unsupported JSON value") // a programming error: only the types above are built
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString writes s as a JSON string (RFC 8259): quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
