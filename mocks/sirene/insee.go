@@ -3,7 +3,9 @@ package sirene
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
@@ -29,11 +31,22 @@ func inseeError(w http.ResponseWriter, status int, message string) {
 	writeObject(w, status, object{{"header", h}}, false)
 }
 
+// buffers recycles encoding buffers: a lookup is a few kilobytes of JSON.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 8192); return &b }}
+
+// writeObject encodes o with its Content-Length, in one write.
 func writeObject(w http.ResponseWriter, status int, o object, hideNull bool) {
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	bp := buffers.Get().(*[]byte)
+	buf := o.appendJSON((*bp)[:0], hideNull)
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(buf)))
 	w.WriteHeader(status)
-	buf := o.appendJSON(make([]byte, 0, 4096), hideNull)
 	_, _ = w.Write(buf)
+	if cap(buf) <= 1<<20 { // do not keep a huge search answer around
+		*bp = buf
+		buffers.Put(bp)
+	}
 }
 
 // parseView reads date, champs and masquerValeursNulles; it writes INSEE's

@@ -75,9 +75,33 @@ func appendValue(b []byte, v any, hideNull bool) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendString writes s as a JSON string (RFC 8259): quotes, backslashes and
-// control characters escaped, invalid UTF-8 replaced.
+// control characters escaped, invalid UTF-8 replaced. Runs of bytes that need
+// no escaping are copied at once (the common case: every key, most values).
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	if !utf8.ValidString(s) {
+		return appendInvalid(b, s)
+	}
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		if c == '"' || c == '\\' {
+			b = append(b, '\\', c)
+		} else {
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendInvalid is the slow path for a string with invalid UTF-8.
+func appendInvalid(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {

@@ -1,0 +1,65 @@
+package sirene_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+)
+
+// BenchmarkLookup measures INSEE unit lookups over loopback HTTP at
+// concurrency 8 — fixture units, and synthetic units never read before
+// (every request a new SIREN) — and reports the process's memory from the OS
+// after the run (MB-sys), which must stay flat however many SIRENs are read.
+// Run with -cpu 2.
+func BenchmarkLookup(b *testing.B) {
+	for _, kind := range []string{"fixture", "synthetic"} {
+		b.Run(kind, func(b *testing.B) {
+			r := newRegister(b)
+			transport := &http.Transport{MaxIdleConnsPerHost: 64}
+			b.Cleanup(transport.CloseIdleConnections)
+			client := &http.Client{Transport: transport}
+			var n atomic.Uint64
+			next := func() string {
+				if kind == "fixture" {
+					return "901001008"
+				}
+				prefix := fmt.Sprintf("%08d", 10_000_000+n.Add(1)%89_000_000)
+				return prefix + string(proconnect.LuhnKey(prefix))
+			}
+			b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, _ := http.NewRequest(http.MethodGet, r.base+"/api-sirene/3.11/siren/"+next(), nil)
+					req.Header.Set(sirene.APIKeyHeader, sirene.DemoAPIKey)
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						b.Errorf("status %d", resp.StatusCode)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lookups/s")
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(ms.Sys)/(1<<20), "MB-sys")
+			b.Logf("%s SIRENs read: %s", kind, strconv.Itoa(b.N))
+		})
+	}
+}
