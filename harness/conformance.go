@@ -24,12 +24,17 @@ import (
 )
 
 // Suites lists the conformance suites, each a folder of features/.
-func Suites() []string { return []string{"franceconnect"} }
+func Suites() []string { return []string{"franceconnect", "registre", "piste"} }
+
+// suiteComponent is the component each suite checks.
+var suiteComponent = map[string]string{"franceconnect": "franceconnect", "registre": "sirene", "piste": "piste"}
 
 // Target says what the suites run against. An empty URL means the suite
 // starts the sandbox in-process on free ports.
 type Target struct {
 	FranceConnectURL string
+	SireneURL        string
+	PisteURL         string
 	// ControlToken is sent to the control API of a shared sandbox.
 	ControlToken string
 	// NoControl declares that the target has no sandbox control API (a real
@@ -76,6 +81,8 @@ type NotApplicable struct{ Scenario, Reason string }
 // keep-alive transport and the not-applicable list.
 type suiteEnv struct {
 	fcURL        string
+	sireneURL    string
+	pisteURL     string
 	issuers      map[string]string // profile → issuer, read from discovery
 	control      bool
 	controlToken string
@@ -144,7 +151,18 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	env := &suiteEnv{fixtures: opts.Fixtures, controlToken: opts.Target.ControlToken, control: !opts.Target.NoControl,
 		transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
 	env.fcURL = strings.TrimRight(opts.Target.FranceConnectURL, "/")
-	if env.fcURL == "" {
+	env.sireneURL = strings.TrimRight(opts.Target.SireneURL, "/")
+	env.pisteURL = strings.TrimRight(opts.Target.PisteURL, "/")
+	external := env.fcURL != "" || env.sireneURL != "" || env.pisteURL != ""
+	if external {
+		given := map[string]string{"franceconnect": env.fcURL, "sirene": env.sireneURL, "piste": env.pisteURL}
+		for _, s := range opts.Suites {
+			if c := suiteComponent[s]; given[c] == "" {
+				return res, fmt.Errorf("the suite %s runs against %s: give its URL too (--%s-url), or no URL at all for an in-process sandbox", s, c, c)
+			}
+		}
+	}
+	if !external {
 		stack, err := Start(ctx, StackConfig{Fixtures: opts.Fixtures, Ports: freePorts(),
 			PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
 		if err != nil {
@@ -155,15 +173,32 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			defer cancel()
 			_ = stack.Close(sctx)
 		}()
-		fc, _ := stack.Service("franceconnect")
-		env.fcURL = fc.PublicURL
+		for _, svc := range stack.Services {
+			switch svc.Name {
+			case "franceconnect":
+				env.fcURL = svc.PublicURL
+			case "sirene":
+				env.sireneURL = svc.PublicURL
+			case "piste":
+				env.pisteURL = svc.PublicURL
+			}
+		}
 		env.control = true
 	}
-	issuers, err := discoverIssuers(ctx, env.fcURL)
-	if err != nil {
-		return res, fmt.Errorf("%w: %v", ErrTarget, err)
+	if slices.Contains(opts.Suites, "franceconnect") || slices.Contains(opts.Suites, "registre") {
+		issuers, err := discoverIssuers(ctx, env.fcURL)
+		if err != nil && slices.Contains(opts.Suites, "franceconnect") {
+			return res, fmt.Errorf("%w: %v", ErrTarget, err)
+		}
+		env.issuers = issuers
 	}
-	env.issuers = issuers
+	for name, u := range map[string]string{"sirene": env.sireneURL, "piste": env.pisteURL} {
+		if c := map[string]string{"sirene": "registre", "piste": "piste"}[name]; slices.Contains(opts.Suites, c) {
+			if err := reachable(ctx, u+"/__sandbox/healthz", u); err != nil {
+				return res, fmt.Errorf("%w: %s: %v", ErrTarget, name, err)
+			}
+		}
+	}
 	env.external = spClient{id: "sandbox-fs", secret: "sandbox-fs-secret", profile: "low", alg: "ES256",
 		redirect: "http://localhost:8080/callback", acr: "eidas1", scopes: lowScopes, entity: "sandbox-fs"}
 	if t := opts.Target; t.ClientID != "" {
@@ -249,6 +284,29 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		return ctx, nil
 	})
 	registerFranceConnect(sc, w)
+	registerAPI(sc, w)
+}
+
+// reachable checks that a target answers at all (any status): probe is the
+// sandbox's healthz, base the fallback for another implementation.
+func reachable(ctx context.Context, probe, base string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for _, u := range []string{probe, base} {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%s does not answer", base)
 }
 
 // freePorts asks for a free port for every component.

@@ -7,17 +7,17 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
 )
 
-// TestFranceConnectSuite runs the franceconnect feature files against an
-// in-process sandbox, every scenario as a subtest.
-func TestFranceConnectSuite(t *testing.T) {
+// TestSuites runs every conformance suite against an in-process sandbox,
+// every scenario as a subtest.
+func TestSuites(t *testing.T) {
 	res, err := harness.Run(context.Background(), harness.RunOptions{
-		Suites: []string{"franceconnect"}, TestingT: t, Concurrency: 4, Format: "progress",
+		TestingT: t, Concurrency: 4, Format: "progress",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !res.Passed {
-		t.Fatal("the franceconnect suite failed")
+		t.Fatal("a conformance suite failed")
 	}
 	if len(res.NotApplicable) != 0 {
 		t.Fatalf("in-process, every scenario applies; not applicable: %v", res.NotApplicable)

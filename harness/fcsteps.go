@@ -159,7 +159,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err != nil {
 			return err
 		}
-		return hasValue("the JSON answer", m, k, v)
+		return hasValue("the JSON answer", m, k, w.expand(v))
 	})
 	step(`^la réponse JSON a "([^"]*)" qui (contient|ne contient pas) "([^"]*)"$`, func(k, how, list string) error {
 		m, err := w.lastJSON()
@@ -183,8 +183,38 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err != nil {
 			return err
 		}
-		if _, ok := m[k]; ok {
+		if _, ok := jsonAt(m, k); ok {
 			return fmt.Errorf("the JSON answer has %q", k)
+		}
+		return nil
+	})
+	step(`^l'objet JSON "([^"]*)" contient exactement les clés "([^"]*)"$`, func(path, list string) error {
+		m, err := w.lastJSON()
+		if err != nil {
+			return err
+		}
+		v, _ := jsonAt(m, path)
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%q is not an object in the answer", path)
+		}
+		return exactKeys(path, obj, list)
+	})
+	step(`^la réponse JSON contient :$`, func(t *godog.Table) error {
+		m, err := w.lastJSON()
+		if err != nil {
+			return err
+		}
+		for i, row := range t.Rows {
+			if len(row.Cells) != 2 {
+				return fmt.Errorf("row %d: want | chemin | valeur JSON |", i+1)
+			}
+			if i == 0 && row.Cells[0].Value == "chemin" {
+				continue
+			}
+			if err := hasValue("the JSON answer", m, row.Cells[0].Value, w.expand(row.Cells[1].Value)); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,12 +66,20 @@ type fcWorld struct {
 	noted     string
 	slowLogin string
 	assertion string
+
+	// registre and piste suites
+	siren      string         // the scenario's own company
+	rneToken   string         // RNE session
+	rneDoc     map[string]any // the last RNE company read
+	portalID   string         // a portal registered for the scenario
+	portalKey  string
+	pisteToken string
 }
 
 func newFCWorld(env *suiteEnv, name string) *fcWorld {
 	id := randomHex(6)
 	w := &fcWorld{env: env, name: name}
-	home := []string{env.fcURL}
+	home := []string{env.fcURL, env.sireneURL, env.pisteURL}
 	for _, iss := range env.issuers {
 		if u, err := url.Parse(iss); err == nil {
 			home = append(home, u.Scheme+"://"+u.Host)
@@ -251,6 +260,7 @@ func (w *fcWorld) password(login string) string {
 
 // loginAs fills the login form of the current page, as a person would.
 func (w *fcWorld) loginAs(login, password string) error {
+	login = w.expand(login)
 	if w.callback != nil {
 		return nil // FranceConnect's session already logged the person in
 	}
@@ -270,6 +280,7 @@ func (w *fcWorld) loginAs(login, password string) error {
 
 // connect runs a whole login and checks a code came back.
 func (w *fcWorld) connect(login string, params url.Values) error {
+	login = w.expand(login)
 	if err := w.authorize(params); err != nil {
 		return err
 	}
@@ -508,7 +519,7 @@ func exactKeys(what string, m map[string]any, list string) error {
 }
 
 func hasValue(what string, m map[string]any, key, literal string) error {
-	v, ok := m[key]
+	v, ok := jsonAt(m, key)
 	if !ok {
 		return fmt.Errorf("%s has no %q (keys: %v)", what, key, keysOf(m))
 	}
@@ -530,3 +541,36 @@ func worldFrom(ctx context.Context) *fcWorld {
 	w, _ := ctx.Value(ctxKey{}).(*fcWorld)
 	return w
 }
+
+// jsonAt resolves a path such as "uniteLegale.periodesUniteLegale[0].dateFin"
+// in a decoded JSON value.
+func jsonAt(v any, path string) (any, bool) {
+	for _, seg := range strings.Split(path, ".") {
+		name, rest, _ := strings.Cut(seg, "[")
+		if name != "" {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if v, ok = m[name]; !ok {
+				return nil, false
+			}
+		}
+		for rest != "" {
+			idx, after, ok := strings.Cut(rest, "]")
+			if !ok {
+				return nil, false
+			}
+			list, isList := v.([]any)
+			n, err := strconv.Atoi(idx)
+			if !isList || err != nil || n < 0 || n >= len(list) {
+				return nil, false
+			}
+			v = list[n]
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return v, true
+}
+
+func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

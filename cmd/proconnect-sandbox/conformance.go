@@ -26,6 +26,8 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		concurrency  = fs.Int("concurrency", 4, "scenarios run at once (each creates its own clients and personas)")
 		random       = fs.Int64("random", 0, "run scenarios in random order with this seed (-1: pick one)")
 		fcURL        = fs.String("franceconnect-url", "", "run against this FranceConnect base URL instead of an in-process sandbox")
+		sireneURL    = fs.String("sirene-url", "", "run the registre suite against this register (INSEE Sirene + RNE) base URL")
+		pisteURL     = fs.String("piste-url", "", "run the piste suite against this PISTE base URL")
 		noControl    = fs.Bool("no-control", false, "the target has no sandbox control API: scenarios needing it are not applicable")
 		controlToken = fs.String("control-token", "", "bearer token of a shared sandbox's control API")
 		clientID     = fs.String("fc-client-id", "", "FranceConnect client used on a target without control API (default sandbox-fs)")
@@ -70,7 +72,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		Suites: list, Tags: *tags, Format: *format, JUnit: *junit, Cucumber: *cucumber,
 		Concurrency: *concurrency, Random: *random, Output: stdout, Fixtures: set,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
-		Target: harness.Target{FranceConnectURL: *fcURL, NoControl: *noControl, ControlToken: *controlToken,
+		Target: harness.Target{FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, NoControl: *noControl, ControlToken: *controlToken,
 			ClientID: *clientID, ClientSecret: *clientSecret, RedirectURI: *redirectURI},
 	})
 	if err != nil {

@@ -142,7 +142,8 @@ func TestCommandErrors(t *testing.T) {
 		{"up with bad fixtures", []string{"up", "--fixtures", bad}, nil, exitUsage, "", []string{"identity.birthdate"}},
 		{"conformance bad format", []string{"conformance", "--format", "html"}, nil, exitUsage, "", []string{"--format"}},
 		{"conformance unknown suite", []string{"conformance", "--suite", "nope"}, nil, exitUsage, "", []string{`unknown suite "nope"`}},
-		{"conformance unreachable", []string{"conformance", "--franceconnect-url", "http://127.0.0.1:1"}, nil, exitUsage, "", []string{"unavailable"}},
+		{"conformance unreachable", []string{"conformance", "--suite", "franceconnect", "--franceconnect-url", "http://127.0.0.1:1"}, nil, exitUsage, "", []string{"unavailable"}},
+		{"conformance partial target", []string{"conformance", "--franceconnect-url", "http://127.0.0.1:1"}, nil, exitUsage, "", []string{"--sirene-url"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,8 +198,8 @@ func TestConformanceFailsABrokenProvider(t *testing.T) {
 	}))
 	defer srv.Close()
 	var out, errOut syncBuffer
-	code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "--franceconnect-url", srv.URL,
-		"--no-control", "--format", "progress"}, env(nil), &out, &errOut)
+	code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "--suite", "franceconnect",
+		"--franceconnect-url", srv.URL, "--no-control", "--format", "progress"}, env(nil), &out, &errOut)
 	if code != exitError {
 		t.Fatalf("exit %d, want %d\n%s", code, exitError, out.String())
 	}

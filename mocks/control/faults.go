@@ -14,9 +14,13 @@ import (
 // and path prefix match: a status with a body, or only a delay before the
 // normal answer (Status 0).
 type Fault struct {
-	ID          uint64        `json:"id"`
-	Method      string        `json:"method,omitempty"`
-	Path        string        `json:"path"`
+	ID     uint64 `json:"id"`
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path"`
+	// ClientID, when set, limits the fault to requests of that client (its
+	// HTTP Basic user, or a client_id query parameter), so that parallel
+	// scenarios never catch each other's faults.
+	ClientID    string        `json:"client_id,omitempty"`
 	Status      int           `json:"status,omitempty"`
 	Body        string        `json:"body,omitempty"`
 	ContentType string        `json:"content_type,omitempty"`
@@ -101,7 +105,8 @@ func (q *Faults) take(r *http.Request) *Fault {
 		return nil
 	}
 	for _, f := range *cur {
-		if (f.Method != "" && !strings.EqualFold(f.Method, r.Method)) || !strings.HasPrefix(r.URL.Path, f.Path) {
+		if (f.Method != "" && !strings.EqualFold(f.Method, r.Method)) || !strings.HasPrefix(r.URL.Path, f.Path) ||
+			(f.ClientID != "" && requestClient(r) != f.ClientID) {
 			continue
 		}
 		for {
@@ -160,4 +165,12 @@ func (f *Fault) MarshalJSON() ([]byte, error) {
 		*plain
 		Remaining int64 `json:"remaining"`
 	}{(*plain)(f), f.left.Load()})
+}
+
+// requestClient names the client of a request without reading its body.
+func requestClient(r *http.Request) string {
+	if user, _, ok := r.BasicAuth(); ok {
+		return user
+	}
+	return r.URL.Query().Get("client_id")
 }

@@ -2,8 +2,8 @@ package piste
 
 import (
 	"context"
-	"crypto/subtle"
 	"crypto/ecdsa"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
