@@ -80,7 +80,10 @@ func claimsFor(table map[string][]string, scopes []string) map[string]bool {
 	return out
 }
 
-var reCOG = regexp.MustCompile(`^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6]|98[4-9])\d{3}$`)
+// reCOG is the shape of a COG commune code: a metropolitan département
+// (2A/2B for Corsica) and three digits, or an overseas one (971…976,
+// 984…989) and two.
+var reCOG = regexp.MustCompile(`^((0[1-9]|[1-8]\d|9[0-5]|2A|2B)\d{3}|(97[1-6]|98[4-9])\d{2})$`)
 
 // identityProblem returns why FranceConnect refuses an identity provider's
 // answer (Y600006), or "" when it is acceptable. eIDAS identities follow the
