@@ -49,10 +49,26 @@ func writeObject(w http.ResponseWriter, status int, o object, hideNull bool) {
 	}
 }
 
+// Parameters each kind of call takes (shared/specs); anything else is
+// INSEE's 400 ("Nombre incorrect de paramètres ou les paramètres sont mal
+// formatés").
+var (
+	lookupParams = map[string]bool{"date": true, "champs": true, "masquerValeursNulles": true}
+	searchParams = map[string]bool{"q": true, "date": true, "champs": true, "masquerValeursNulles": true,
+		"facette.champ": true, "tri": true, "nombre": true, "debut": true, "curseur": true}
+)
+
 // parseView reads date, champs and masquerValeursNulles; it writes INSEE's
-// 400 and returns false for a malformed value.
-func parseView(w http.ResponseWriter, q url.Values, private bool, allowed map[string]bool) (view, bool) {
+// 400 and returns false for a malformed value or a parameter the call does
+// not take.
+func parseView(w http.ResponseWriter, q url.Values, private bool, allowed map[string]bool, params map[string]bool) (view, bool) {
 	v := view{private: private}
+	for k, vals := range q {
+		if !params[k] || len(vals) > 1 {
+			inseeError(w, http.StatusBadRequest, "Paramètre inconnu ou répété : "+k)
+			return v, false
+		}
+	}
 	if d := q.Get("date"); d != "" {
 		if !reDay.MatchString(d) {
 			inseeError(w, http.StatusBadRequest, "Le paramètre date doit être au format AAAA-MM-JJ : "+d)
@@ -324,7 +340,7 @@ func (m *Mock) lookupSiren(private bool) http.HandlerFunc {
 			inseeError(w, http.StatusBadRequest, "Erreur de syntaxe dans le paramètre siren : "+siren+" (9 chiffres attendus)")
 			return
 		}
-		v, ok := parseView(w, r.URL.Query(), private, unitFields)
+		v, ok := parseView(w, r.URL.Query(), private, unitFields, lookupParams)
 		if !ok {
 			return
 		}
@@ -475,7 +491,7 @@ func (m *Mock) lookupSiret(private bool) http.HandlerFunc {
 			inseeError(w, http.StatusBadRequest, "Erreur de syntaxe dans le paramètre siret : "+siret+" (14 chiffres attendus)")
 			return
 		}
-		v, ok := parseView(w, r.URL.Query(), private, etablissementFieldNames)
+		v, ok := parseView(w, r.URL.Query(), private, etablissementFieldNames, lookupParams)
 		if !ok {
 			return
 		}

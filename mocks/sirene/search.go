@@ -17,9 +17,9 @@ const (
 	maxDebut      = 1000
 )
 
-// searchParams reads a search's parameters from the query (GET) or the form
+// readSearch reads a search's parameters from the query (GET) or the form
 // (POST, UniteLegalePostMultiCriteres).
-func searchParams(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+func readSearch(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
 	if r.Method == http.MethodGet {
 		return r.URL.Query(), true
 	}
@@ -154,11 +154,11 @@ func (m *Mock) search(private, establishments bool) http.HandlerFunc {
 		fields, listKey, periodsKey, what = etablissementFieldNames, "etablissements", "periodesEtablissement", "établissements"
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		q, ok := searchParams(w, r)
+		q, ok := readSearch(w, r)
 		if !ok {
 			return
 		}
-		v, ok := parseView(w, q, private, fields)
+		v, ok := parseView(w, q, private, fields, searchParams)
 		if !ok {
 			return
 		}
