@@ -1,0 +1,135 @@
+// Package inmem is the in-memory Store of the ProConnect core: the default,
+// fast, and gone at exit. It takes no store-wide lock on the request path:
+// each certification is replaced by compare-and-swap.
+package inmem
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+)
+
+// Store is an in-memory proconnect.Store.
+type Store struct {
+	certs   sync.Map // id → *proconnect.Certification (immutable snapshots)
+	events  sync.Map // id → *proconnect.Event
+	pending sync.Map // id of undelivered events → struct{}
+}
+
+var _ proconnect.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store { return &Store{} }
+
+func clone(c proconnect.Certification) *proconnect.Certification { return &c }
+
+func (s *Store) CreateCertification(_ context.Context, c proconnect.Certification) error {
+	if _, loaded := s.certs.LoadOrStore(c.ID, clone(c)); loaded {
+		return proconnect.ErrConflict
+	}
+	return nil
+}
+
+func (s *Store) Certification(_ context.Context, id string) (proconnect.Certification, error) {
+	v, ok := s.certs.Load(id)
+	if !ok {
+		return proconnect.Certification{}, proconnect.ErrNotFound
+	}
+	return *v.(*proconnect.Certification), nil
+}
+
+func (s *Store) swap(id string, ok func(old proconnect.Certification) error, next proconnect.Certification, e proconnect.Event) error {
+	for {
+		v, found := s.certs.Load(id)
+		if !found {
+			return proconnect.ErrNotFound
+		}
+		if err := ok(*v.(*proconnect.Certification)); err != nil {
+			return err
+		}
+		if s.certs.CompareAndSwap(id, v, clone(next)) {
+			s.addEvent(e)
+			return nil
+		}
+	}
+}
+
+func (s *Store) Complete(_ context.Context, c proconnect.Certification, e proconnect.Event) error {
+	return s.swap(c.ID, func(old proconnect.Certification) error {
+		if old.Status == proconnect.StatusCompleted {
+			return proconnect.ErrAlreadyComplete
+		}
+		return nil
+	}, c, e)
+}
+
+func (s *Store) Revoke(_ context.Context, c proconnect.Certification, e proconnect.Event) error {
+	return s.swap(c.ID, func(old proconnect.Certification) error {
+		if old.RevokedAt != nil {
+			return proconnect.ErrConflict
+		}
+		return nil
+	}, c, e)
+}
+
+func (s *Store) addEvent(e proconnect.Event) {
+	s.events.Store(e.ID, &e)
+	if e.DeliveredAt == nil {
+		s.pending.Store(e.ID, struct{}{})
+	}
+}
+
+func (s *Store) Certified(context.Context) ([]proconnect.Certification, error) {
+	var out []proconnect.Certification
+	s.certs.Range(func(_, v any) bool {
+		if c := *v.(*proconnect.Certification); c.Certified() {
+			out = append(out, c)
+		}
+		return true
+	})
+	slices.SortFunc(out, func(a, b proconnect.Certification) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+func (s *Store) DueEvents(_ context.Context, now time.Time, limit int) ([]proconnect.Event, error) {
+	var out []proconnect.Event
+	s.pending.Range(func(k, _ any) bool {
+		if v, ok := s.events.Load(k); ok {
+			if e := *v.(*proconnect.Event); e.DeliveredAt == nil && !e.NextAttempt.After(now) {
+				out = append(out, e)
+			}
+		}
+		return true
+	})
+	slices.SortFunc(out, func(a, b proconnect.Event) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func (s *Store) UpdateEvent(_ context.Context, e proconnect.Event) error {
+	if _, ok := s.events.Load(e.ID); !ok {
+		return proconnect.ErrNotFound
+	}
+	s.events.Store(e.ID, &e)
+	if e.DeliveredAt != nil {
+		s.pending.Delete(e.ID)
+	}
+	return nil
+}
+
+func (s *Store) Events(_ context.Context, limit int) ([]proconnect.Event, error) {
+	var out []proconnect.Event
+	s.events.Range(func(_, v any) bool { out = append(out, *v.(*proconnect.Event)); return true })
+	slices.SortFunc(out, func(a, b proconnect.Event) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func (s *Store) Close() error { return nil }

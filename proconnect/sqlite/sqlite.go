@@ -1,0 +1,229 @@
+// Package sqlite is the durable Store of the ProConnect core, on an embedded
+// SQLite database (modernc.org/sqlite: no cgo, so the static binary and the
+// scratch image keep working). Certifications, the identity kept for
+// re-checks and the event outbox survive a restart.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	_ "modernc.org/sqlite" // the database/sql driver
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+)
+
+// Store is a SQLite proconnect.Store.
+type Store struct{ db *sql.DB }
+
+var _ proconnect.Store = (*Store)(nil)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS certifications (
+	id TEXT PRIMARY KEY,
+	certified INTEGER NOT NULL,
+	created INTEGER NOT NULL,
+	data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS certifications_certified ON certifications(certified);
+CREATE TABLE IF NOT EXISTS events (
+	id TEXT PRIMARY KEY,
+	delivered INTEGER NOT NULL,
+	next_attempt INTEGER NOT NULL,
+	created INTEGER NOT NULL,
+	data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_due ON events(delivered, next_attempt);
+`
+
+// Open opens (or creates) the database at path.
+func Open(path string) (*Store, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(4)
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: schema: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+func (s *Store) Close() error { return s.db.Close() }
+
+func certified(c proconnect.Certification) int {
+	if c.Certified() {
+		return 1
+	}
+	return 0
+}
+
+func (s *Store) CreateCertification(ctx context.Context, c proconnect.Certification) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO certifications(id, certified, created, data) VALUES(?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+		c.ID, certified(c), c.CreatedAt.UnixNano(), data)
+	if err != nil {
+		return fmt.Errorf("sqlite: create certification: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return proconnect.ErrConflict
+	}
+	return nil
+}
+
+func (s *Store) Certification(ctx context.Context, id string) (proconnect.Certification, error) {
+	return certificationFrom(s.db.QueryRowContext(ctx, `SELECT data FROM certifications WHERE id = ?`, id))
+}
+
+type scanner interface{ Scan(...any) error }
+
+func certificationFrom(row scanner) (proconnect.Certification, error) {
+	var data []byte
+	var c proconnect.Certification
+	if err := row.Scan(&data); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, proconnect.ErrNotFound
+		}
+		return c, fmt.Errorf("sqlite: %w", err)
+	}
+	return c, json.Unmarshal(data, &c)
+}
+
+// transition replaces a certification and queues an event in one transaction
+// when check accepts the stored version.
+func (s *Store) transition(ctx context.Context, c proconnect.Certification, e proconnect.Event, check func(proconnect.Certification) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	old, err := certificationFrom(tx.QueryRowContext(ctx, `SELECT data FROM certifications WHERE id = ?`, c.ID))
+	if err != nil {
+		return err
+	}
+	if err := check(old); err != nil {
+		return err
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE certifications SET certified = ?, data = ? WHERE id = ?`, certified(c), data, c.ID); err != nil {
+		return fmt.Errorf("sqlite: update certification: %w", err)
+	}
+	if err := insertEvent(ctx, tx, e); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, e proconnect.Event) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO events(id, delivered, next_attempt, created, data) VALUES(?, ?, ?, ?, ?)`,
+		e.ID, boolInt(e.DeliveredAt != nil), e.NextAttempt.UnixNano(), e.CreatedAt.UnixNano(), data)
+	if err != nil {
+		return fmt.Errorf("sqlite: insert event: %w", err)
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (s *Store) Complete(ctx context.Context, c proconnect.Certification, e proconnect.Event) error {
+	return s.transition(ctx, c, e, func(old proconnect.Certification) error {
+		if old.Status == proconnect.StatusCompleted {
+			return proconnect.ErrAlreadyComplete
+		}
+		return nil
+	})
+}
+
+func (s *Store) Revoke(ctx context.Context, c proconnect.Certification, e proconnect.Event) error {
+	return s.transition(ctx, c, e, func(old proconnect.Certification) error {
+		if old.RevokedAt != nil {
+			return proconnect.ErrConflict
+		}
+		return nil
+	})
+}
+
+func (s *Store) Certified(ctx context.Context) ([]proconnect.Certification, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM certifications WHERE certified = 1 ORDER BY created`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	defer rows.Close()
+	var out []proconnect.Certification
+	for rows.Next() {
+		c, err := certificationFrom(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) events(ctx context.Context, query string, args ...any) ([]proconnect.Event, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	defer rows.Close()
+	var out []proconnect.Event
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var e proconnect.Event
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) DueEvents(ctx context.Context, now time.Time, limit int) ([]proconnect.Event, error) {
+	return s.events(ctx, `SELECT data FROM events WHERE delivered = 0 AND next_attempt <= ? ORDER BY created LIMIT ?`, now.UnixNano(), limit)
+}
+
+func (s *Store) UpdateEvent(ctx context.Context, e proconnect.Event) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE events SET delivered = ?, next_attempt = ?, data = ? WHERE id = ?`,
+		boolInt(e.DeliveredAt != nil), e.NextAttempt.UnixNano(), data, e.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update event: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return proconnect.ErrNotFound
+	}
+	return nil
+}
+
+func (s *Store) Events(ctx context.Context, limit int) ([]proconnect.Event, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	return s.events(ctx, `SELECT data FROM events ORDER BY created DESC LIMIT ?`, limit)
+}
