@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -17,11 +19,15 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/franceconnect"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/piste"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/portal"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/httpapi"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/sqlite"
 )
 
 // Component describes one sandbox component: its name, default port and
-// how to build its handler once its URLs are known.
+// how to build its handler once every URL is known.
 type Component struct {
 	Name        string
 	DefaultPort int
@@ -29,16 +35,29 @@ type Component struct {
 	build       func(env buildEnv) (http.Handler, error)
 }
 
+// Peer is how a component is reached: by browsers (Public) and by its peers
+// (Internal).
+type Peer struct{ Public, Internal string }
+
 type buildEnv struct {
 	public, internal string
+	peers            map[string]Peer
 	fixtures         *fixtures.Set
 	kit              *control.Kit
 	log              *slog.Logger
+	dataDir          string
+	recheck          time.Duration
+}
+
+// runner is a component with background work (the core's event delivery).
+type runner interface {
+	Run(ctx context.Context) error
 }
 
 // Components lists the components in start order (DESIGN §2).
 func Components() []Component {
 	return []Component{
+		{Name: "proconnect", DefaultPort: 7100, Title: "ProConnect (reference core)", build: buildCore},
 		{Name: "franceconnect", DefaultPort: 7101, Title: "FranceConnect (mock)", build: func(e buildEnv) (http.Handler, error) {
 			return franceconnect.New(franceconnect.Config{PublicURL: e.public, InternalURL: e.internal,
 				Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
@@ -49,7 +68,36 @@ func Components() []Component {
 		{Name: "piste", DefaultPort: 7103, Title: "PISTE (mock)", build: func(e buildEnv) (http.Handler, error) {
 			return piste.New(piste.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
 		}},
+		{Name: "portal", DefaultPort: 7104, Title: "reference portal", build: func(e buildEnv) (http.Handler, error) {
+			p, ok := e.fixtures.Portal("portail-demo")
+			if !ok {
+				return nil, errors.New("the fixtures hold no portal portail-demo")
+			}
+			return portal.New(portal.Config{PublicURL: e.public, ProConnectURL: e.peers["proconnect"].Internal,
+				ProConnectIssuer: e.peers["proconnect"].Public, PisteURL: e.peers["piste"].Internal,
+				ClientID: p.ClientID, ClientSecret: p.ClientSecret, Kit: e.kit, Logger: e.log})
+		}},
 	}
+}
+
+func buildCore(e buildEnv) (http.Handler, error) {
+	var store proconnect.Store
+	if e.dataDir != "" {
+		if err := os.MkdirAll(e.dataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("--data: %w", err)
+		}
+		s, err := sqlite.Open(filepath.Join(e.dataDir, "proconnect.db"))
+		if err != nil {
+			return nil, err
+		}
+		store = s
+	}
+	fc, sir, pis := e.peers["franceconnect"], e.peers["sirene"], e.peers["piste"]
+	return httpapi.New(httpapi.Config{PublicURL: e.public,
+		FCPublicURL: fc.Public, FCInternalURL: fc.Internal, FCClientID: "proconnect-core", FCClientSecret: "proconnect-core-secret",
+		SireneURL: sir.Internal, INSEEKey: sirene.DemoAPIKey, RNEUser: sirene.DemoRNEUser, RNEPassword: sirene.DemoRNEPassword,
+		PisteIssuer: pis.Public, PisteURL: pis.Internal, PortalURL: e.peers["portal"].Internal,
+		Fixtures: e.fixtures, Store: store, RecheckInterval: e.recheck, Kit: e.kit, Logger: e.log})
 }
 
 // ComponentNames returns the names of the components.
@@ -70,12 +118,19 @@ type StackConfig struct {
 	// Ports per component; 0 picks a free port; absent means the default.
 	Ports map[string]int
 	// PublicURLs and InternalURLs per component; empty means
-	// http://localhost:<port> (public) and the public URL (internal).
+	// http://localhost:<port> (public) and the listening address
+	// (internal). For a component not started here, they say where its
+	// peers find it.
 	PublicURLs, InternalURLs map[string]string
 	Fixtures                 *fixtures.Set
 	// ControlToken protects /__sandbox/ (required when Bind is not loopback).
 	ControlToken string
-	Logger       *slog.Logger
+	// DataDir, when set, keeps the core's certifications and outbox in
+	// DataDir/proconnect.db (SQLite).
+	DataDir string
+	// RecheckInterval is the core's background re-check period (0: never).
+	RecheckInterval time.Duration
+	Logger          *slog.Logger
 }
 
 // Stack is a running sandbox.
@@ -127,8 +182,26 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	g, gctx := errgroup.WithContext(ctx)
 	s := &Stack{group: g, cancel: cancel}
+	fail := func(err error) (*Stack, error) {
+		s.closeListeners()
+		cancel()
+		return nil, err
+	}
+	// Phase 1: listen, so that every URL is known.
+	peers := map[string]Peer{}
+	listeners := map[string]net.Listener{}
+	var started []Component
 	for _, c := range Components() {
+		public := strings.TrimRight(cfg.PublicURLs[c.Name], "/")
+		internal := strings.TrimRight(cfg.InternalURLs[c.Name], "/")
 		if len(cfg.Only) > 0 && !contains(cfg.Only, c.Name) {
+			if public == "" {
+				public = "http://localhost:" + strconv.Itoa(c.DefaultPort)
+			}
+			if internal == "" {
+				internal = public
+			}
+			peers[c.Name] = Peer{public, internal}
 			continue
 		}
 		port, ok := cfg.Ports[c.Name]
@@ -137,32 +210,38 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		}
 		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(port)))
 		if err != nil {
-			s.closeListeners()
-			cancel()
-			return nil, fmt.Errorf("%s: %w", c.Name, err)
+			for _, l := range listeners {
+				l.Close()
+			}
+			return fail(fmt.Errorf("%s: %w", c.Name, err))
 		}
+		listeners[c.Name] = ln
 		actual := ln.Addr().(*net.TCPAddr).Port
-		public := strings.TrimRight(cfg.PublicURLs[c.Name], "/")
 		if public == "" {
 			public = "http://localhost:" + strconv.Itoa(actual)
 		}
-		internal := strings.TrimRight(cfg.InternalURLs[c.Name], "/")
 		if internal == "" {
 			internal = "http://" + ln.Addr().String()
 		}
+		peers[c.Name] = Peer{public, internal}
+		started = append(started, c)
+	}
+	// Phase 2: build and serve.
+	for _, c := range started {
+		ln, me := listeners[c.Name], peers[c.Name]
 		kit := control.NewKit(c.Name, nil, cfg.ControlToken)
-		h, err := c.build(buildEnv{public: public, internal: internal, fixtures: cfg.Fixtures, kit: kit,
-			log: cfg.Logger.With("component", c.Name)})
+		h, err := c.build(buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
+			log: cfg.Logger.With("component", c.Name), dataDir: cfg.DataDir, recheck: cfg.RecheckInterval})
 		if err != nil {
-			ln.Close()
-			s.closeListeners()
-			cancel()
-			return nil, fmt.Errorf("%s: %w", c.Name, err)
+			for _, l := range listeners {
+				l.Close()
+			}
+			return fail(fmt.Errorf("%s: %w", c.Name, err))
 		}
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 			BaseContext: func(net.Listener) context.Context { return gctx }}
 		s.servers = append(s.servers, srv)
-		s.Services = append(s.Services, &Service{Name: c.Name, Title: c.Title, PublicURL: public, InternalURL: internal,
+		s.Services = append(s.Services, &Service{Name: c.Name, Title: c.Title, PublicURL: me.Public, InternalURL: me.Internal,
 			Listen: ln.Addr().String(), Handler: h, Kit: kit})
 		g.Go(func() error {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -170,6 +249,9 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 			}
 			return nil
 		})
+		if r, ok := h.(runner); ok {
+			g.Go(func() error { return r.Run(gctx) })
+		}
 	}
 	return s, nil
 }

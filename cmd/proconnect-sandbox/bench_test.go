@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"syscall"
 	"testing"
@@ -26,7 +27,8 @@ func BenchmarkUpReady(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		start := time.Now()
-		cmd := exec.Command(bin, "up", "--franceconnect-port", "0")
+		cmd := exec.Command(bin, "up", "--franceconnect-port", "0", "--proconnect-port", "0", "--sirene-port", "0",
+			"--piste-port", "0", "--portal-port", "0")
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			b.Fatal(err)
@@ -36,9 +38,9 @@ func BenchmarkUpReady(b *testing.B) {
 		}
 		var addrs []string
 		sc := bufio.NewScanner(stdout)
-		for sc.Scan() && len(addrs) == 0 {
-			if m := reListen.FindStringSubmatch(sc.Text()); m != nil {
-				addrs = append(addrs, "http://"+m[2])
+		for sc.Scan() && len(addrs) < 5 {
+			if m := reAnyListen.FindStringSubmatch(sc.Text()); m != nil {
+				addrs = append(addrs, "http://"+m[1])
 			}
 		}
 		if err := waitHealthy(context.Background(), addrs); err != nil {
@@ -56,6 +58,8 @@ func BenchmarkUpReady(b *testing.B) {
 	slices.Sort(samples)
 	b.ReportMetric(float64(samples[len(samples)/2].Microseconds())/1000, "ms-to-ready")
 }
+
+var reAnyListen = regexp.MustCompile(`^\S+\s+\S+\s+(127\.0\.0\.1:\d+)$`)
 
 type discard struct{}
 

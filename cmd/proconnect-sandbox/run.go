@@ -130,9 +130,10 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 }
 
 type stackFlags struct {
-	bind, fixturesDir, controlToken, logLevel string
-	ports                                     map[string]*int
-	public, internal                          map[string]*string
+	bind, fixturesDir, controlToken, logLevel, dataDir string
+	recheck                                            time.Duration
+	ports                                              map[string]*int
+	public, internal                                   map[string]*string
 }
 
 func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
@@ -141,11 +142,12 @@ func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
 	fs.StringVar(&sf.fixturesDir, "fixtures", "", "folder of fixture YAML files loaded on top of the embedded defaults")
 	fs.StringVar(&sf.controlToken, "control-token", "", "bearer token required on /__sandbox/ (required beyond loopback)")
 	fs.StringVar(&sf.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&sf.dataDir, "data", "", "folder where the ProConnect core keeps certifications and its event outbox (SQLite); default: in memory")
+	fs.DurationVar(&sf.recheck, "recheck-interval", time.Hour, "period of the core's background re-check of certified dirigeants (0 = never)")
 	for _, c := range harness.Components() {
-		if len(only) > 0 && !containsString(only, c.Name) {
-			continue
+		if len(only) == 0 || containsString(only, c.Name) {
+			sf.ports[c.Name] = fs.Int(c.Name+"-port", c.DefaultPort, c.Title+": port (0 = any free port)")
 		}
-		sf.ports[c.Name] = fs.Int(c.Name+"-port", c.DefaultPort, c.Title+": port (0 = any free port)")
 		sf.public[c.Name] = fs.String(c.Name+"-public-url", "", c.Title+": URL a browser uses (default http://localhost:PORT)")
 		sf.internal[c.Name] = fs.String(c.Name+"-internal-url", "", c.Title+": URL its peers use (default the listening address)")
 	}
@@ -158,9 +160,12 @@ func (sf *stackFlags) config(only []string, log *slog.Logger) (harness.StackConf
 		return harness.StackConfig{}, err
 	}
 	cfg := harness.StackConfig{Only: only, Bind: sf.bind, Fixtures: set, ControlToken: sf.controlToken, Logger: log,
+		DataDir: sf.dataDir, RecheckInterval: sf.recheck,
 		Ports: map[string]int{}, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}}
 	for name, p := range sf.ports {
 		cfg.Ports[name] = *p
+	}
+	for name := range sf.public {
 		cfg.PublicURLs[name] = *sf.public[name]
 		cfg.InternalURLs[name] = *sf.internal[name]
 	}
@@ -265,8 +270,18 @@ func printBanner(w io.Writer, s *harness.Stack, cfg harness.StackConfig) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", svc.Name, svc.PublicURL, svc.Listen)
 	}
 	_ = tw.Flush()
+	if p, ok := s.Service("portal"); ok {
+		fmt.Fprintf(w, "\nCertify a dirigeant: open %s, type SIREN 901001008 and log in as angela (password 123).\n", p.PublicURL)
+	}
+	if pc, ok := s.Service("proconnect"); ok {
+		fmt.Fprintf(w, "ProConnect API: %s/api/v1 (OpenAPI: %s/api/v1/openapi.yaml)", pc.PublicURL, pc.PublicURL)
+		if cfg.DataDir != "" {
+			fmt.Fprintf(w, ", data kept in %s", cfg.DataDir)
+		}
+		fmt.Fprintln(w)
+	}
 	if fc, ok := s.Service("franceconnect"); ok {
-		fmt.Fprintf(w, "\nTry it: open %s/demo and pick a persona.\n", fc.PublicURL)
+		fmt.Fprintf(w, "\nFranceConnect alone: open %s/demo and pick a persona.\n", fc.PublicURL)
 		fmt.Fprintf(w, "FranceConnect issuer: %s/api/v2 (client sandbox-fs / sandbox-fs-secret, redirect http://localhost:<port>/callback)\n", fc.PublicURL)
 		fmt.Fprintf(w, "FranceConnect+ issuer: %s/plus/api/v2\n", fc.PublicURL)
 		fmt.Fprintln(w, "Personas (password 123): angela (dirigeant of SIREN 901001008), jean-philippe (several first names),")

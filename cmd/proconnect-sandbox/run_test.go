@@ -45,6 +45,10 @@ func TestUpServesAndShutsDown(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"proconnect-sandbox", "up"}, env(map[string]string{
 			"PROCONNECT_SANDBOX_FRANCECONNECT_PORT":       "0",
+			"PROCONNECT_SANDBOX_PROCONNECT_PORT":          "0",
+			"PROCONNECT_SANDBOX_SIRENE_PORT":              "0",
+			"PROCONNECT_SANDBOX_PISTE_PORT":               "0",
+			"PROCONNECT_SANDBOX_PORTAL_PORT":              "0",
 			"PROCONNECT_SANDBOX_FRANCECONNECT_PUBLIC_URL": "http://fc.localhost:7101",
 		}), &out, &errOut)
 	}()
@@ -132,7 +136,8 @@ func TestCommandErrors(t *testing.T) {
 		{"bad flag", []string{"up", "--frobnicate"}, nil, exitUsage, "", []string{"flag provided but not defined"}},
 		{"bad env", []string{"up"}, map[string]string{"PROCONNECT_SANDBOX_FRANCECONNECT_PORT": "abc"}, exitUsage, "",
 			[]string{"PROCONNECT_SANDBOX_FRANCECONNECT_PORT"}},
-		{"shared without token", []string{"up", "--bind", "0.0.0.0", "--franceconnect-port", "0"}, nil, exitUsage, "",
+		{"shared without token", []string{"up", "--bind", "0.0.0.0", "--franceconnect-port", "0", "--proconnect-port", "0",
+			"--sirene-port", "0", "--piste-port", "0", "--portal-port", "0"}, nil, exitUsage, "",
 			[]string{"control token"}},
 		{"fixtures usage", []string{"fixtures"}, nil, exitUsage, "", []string{"fixtures validate DIR"}},
 		{"fixtures missing dir", []string{"fixtures", "validate", filepath.Join(dir, "none")}, nil, exitUsage, "", []string{"not a readable folder"}},

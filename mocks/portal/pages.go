@@ -1,0 +1,226 @@
+package portal
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+
+const stateCookie = "portail_state"
+
+var reSIREN = regexp.MustCompile(`^\d{9}$`)
+
+func (p *Portal) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(p.kit.Middleware)
+	r.Get("/", func(w http.ResponseWriter, _ *http.Request) { p.render(w, http.StatusOK, "home.html", nil) })
+	r.Get("/demarrer", p.start)
+	r.Get("/retour", p.back)
+	r.Get("/compte/{id}", p.accountPage)
+	r.Post("/compte/{id}/verifier", p.recheck)
+	r.Post("/api/psp/events", p.events)
+	r.Get("/api/status/{id}", p.status)
+	r.Route("/__sandbox", func(r chi.Router) {
+		r.Use(p.kit.Guard)
+		p.kit.Mount(r, func() { p.accounts.Clear(); p.seen.Clear() })
+		r.Put("/defects", func(w http.ResponseWriter, r *http.Request) {
+			var d Defects
+			if !control.DecodeJSON(w, r, &d) {
+				return
+			}
+			p.defects.Store(&d)
+			control.JSON(w, http.StatusOK, d)
+		})
+	})
+	return r
+}
+
+type view struct {
+	Title, Message, Detail, Account, State, Outcome, Dirigeant, SIREN string
+	Alternative, Error                                                bool
+}
+
+func (p *Portal) render(w http.ResponseWriter, status int, name string, v any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, v); err != nil {
+		p.log.Error("render", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+func (p *Portal) fail(w http.ResponseWriter, status int, title, message string) {
+	p.render(w, status, "result.html", view{Title: title, Message: message, Error: true})
+}
+
+// start asks ProConnect for a certification and sends the browser to it
+// (the portal contract's start_url: /demarrer?siren={siren}).
+func (p *Portal) start(w http.ResponseWriter, r *http.Request) {
+	siren := r.URL.Query().Get("siren")
+	if !reSIREN.MatchString(siren) {
+		p.fail(w, http.StatusBadRequest, "Numéro SIREN invalide", "Le numéro SIREN compte 9 chiffres.")
+		return
+	}
+	state, ref := randomID(), "compte-"+randomID()[:8]
+	var out struct {
+		ID               string `json:"id"`
+		AuthorizationURL string `json:"authorization_url"`
+	}
+	status, raw, err := p.api(r.Context(), http.MethodPost, "/api/v1/certifications", map[string]string{
+		"siren": siren, "redirect_uri": p.cfg.PublicURL + "/retour", "state": state, "purpose": "registration", "account_ref": ref,
+	}, &out)
+	switch {
+	case err != nil:
+		p.fail(w, http.StatusBadGateway, "ProConnect est indisponible", "Réessayez dans quelques instants. ("+err.Error()+")")
+		return
+	case status == http.StatusBadRequest:
+		p.fail(w, http.StatusBadRequest, "Demande refusée", "ProConnect refuse ce numéro SIREN : "+problemDetail(raw))
+		return
+	case status != http.StatusCreated:
+		p.fail(w, http.StatusBadGateway, "ProConnect a refusé la demande", problemDetail(raw))
+		return
+	}
+	a := p.accountFor(out.ID, siren)
+	a.mu.Lock()
+	a.ref = ref
+	a.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: state, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Expires: time.Now().Add(time.Hour)})
+	http.Redirect(w, r, out.AuthorizationURL, http.StatusSeeOther)
+}
+
+func problemDetail(raw []byte) string {
+	var pb struct {
+		Detail string `json:"detail"`
+	}
+	if jsonUnmarshal(raw, &pb) == nil && pb.Detail != "" {
+		return pb.Detail
+	}
+	return "réponse inattendue"
+}
+
+// messages says each outcome in plain French.
+var messages = map[string][2]string{
+	"certified":                {"Vous êtes certifié dirigeant", "ProConnect a vérifié dans le registre des entreprises que vous êtes dirigeant de cette entreprise. Votre compte est ouvert."},
+	"close_match":              {"Vérification complémentaire nécessaire", "Votre identité ressemble à celle d'un dirigeant, sans correspondre exactement. Votre compte n'est pas certifié ; un agent vérifiera votre demande."},
+	"not_dirigeant":            {"Vous n'êtes pas dirigeant de cette entreprise", "Le registre des entreprises ne vous liste pas parmi ses dirigeants. Demandez à un dirigeant de vous donner accès."},
+	"company_not_found":        {"Entreprise introuvable", "Ce numéro SIREN ne correspond à aucune entreprise du répertoire SIRENE."},
+	"company_ceased":           {"Entreprise cessée", "Cette entreprise a cessé son activité."},
+	"organisation_not_covered": {"Organisation non couverte", "Le statut juridique de cette organisation (association, collectivité…) n'a pas de registre des dirigeants : utilisez le parcours habituel du portail."},
+	"unsupported_identity":     {"Identité non couverte par ProConnect", "Votre identité (européenne ou étrangère) ne peut pas être comparée au registre français."},
+	"cancelled":                {"Connexion abandonnée", "Vous avez quitté FranceConnect avant la fin. Vous pouvez recommencer."},
+	"error":                    {"Service momentanément indisponible", "Un service n'a pas répondu. Recommencez dans quelques instants."},
+}
+
+// back is the return page: it checks the state, reads the certification and
+// shows its outcome.
+func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ck, err := r.Cookie(stateCookie)
+	if err != nil || ck.Value == "" || ck.Value != q.Get("state") {
+		p.fail(w, http.StatusBadRequest, "Retour inattendu", "Ce retour ne correspond pas à une demande de ce navigateur. Recommencez depuis l'accueil.")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/", MaxAge: -1})
+	id := q.Get("certification_id")
+	var cert struct {
+		SIREN     string `json:"siren"`
+		Outcome   string `json:"outcome"`
+		Dirigeant *struct {
+			GivenName  string `json:"given_name"`
+			FamilyName string `json:"family_name"`
+		} `json:"dirigeant"`
+	}
+	status, raw, err := p.api(r.Context(), http.MethodGet, "/api/v1/certifications/"+url.PathEscape(id), nil, &cert)
+	if err != nil || status != http.StatusOK {
+		p.fail(w, http.StatusBadGateway, "Résultat indisponible", "ProConnect n'a pas donné le résultat : "+problemDetail(raw))
+		return
+	}
+	a := p.accountFor(id, cert.SIREN)
+	a.mu.Lock()
+	if a.state == StatePending || a.state == "" { // the event may have arrived first: it wins
+		a.outcome, a.state = cert.Outcome, p.stateFor(cert.Outcome)
+	}
+	if cert.Dirigeant != nil {
+		a.dirigeant = cert.Dirigeant.GivenName + " " + cert.Dirigeant.FamilyName
+	}
+	v := view{Account: id, State: a.state, Outcome: cert.Outcome, Dirigeant: a.dirigeant, SIREN: cert.SIREN,
+		Alternative: a.state == StateAlternative}
+	a.mu.Unlock()
+	m := messages[cert.Outcome]
+	v.Title, v.Message = m[0], m[1]
+	p.render(w, http.StatusOK, "result.html", v)
+}
+
+func (p *Portal) accountPage(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	a, ok := p.account(id)
+	if !ok {
+		p.fail(w, http.StatusNotFound, "Compte inconnu", "Aucun compte pour cette demande.")
+		return
+	}
+	a.mu.Lock()
+	v := view{Title: "Votre compte", Account: id, State: a.state, Outcome: a.outcome, Dirigeant: a.dirigeant, SIREN: a.siren}
+	a.mu.Unlock()
+	p.render(w, http.StatusOK, "account.html", v)
+}
+
+// recheck asks ProConnect whether the person is still a dirigeant.
+func (p *Portal) recheck(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	a, ok := p.account(id)
+	if !ok {
+		p.fail(w, http.StatusNotFound, "Compte inconnu", "Aucun compte pour cette demande.")
+		return
+	}
+	var out struct {
+		StillDirigeant bool   `json:"still_dirigeant"`
+		Outcome        string `json:"outcome"`
+	}
+	status, raw, err := p.api(r.Context(), http.MethodPost, "/api/v1/verifications", map[string]string{"certification_id": id}, &out)
+	if err != nil || status != http.StatusOK {
+		p.fail(w, http.StatusBadGateway, "Vérification impossible", problemDetail(raw))
+		return
+	}
+	a.mu.Lock()
+	if !out.StillDirigeant && a.state == StateCertified {
+		a.state = StateRevoked
+	}
+	v := view{Title: "Votre compte", Account: id, State: a.state, Outcome: out.Outcome, Dirigeant: a.dirigeant, SIREN: a.siren}
+	a.mu.Unlock()
+	if out.StillDirigeant {
+		v.Message = "ProConnect confirme que vous êtes toujours dirigeant de cette entreprise."
+	} else {
+		v.Message = "Le registre ne vous liste plus comme dirigeant : la certification de votre compte est retirée."
+	}
+	p.render(w, http.StatusOK, "account.html", v)
+}
+
+// status is the portal contract's status_url.
+func (p *Portal) status(w http.ResponseWriter, r *http.Request) {
+	a, ok := p.account(chi.URLParam(r, "id"))
+	if !ok {
+		control.JSON(w, http.StatusNotFound, map[string]string{"error": "unknown certification"})
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	control.JSON(w, http.StatusOK, map[string]any{"account_state": a.state, "events_applied": a.applied})
+}

@@ -1,0 +1,241 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+)
+
+// Config configures the reference portal.
+type Config struct {
+	// PublicURL is the portal as browsers see it (its redirect_uri is
+	// PublicURL + "/retour").
+	PublicURL string
+	// ProConnectURL is where the portal calls the ProConnect API;
+	// ProConnectIssuer the core's public URL, which events carry as iss.
+	ProConnectURL, ProConnectIssuer string
+	// PisteURL is where the portal gets its access tokens.
+	PisteURL               string
+	ClientID, ClientSecret string
+	Defects                Defects
+	Kit                    *control.Kit
+	Logger                 *slog.Logger
+	HTTPClient             *http.Client
+}
+
+// Defects breaks one rule each, for the conformance suite's own tests.
+type Defects struct {
+	AcceptUnsigned        bool `json:"accept_unsigned,omitempty"`          // accepts alg none / unverifiable events
+	AcceptHS256           bool `json:"accept_hs256,omitempty"`             // verifies HS256 with the core's public key
+	AcceptUnknownKID      bool `json:"accept_unknown_kid,omitempty"`       // ignores kid, tries every key
+	IgnoreAudience        bool `json:"ignore_audience,omitempty"`          // accepts another portal's events
+	IgnoreIssuer          bool `json:"ignore_issuer,omitempty"`            // accepts events from anyone's iss
+	IgnoreExpiry          bool `json:"ignore_expiry,omitempty"`            // accepts expired events
+	ApplyDuplicates       bool `json:"apply_duplicates,omitempty"`         // applies a replayed jti again
+	CloseMatchAsCertified bool `json:"close_match_as_certified,omitempty"` // certifies on a close match
+	NoAlternative         bool `json:"no_alternative,omitempty"`           // offers no alternative path
+	SlowEvents            bool `json:"slow_events,omitempty"`              // answers events after 10 s
+	AcceptMalformed       bool `json:"accept_malformed,omitempty"`         // answers 2xx to garbage
+}
+
+// Account states of the portal contract (DESIGN §6).
+const (
+	StatePending     = "pending"
+	StateCertified   = "certified"
+	StateNot         = "not_certified"
+	StateRevoked     = "revoked"
+	StateAlternative = "alternative_offered"
+)
+
+// Portal is the reference portal. It is an http.Handler.
+type Portal struct {
+	cfg      Config
+	kit      *control.Kit
+	log      *slog.Logger
+	http     *http.Client
+	keys     *oidc.RemoteKeySet
+	jwksURL  string
+	token    atomic.Pointer[pisteToken]
+	renew    sync.Mutex
+	accounts sync.Map // certification ID → *account
+	seen     sync.Map // jti → struct{}
+	defects  atomic.Pointer[Defects]
+	handler  http.Handler
+}
+
+type pisteToken struct {
+	value string
+	until time.Time
+}
+
+// account is what the portal knows of one registration.
+type account struct {
+	mu        sync.Mutex
+	ref       string
+	siren     string
+	state     string
+	outcome   string
+	dirigeant string
+	applied   int
+}
+
+// New builds the reference portal.
+func New(cfg Config) (*Portal, error) {
+	if cfg.PublicURL == "" || cfg.ProConnectURL == "" || cfg.PisteURL == "" || cfg.ClientID == "" {
+		return nil, errors.New("portal: public URL, ProConnect, PISTE and client are required")
+	}
+	for _, u := range []*string{&cfg.PublicURL, &cfg.ProConnectURL, &cfg.ProConnectIssuer, &cfg.PisteURL} {
+		*u = strings.TrimRight(*u, "/")
+	}
+	if cfg.ProConnectIssuer == "" {
+		cfg.ProConnectIssuer = cfg.ProConnectURL
+	}
+	if cfg.Kit == nil {
+		cfg.Kit = control.NewKit("portal", nil, "")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	}
+	p := &Portal{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, http: cfg.HTTPClient, jwksURL: cfg.ProConnectURL + "/api/v1/jwks"}
+	p.keys = oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), cfg.HTTPClient), p.jwksURL)
+	d := cfg.Defects
+	p.defects.Store(&d)
+	p.handler = p.routes()
+	return p, nil
+}
+
+// ServeHTTP serves the portal.
+func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.handler.ServeHTTP(w, r) }
+
+// Kit returns the control state.
+func (p *Portal) Kit() *control.Kit { return p.kit }
+
+// accessToken returns a PISTE token, cached until a minute before it
+// expires; renewals are serialised, reads are not.
+func (p *Portal) accessToken(ctx context.Context) (string, error) {
+	if t := p.token.Load(); t != nil && time.Now().Before(t.until) {
+		return t.value, nil
+	}
+	p.renew.Lock()
+	defer p.renew.Unlock()
+	if t := p.token.Load(); t != nil && time.Now().Before(t.until) {
+		return t.value, nil
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"proconnect"}}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.cfg.PisteURL+"/api/oauth/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(p.cfg.ClientID), url.QueryEscape(p.cfg.ClientSecret))
+	resp, err := p.http.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("PISTE: %w", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&out) != nil || out.AccessToken == "" {
+		return "", fmt.Errorf("PISTE answered %d", resp.StatusCode)
+	}
+	p.token.Store(&pisteToken{value: out.AccessToken, until: time.Now().Add(time.Duration(out.ExpiresIn)*time.Second - time.Minute)})
+	return out.AccessToken, nil
+}
+
+// api calls the ProConnect API; a 401 renews the token once.
+func (p *Portal) api(ctx context.Context, method, path string, body any, out any) (int, []byte, error) {
+	var payload []byte
+	if body != nil {
+		payload, _ = json.Marshal(body)
+	}
+	for attempt := 0; ; attempt++ {
+		tok, err := p.accessToken(ctx)
+		if err != nil {
+			return 0, nil, err
+		}
+		req, _ := http.NewRequestWithContext(ctx, method, p.cfg.ProConnectURL+path, bytes.NewReader(payload))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := p.http.Do(req)
+		if err != nil {
+			return 0, nil, fmt.Errorf("ProConnect: %w", err)
+		}
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+			p.token.Store(nil)
+			continue
+		}
+		if out != nil && resp.StatusCode < 300 {
+			if err := json.Unmarshal(raw, out); err != nil {
+				return resp.StatusCode, raw, fmt.Errorf("ProConnect: unreadable answer: %w", err)
+			}
+		}
+		return resp.StatusCode, raw, nil
+	}
+}
+
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// stateFor maps an outcome to the account state, as a correct portal must:
+// only certified certifies; an eIDAS or foreign identity gets the portal's
+// alternative path.
+func (p *Portal) stateFor(outcome string) string {
+	d := p.defects.Load()
+	switch outcome {
+	case "certified":
+		return StateCertified
+	case "close_match":
+		if d.CloseMatchAsCertified {
+			return StateCertified
+		}
+		return StateNot
+	case "unsupported_identity":
+		if d.NoAlternative {
+			return StateNot
+		}
+		return StateAlternative
+	case "":
+		return StatePending
+	}
+	return StateNot
+}
+
+func (p *Portal) account(id string) (*account, bool) {
+	v, ok := p.accounts.Load(id)
+	if !ok {
+		return nil, false
+	}
+	return v.(*account), true
+}
+
+// accountFor returns the account of a certification, creating it for events
+// that arrive before the browser (a portal restarted in between, say).
+func (p *Portal) accountFor(id, siren string) *account {
+	v, _ := p.accounts.LoadOrStore(id, &account{siren: siren, state: StatePending})
+	return v.(*account)
+}

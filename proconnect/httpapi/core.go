@@ -1,0 +1,159 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/inmem"
+)
+
+// Config configures the core.
+type Config struct {
+	// PublicURL is the core's URL as browsers and portals see it; events
+	// carry it as iss.
+	PublicURL string
+	// FranceConnect: the issuer browsers go to, the URL the core calls, and
+	// the core's client.
+	FCPublicURL, FCInternalURL, FCClientID, FCClientSecret string
+	// SireneURL is the register (INSEE Sirene + RNE), with its credentials.
+	SireneURL, INSEEKey, RNEUser, RNEPassword string
+	// PisteIssuer is the iss of PISTE tokens; PisteURL where its JWKS is.
+	PisteIssuer, PisteURL string
+	// Audience the PISTE tokens must carry (default proconnect-api).
+	Audience string
+	// PortalURL replaces {portal} in fixture portal URLs (the reference
+	// portal's internal URL).
+	PortalURL string
+	Fixtures  *fixtures.Set
+	// Store keeps certifications and the outbox (default: in memory).
+	Store proconnect.Store
+	// RecheckInterval is the period of the background re-check (0: never;
+	// the control API runs it on demand).
+	RecheckInterval time.Duration
+	// CertificationTTL is how long a certification waits for the login.
+	CertificationTTL time.Duration
+	Kit              *control.Kit
+	Logger           *slog.Logger
+	// HTTPClient calls FranceConnect, the register and the portals.
+	HTTPClient *http.Client
+}
+
+// Core is the reference ProConnect core. It is an http.Handler; Run drives
+// its background work (event delivery, re-check).
+type Core struct {
+	cfg      Config
+	kit      *control.Kit
+	log      *slog.Logger
+	svc      *proconnect.Service
+	store    proconnect.Store
+	portals  *portals
+	auth     *tokenVerifier
+	fc       *fcClient
+	register *registerClient
+	pusher   *pusher
+	handler  http.Handler
+}
+
+// New builds the core.
+func New(cfg Config) (*Core, error) {
+	if cfg.Fixtures == nil || cfg.PublicURL == "" {
+		return nil, errors.New("proconnect: fixtures and a public URL are required")
+	}
+	for _, u := range []*string{&cfg.PublicURL, &cfg.FCPublicURL, &cfg.FCInternalURL, &cfg.SireneURL, &cfg.PisteIssuer, &cfg.PisteURL, &cfg.PortalURL} {
+		*u = strings.TrimRight(*u, "/")
+	}
+	if cfg.FCInternalURL == "" {
+		cfg.FCInternalURL = cfg.FCPublicURL
+	}
+	if cfg.PisteURL == "" {
+		cfg.PisteURL = cfg.PisteIssuer
+	}
+	if cfg.Audience == "" {
+		cfg.Audience = "proconnect-api"
+	}
+	if cfg.CertificationTTL == 0 {
+		cfg.CertificationTTL = 30 * time.Minute
+	}
+	if cfg.Kit == nil {
+		cfg.Kit = control.NewKit("proconnect", nil, "")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Store == nil {
+		cfg.Store = inmem.New()
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute},
+			CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+				if len(via) >= 3 {
+					return http.ErrUseLastResponse
+				}
+				return nil
+			}}
+	}
+	c := &Core{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, store: cfg.Store}
+	c.portals = newPortals(cfg.Fixtures.Portals, cfg.PortalURL)
+	c.auth = newTokenVerifier(cfg, c.kit.Clock.Now)
+	fc, err := newFCClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.fc = fc
+	c.register = newRegisterClient(cfg)
+	p, err := newPusher(cfg, c.store, c.portals, c.kit.Clock.Now, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	c.pusher = p
+	c.svc = &proconnect.Service{Store: c.store, Register: c.register, Now: c.kit.Clock.Now, NewID: newID,
+		TTL: cfg.CertificationTTL, Wake: p.wake}
+	c.handler = c.routes()
+	return c, nil
+}
+
+// ServeHTTP serves the core.
+func (c *Core) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.ServeHTTP(w, r) }
+
+// Kit returns the control state.
+func (c *Core) Kit() *control.Kit { return c.kit }
+
+// Run delivers events and re-checks certifications until ctx ends.
+func (c *Core) Run(ctx context.Context) error {
+	if c.cfg.RecheckInterval > 0 {
+		go func() {
+			t := time.NewTicker(c.cfg.RecheckInterval)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if n, err := c.svc.RecheckAll(ctx); err != nil {
+						c.log.Warn("background re-check", "err", err)
+					} else if n > 0 {
+						c.log.Info("background re-check revoked certifications", "revoked", n)
+					}
+				}
+			}
+		}()
+	}
+	c.pusher.run(ctx)
+	return c.store.Close()
+}
+
+// newID returns a random URL-safe identifier (128 bits).
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,243 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+)
+
+// registerClient reads the register: INSEE Sirene (private API, for the
+// birth data of entrepreneurs individuels) for the unit, and the RNE for its
+// dirigeants. It is the core's proconnect.Register.
+type registerClient struct {
+	base, key, user, password string
+	http                      *http.Client
+
+	rne   atomic.Pointer[rneSession] // read on every lookup, without a lock
+	renew sync.Mutex                 // serialises logins only
+}
+
+type rneSession struct {
+	token string
+	until time.Time
+}
+
+var _ proconnect.Register = (*registerClient)(nil)
+
+func newRegisterClient(cfg Config) *registerClient {
+	return &registerClient{base: cfg.SireneURL, key: cfg.INSEEKey, user: cfg.RNEUser, password: cfg.RNEPassword, http: cfg.HTTPClient}
+}
+
+type inseeUnit struct {
+	UniteLegale struct {
+		Siren         string  `json:"siren"`
+		Sexe          *string `json:"sexeUniteLegale"`
+		Prenom1       *string `json:"prenom1UniteLegale"`
+		Prenom2       *string `json:"prenom2UniteLegale"`
+		Prenom3       *string `json:"prenom3UniteLegale"`
+		Prenom4       *string `json:"prenom4UniteLegale"`
+		DateNaissance *string `json:"dateNaissanceUniteLegale"`
+		CommuneNaiss  *string `json:"codeCommuneNaissanceUniteLegale"`
+		PaysNaiss     *string `json:"codePaysNaissanceUniteLegale"`
+		Periodes      []struct {
+			DateFin      *string `json:"dateFin"`
+			Etat         string  `json:"etatAdministratifUniteLegale"`
+			Nom          *string `json:"nomUniteLegale"`
+			Denomination *string `json:"denominationUniteLegale"`
+			Categorie    string  `json:"categorieJuridiqueUniteLegale"`
+		} `json:"periodesUniteLegale"`
+	} `json:"uniteLegale"`
+}
+
+func deref(s *string) string {
+	if s == nil || *s == "[ND]" {
+		return ""
+	}
+	return *s
+}
+
+// Company implements proconnect.Register.
+func (r *registerClient) Company(ctx context.Context, siren string) (proconnect.Company, error) {
+	c := proconnect.Company{SIREN: siren}
+	var unit inseeUnit
+	status, err := r.getJSON(ctx, "/api-sirene/prive/3.11/siren/"+siren, map[string]string{"X-INSEE-Api-Key-Integration": r.key}, &unit)
+	switch {
+	case err != nil:
+		return c, err
+	case status == http.StatusNotFound:
+		return c, nil
+	case status != http.StatusOK:
+		return c, fmt.Errorf("%w: INSEE answered %d", proconnect.ErrUnavailable, status)
+	}
+	u := unit.UniteLegale
+	c.Found = true
+	for _, p := range u.Periodes {
+		if p.DateFin == nil {
+			c.Ceased = p.Etat == "C"
+			c.LegalCategory = p.Categorie
+			c.Name = deref(p.Denomination)
+			if c.Name == "" {
+				c.Name = deref(p.Nom)
+			}
+			if c.LegalCategory == "1000" {
+				c.Candidates = []proconnect.Person{eiPerson(u.Sexe, []*string{u.Prenom1, u.Prenom2, u.Prenom3, u.Prenom4},
+					deref(p.Nom), deref(u.DateNaissance), deref(u.CommuneNaiss), deref(u.PaysNaiss))}
+			}
+			break
+		}
+	}
+	if c.Ceased || c.LegalCategory == "1000" || !proconnect.Covered(c.LegalCategory) {
+		return c, nil
+	}
+	people, err := r.dirigeants(ctx, siren)
+	if err != nil {
+		return c, err
+	}
+	c.Candidates = people
+	return c, nil
+}
+
+func eiPerson(sexe *string, prenoms []*string, nom, naissance, commune, pays string) proconnect.Person {
+	p := proconnect.Person{FamilyName: nom, Gender: map[string]string{"M": "male", "F": "female"}[deref(sexe)], Role: "entrepreneur individuel"}
+	for _, x := range prenoms {
+		if v := deref(x); v != "" {
+			p.GivenNames = append(p.GivenNames, v)
+		}
+	}
+	if len(naissance) == 8 { // AAAAMMJJ
+		p.Birthdate = naissance[:4] + "-" + naissance[4:6] + "-" + naissance[6:]
+	}
+	if pays != "" {
+		p.Birthcountry = pays
+	} else {
+		p.Birthplace, p.Birthcountry = commune, proconnect.FranceCountryCode
+	}
+	return p
+}
+
+type rneCompany struct {
+	Formality struct {
+		Content struct {
+			PersonneMorale struct {
+				Composition struct {
+					Pouvoirs []struct {
+						TypeDePersonne string `json:"typeDePersonne"`
+						Actif          *bool  `json:"actif"`
+						Role           string `json:"roleEntreprise"`
+						Individu       *struct {
+							Desc struct {
+								Nom           string   `json:"nom"`
+								Prenoms       []string `json:"prenoms"`
+								Genre         string   `json:"genre"`
+								Date          string   `json:"dateDeNaissance"`
+								CodeInsee     string   `json:"codeInseeGeographique"`
+								CodePostal    string   `json:"codePostalNaissance"`
+								CodePays      string   `json:"codePaysNaissance"`
+								PaysNaissance string   `json:"paysNaissance"`
+							} `json:"descriptionPersonne"`
+						} `json:"individu"`
+					} `json:"pouvoirs"`
+				} `json:"composition"`
+			} `json:"personneMorale"`
+		} `json:"content"`
+	} `json:"formality"`
+}
+
+// dirigeants returns the RNE's active natural-person dirigeants (actif
+// absent means active: only false removes a pouvoir).
+func (r *registerClient) dirigeants(ctx context.Context, siren string) ([]proconnect.Person, error) {
+	var doc rneCompany
+	for attempt := 0; attempt < 2; attempt++ {
+		tok, err := r.session(ctx, attempt > 0)
+		if err != nil {
+			return nil, err
+		}
+		status, err := r.getJSON(ctx, "/api/companies/"+siren, map[string]string{"Authorization": "Bearer " + tok}, &doc)
+		switch {
+		case err != nil:
+			return nil, err
+		case status == http.StatusUnauthorized:
+			continue // the session expired: log in again once
+		case status == http.StatusNotFound:
+			return nil, nil
+		case status != http.StatusOK:
+			return nil, fmt.Errorf("%w: RNE answered %d", proconnect.ErrUnavailable, status)
+		}
+		var out []proconnect.Person
+		for _, p := range doc.Formality.Content.PersonneMorale.Composition.Pouvoirs {
+			if p.TypeDePersonne != "INDIVIDU" || p.Individu == nil || (p.Actif != nil && !*p.Actif) {
+				continue
+			}
+			d := p.Individu.Desc
+			person := proconnect.Person{FamilyName: d.Nom, GivenNames: d.Prenoms, Gender: map[string]string{"1": "male", "2": "female"}[d.Genre],
+				Birthdate: d.Date, Role: p.Role}
+			if c, ok := proconnect.CountryByISO3(d.CodePays); ok {
+				person.Birthcountry = c.INSEE
+			}
+			if person.Birthcountry == proconnect.FranceCountryCode || person.Birthcountry == "" {
+				if !strings.HasPrefix(d.CodeInsee, "99") {
+					person.Birthplace = d.CodeInsee
+				}
+			}
+			out = append(out, person)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%w: RNE refused the session", proconnect.ErrUnavailable)
+}
+
+func (r *registerClient) session(ctx context.Context, renew bool) (string, error) {
+	if s := r.rne.Load(); !renew && s != nil && time.Now().Before(s.until) {
+		return s.token, nil
+	}
+	r.renew.Lock()
+	defer r.renew.Unlock()
+	if s := r.rne.Load(); !renew && s != nil && time.Now().Before(s.until) {
+		return s.token, nil // another request renewed it while this one waited
+	}
+	body, _ := json.Marshal(map[string]string{"username": r.user, "password": r.password})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, r.base+"/api/sso/login", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("%w: RNE login: %v", proconnect.ErrUnavailable, err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&out) != nil || out.Token == "" {
+		return "", fmt.Errorf("%w: RNE login answered %d", proconnect.ErrUnavailable, resp.StatusCode)
+	}
+	r.rne.Store(&rneSession{token: out.Token, until: time.Now().Add(50 * time.Minute)})
+	return out.Token, nil
+}
+
+func (r *registerClient) getJSON(ctx context.Context, path string, header map[string]string, v any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	for k, val := range header {
+		req.Header.Set(k, val)
+	}
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", proconnect.ErrUnavailable, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(v); err != nil {
+			return 0, fmt.Errorf("%w: unreadable answer from %s: %v", proconnect.ErrUnavailable, path, err)
+		}
+	} else {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	}
+	return resp.StatusCode, nil
+}

@@ -1,0 +1,257 @@
+package proconnect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Register is the company register as the core reads it.
+type Register interface {
+	// Company returns what the register says of siren (Found false when
+	// SIRENE does not know it). Returns ErrUnavailable when a provider fails.
+	Company(ctx context.Context, siren string) (Company, error)
+}
+
+// Service holds the use cases of the core. It knows nothing of HTTP.
+type Service struct {
+	Store    Store
+	Register Register
+	Now      func() time.Time
+	NewID    func() string
+	// TTL is how long a pending certification waits for the login.
+	TTL time.Duration
+	// Wake, when set, is called after an event is queued (the pusher).
+	Wake func()
+}
+
+// StartRequest is a portal's request to certify a SIREN.
+type StartRequest struct {
+	SIREN       string
+	RedirectURI string
+	State       string
+	Purpose     Purpose
+	AccountRef  string
+}
+
+const maxStateLength = 512
+
+// Start creates a pending certification. Returns a *ValidationError (which
+// is ErrInvalid) for a bad field.
+func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (Certification, error) {
+	switch {
+	case r.SIREN == "":
+		return Certification{}, &ValidationError{"siren", "is required"}
+	case !ValidSIREN(r.SIREN):
+		return Certification{}, &ValidationError{"siren", "is not a valid SIREN (9 digits and a valid Luhn key)"}
+	case r.State == "":
+		return Certification{}, &ValidationError{"state", "is required: it binds the return to your session"}
+	case len(r.State) > maxStateLength:
+		return Certification{}, &ValidationError{"state", fmt.Sprintf("is longer than %d characters", maxStateLength)}
+	case r.Purpose != PurposeRegistration && r.Purpose != PurposeCertification:
+		return Certification{}, &ValidationError{"purpose", `must be "registration" or "certification"`}
+	case len(r.AccountRef) > maxStateLength:
+		return Certification{}, &ValidationError{"account_ref", fmt.Sprintf("is longer than %d characters", maxStateLength)}
+	}
+	now := s.Now()
+	id := s.NewID()
+	c := Certification{ID: id, PortalID: portalID, SIREN: r.SIREN, RedirectURI: r.RedirectURI, State: r.State,
+		Purpose: r.Purpose, AccountRef: r.AccountRef, Status: StatusPending, CreatedAt: now, ExpiresAt: now.Add(s.TTL),
+		Flow: &LoginState{State: id + "." + s.NewID(), Nonce: s.NewID() + s.NewID()}}
+	if err := s.Store.CreateCertification(ctx, c); err != nil {
+		return Certification{}, fmt.Errorf("start: %w", err)
+	}
+	return c, nil
+}
+
+// Get returns a portal's certification. Returns ErrNotFound for another
+// portal's.
+func (s *Service) Get(ctx context.Context, portalID, id string) (Certification, error) {
+	c, err := s.Store.Certification(ctx, id)
+	if err != nil {
+		return Certification{}, err
+	}
+	if c.PortalID != portalID {
+		return Certification{}, ErrNotFound
+	}
+	return c, nil
+}
+
+// ForLogin returns a certification the person may log in for. Returns
+// ErrNotFound, ErrExpired, or ErrAlreadyComplete (with the certification).
+func (s *Service) ForLogin(ctx context.Context, id string) (Certification, error) {
+	c, err := s.Store.Certification(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	if c.Status == StatusCompleted {
+		return c, ErrAlreadyComplete
+	}
+	if s.Now().After(c.ExpiresAt) {
+		return c, ErrExpired
+	}
+	return c, nil
+}
+
+// StateOwner returns the certification an OIDC state belongs to (the state
+// starts with its ID) if the state is the one it issued. Returns ErrNotFound.
+func (s *Service) StateOwner(ctx context.Context, state string) (Certification, error) {
+	id, _, ok := strings.Cut(state, ".")
+	if !ok {
+		return Certification{}, ErrNotFound
+	}
+	c, err := s.Store.Certification(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	if c.Status == StatusCompleted {
+		return c, ErrAlreadyComplete
+	}
+	if c.Flow == nil || c.Flow.State != state {
+		return Certification{}, ErrNotFound
+	}
+	return c, nil
+}
+
+// Complete decides a certification from the identity FranceConnect gave.
+// A register outage ends it with the outcome error (the portal may retry).
+func (s *Service) Complete(ctx context.Context, c Certification, id Identity) (Certification, error) {
+	company, err := s.Register.Company(ctx, c.SIREN)
+	if err != nil {
+		if !errors.Is(err, ErrUnavailable) {
+			err = fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
+		done, ferr := s.finish(ctx, c, Decision{Outcome: OutcomeError}, nil)
+		if ferr != nil {
+			return done, ferr
+		}
+		return done, nil
+	}
+	return s.finish(ctx, c, Decide(id, company), &id)
+}
+
+// Fail ends a certification without an identity: cancelled or error.
+func (s *Service) Fail(ctx context.Context, c Certification, o Outcome) (Certification, error) {
+	return s.finish(ctx, c, Decision{Outcome: o}, nil)
+}
+
+func (s *Service) finish(ctx context.Context, c Certification, d Decision, id *Identity) (Certification, error) {
+	now := s.Now()
+	c.Status, c.Outcome, c.Mismatches, c.CompletedAt, c.Flow = StatusCompleted, d.Outcome, d.Mismatches, &now, nil
+	if d.Dirigeant != nil {
+		c.Dirigeant = &Dirigeant{GivenName: strings.Join(d.Dirigeant.GivenNames, " "), FamilyName: d.Dirigeant.FamilyName,
+			Birthdate: d.Dirigeant.Birthdate, Role: d.Dirigeant.Role}
+	}
+	if id != nil {
+		c.FCSub = id.Sub
+		if d.Outcome == OutcomeCertified || d.Outcome == OutcomeCloseMatch {
+			c.Identity = id // kept for the re-checks, and only then
+		}
+	}
+	data := map[string]any{"certification_id": c.ID, "siren": c.SIREN, "purpose": string(c.Purpose), "outcome": string(c.Outcome)}
+	if c.AccountRef != "" {
+		data["account_ref"] = c.AccountRef
+	}
+	if len(c.Mismatches) > 0 {
+		data["mismatches"] = c.Mismatches
+	}
+	if c.Outcome == OutcomeCertified && c.Dirigeant != nil {
+		data["dirigeant"] = map[string]any{"given_name": c.Dirigeant.GivenName, "family_name": c.Dirigeant.FamilyName,
+			"birthdate": c.Dirigeant.Birthdate, "role": c.Dirigeant.Role}
+		data["fc_sub"] = c.FCSub
+	}
+	e := Event{ID: s.NewID(), PortalID: c.PortalID, Type: EventCertificationCompleted, Data: data, CreatedAt: now, NextAttempt: now}
+	if err := s.Store.Complete(ctx, c, e); err != nil {
+		if errors.Is(err, ErrAlreadyComplete) {
+			done, gerr := s.Store.Certification(ctx, c.ID)
+			if gerr != nil {
+				return c, gerr
+			}
+			return done, ErrAlreadyComplete
+		}
+		return c, fmt.Errorf("complete: %w", err)
+	}
+	s.wake()
+	return c, nil
+}
+
+func (s *Service) wake() {
+	if s.Wake != nil {
+		s.Wake()
+	}
+}
+
+// Recheck is the answer to a re-check.
+type Recheck struct {
+	StillDirigeant bool
+	Outcome        Outcome
+	CheckedAt      time.Time
+}
+
+// Verify re-checks, without a new login, that the person certified by a
+// portal's certification is still a dirigeant; if no longer, the
+// certification is revoked and dirigeant.revoked pushed. Returns ErrConflict
+// for a certification that never certified anyone, ErrUnavailable when the
+// register fails.
+func (s *Service) Verify(ctx context.Context, portalID, id string) (Recheck, error) {
+	c, err := s.Get(ctx, portalID, id)
+	if err != nil {
+		return Recheck{}, err
+	}
+	if c.Status != StatusCompleted || c.Identity == nil {
+		return Recheck{}, ErrConflict
+	}
+	return s.recheck(ctx, c)
+}
+
+func (s *Service) recheck(ctx context.Context, c Certification) (Recheck, error) {
+	company, err := s.Register.Company(ctx, c.SIREN)
+	if err != nil {
+		return Recheck{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	d := Decide(*c.Identity, company)
+	r := Recheck{StillDirigeant: d.Outcome == OutcomeCertified || d.Outcome == OutcomeCloseMatch, Outcome: d.Outcome, CheckedAt: s.Now()}
+	if !r.StillDirigeant && c.RevokedAt == nil {
+		if err := s.revoke(ctx, c, d.Outcome); err != nil && !errors.Is(err, ErrConflict) {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+func (s *Service) revoke(ctx context.Context, c Certification, why Outcome) error {
+	now := s.Now()
+	c.RevokedAt = &now
+	e := Event{ID: s.NewID(), PortalID: c.PortalID, Type: EventDirigeantRevoked, CreatedAt: now, NextAttempt: now,
+		Data: map[string]any{"certification_id": c.ID, "siren": c.SIREN, "reason": string(why)}}
+	if err := s.Store.Revoke(ctx, c, e); err != nil {
+		return err
+	}
+	s.wake()
+	return nil
+}
+
+// RecheckAll re-checks every certified certification (the background
+// re-check) and returns how many it revoked. A register outage stops it.
+func (s *Service) RecheckAll(ctx context.Context) (int, error) {
+	list, err := s.Store.Certified(ctx)
+	if err != nil {
+		return 0, err
+	}
+	revoked := 0
+	for _, c := range list {
+		if c.Identity == nil {
+			continue
+		}
+		r, err := s.recheck(ctx, c)
+		if err != nil {
+			return revoked, err
+		}
+		if !r.StillDirigeant {
+			revoked++
+		}
+	}
+	return revoked, nil
+}
