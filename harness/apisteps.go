@@ -102,6 +102,7 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		w.siren = randomSIREN()
 		return nil
 	})
+	step(`^on interroge ProConnect "([^"]*)"$`, func(p string) error { return w.call(http.MethodGet, w.env.coreURL+p, nil, nil) })
 	step(`^on interroge l'API Sirene "([^"]*)"$`, func(p string) error { return insee(p, demoINSEEKey, false) })
 	step(`^on interroge l'API Sirene privée "([^"]*)"$`, func(p string) error { return insee(p, demoINSEEKey, true) })
 	step(`^on interroge l'API Sirene "([^"]*)" sans clé d'API$`, func(p string) error { return insee(p, "", false) })

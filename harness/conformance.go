@@ -24,14 +24,21 @@ import (
 )
 
 // Suites lists the conformance suites, each a folder of features/.
-func Suites() []string { return []string{"franceconnect", "registre", "piste"} }
+func Suites() []string {
+	return []string{"franceconnect", "registre", "piste", "proconnect", "portail"}
+}
 
 // suiteComponent is the component each suite checks.
-var suiteComponent = map[string]string{"franceconnect": "franceconnect", "registre": "sirene", "piste": "piste"}
+var suiteComponent = map[string]string{"franceconnect": "franceconnect", "registre": "sirene", "piste": "piste",
+	"proconnect": "proconnect", "portail": "portal"}
 
 // Target says what the suites run against. An empty URL means the suite
 // starts the sandbox in-process on free ports.
 type Target struct {
+	ProConnectURL string
+	// Portal is the portal under test (DESIGN §6); nil means the reference
+	// portal of the in-process sandbox.
+	Portal           *portalDeclaration
 	FranceConnectURL string
 	SireneURL        string
 	PisteURL         string
@@ -69,9 +76,11 @@ type Result struct {
 	Passed bool
 	// Counts of scenarios: passed, failed, and not applicable (listed).
 	PassedCount, FailedCount int
-	NotApplicable            []NotApplicable
-	Started                  time.Time
-	Duration                 time.Duration
+	// Failed names the scenarios that failed.
+	Failed        []string
+	NotApplicable []NotApplicable
+	Started       time.Time
+	Duration      time.Duration
 }
 
 // NotApplicable is a scenario left out because the target lacks something.
@@ -80,6 +89,9 @@ type NotApplicable struct{ Scenario, Reason string }
 // suiteEnv is what every scenario of a run shares: read-only settings, a
 // keep-alive transport and the not-applicable list.
 type suiteEnv struct {
+	coreURL      string
+	portal       portalDeclaration
+	sink         *sink
 	fcURL        string
 	sireneURL    string
 	pisteURL     string
@@ -94,6 +106,7 @@ type suiteEnv struct {
 	mu             sync.Mutex
 	na             []NotApplicable
 	passed, failed int
+	failedNames    []string
 }
 
 // count records a finished scenario (not-applicable ones are counted apart).
@@ -107,6 +120,7 @@ func (e *suiteEnv) count(scenario string, err error) {
 	}
 	if err != nil {
 		e.failed++
+		e.failedNames = append(e.failedNames, scenario)
 	} else {
 		e.passed++
 	}
@@ -121,6 +135,16 @@ func (e *suiteEnv) notApplicable(scenario, reason string) {
 		}
 	}
 	e.na = append(e.na, NotApplicable{scenario, reason})
+}
+
+// PortalDeclaration is the portal contract of DESIGN §6.
+type PortalDeclaration = portalDeclaration
+
+// ReferencePortal declares the reference portal served at base.
+func ReferencePortal(base string) *PortalDeclaration {
+	return &portalDeclaration{Name: "Portail de démonstration", ClientID: "portail-demo",
+		EventsURL: base + "/api/psp/events", StartURL: base + "/demarrer?siren={siren}",
+		StatusURL: base + "/api/status/{certification_id}"}
 }
 
 // ErrTarget is returned when the target cannot be reached or started.
@@ -150,12 +174,19 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	}
 	env := &suiteEnv{fixtures: opts.Fixtures, controlToken: opts.Target.ControlToken, control: !opts.Target.NoControl,
 		transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
+	env.sink = newSink()
+	defer env.sink.close()
+	env.coreURL = strings.TrimRight(opts.Target.ProConnectURL, "/")
+	if opts.Target.Portal != nil {
+		env.portal = *opts.Target.Portal
+	}
 	env.fcURL = strings.TrimRight(opts.Target.FranceConnectURL, "/")
 	env.sireneURL = strings.TrimRight(opts.Target.SireneURL, "/")
 	env.pisteURL = strings.TrimRight(opts.Target.PisteURL, "/")
-	external := env.fcURL != "" || env.sireneURL != "" || env.pisteURL != ""
+	external := env.fcURL != "" || env.sireneURL != "" || env.pisteURL != "" || env.coreURL != ""
 	if external {
-		given := map[string]string{"franceconnect": env.fcURL, "sirene": env.sireneURL, "piste": env.pisteURL}
+		given := map[string]string{"franceconnect": env.fcURL, "sirene": env.sireneURL, "piste": env.pisteURL,
+			"proconnect": env.coreURL, "portal": env.portal.EventsURL}
 		for _, s := range opts.Suites {
 			if c := suiteComponent[s]; given[c] == "" {
 				return res, fmt.Errorf("the suite %s runs against %s: give its URL too (--%s-url), or no URL at all for an in-process sandbox", s, c, c)
@@ -181,6 +212,12 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 				env.sireneURL = svc.PublicURL
 			case "piste":
 				env.pisteURL = svc.PublicURL
+			case "proconnect":
+				env.coreURL = svc.PublicURL
+			case "portal":
+				if opts.Target.Portal == nil {
+					env.portal = *ReferencePortal(svc.PublicURL)
+				}
 			}
 		}
 		env.control = true
@@ -246,7 +283,7 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	status := suite.Run()
 	res.Duration = time.Since(res.Started)
 	res.NotApplicable = env.na
-	res.PassedCount, res.FailedCount = env.passed, env.failed
+	res.PassedCount, res.FailedCount, res.Failed = env.passed, env.failed, env.failedNames
 	sort.Slice(res.NotApplicable, func(i, j int) bool { return res.NotApplicable[i].Scenario < res.NotApplicable[j].Scenario })
 	if len(res.NotApplicable) > 0 {
 		fmt.Fprintf(opts.Output, "\n%d scénario(s) non applicable(s) à cette cible (comptés « skipped », jamais « passed ») :\n", len(res.NotApplicable))
@@ -285,6 +322,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 	})
 	registerFranceConnect(sc, w)
 	registerAPI(sc, w)
+	registerProConnect(sc, w)
 }
 
 // reachable checks that a target answers at all (any status): probe is the

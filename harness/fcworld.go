@@ -67,6 +67,8 @@ type fcWorld struct {
 	slowLogin string
 	assertion string
 
+	pc proconnectWorld
+
 	// registre and piste suites
 	siren      string         // the scenario's own company
 	rneToken   string         // RNE session
@@ -79,7 +81,12 @@ type fcWorld struct {
 func newFCWorld(env *suiteEnv, name string) *fcWorld {
 	id := randomHex(6)
 	w := &fcWorld{env: env, name: name}
-	home := []string{env.fcURL, env.sireneURL, env.pisteURL}
+	home := []string{env.fcURL, env.sireneURL, env.pisteURL, env.coreURL}
+	if env.portal.StartURL != "" {
+		if u, err := url.Parse(env.portal.StartURL); err == nil {
+			home = append(home, u.Scheme+"://"+u.Host)
+		}
+	}
 	for _, iss := range env.issuers {
 		if u, err := url.Parse(iss); err == nil {
 			home = append(home, u.Scheme+"://"+u.Host)

@@ -57,7 +57,7 @@ func (p *Portal) events(w http.ResponseWriter, r *http.Request) {
 	d := p.defects.Load()
 	if d.SlowEvents {
 		select {
-		case <-time.After(10 * time.Second):
+		case <-time.After(4 * time.Second):
 		case <-r.Context().Done():
 			return
 		}
