@@ -325,6 +325,8 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 	registerProConnect(sc, w)
 }
 
+func defaultFixtures() (*fixtures.Set, error) { return fixtures.Default() }
+
 // reachable checks that a target answers at all (any status): probe is the
 // sandbox's healthz, base the fallback for another implementation.
 func reachable(ctx context.Context, probe, base string) error {

@@ -24,6 +24,7 @@ import (
 // portail suites use.
 type proconnectWorld struct {
 	portal, portalSecret string // the scenario's own portal (proconnect suite)
+	scopes               []string
 	apiToken             string
 	certID, authURL      string
 	redirectURI, state   string
@@ -58,9 +59,15 @@ func (w *fcWorld) registerPortal(scopes []string) error {
 	if err := w.needControl("registers a portal through the control API"); err != nil {
 		return err
 	}
-	w.pc.portal, w.pc.portalSecret = "portail-"+randomHex(5), "secret-"+randomHex(16)
+	w.pc.portal, w.pc.portalSecret, w.pc.scopes = "portail-"+randomHex(5), "secret-"+randomHex(16), scopes
+	return w.reregisterPortal()
+}
+
+// reregisterPortal registers the scenario's portal again (a restarted
+// sandbox forgets run-time registrations).
+func (w *fcWorld) reregisterPortal() error {
 	p := map[string]any{"name": "Portail du scénario", "client_id": w.pc.portal, "client_secret": w.pc.portalSecret,
-		"scopes": scopes, "redirect_uris": []string{"http://localhost/*"}, "events_url": w.env.sink.url(w.pc.portal)}
+		"scopes": w.pc.scopes, "redirect_uris": []string{"http://localhost/*"}, "events_url": w.env.sink.url(w.pc.portal)}
 	b, _ := json.Marshal(p)
 	h := map[string]string{"Content-Type": "application/json"}
 	if w.env.controlToken != "" {

@@ -42,7 +42,10 @@ CREATE INDEX IF NOT EXISTS events_due ON events(delivered, next_attempt);
 
 // Open opens (or creates) the database at path.
 func Open(path string) (*Store, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	// _txlock=immediate: a transaction that reads then writes takes the write
+	// lock at BEGIN; deferred, its upgrade fails at once with SQLITE_BUSY in
+	// WAL mode, whatever the busy timeout.
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}

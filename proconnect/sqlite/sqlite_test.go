@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,5 +52,50 @@ func TestSurvivesRestart(t *testing.T) {
 	due, _ := s.DueEvents(ctx, now, 10)
 	if len(due) != 1 {
 		t.Fatalf("the outbox did not survive: %+v", due)
+	}
+}
+
+// TestConcurrentWritersDoNotFail: completions racing the outbox updates of a
+// pusher must wait for the lock, not fail with SQLITE_BUSY.
+func TestConcurrentWritersDoNotFail(t *testing.T) {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "core.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now()
+	const n = 200
+	for i := range n {
+		_ = s.CreateCertification(ctx, proconnect.Certification{ID: fmt.Sprint("c", i), Status: proconnect.StatusPending, CreatedAt: now})
+	}
+	errs := make(chan error, 2*n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			c := proconnect.Certification{ID: fmt.Sprint("c", i), Status: proconnect.StatusCompleted, Outcome: proconnect.OutcomeCertified, CreatedAt: now}
+			errs <- s.Complete(ctx, c, proconnect.Event{ID: fmt.Sprint("e", i), Type: "t", CreatedAt: now, NextAttempt: now})
+		}()
+		go func() {
+			defer wg.Done()
+			due, err := s.DueEvents(ctx, now, 10)
+			for _, e := range due {
+				at := time.Now()
+				e.DeliveredAt = &at
+				if uerr := s.UpdateEvent(ctx, e); uerr != nil {
+					err = uerr
+				}
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -1,0 +1,126 @@
+package harness
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BenchmarkCertificationFlow measures complete certifications as a person
+// makes them: the reference portal's start page, ProConnect, FranceConnect
+// (a session already open, as in CI), the register, the decision, the event
+// pushed to the portal, and the portal's return page (which reads the
+// certification). Every event must be delivered by the end. Run with -cpu 2.
+func BenchmarkCertificationFlow(b *testing.B) {
+	for _, store := range []string{"memory", "sqlite"} {
+		for _, conc := range []int{1, 8} {
+			b.Run(fmt.Sprintf("store=%s/concurrency=%d", store, conc), func(b *testing.B) {
+				benchFlows(b, store == "sqlite", conc)
+			})
+		}
+	}
+}
+
+func benchFlows(b *testing.B, sqlite bool, conc int) {
+	ports := map[string]int{}
+	for _, n := range ComponentNames() {
+		ports[n] = 0
+	}
+	cfg := StackConfig{Ports: ports, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+	if sqlite {
+		cfg.DataDir = b.TempDir()
+	}
+	stack, err := Start(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stack.Close(ctx)
+	})
+	url := func(n string) string { s, _ := stack.Service(n); return s.PublicURL }
+	portal, fc, core := url("portal"), url("franceconnect"), url("proconnect")
+	transport := &http.Transport{MaxIdleConnsPerHost: 64}
+	b.Cleanup(transport.CloseIdleConnections)
+	browser := func() *driver {
+		d := newDriver(transport, "bench", portal, fc, core)
+		if e, err := d.get(fc + "/__sandbox/session?login=angela"); err != nil || e.status != 200 {
+			b.Fatalf("headless session: %v", err)
+		}
+		return d
+	}
+	flow := func(d *driver) error {
+		e, err := d.open(portal + "/demarrer?siren=901001008")
+		if err != nil {
+			return err
+		}
+		if e.status != http.StatusOK || !strings.Contains(string(e.body), `id="outcome">certified<`) {
+			return fmt.Errorf("flow ended on %s with %d: %.300s", e.url, e.status, e.body)
+		}
+		return nil
+	}
+	if err := flow(browser()); err != nil { // warm connections, keys and sessions
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	if conc == 1 {
+		d := browser()
+		for b.Loop() {
+			if err := flow(d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	} else {
+		b.SetParallelism((conc + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+		b.RunParallel(func(pb *testing.PB) {
+			d := browser()
+			for pb.Next() {
+				if err := flow(d); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "flows/s")
+	// Every event reaches the portal.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(core + "/__sandbox/deliveries")
+		if err != nil {
+			b.Fatal(err)
+		}
+		var out struct {
+			Deliveries []struct {
+				DeliveredAt *time.Time `json:"delivered_at"`
+			} `json:"deliveries"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		pending := 0
+		for _, d := range out.Deliveries {
+			if d.DeliveredAt == nil {
+				pending++
+			}
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of the last %d events still undelivered", pending, len(out.Deliveries))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,102 @@
+package harness
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// TestEventSurvivesPortalOutageAndCoreRestart: a certification completes
+// while its portal is down; the core stops and starts again on the same
+// --data; once the portal is back, the event arrives, exactly once.
+func TestEventSurvivesPortalOutageAndCoreRestart(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	start := func() *Stack {
+		t.Helper()
+		ports := map[string]int{}
+		for _, n := range ComponentNames() {
+			ports[n] = 0
+		}
+		s, err := Start(ctx, StackConfig{Ports: ports, DataDir: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	stop := func(s *Stack) {
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := s.Close(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := &suiteEnv{sink: newSink(), control: true, transport: &http.Transport{}}
+	defer env.sink.close()
+	point := func(s *Stack) {
+		for _, svc := range s.Services {
+			switch svc.Name {
+			case "proconnect":
+				env.coreURL = svc.PublicURL
+			case "franceconnect":
+				env.fcURL = svc.PublicURL
+			case "piste":
+				env.pisteURL = svc.PublicURL
+			case "sirene":
+				env.sireneURL = svc.PublicURL
+			}
+		}
+	}
+
+	first := start()
+	point(first)
+	set, _ := defaultFixtures()
+	env.fixtures = set
+	w := newFCWorld(env, "restart")
+	if err := w.registerPortal([]string{"proconnect"}); err != nil {
+		t.Fatal(err)
+	}
+	env.sink.fail(w.pc.portal, 1_000_000) // the portal is down
+	w.siren = "732829320"
+	if err := w.startCertification(nil); err != nil || w.last.status != http.StatusCreated {
+		t.Fatalf("start: %v %d %s", err, w.last.status, w.last.body)
+	}
+	if err := w.followLogin("dirigeant:{siren}"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, hits := env.sink.events(w.pc.portal); hits > 0 {
+			break // ProConnect tried, and the portal refused
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("ProConnect never tried to deliver")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop(first)
+
+	second := start()
+	defer stop(second)
+	point(second)
+	// The base des accès is configuration: the portal registers again,
+	// under the same client_id.
+	id := w.pc.portal
+	if err := w.reregisterPortal(); err != nil {
+		t.Fatal(err)
+	}
+	env.sink.fail(id, 0) // the portal is back
+	if err := w.coreControl("/clock", map[string]string{"advance": "10m"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.waitEvent("certification.completed"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	_ = w.call(http.MethodPost, env.coreURL+"/__sandbox/deliver", nil, nil)
+	time.Sleep(100 * time.Millisecond)
+	if events, _ := env.sink.events(id); len(events) != 1 {
+		t.Fatalf("%d copies accepted, want exactly one", len(events))
+	}
+}
