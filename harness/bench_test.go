@@ -2,11 +2,11 @@ package harness
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"testing"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
 )
@@ -27,6 +30,8 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		random       = fs.Int64("random", 0, "run scenarios in random order with this seed (-1: pick one)")
 		fcURL        = fs.String("franceconnect-url", "", "run against this FranceConnect base URL instead of an in-process sandbox")
 		sireneURL    = fs.String("sirene-url", "", "run the registre suite against this register (INSEE Sirene + RNE) base URL")
+		coreURL      = fs.String("proconnect-url", "", "run the proconnect suite against this ProConnect core base URL")
+		portalFile   = fs.String("portal", "", "run the portail suite against the portal this declaration YAML describes (DESIGN §6)")
 		pisteURL     = fs.String("piste-url", "", "run the piste suite against this PISTE base URL")
 		noControl    = fs.Bool("no-control", false, "the target has no sandbox control API: scenarios needing it are not applicable")
 		controlToken = fs.String("control-token", "", "bearer token of a shared sandbox's control API")
@@ -62,6 +67,15 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
+	var decl *harness.PortalDeclaration
+	if *portalFile != "" {
+		d, err := readDeclaration(*portalFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "conformance:", err)
+			return exitUsage
+		}
+		decl = d
+	}
 	var list []string
 	for _, s := range strings.Split(*suites, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -72,7 +86,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		Suites: list, Tags: *tags, Format: *format, JUnit: *junit, Cucumber: *cucumber,
 		Concurrency: *concurrency, Random: *random, Output: stdout, Fixtures: set,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
-		Target: harness.Target{FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, NoControl: *noControl, ControlToken: *controlToken,
+		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, NoControl: *noControl, ControlToken: *controlToken,
 			ClientID: *clientID, ClientSecret: *clientSecret, RedirectURI: *redirectURI},
 	})
 	if err != nil {
@@ -95,4 +109,22 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// readDeclaration reads a portal declaration (DESIGN §6).
+func readDeclaration(path string) (*harness.PortalDeclaration, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--portal: %w", err)
+	}
+	var d harness.PortalDeclaration
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("--portal %s: %v", path, err)
+	}
+	if d.ClientID == "" || d.EventsURL == "" {
+		return nil, fmt.Errorf("--portal %s: client_id and events_url are required", path)
+	}
+	return &d, nil
 }
