@@ -1,9 +1,10 @@
-// Package proconnect is the reference ProConnect core's domain: company
-// identifiers today; the certification of a dirigeant, its outcomes, the
-// matching of the identité pivot against the register's dirigeants and the
-// use cases (DESIGN §4) as the core lands.
+// Package proconnect is the reference ProConnect core's domain (DESIGN §4):
+// company identifiers, the identité pivot and the register's candidates, the
+// matching rule and the outcomes it decides, the certification and its
+// events, the Store interface and the use cases (start, complete, get,
+// re-check, revoke) of Service.
 //
-// It has no net/http and no storage: the HTTP layer and the stores depend on
-// it, never the reverse. The mocks use its identifier validation so that the
-// whole sandbox agrees on what a valid SIREN is.
+// It has no net/http: httpapi is its HTTP side; inmem and sqlite are its
+// stores, both held to storetest.Run. The mocks use its identifier
+// validation so that the whole sandbox agrees on what a valid SIREN is.
 package proconnect
