@@ -314,7 +314,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 				return ctx, godog.ErrSkip
 			}
 		}
-		return context.WithValue(ctx, ctxKey{}, w), nil
+		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		env.count(s.Name, err)

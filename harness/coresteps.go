@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -409,8 +408,7 @@ func (w *fcWorld) openStart(siren string) error {
 	return nil
 }
 
-// certificationIDOf finds the certification ID the browser carried back to
-// the portal (the core's redirect to the portal's redirect_uri).
+// accountState reads the portal's view of an account through its status_url.
 func (w *fcWorld) accountState(id string) (string, error) {
 	d := w.declaration()
 	if d.StatusURL == "" {
@@ -647,5 +645,3 @@ type portalDeclaration struct {
 	StartURL     string   `yaml:"start_url" json:"start_url"`
 	StatusURL    string   `yaml:"status_url" json:"status_url"`
 }
-
-var _ = slices.Contains[[]string]

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -539,14 +538,6 @@ func hasValue(what string, m map[string]any, key, literal string) error {
 		return fmt.Errorf("%s %q = %s, want %s", what, key, g, literal)
 	}
 	return nil
-}
-
-type ctxKey struct{}
-
-// worldFrom is kept for hooks that only get a context.
-func worldFrom(ctx context.Context) *fcWorld {
-	w, _ := ctx.Value(ctxKey{}).(*fcWorld)
-	return w
 }
 
 // jsonAt resolves a path such as "uniteLegale.periodesUniteLegale[0].dateFin"

@@ -120,14 +120,7 @@ func (s *Service) StateOwner(ctx context.Context, state string) (Certification, 
 func (s *Service) Complete(ctx context.Context, c Certification, id Identity) (Certification, error) {
 	company, err := s.Register.Company(ctx, c.SIREN)
 	if err != nil {
-		if !errors.Is(err, ErrUnavailable) {
-			err = fmt.Errorf("%w: %v", ErrUnavailable, err)
-		}
-		done, ferr := s.finish(ctx, c, Decision{Outcome: OutcomeError}, nil)
-		if ferr != nil {
-			return done, ferr
-		}
-		return done, nil
+		return s.finish(ctx, c, Decision{Outcome: OutcomeError}, nil)
 	}
 	return s.finish(ctx, c, Decide(id, company), &id)
 }

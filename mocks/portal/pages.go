@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -110,7 +111,7 @@ func problemDetail(raw []byte) string {
 	var pb struct {
 		Detail string `json:"detail"`
 	}
-	if jsonUnmarshal(raw, &pb) == nil && pb.Detail != "" {
+	if json.Unmarshal(raw, &pb) == nil && pb.Detail != "" {
 		return pb.Detail
 	}
 	return "réponse inattendue"
