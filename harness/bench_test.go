@@ -29,10 +29,7 @@ func BenchmarkCertificationFlow(b *testing.B) {
 }
 
 func benchFlows(b *testing.B, sqlite bool, conc int) {
-	ports := map[string]int{}
-	for _, n := range ComponentNames() {
-		ports[n] = 0
-	}
+	ports := FreePorts()
 	cfg := StackConfig{Ports: ports, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
 	if sqlite {
 		cfg.DataDir = b.TempDir()

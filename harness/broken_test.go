@@ -22,10 +22,7 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the broken-portal runs take a few seconds; run without -short to prove the portail suite's strictness")
 	}
-	ports := map[string]int{}
-	for _, n := range harness.ComponentNames() {
-		ports[n] = 0
-	}
+	ports := harness.FreePorts()
 	stack, err := harness.Start(context.Background(), harness.StackConfig{Ports: ports})
 	if err != nil {
 		t.Fatal(err)

@@ -194,7 +194,7 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 		}
 	}
 	if !external {
-		stack, err := Start(ctx, StackConfig{Fixtures: opts.Fixtures, Ports: freePorts(),
+		stack, err := Start(ctx, StackConfig{Fixtures: opts.Fixtures, Ports: FreePorts(),
 			PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
 		if err != nil {
 			return res, fmt.Errorf("%w: %v", ErrTarget, err)
@@ -349,8 +349,8 @@ func reachable(ctx context.Context, probe, base string) error {
 	return fmt.Errorf("%s does not answer", base)
 }
 
-// freePorts asks for a free port for every component.
-func freePorts() map[string]int {
+// FreePorts asks for a free port for every component (StackConfig.Ports).
+func FreePorts() map[string]int {
 	ports := map[string]int{}
 	for _, name := range ComponentNames() {
 		ports[name] = 0

@@ -265,17 +265,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.followLogin(""); err != nil {
 			return err
 		}
-		hrefs := links(w.last.body, "Revenir sur le service")
-		if len(hrefs) == 0 {
-			return fmt.Errorf("no way back on the page (status %d)", w.last.status)
-		}
-		target, _ := w.last.url.Parse(hrefs[0])
-		e, err := w.browser.open(target.String())
-		if err != nil {
-			return err
-		}
-		w.land(e)
-		return nil
+		return w.click("Revenir sur le service")
 	})
 	step(`^la personne revient au portail avec l'identifiant de la certification et son state$`, func() error {
 		if w.callback == nil {
@@ -442,16 +432,9 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		return nil
 	})
 	step(`^elle abandonne à FranceConnect$`, func() error {
-		hrefs := links(w.last.body, "Revenir sur le service")
-		if len(hrefs) == 0 {
-			return fmt.Errorf("no way back on the page (status %d)", w.last.status)
-		}
-		target, _ := w.last.url.Parse(hrefs[0])
-		e, err := w.browser.open(target.String())
-		if err != nil {
+		if err := w.click("Revenir sur le service"); err != nil {
 			return err
 		}
-		w.land(e)
 		w.pc.certID = w.lastCertificationID()
 		return nil
 	})

@@ -303,22 +303,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 	step(`^l'usager se connecte avec la persona "([^"]*)"$`, func(login string) error { return w.loginAs(login, w.password(login)) })
 	step(`^l'usager se connecte avec l'identifiant "([^"]*)" et le mot de passe "([^"]*)"$`, w.loginAs)
-	step(`^l'usager clique sur "([^"]*)"$`, func(text string) error {
-		hrefs := links(w.last.body, text)
-		if len(hrefs) == 0 {
-			return fmt.Errorf("no link %q on the page: %.300s", text, w.last.body)
-		}
-		target, err := w.last.url.Parse(hrefs[0])
-		if err != nil {
-			return err
-		}
-		e, err := w.browser.open(target.String())
-		if err != nil {
-			return err
-		}
-		w.land(e)
-		return nil
-	})
+	step(`^l'usager clique sur "([^"]*)"$`, w.click)
 	step(`^l'usager s'est connecté(?: à nouveau)? avec la persona "([^"]*)"$`, func(login string) error {
 		return w.connect(login, w.defaultParams())
 	})

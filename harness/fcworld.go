@@ -256,6 +256,25 @@ func (w *fcWorld) land(e *exchange) {
 	}
 }
 
+// click follows the link of the current page whose text is text, as a
+// person would.
+func (w *fcWorld) click(text string) error {
+	hrefs := links(w.last.body, text)
+	if len(hrefs) == 0 {
+		return fmt.Errorf("no link %q on the page (status %d): %.300s", text, w.last.status, w.last.body)
+	}
+	target, err := w.last.url.Parse(hrefs[0])
+	if err != nil {
+		return err
+	}
+	e, err := w.browser.open(target.String())
+	if err != nil {
+		return err
+	}
+	w.land(e)
+	return nil
+}
+
 // password returns a persona's password as the fixtures know it.
 func (w *fcWorld) password(login string) string {
 	if p, ok := w.env.fixtures.Persona(login); ok && p.Password != "" {

@@ -15,10 +15,7 @@ func TestEventSurvivesPortalOutageAndCoreRestart(t *testing.T) {
 	ctx := context.Background()
 	start := func() *Stack {
 		t.Helper()
-		ports := map[string]int{}
-		for _, n := range ComponentNames() {
-			ports[n] = 0
-		}
+		ports := FreePorts()
 		s, err := Start(ctx, StackConfig{Ports: ports, DataDir: data})
 		if err != nil {
 			t.Fatal(err)

@@ -25,6 +25,7 @@ Fonctionnalité: Un portail intègre correctement ProConnect
       | 999999998 | angela         | company_not_found        |
       | 901006007 | bernard-cessee | company_ceased           |
       | 901005009 | claire-asso    | organisation_not_covered |
+      | 901001008 | server_error   | error                    |
 
   @obligatoire @ci
   Scénario: La personne qui abandonne à FranceConnect n'est pas certifiée

@@ -21,6 +21,7 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/internal/secrets"
 )
 
 // Config configures the mock.
@@ -174,7 +175,7 @@ func (m *Mock) newProfile(name, prefix string, acrs []string, defACR string, sco
 		AuthorizeCodeLifespan:  CodeTTL,
 		RefreshTokenLifespan:   -1,
 		TokenURL:               p.issuer + "/token",
-		ClientSecretsHasher:    plainHasher{},
+		ClientSecretsHasher:    secrets.Hasher{},
 		RedirectSecureChecker:  func(context.Context, *url.URL) bool { return true },
 		OmitRedirectScopeParam: true,
 		ScopeStrategy:          fosite.ExactScopeStrategy,

@@ -3,7 +3,6 @@ package franceconnect
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"sync"
@@ -265,17 +264,3 @@ func (ts tokenStrategy) GenerateAuthorizeCode(context.Context, fosite.Requester)
 func (tokenStrategy) ValidateAuthorizeCode(context.Context, fosite.Requester, string) error {
 	return nil
 }
-
-// plainHasher compares client secrets in constant time. fosite's default is
-// bcrypt, which costs tens of milliseconds a token request; the sandbox's
-// secrets are public test values, so hashing them protects nothing.
-type plainHasher struct{}
-
-func (plainHasher) Compare(_ context.Context, hash, data []byte) error {
-	if subtle.ConstantTimeCompare(hash, data) != 1 {
-		return errors.New("secret mismatch")
-	}
-	return nil
-}
-
-func (plainHasher) Hash(_ context.Context, data []byte) ([]byte, error) { return data, nil }

@@ -3,7 +3,6 @@ package piste
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/internal/secrets"
 )
 
 // Config configures the mock.
@@ -89,7 +89,7 @@ func New(cfg Config) (*Mock, error) {
 		AccessTokenLifespan: TokenTTL,
 		AccessTokenIssuer:   m.issuer,
 		TokenURL:            m.issuer + "/api/oauth/token",
-		ClientSecretsHasher: plainHasher{},
+		ClientSecretsHasher: secrets.Hasher{},
 		ScopeStrategy:       fosite.ExactScopeStrategy,
 		JWTScopeClaimKey:    jwt.JWTScopeFieldString,
 		AudienceMatchingStrategy: func(haystack, needle []string) error {
@@ -337,16 +337,3 @@ func (s *store) DeleteRefreshTokenSession(context.Context, string) error  { retu
 func (s *store) RotateRefreshToken(context.Context, string, string) error { return nil }
 func (s *store) RevokeRefreshToken(context.Context, string) error         { return nil }
 func (s *store) RevokeAccessToken(context.Context, string) error          { return nil }
-
-// plainHasher compares secrets in constant time (fosite's default bcrypt
-// would cost tens of milliseconds per token for public test secrets).
-type plainHasher struct{}
-
-func (plainHasher) Compare(_ context.Context, hash, data []byte) error {
-	if subtle.ConstantTimeCompare(hash, data) != 1 {
-		return errors.New("secret mismatch")
-	}
-	return nil
-}
-
-func (plainHasher) Hash(_ context.Context, data []byte) ([]byte, error) { return data, nil }
