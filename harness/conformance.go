@@ -355,6 +355,7 @@ func FreePorts() map[string]int {
 	for _, name := range ComponentNames() {
 		ports[name] = 0
 	}
+	ports[SMTPPort] = 0
 	return ports
 }
 

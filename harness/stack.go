@@ -18,6 +18,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/franceconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/piste"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/portal"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
@@ -36,8 +37,11 @@ type Component struct {
 }
 
 // Peer is how a component is reached: by browsers (Public) and by its peers
-// (Internal).
-type Peer struct{ Public, Internal string }
+// (Internal); the mailbox also takes mail on SMTP (host:port).
+type Peer struct{ Public, Internal, SMTP string }
+
+// SMTPPort is the key of the mailbox's SMTP port in StackConfig.Ports.
+const SMTPPort = "mailbox-smtp"
 
 type buildEnv struct {
 	public, internal string
@@ -47,6 +51,7 @@ type buildEnv struct {
 	log              *slog.Logger
 	dataDir          string
 	recheck          time.Duration
+	smtp             net.Listener // the mailbox's
 }
 
 // runner is a component with background work (the core's event delivery).
@@ -68,6 +73,9 @@ func Components() []Component {
 		{Name: "piste", DefaultPort: 7103, Title: "PISTE (mock)", build: func(e buildEnv) (http.Handler, error) {
 			return piste.New(piste.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
 		}},
+		{Name: "mailbox", DefaultPort: 7105, Title: "mail catcher (SMTP on its own port)", build: func(e buildEnv) (http.Handler, error) {
+			return &mailboxRunner{Mailbox: mailbox.New(mailbox.Config{Kit: e.kit, Logger: e.log}), ln: e.smtp}, nil
+		}},
 		{Name: "portal", DefaultPort: 7104, Title: "reference portal", build: func(e buildEnv) (http.Handler, error) {
 			p, ok := e.fixtures.Portal("portail-demo")
 			if !ok {
@@ -78,6 +86,20 @@ func Components() []Component {
 				ClientID: p.ClientID, ClientSecret: p.ClientSecret, Kit: e.kit, Logger: e.log})
 		}},
 	}
+}
+
+// mailboxRunner serves the mailbox's SMTP side while the stack runs.
+type mailboxRunner struct {
+	*mailbox.Mailbox
+	ln net.Listener
+}
+
+func (m *mailboxRunner) Run(ctx context.Context) error {
+	go func() {
+		<-ctx.Done()
+		_ = m.Close()
+	}()
+	return m.ServeSMTP(m.ln)
 }
 
 func buildCore(e buildEnv) (http.Handler, error) {
@@ -97,6 +119,7 @@ func buildCore(e buildEnv) (http.Handler, error) {
 		FCPublicURL: fc.Public, FCInternalURL: fc.Internal, FCClientID: "proconnect-core", FCClientSecret: "proconnect-core-secret",
 		SireneURL: sir.Internal, INSEEKey: sirene.DemoAPIKey, RNEUser: sirene.DemoRNEUser, RNEPassword: sirene.DemoRNEPassword,
 		PisteIssuer: pis.Public, PisteURL: pis.Internal, PortalURL: e.peers["portal"].Internal,
+		SMTPAddr: e.peers["mailbox"].SMTP,
 		Fixtures: e.fixtures, Store: store, RecheckInterval: e.recheck, Kit: e.kit, Logger: e.log})
 }
 
@@ -130,7 +153,10 @@ type StackConfig struct {
 	DataDir string
 	// RecheckInterval is the core's background re-check period (0: never).
 	RecheckInterval time.Duration
-	Logger          *slog.Logger
+	// SMTPAddr is where the core sends mail when the mailbox is not started
+	// here (default: the mailbox's SMTP address).
+	SMTPAddr string
+	Logger   *slog.Logger
 }
 
 // Stack is a running sandbox.
@@ -201,7 +227,10 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 			if internal == "" {
 				internal = public
 			}
-			peers[c.Name] = Peer{public, internal}
+			peers[c.Name] = Peer{Public: public, Internal: internal}
+			if c.Name == "mailbox" {
+				peers[c.Name] = Peer{Public: public, Internal: internal, SMTP: cfg.SMTPAddr}
+			}
 			continue
 		}
 		port, ok := cfg.Ports[c.Name]
@@ -223,7 +252,23 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		if internal == "" {
 			internal = "http://" + ln.Addr().String()
 		}
-		peers[c.Name] = Peer{public, internal}
+		peer := Peer{Public: public, Internal: internal}
+		if c.Name == "mailbox" {
+			smtpPort, ok := cfg.Ports[SMTPPort]
+			if !ok {
+				smtpPort = 7125
+			}
+			sl, err := net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(smtpPort)))
+			if err != nil {
+				for _, l := range listeners {
+					l.Close()
+				}
+				return fail(fmt.Errorf("mailbox SMTP: %w", err))
+			}
+			listeners[SMTPPort] = sl
+			peer.SMTP = sl.Addr().String()
+		}
+		peers[c.Name] = peer
 		started = append(started, c)
 	}
 	// Phase 2: build and serve.
@@ -231,7 +276,7 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		ln, me := listeners[c.Name], peers[c.Name]
 		kit := control.NewKit(c.Name, nil, cfg.ControlToken)
 		h, err := c.build(buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
-			log: cfg.Logger.With("component", c.Name), dataDir: cfg.DataDir, recheck: cfg.RecheckInterval})
+			log: cfg.Logger.With("component", c.Name), dataDir: cfg.DataDir, recheck: cfg.RecheckInterval, smtp: listeners[SMTPPort]})
 		if err != nil {
 			for _, l := range listeners {
 				l.Close()

@@ -28,7 +28,7 @@ func BenchmarkUpReady(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		cmd := exec.Command(bin, "up", "--franceconnect-port", "0", "--proconnect-port", "0", "--sirene-port", "0",
-			"--piste-port", "0", "--portal-port", "0")
+			"--piste-port", "0", "--portal-port", "0", "--mailbox-port", "0", "--mailbox-smtp-port", "0")
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			b.Fatal(err)
@@ -38,7 +38,7 @@ func BenchmarkUpReady(b *testing.B) {
 		}
 		var addrs []string
 		sc := bufio.NewScanner(stdout)
-		for sc.Scan() && len(addrs) < 5 {
+		for sc.Scan() && len(addrs) < 6 {
 			if m := reAnyListen.FindStringSubmatch(sc.Text()); m != nil {
 				addrs = append(addrs, "http://"+m[1])
 			}

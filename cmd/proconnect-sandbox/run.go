@@ -129,10 +129,10 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 }
 
 type stackFlags struct {
-	bind, fixturesDir, controlToken, logLevel, dataDir string
-	recheck                                            time.Duration
-	ports                                              map[string]*int
-	public, internal                                   map[string]*string
+	bind, fixturesDir, controlToken, logLevel, dataDir, smtpAddr string
+	recheck                                                      time.Duration
+	ports                                                        map[string]*int
+	public, internal                                             map[string]*string
 }
 
 func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
@@ -143,9 +143,13 @@ func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
 	fs.StringVar(&sf.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&sf.dataDir, "data", "", "folder where the ProConnect core keeps certifications and its event outbox (SQLite); default: in memory")
 	fs.DurationVar(&sf.recheck, "recheck-interval", time.Hour, "period of the core's background re-check of certified dirigeants (0 = never)")
+	fs.StringVar(&sf.smtpAddr, "smtp-addr", "", "SMTP server (host:port) the core sends its mail to (default: the mailbox's)")
 	for _, c := range harness.Components() {
 		if len(only) == 0 || containsString(only, c.Name) {
 			sf.ports[c.Name] = fs.Int(c.Name+"-port", c.DefaultPort, c.Title+": port (0 = any free port)")
+			if c.Name == "mailbox" {
+				sf.ports[harness.SMTPPort] = fs.Int("mailbox-smtp-port", 7125, "mail catcher: SMTP port (0 = any free port)")
+			}
 		}
 		sf.public[c.Name] = fs.String(c.Name+"-public-url", "", c.Title+": URL a browser uses (default http://localhost:PORT)")
 		sf.internal[c.Name] = fs.String(c.Name+"-internal-url", "", c.Title+": URL its peers use (default the listening address)")
@@ -159,10 +163,13 @@ func (sf *stackFlags) config(only []string, log *slog.Logger) (harness.StackConf
 		return harness.StackConfig{}, err
 	}
 	cfg := harness.StackConfig{Only: only, Bind: sf.bind, Fixtures: set, ControlToken: sf.controlToken, Logger: log,
-		DataDir: sf.dataDir, RecheckInterval: sf.recheck,
+		DataDir: sf.dataDir, RecheckInterval: sf.recheck, SMTPAddr: sf.smtpAddr,
 		Ports: map[string]int{}, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}}
 	for name, p := range sf.ports {
 		cfg.Ports[name] = *p
+	}
+	if sf.smtpAddr != "" && len(only) == 0 {
+		cfg.SMTPAddr = sf.smtpAddr // the core mails there; the mailbox still runs
 	}
 	for name := range sf.public {
 		cfg.PublicURLs[name] = *sf.public[name]

@@ -49,6 +49,8 @@ func TestUpServesAndShutsDown(t *testing.T) {
 			"PROCONNECT_SANDBOX_SIRENE_PORT":              "0",
 			"PROCONNECT_SANDBOX_PISTE_PORT":               "0",
 			"PROCONNECT_SANDBOX_PORTAL_PORT":              "0",
+			"PROCONNECT_SANDBOX_MAILBOX_PORT":             "0",
+			"PROCONNECT_SANDBOX_MAILBOX_SMTP_PORT":        "0",
 			"PROCONNECT_SANDBOX_FRANCECONNECT_PUBLIC_URL": "http://fc.localhost:7101",
 		}), &out, &errOut)
 	}()
@@ -137,7 +139,7 @@ func TestCommandErrors(t *testing.T) {
 		{"bad env", []string{"up"}, map[string]string{"PROCONNECT_SANDBOX_FRANCECONNECT_PORT": "abc"}, exitUsage, "",
 			[]string{"PROCONNECT_SANDBOX_FRANCECONNECT_PORT"}},
 		{"shared without token", []string{"up", "--bind", "0.0.0.0", "--franceconnect-port", "0", "--proconnect-port", "0",
-			"--sirene-port", "0", "--piste-port", "0", "--portal-port", "0"}, nil, exitUsage, "",
+			"--sirene-port", "0", "--piste-port", "0", "--portal-port", "0", "--mailbox-port", "0", "--mailbox-smtp-port", "0"}, nil, exitUsage, "",
 			[]string{"control token"}},
 		{"fixtures usage", []string{"fixtures"}, nil, exitUsage, "", []string{"fixtures validate DIR"}},
 		{"fixtures missing dir", []string{"fixtures", "validate", filepath.Join(dir, "none")}, nil, exitUsage, "", []string{"not a readable folder"}},

@@ -33,7 +33,9 @@ type Config struct {
 	// PortalURL replaces {portal} in fixture portal URLs (the reference
 	// portal's internal URL).
 	PortalURL string
-	Fixtures  *fixtures.Set
+	// SMTPAddr is the SMTP server (host:port) the core sends its mail to.
+	SMTPAddr string
+	Fixtures *fixtures.Set
 	// Store keeps certifications and the outbox (default: in memory).
 	Store proconnect.Store
 	// RecheckInterval is the period of the background re-check (0: never;

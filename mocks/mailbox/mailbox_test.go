@@ -1,0 +1,67 @@
+package mailbox_test
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/smtp"
+	"strings"
+	"testing"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
+)
+
+func TestReceivesAndServesMail(t *testing.T) {
+	m := mailbox.New(mailbox.Config{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = m.ServeSMTP(ln) }()
+	t.Cleanup(func() { m.Close() })
+	ts := httptest.NewServer(m)
+	t.Cleanup(ts.Close)
+
+	body := "From: ProConnect <noreply@proconnect.example.test>\r\nTo: angela@example.test\r\n" +
+		"Subject: =?utf-8?q?V=C3=A9rifiez_votre_adresse?=\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/alternative; boundary=b1\r\n\r\n" +
+		"--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+		"Bonjour, cliquez : http://localhost:7100/contact/verifier?jeton=3Dabc&x=3D1 merci=\r\n.\r\n" +
+		"--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p><a href=\"http://localhost:7100/contact/verifier?jeton=abc&amp;x=1\">V\xc3\xa9rifier</a></p>\r\n--b1--\r\n"
+	if err := smtp.SendMail(ln.Addr().String(), nil, "noreply@proconnect.example.test", []string{"angela@example.test"}, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(ts.URL + "/api/messages?to=ANGELA@example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct{ Messages []mailbox.Message }
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if len(out.Messages) != 1 {
+		t.Fatalf("%d messages", len(out.Messages))
+	}
+	msg := out.Messages[0]
+	if msg.Subject != "Vérifiez votre adresse" || !strings.Contains(msg.Text, "Bonjour") || !strings.Contains(msg.HTML, "<a href") {
+		t.Fatalf("message %+v", msg)
+	}
+	if len(msg.Links) != 1 || msg.Links[0] != "http://localhost:7100/contact/verifier?jeton=abc&x=1" {
+		t.Fatalf("links %v", msg.Links)
+	}
+	if resp, _ := http.Get(ts.URL + "/api/messages?to=other@example.test"); resp != nil {
+		var o struct{ Messages []mailbox.Message }
+		_ = json.NewDecoder(resp.Body).Decode(&o)
+		resp.Body.Close()
+		if len(o.Messages) != 0 {
+			t.Fatal("filter by recipient")
+		}
+	}
+	req, _ := http.NewRequest(http.MethodDelete, ts.URL+"/api/messages", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("clear: %v", err)
+	}
+	if resp, _ := http.Get(ts.URL + "/api/messages/1"); resp == nil || resp.StatusCode != 404 {
+		t.Fatal("cleared message still there")
+	}
+}
