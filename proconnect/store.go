@@ -52,5 +52,42 @@ type Store interface {
 	UpdateEvent(ctx context.Context, e Event) error
 	// Events returns up to limit events, newest first (the delivery log).
 	Events(ctx context.Context, limit int) ([]Event, error)
+	// AddEvents queues events that no other change carries.
+	AddEvents(ctx context.Context, events []Event) error
+	// PortalsForSIREN lists the portals that completed a certification for
+	// siren (the portals concerned by its contact email).
+	PortalsForSIREN(ctx context.Context, siren string) ([]string, error)
+
+	// AddMail queues a mail.
+	AddMail(ctx context.Context, m Mail) error
+	// DueMails returns up to limit unsent mails due at now, oldest first.
+	DueMails(ctx context.Context, now time.Time, limit int) ([]Mail, error)
+	// UpdateMail records a sending attempt. Returns ErrNotFound.
+	UpdateMail(ctx context.Context, m Mail) error
+	// Mails returns up to limit mails, newest first (the sending log).
+	Mails(ctx context.Context, limit int) ([]Mail, error)
+
+	// CreateContactVerification stores a pending verification and queues its
+	// mail, at once.
+	CreateContactVerification(ctx context.Context, v ContactVerification, m Mail) error
+	// ContactVerification returns one. Returns ErrNotFound.
+	ContactVerification(ctx context.Context, id string) (ContactVerification, error)
+	// UseContactVerification marks it used at now, once. Returns
+	// ErrNotFound, ErrConflict if already used, ErrExpired past its expiry.
+	UseContactVerification(ctx context.Context, id string, now time.Time) (ContactVerification, error)
+
+	// CreateAccessRequest stores a request and queues its mail, at once.
+	CreateAccessRequest(ctx context.Context, a AccessRequest, m Mail) error
+	// AccessRequest returns one. Returns ErrNotFound.
+	AccessRequest(ctx context.Context, id string) (AccessRequest, error)
+	// PendingAccessRequest returns the pending request of a portal for a
+	// company and a collaborator's email. Returns ErrNotFound.
+	PendingAccessRequest(ctx context.Context, portalID, siren, email string) (AccessRequest, error)
+	// DecideAccessRequest stores the decided request and queues its event,
+	// at once, if it was still pending. Returns ErrNotFound, or ErrConflict
+	// when it was already decided (or expired).
+	DecideAccessRequest(ctx context.Context, a AccessRequest, e Event) error
+	// ExpiredAccessRequests lists pending requests past their expiry at now.
+	ExpiredAccessRequests(ctx context.Context, now time.Time) ([]AccessRequest, error)
 	Close() error
 }

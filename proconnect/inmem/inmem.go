@@ -17,6 +17,11 @@ type Store struct {
 	certs   sync.Map // id → *proconnect.Certification (immutable snapshots)
 	events  sync.Map // id → *proconnect.Event
 	pending sync.Map // id of undelivered events → struct{}
+
+	mails         sync.Map // id → *proconnect.Mail
+	contacts      sync.Map // id → *proconnect.ContactVerification
+	access        sync.Map // id → *proconnect.AccessRequest
+	pendingAccess sync.Map // portal|siren|email → id of the pending request
 }
 
 var _ proconnect.Store = (*Store)(nil)

@@ -38,6 +38,26 @@ CREATE TABLE IF NOT EXISTS events (
 	data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_due ON events(delivered, next_attempt);
+CREATE TABLE IF NOT EXISTS mails (
+	id TEXT PRIMARY KEY,
+	sent INTEGER NOT NULL,
+	next_attempt INTEGER NOT NULL,
+	created INTEGER NOT NULL,
+	data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mails_due ON mails(sent, next_attempt);
+CREATE TABLE IF NOT EXISTS contact_verifications (
+	id TEXT PRIMARY KEY,
+	data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS access_requests (
+	id TEXT PRIMARY KEY,
+	pending_key TEXT,
+	pending INTEGER NOT NULL,
+	expires INTEGER NOT NULL,
+	data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS access_pending ON access_requests(pending_key, pending);
 `
 
 // Open opens (or creates) the database at path.
@@ -128,7 +148,7 @@ func (s *Store) transition(ctx context.Context, c proconnect.Certification, e pr
 	return tx.Commit()
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, e proconnect.Event) error {
+func insertEvent(ctx context.Context, tx execer, e proconnect.Event) error {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return err

@@ -173,4 +173,133 @@ func Run(t *testing.T, newStore func(t *testing.T) proconnect.Store) {
 			t.Fatalf("updating a missing event: %v", err)
 		}
 	})
+
+	t.Run("mail outbox", func(t *testing.T) {
+		s := newStore(t)
+		defer s.Close()
+		for i := range 3 {
+			m := proconnect.Mail{ID: fmt.Sprint("m", i), To: "a@example.test", Subject: "s", Text: "t",
+				CreatedAt: base.Add(time.Duration(i) * time.Second), NextAttempt: base}
+			if err := s.AddMail(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		due, _ := s.DueMails(ctx, base, 2)
+		if len(due) != 2 || due[0].ID != "m0" {
+			t.Fatalf("due %+v", due)
+		}
+		m := due[0]
+		m.Attempts, m.NextAttempt, m.LastError = 1, base.Add(time.Hour), "451 try later"
+		_ = s.UpdateMail(ctx, m)
+		if due, _ := s.DueMails(ctx, base.Add(time.Minute), 10); len(due) != 2 {
+			t.Fatalf("a mail retried later is not due: %+v", due)
+		}
+		at := base.Add(2 * time.Hour)
+		m.SentAt = &at
+		_ = s.UpdateMail(ctx, m)
+		if due, _ := s.DueMails(ctx, base.Add(3*time.Hour), 10); len(due) != 2 {
+			t.Fatalf("a sent mail stays due: %+v", due)
+		}
+		if log, _ := s.Mails(ctx, 10); len(log) != 3 || log[0].ID != "m2" {
+			t.Fatalf("log %+v", log)
+		}
+		if err := s.UpdateMail(ctx, proconnect.Mail{ID: "nope"}); !errors.Is(err, proconnect.ErrNotFound) {
+			t.Fatalf("missing mail: %v", err)
+		}
+	})
+
+	t.Run("contact verification: single use, expiry", func(t *testing.T) {
+		s := newStore(t)
+		defer s.Close()
+		v := proconnect.ContactVerification{ID: "h1", SIREN: "901001008", Email: "c@example.test", CreatedAt: base, ExpiresAt: base.Add(time.Hour)}
+		if err := s.CreateContactVerification(ctx, v, proconnect.Mail{ID: "m1", CreatedAt: base, NextAttempt: base}); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := s.DueMails(ctx, base, 10); len(due) != 1 {
+			t.Fatal("the verification's mail is not queued with it")
+		}
+		if _, err := s.UseContactVerification(ctx, "h1", base.Add(2*time.Hour)); !errors.Is(err, proconnect.ErrExpired) {
+			t.Fatalf("expired: %v", err)
+		}
+		got, err := s.UseContactVerification(ctx, "h1", base.Add(time.Minute))
+		if err != nil || got.UsedAt == nil || got.Email != "c@example.test" {
+			t.Fatalf("use: %+v %v", got, err)
+		}
+		if _, err := s.UseContactVerification(ctx, "h1", base.Add(time.Minute)); !errors.Is(err, proconnect.ErrConflict) {
+			t.Fatalf("second use: %v", err)
+		}
+		if _, err := s.UseContactVerification(ctx, "nope", base); !errors.Is(err, proconnect.ErrNotFound) {
+			t.Fatalf("unknown: %v", err)
+		}
+	})
+
+	t.Run("access requests: dedupe, decide once, expiry", func(t *testing.T) {
+		s := newStore(t)
+		defer s.Close()
+		a := proconnect.AccessRequest{ID: "a1", PortalID: "p", SIREN: "901001008", Status: proconnect.AccessPending,
+			Collaborator: proconnect.Collaborator{Email: "Bob@example.test", GivenName: "Bob", FamilyName: "B"},
+			CreatedAt:    base, ExpiresAt: base.Add(7 * 24 * time.Hour)}
+		if err := s.CreateAccessRequest(ctx, a, proconnect.Mail{ID: "m1", CreatedAt: base, NextAttempt: base}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.PendingAccessRequest(ctx, "p", "901001008", "bob@example.test"); err != nil || got.ID != "a1" {
+			t.Fatalf("pending lookup: %+v %v", got, err)
+		}
+		if exp, _ := s.ExpiredAccessRequests(ctx, base.Add(8*24*time.Hour)); len(exp) != 1 {
+			t.Fatalf("expired: %+v", exp)
+		}
+		if exp, _ := s.ExpiredAccessRequests(ctx, base.Add(time.Hour)); len(exp) != 0 {
+			t.Fatalf("not yet expired: %+v", exp)
+		}
+		decided := a
+		at := base.Add(time.Hour)
+		decided.Status, decided.DecidedAt = proconnect.AccessApproved, &at
+		if err := s.DecideAccessRequest(ctx, decided, event("e1", proconnect.EventAccessApproved, at)); err != nil {
+			t.Fatal(err)
+		}
+		refused := decided
+		refused.Status = proconnect.AccessRefused
+		if err := s.DecideAccessRequest(ctx, refused, event("e2", proconnect.EventAccessRefused, at)); !errors.Is(err, proconnect.ErrConflict) {
+			t.Fatalf("second decision: %v", err)
+		}
+		if got, _ := s.AccessRequest(ctx, "a1"); got.Status != proconnect.AccessApproved {
+			t.Fatalf("status %s", got.Status)
+		}
+		if _, err := s.PendingAccessRequest(ctx, "p", "901001008", "bob@example.test"); !errors.Is(err, proconnect.ErrNotFound) {
+			t.Fatalf("a decided request is still pending: %v", err)
+		}
+		if exp, _ := s.ExpiredAccessRequests(ctx, base.Add(8*24*time.Hour)); len(exp) != 0 {
+			t.Fatalf("a decided request expires: %+v", exp)
+		}
+		due, _ := s.DueEvents(ctx, at, 10)
+		if len(due) != 1 || due[0].ID != "e1" {
+			t.Fatalf("events %+v", due)
+		}
+	})
+
+	t.Run("portals concerned by a SIREN; standalone events", func(t *testing.T) {
+		s := newStore(t)
+		defer s.Close()
+		for i, p := range []string{"p1", "p2", "p1"} {
+			c := pending(fmt.Sprint("c", i))
+			c.PortalID = p
+			_ = s.CreateCertification(ctx, c)
+			done := completed(c, proconnect.OutcomeCertified)
+			done.PortalID = p
+			_ = s.Complete(ctx, done, event(fmt.Sprint("e", i), "t", base))
+		}
+		other := pending("x")
+		other.PortalID, other.SIREN = "p3", "732829320"
+		_ = s.CreateCertification(ctx, other)
+		got, _ := s.PortalsForSIREN(ctx, "901001008")
+		if len(got) != 2 || got[0] != "p1" || got[1] != "p2" {
+			t.Fatalf("portals %v", got)
+		}
+		if err := s.AddEvents(ctx, []proconnect.Event{event("x1", proconnect.EventContactEmailChanged, base)}); err != nil {
+			t.Fatal(err)
+		}
+		if log, _ := s.Events(ctx, 100); len(log) != 4 {
+			t.Fatalf("%d events", len(log))
+		}
+	})
 }
