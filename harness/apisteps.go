@@ -172,7 +172,7 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		return rne(http.MethodGet, "/companies/"+s, "ZmFsc2U.ZmFsc2U", nil)
 	})
 	step(`^on référence le courriel de contact "([^"]*)" pour l'entreprise "([^"]*)"$`, func(mail, s string) error {
-		b, _ := json.Marshal(map[string]string{"contact_email": mail})
+		b, _ := json.Marshal(map[string]string{"contact_email": w.expand(mail)})
 		return rne(http.MethodPut, "/companies/"+s+"/contact-email", w.rneToken, b)
 	})
 	step(`^on consulte le courriel de contact de l'entreprise "([^"]*)"$`, func(s string) error {

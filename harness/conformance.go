@@ -42,6 +42,9 @@ type Target struct {
 	FranceConnectURL string
 	SireneURL        string
 	PisteURL         string
+	// MailboxURL is the mail catcher's HTTP API, where the scenarios read
+	// the mail ProConnect sends; without it they are not applicable.
+	MailboxURL string
 	// ControlToken is sent to the control API of a shared sandbox.
 	ControlToken string
 	// NoControl declares that the target has no sandbox control API (a real
@@ -95,6 +98,7 @@ type suiteEnv struct {
 	fcURL        string
 	sireneURL    string
 	pisteURL     string
+	mailboxURL   string
 	issuers      map[string]string // profile → issuer, read from discovery
 	control      bool
 	controlToken string
@@ -102,6 +106,11 @@ type suiteEnv struct {
 	external     spClient
 	externalPlus spClient
 	transport    http.RoundTripper
+
+	// exclusive is held for writing by the scenarios tagged @exclusif,
+	// which move shared state (clocks, the mail server), and for reading by
+	// every other one.
+	exclusive sync.RWMutex
 
 	mu             sync.Mutex
 	na             []NotApplicable
@@ -144,7 +153,9 @@ type PortalDeclaration = portalDeclaration
 func ReferencePortal(base string) *PortalDeclaration {
 	return &portalDeclaration{Name: "Portail de démonstration", ClientID: "portail-demo",
 		EventsURL: base + "/api/psp/events", StartURL: base + "/demarrer?siren={siren}",
-		StatusURL: base + "/api/status/{certification_id}"}
+		StatusURL:        base + "/api/status/{certification_id}",
+		AccessRequestURL: base + "/api/acces?siren={siren}&email={email}&given_name={given_name}&family_name={family_name}",
+		AccessStatusURL:  base + "/api/acces/{access_request_id}"}
 }
 
 // ErrTarget is returned when the target cannot be reached or started.
@@ -183,6 +194,7 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	env.fcURL = strings.TrimRight(opts.Target.FranceConnectURL, "/")
 	env.sireneURL = strings.TrimRight(opts.Target.SireneURL, "/")
 	env.pisteURL = strings.TrimRight(opts.Target.PisteURL, "/")
+	env.mailboxURL = strings.TrimRight(opts.Target.MailboxURL, "/")
 	external := env.fcURL != "" || env.sireneURL != "" || env.pisteURL != "" || env.coreURL != ""
 	if external {
 		given := map[string]string{"franceconnect": env.fcURL, "sirene": env.sireneURL, "piste": env.pisteURL,
@@ -214,6 +226,8 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 				env.pisteURL = svc.PublicURL
 			case "proconnect":
 				env.coreURL = svc.PublicURL
+			case "mailbox":
+				env.mailboxURL = svc.PublicURL
 			case "portal":
 				if opts.Target.Portal == nil {
 					env.portal = *ReferencePortal(svc.PublicURL)
@@ -306,23 +320,42 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 // scenario, also when they run concurrently) and binds the steps to it.
 func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 	w := newFCWorld(env, "")
+	locked := ""
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 		w.name = s.Name
+		exclusive := false
 		for _, t := range s.Tags {
 			if t.Name == "@controle" && !env.control {
 				env.notApplicable(s.Name, "needs the sandbox control API, which the target does not offer")
 				return ctx, godog.ErrSkip
 			}
+			exclusive = exclusive || t.Name == "@exclusif"
+		}
+		if exclusive {
+			env.exclusive.Lock()
+			locked = "w"
+		} else {
+			env.exclusive.RLock()
+			locked = "r"
 		}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		env.count(s.Name, err)
+		switch locked {
+		case "w":
+			w.restoreShared()
+			env.exclusive.Unlock()
+		case "r":
+			env.exclusive.RUnlock()
+		}
+		locked = ""
 		return ctx, nil
 	})
 	registerFranceConnect(sc, w)
 	registerAPI(sc, w)
 	registerProConnect(sc, w)
+	registerMail(sc, w)
 }
 
 func defaultFixtures() (*fixtures.Set, error) { return fixtures.Default() }

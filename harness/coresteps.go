@@ -163,6 +163,12 @@ func (w *fcWorld) followLogin(login string) error {
 // waitEvent polls the sink for an event of that type for the scenario's
 // portal and certification (ProConnect delivers asynchronously).
 func (w *fcWorld) waitEvent(typ string) error {
+	return w.waitEventWhere(typ, "certification "+w.pc.certID, func(d map[string]any) bool { return d["certification_id"] == w.pc.certID })
+}
+
+// waitEventWhere polls the sink for an event of that type whose data
+// matches.
+func (w *fcWorld) waitEventWhere(typ, what string, match func(data map[string]any) bool) error {
 	deadline := time.Now().Add(8 * time.Second)
 	for {
 		events, hits := w.env.sink.events(w.pc.portal)
@@ -172,14 +178,14 @@ func (w *fcWorld) waitEvent(typ string) error {
 				continue
 			}
 			data, _ := c["data"].(map[string]any)
-			if c["event_type"] == typ && data["certification_id"] == w.pc.certID {
+			if c["event_type"] == typ && match(data) {
 				w.pc.event, w.pc.eventHeader = c, h
 				w.idJWS = raw
 				return nil
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("no %s event for certification %s after 8 s (%d deliveries seen, %d accepted)", typ, w.pc.certID, hits, len(events))
+			return fmt.Errorf("no %s event for %s after 8 s (%d deliveries seen, %d accepted)", typ, what, hits, len(events))
 		}
 		_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
 		time.Sleep(20 * time.Millisecond)
@@ -627,4 +633,9 @@ type portalDeclaration struct {
 	EventsURL    string   `yaml:"events_url" json:"events_url"`
 	StartURL     string   `yaml:"start_url" json:"start_url"`
 	StatusURL    string   `yaml:"status_url" json:"status_url"`
+	// AccessRequestURL files a collaborator's access request ({siren},
+	// {email}, {given_name}, {family_name}); AccessStatusURL reads its state
+	// ({access_request_id}).
+	AccessRequestURL string `yaml:"access_request_url" json:"access_request_url"`
+	AccessStatusURL  string `yaml:"access_status_url" json:"access_status_url"`
 }

@@ -67,6 +67,7 @@ type fcWorld struct {
 	assertion string
 
 	pc proconnectWorld
+	mw mailWorld
 
 	// registre and piste suites
 	siren      string         // the scenario's own company

@@ -23,8 +23,11 @@ type Service struct {
 	NewID    func() string
 	// TTL is how long a pending certification waits for the login.
 	TTL time.Duration
-	// Wake, when set, is called after an event is queued (the pusher).
-	Wake func()
+	// Contacts is where contact emails are referenced (the register).
+	Contacts ContactRegister
+	// Wake, when set, is called after an event is queued (the pusher);
+	// WakeMailer after a mail is queued.
+	Wake, WakeMailer func()
 }
 
 // StartRequest is a portal's request to certify a SIREN.

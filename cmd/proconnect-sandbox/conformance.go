@@ -33,6 +33,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		coreURL      = fs.String("proconnect-url", "", "run the proconnect suite against this ProConnect core base URL")
 		portalFile   = fs.String("portal", "", "run the portail suite against the portal this declaration YAML describes (DESIGN §6)")
 		pisteURL     = fs.String("piste-url", "", "run the piste suite against this PISTE base URL")
+		mailboxURL   = fs.String("mailbox-url", "", "read ProConnect's mail from this mailbox (its HTTP API); without it the mail scenarios are not applicable")
 		noControl    = fs.Bool("no-control", false, "the target has no sandbox control API: scenarios needing it are not applicable")
 		controlToken = fs.String("control-token", "", "bearer token of a shared sandbox's control API")
 		clientID     = fs.String("fc-client-id", "", "FranceConnect client used on a target without control API (default sandbox-fs)")
@@ -86,7 +87,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		Suites: list, Tags: *tags, Format: *format, JUnit: *junit, Cucumber: *cucumber,
 		Concurrency: *concurrency, Random: *random, Output: stdout, Fixtures: set,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
-		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, NoControl: *noControl, ControlToken: *controlToken,
+		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, NoControl: *noControl, ControlToken: *controlToken,
 			ClientID: *clientID, ClientSecret: *clientSecret, RedirectURI: *redirectURI},
 	})
 	if err != nil {

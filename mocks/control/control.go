@@ -115,6 +115,12 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 		k.Clock.Advance(d)
 		k.writeClock(w)
 	})
+	// DELETE puts the clock back on real time (what already expired stays
+	// expired: it was recorded so).
+	r.Delete("/clock", func(w http.ResponseWriter, _ *http.Request) {
+		k.Clock.Reset()
+		k.writeClock(w)
+	})
 }
 
 func (k *Kit) writeClock(w http.ResponseWriter) {

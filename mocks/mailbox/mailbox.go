@@ -9,6 +9,7 @@ package mailbox
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"html"
 	"html/template"
@@ -67,6 +68,9 @@ type Mailbox struct {
 	seq     atomic.Uint64
 	smtp    *smtp.Server
 	handler http.Handler
+	// refusing counts the next messages the SMTP server refuses with a
+	// temporary error (451), to play a mail server that is down.
+	refusing atomic.Int64
 }
 
 // New builds the mailbox.
@@ -122,6 +126,15 @@ type session struct {
 
 func (s *session) AuthPlain(string, string) error { return nil }
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	for {
+		n := s.m.refusing.Load()
+		if n <= 0 {
+			break
+		}
+		if s.m.refusing.CompareAndSwap(n, n-1) {
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "mail server down (sandbox fault): try again later"}
+		}
+	}
 	s.from = from
 	return nil
 }
@@ -307,7 +320,20 @@ func (m *Mailbox) routes() http.Handler {
 	})
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(m.kit.Guard)
-		m.kit.Mount(r, m.clear)
+		m.kit.Mount(r, func() { m.clear(); m.refusing.Store(0) })
+		// POST {"messages": N}: the next N messages are refused with 451,
+		// as by a mail server that is down; 0 brings it back.
+		r.Post("/smtp-outage", func(w http.ResponseWriter, r *http.Request) {
+			var in struct {
+				Messages *int64 `json:"messages"`
+			}
+			if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&in); err != nil || in.Messages == nil || *in.Messages < 0 {
+				control.Problem(w, http.StatusBadRequest, "invalid-body", "Invalid body", `Send {"messages": N} with N ≥ 0: the number of messages to refuse.`)
+				return
+			}
+			m.refusing.Store(*in.Messages)
+			control.JSON(w, http.StatusOK, map[string]any{"refusing": *in.Messages})
+		})
 	})
 	return r
 }

@@ -65,3 +65,38 @@ func TestReceivesAndServesMail(t *testing.T) {
 		t.Fatal("cleared message still there")
 	}
 }
+
+func TestOutageRefusesThenRecovers(t *testing.T) {
+	m := mailbox.New(mailbox.Config{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = m.ServeSMTP(ln) }()
+	t.Cleanup(func() { m.Close() })
+	ts := httptest.NewServer(m)
+	t.Cleanup(ts.Close)
+
+	for _, bad := range []string{`{}`, `{"messages":-1}`, `nope`} {
+		resp, err := http.Post(ts.URL+"/__sandbox/smtp-outage", "application/json", strings.NewReader(bad))
+		if err != nil || resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("%s: %v %v", bad, resp.StatusCode, err)
+		}
+	}
+	resp, err := http.Post(ts.URL+"/__sandbox/smtp-outage", "application/json", strings.NewReader(`{"messages":2}`))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("outage: %v", err)
+	}
+	send := func() error {
+		return smtp.SendMail(ln.Addr().String(), nil, "a@example.test", []string{"b@example.test"}, []byte("Subject: x\r\n\r\nbody\r\n"))
+	}
+	for i := range 2 {
+		err := send()
+		if err == nil || !strings.Contains(err.Error(), "451") {
+			t.Fatalf("message %d during the outage: %v, want a 451", i+1, err)
+		}
+	}
+	if err := send(); err != nil {
+		t.Fatalf("after the outage: %v", err)
+	}
+}

@@ -49,6 +49,10 @@ func (c *Core) login(w http.ResponseWriter, r *http.Request) {
 // sends the browser back to the portal.
 func (c *Core) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	if f, ok := c.flows.LoadAndDelete(q.Get("state")); ok {
+		c.flowCallback(w, r, f.(*flow))
+		return
+	}
 	cert, err := c.svc.StateOwner(r.Context(), q.Get("state"))
 	switch {
 	case errors.Is(err, proconnect.ErrAlreadyComplete):

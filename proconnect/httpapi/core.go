@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
@@ -62,6 +63,9 @@ type Core struct {
 	fc       *fcClient
 	register *registerClient
 	pusher   *pusher
+	mailer   *mailer
+	flows    sync.Map // OIDC state → *flow (dirigeant pages)
+	sessions sync.Map // session id → *dirigeantSession
 	handler  http.Handler
 }
 
@@ -105,7 +109,10 @@ func New(cfg Config) (*Core, error) {
 	}
 	c := &Core{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, store: cfg.Store}
 	c.portals = newPortals(cfg.Fixtures.Portals, cfg.PortalURL)
-	c.auth = newTokenVerifier(cfg, c.kit.Clock.Now)
+	// PISTE signs its tokens on real time (its clock is not the sandbox's):
+	// checking them on the core's movable clock would expire every portal's
+	// token when a scenario moves time forward.
+	c.auth = newTokenVerifier(cfg, time.Now)
 	fc, err := newFCClient(cfg)
 	if err != nil {
 		return nil, err
@@ -117,8 +124,9 @@ func New(cfg Config) (*Core, error) {
 		return nil, err
 	}
 	c.pusher = p
-	c.svc = &proconnect.Service{Store: c.store, Register: c.register, Now: c.kit.Clock.Now, NewID: newID,
-		TTL: cfg.CertificationTTL, Wake: p.wake}
+	c.mailer = newMailer(cfg.SMTPAddr, c.store, c.kit.Clock.Now, cfg.Logger)
+	c.svc = &proconnect.Service{Store: c.store, Register: c.register, Contacts: c.register, Now: c.kit.Clock.Now, NewID: newID,
+		TTL: cfg.CertificationTTL, Wake: p.wake, WakeMailer: c.mailer.wake}
 	c.handler = c.routes()
 	return c, nil
 }
@@ -149,8 +157,41 @@ func (c *Core) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := c.svc.ExpireAccessRequests(ctx); err != nil {
+					c.log.Warn("access request expiry", "err", err)
+				}
+				c.sweep()
+			}
+		}
+	}()
+	go c.mailer.run(ctx)
 	c.pusher.run(ctx)
 	return c.store.Close()
+}
+
+// sweep forgets dirigeant logins and sessions past their lifetime.
+func (c *Core) sweep() {
+	now := c.kit.Clock.Now()
+	c.flows.Range(func(k, v any) bool {
+		if now.Sub(v.(*flow).created) > flowTTL {
+			c.flows.Delete(k)
+		}
+		return true
+	})
+	c.sessions.Range(func(k, v any) bool {
+		if now.Sub(v.(*dirigeantSession).created) > flowTTL {
+			c.sessions.Delete(k)
+		}
+		return true
+	})
 }
 
 // newID returns a random URL-safe identifier (128 bits).

@@ -32,6 +32,8 @@ func domainProblem(w http.ResponseWriter, err error) {
 		problem(w, http.StatusBadRequest, "invalid-field", "Invalid request", ve.Error(), map[string]any{"field": ve.Field})
 	case errors.Is(err, proconnect.ErrNotFound):
 		problem(w, http.StatusNotFound, "not-found", "Not found", "No such certification for this portal.", nil)
+	case errors.Is(err, proconnect.ErrNoContactEmail):
+		problem(w, http.StatusConflict, "no-contact-email", "No contact email", err.Error(), nil)
 	case errors.Is(err, proconnect.ErrConflict):
 		problem(w, http.StatusConflict, "not-certified", "Nothing to re-check",
 			"This certification did not certify a dirigeant (or is still pending): there is no identity to re-check.", nil)

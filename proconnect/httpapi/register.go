@@ -241,3 +241,58 @@ func (r *registerClient) getJSON(ctx context.Context, path string, header map[st
 	}
 	return resp.StatusCode, nil
 }
+
+// ContactEmail implements proconnect.ContactRegister.
+func (r *registerClient) ContactEmail(ctx context.Context, siren string) (string, time.Time, error) {
+	var out struct {
+		ContactEmail string    `json:"contact_email"`
+		UpdatedAt    time.Time `json:"updated_at"`
+	}
+	for attempt := 0; attempt < 2; attempt++ {
+		tok, err := r.session(ctx, attempt > 0)
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		status, err := r.getJSON(ctx, "/api/companies/"+siren+"/contact-email", map[string]string{"Authorization": "Bearer " + tok}, &out)
+		switch {
+		case err != nil:
+			return "", time.Time{}, err
+		case status == http.StatusUnauthorized:
+			continue
+		case status == http.StatusNotFound:
+			return "", time.Time{}, proconnect.ErrNotFound
+		case status != http.StatusOK:
+			return "", time.Time{}, fmt.Errorf("%w: the register answered %d", proconnect.ErrUnavailable, status)
+		}
+		return out.ContactEmail, out.UpdatedAt, nil
+	}
+	return "", time.Time{}, fmt.Errorf("%w: RNE refused the session", proconnect.ErrUnavailable)
+}
+
+// SetContactEmail implements proconnect.ContactRegister.
+func (r *registerClient) SetContactEmail(ctx context.Context, siren, email string) error {
+	body, _ := json.Marshal(map[string]string{"contact_email": email})
+	for attempt := 0; attempt < 2; attempt++ {
+		tok, err := r.session(ctx, attempt > 0)
+		if err != nil {
+			return err
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPut, r.base+"/api/companies/"+siren+"/contact-email", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := r.http.Do(req)
+		if err != nil {
+			return fmt.Errorf("%w: %v", proconnect.ErrUnavailable, err)
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized:
+			continue
+		case resp.StatusCode != http.StatusOK:
+			return fmt.Errorf("%w: the register answered %d", proconnect.ErrUnavailable, resp.StatusCode)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: RNE refused the session", proconnect.ErrUnavailable)
+}

@@ -29,6 +29,9 @@ func (c *Core) routes() http.Handler {
 			r.Post("/certifications", c.createCertification)
 			r.Get("/certifications/{id}", c.getCertification)
 			r.Post("/verifications", c.verify)
+			r.Post("/access-requests", c.createAccessRequest)
+			r.Get("/access-requests/{id}", c.getAccessRequest)
+			r.Get("/companies/{siren}/contact-email", c.contactEmail)
 		})
 		r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 			problem(w, http.StatusNotFound, "not-found", "Not found", "No such endpoint in the ProConnect API (see /api/v1/openapi.yaml).", nil)
@@ -40,6 +43,15 @@ func (c *Core) routes() http.Handler {
 	r.Get("/openapi.yaml", yaml(openAPI))
 	r.Get("/certifications/{id}/login", c.login)
 	r.Get("/oidc/callback", c.callback)
+	r.Get("/contact", c.contactHome)
+	r.Post("/contact/connexion", c.contactLogin)
+	r.Get("/contact/courriel", c.contactForm)
+	r.Post("/contact/courriel", c.contactSubmit)
+	r.Get("/contact/verifier", c.contactVerify)
+	r.Get("/demandes/{id}", c.accessPage)
+	r.Post("/demandes/{id}/connexion", c.accessLogin)
+	r.Get("/demandes/{id}/decision", c.accessDecisionPage)
+	r.Post("/demandes/{id}/decision", c.accessDecide)
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(c.kit.Guard)
 		c.kit.Mount(r, c.portals.reset)
@@ -73,7 +85,24 @@ func (c *Core) routes() http.Handler {
 		})
 		r.Post("/deliver", func(w http.ResponseWriter, _ *http.Request) {
 			c.pusher.wake()
+			c.mailer.wake()
 			w.WriteHeader(http.StatusAccepted)
+		})
+		r.Post("/expire", func(w http.ResponseWriter, r *http.Request) {
+			n, err := c.svc.ExpireAccessRequests(r.Context())
+			if err != nil {
+				control.Problem(w, http.StatusInternalServerError, "store", "Expiry failed", err.Error())
+				return
+			}
+			control.JSON(w, http.StatusOK, map[string]int{"expired": n})
+		})
+		r.Get("/mails", func(w http.ResponseWriter, r *http.Request) {
+			mails, err := c.store.Mails(r.Context(), 200)
+			if err != nil {
+				control.Problem(w, http.StatusInternalServerError, "store", "Store error", err.Error())
+				return
+			}
+			control.JSON(w, http.StatusOK, map[string]any{"mails": mails})
 		})
 	})
 	r.Get("/", func(w http.ResponseWriter, _ *http.Request) {

@@ -1,0 +1,547 @@
+package harness
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+)
+
+// The dirigeant's contact email and collaborators' access requests: the
+// scenarios read the real mail from the mailbox and follow its links as the
+// dirigeant's browser.
+
+// mailMessage is a message as the mailbox API gives it.
+type mailMessage struct {
+	ID      string              `json:"id"`
+	From    string              `json:"from"`
+	To      []string            `json:"to"`
+	Subject string              `json:"subject"`
+	Headers map[string][]string `json:"headers"`
+	Text    string              `json:"text"`
+	HTML    string              `json:"html"`
+	Links   []string            `json:"links"`
+}
+
+// mailWorld is the part of a scenario's state about mail and access requests.
+type mailWorld struct {
+	mail        *mailMessage
+	accessID    string // the access request of the scenario
+	clockMoved  bool
+	smtpTouched bool
+}
+
+func (w *fcWorld) needMailbox() error {
+	if w.env.mailboxURL == "" {
+		w.env.notApplicable(w.name, "reads ProConnect's mail: give the mailbox URL (--mailbox-url)")
+		return godog.ErrSkip
+	}
+	return nil
+}
+
+// messages lists the mailbox's messages to a recipient.
+func (w *fcWorld) messages(to string) ([]mailMessage, error) {
+	e, err := w.backend.get(w.env.mailboxURL + "/api/messages?to=" + url.QueryEscape(to))
+	if err != nil {
+		return nil, err
+	}
+	var out struct{ Messages []mailMessage }
+	if e.status != http.StatusOK || json.Unmarshal(e.body, &out) != nil {
+		return nil, fmt.Errorf("the mailbox answered %d: %.200s", e.status, e.body)
+	}
+	return out.Messages, nil
+}
+
+// waitMail waits for the n-th message to a recipient (ProConnect sends its
+// mail asynchronously, retrying when the server refuses).
+func (w *fcWorld) waitMail(to string, n int) error {
+	if err := w.needMailbox(); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(8 * time.Second)
+	for {
+		msgs, err := w.messages(to)
+		if err != nil {
+			return err
+		}
+		if len(msgs) >= n {
+			e, err := w.backend.get(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
+			if err != nil {
+				return err
+			}
+			var m mailMessage
+			if err := json.Unmarshal(e.body, &m); err != nil {
+				return fmt.Errorf("the mailbox message: %w", err)
+			}
+			w.mw.mail = &m
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d message(s) to %s after 8 s, want %d", len(msgs), to, n)
+		}
+		_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// mailLink is the link of the last mail that leads to ProConnect.
+func (w *fcWorld) mailLink() (string, error) {
+	if w.mw.mail == nil {
+		return "", fmt.Errorf("no mail read yet")
+	}
+	for _, l := range w.mw.mail.Links {
+		if strings.HasPrefix(l, w.env.coreURL+"/") {
+			return l, nil
+		}
+	}
+	return "", fmt.Errorf("the mail has no link to ProConnect (%s): %v", w.env.coreURL, w.mw.mail.Links)
+}
+
+// browse opens a page in the person's browser.
+func (w *fcWorld) browse(raw string) error {
+	w.callback = nil
+	e, err := w.browser.open(raw)
+	if err != nil {
+		return err
+	}
+	w.land(e)
+	return nil
+}
+
+// submitOnly submits the single form of the current page with values.
+func (w *fcWorld) submitOnly(values map[string]string) error {
+	fs := forms(w.last.body)
+	if len(fs) != 1 {
+		return fmt.Errorf("%d forms on the page (status %d), want 1: %.300s", len(fs), w.last.status, w.last.body)
+	}
+	w.callback = nil
+	e, err := w.browser.submit(w.last, fs[0], values)
+	if err != nil {
+		return err
+	}
+	w.land(e)
+	return nil
+}
+
+// franceConnectAs logs in at FranceConnect if it asks (it may remember the
+// person), and lands back on ProConnect.
+func (w *fcWorld) franceConnectAs(login string) error {
+	login = w.expand(login)
+	if _, ok := loginForm(w.last.body); ok {
+		return w.loginAs(login, w.password(login))
+	}
+	return nil
+}
+
+// pageTitle checks ProConnect's page: its h1 and status.
+func (w *fcWorld) pageTitle(title string, status int) error {
+	b := html.UnescapeString(string(w.last.body))
+	if !strings.Contains(b, "<h1>"+title) {
+		return fmt.Errorf("the page (status %d) is not %q: %.400s", w.last.status, title, b)
+	}
+	if status != 0 && w.last.status != status {
+		return fmt.Errorf("the page %q has status %d, want %d", title, w.last.status, status)
+	}
+	return nil
+}
+
+// advanceShared moves ProConnect's clock (PISTE's tokens stay on real
+// time); the scenario must be @exclusif, and its end puts the clock back on
+// real time.
+func (w *fcWorld) advanceShared(d time.Duration) error {
+	if err := w.needControl("moves the clocks"); err != nil {
+		return err
+	}
+	w.mw.clockMoved = true
+	_, err := w.controlAt(w.env.coreURL, http.MethodPost, "/clock", map[string]string{"advance": d.String()})
+	return err
+}
+
+// restoreShared undoes what an @exclusif scenario changed for everyone.
+func (w *fcWorld) restoreShared() {
+	if w.mw.clockMoved {
+		_, _ = w.controlAt(w.env.coreURL, http.MethodDelete, "/clock", nil)
+	}
+	if w.mw.smtpTouched && w.env.mailboxURL != "" {
+		_, _ = w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 0})
+	}
+	w.mw = mailWorld{}
+}
+
+// controlAt calls a control route of a component.
+func (w *fcWorld) controlAt(base, method, path string, body any) (*exchange, error) {
+	var b []byte
+	h := map[string]string{}
+	if body != nil {
+		b, _ = json.Marshal(body)
+		h["Content-Type"] = "application/json"
+	}
+	if w.env.controlToken != "" {
+		h["Authorization"] = "Bearer " + w.env.controlToken
+	}
+	req, err := http.NewRequest(method, base+"/__sandbox"+path, bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range h {
+		req.Header.Set(k, v)
+	}
+	e, err := w.backend.do(req)
+	if err != nil {
+		return nil, err
+	}
+	if e.status >= 300 {
+		return e, fmt.Errorf("control %s %s: %d %.200s", method, base+"/__sandbox"+path, e.status, e.body)
+	}
+	return e, nil
+}
+
+// ensureToken gets the portal a PISTE token if it has none.
+func (w *fcWorld) ensureToken() error {
+	if w.pc.apiToken != "" {
+		return nil
+	}
+	return w.portalToken()
+}
+
+// fileAccessRequest files an access request as the scenario's portal.
+func (w *fcWorld) fileAccessRequest(body map[string]any) error {
+	if err := w.ensureToken(); err != nil {
+		return err
+	}
+	if err := w.api(http.MethodPost, "/access-requests", body, w.pc.apiToken); err != nil {
+		return err
+	}
+	if w.last.status == http.StatusAccepted {
+		var out struct{ ID string }
+		_ = json.Unmarshal(w.last.body, &out)
+		w.mw.accessID = out.ID
+	}
+	return nil
+}
+
+func (w *fcWorld) accessMatch(d map[string]any) bool { return d["access_request_id"] == w.mw.accessID }
+
+func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
+	step := sc.Step
+
+	// The mail.
+	step(`^un courriel arrive à "([^"]*)" avec l'objet "([^"]*)"$`, func(to, subject string) error {
+		to = w.expand(to)
+		if err := w.waitMail(to, 1); err != nil {
+			return err
+		}
+		if got := w.mw.mail.Subject; !strings.HasPrefix(got, w.expand(subject)) {
+			return fmt.Errorf("subject %q, want it to start with %q", got, subject)
+		}
+		return nil
+	})
+	step(`^un deuxième courriel arrive à "([^"]*)"$`, func(to string) error { return w.waitMail(w.expand(to), 2) })
+	step(`^"([^"]*)" n'a reçu que (\d+) courriels?$`, func(to string, n int) error {
+		if err := w.needMailbox(); err != nil {
+			return err
+		}
+		time.Sleep(300 * time.Millisecond) // time for a stray mail to arrive
+		msgs, err := w.messages(w.expand(to))
+		if err != nil {
+			return err
+		}
+		if len(msgs) != n {
+			return fmt.Errorf("%d message(s) to %s, want %d", len(msgs), w.expand(to), n)
+		}
+		return nil
+	})
+	step(`^aucun courriel n'arrive à "([^"]*)"$`, func(to string) error {
+		if err := w.needMailbox(); err != nil {
+			return err
+		}
+		time.Sleep(300 * time.Millisecond)
+		msgs, err := w.messages(w.expand(to))
+		if err != nil {
+			return err
+		}
+		if len(msgs) != 0 {
+			return fmt.Errorf("%d message(s) to %s, want none: %q", len(msgs), w.expand(to), msgs[0].Subject)
+		}
+		return nil
+	})
+	step(`^le courriel est en texte et en HTML, et chacun contient "([^"]*)" et le lien$`, func(want string) error {
+		m := w.mw.mail
+		link, err := w.mailLink()
+		if err != nil {
+			return err
+		}
+		want = w.expand(want)
+		htmlLink := strings.ReplaceAll(link, "&", "&amp;")
+		switch {
+		case m.Text == "" || m.HTML == "":
+			return fmt.Errorf("the mail is not both text and HTML (text %d bytes, html %d bytes)", len(m.Text), len(m.HTML))
+		case !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want):
+			return fmt.Errorf("the mail does not say %q in both parts:\n%s", want, m.Text)
+		case !strings.Contains(m.Text, link) || !strings.Contains(m.HTML, htmlLink):
+			return fmt.Errorf("the link %s is not in both parts", link)
+		}
+		return nil
+	})
+	step(`^le courriel est en français$`, func() error {
+		if !strings.Contains(w.mw.mail.Text, "Bonjour") || !strings.Contains(w.mw.mail.HTML, "Bonjour") {
+			return fmt.Errorf("the mail is not in French: %.300s", w.mw.mail.Text)
+		}
+		return nil
+	})
+	step(`^la personne ouvre le lien du courriel$`, func() error {
+		link, err := w.mailLink()
+		if err != nil {
+			return err
+		}
+		return w.browse(link)
+	})
+	step(`^la personne ouvre le lien du courriel avec un jeton falsifié$`, func() error {
+		link, err := w.mailLink()
+		if err != nil {
+			return err
+		}
+		u, err := url.Parse(link)
+		if err != nil {
+			return err
+		}
+		q := u.Query()
+		q.Set("jeton", "falsifie"+randomHex(16))
+		u.RawQuery = q.Encode()
+		return w.browse(u.String())
+	})
+	step(`^ProConnect affiche la page "([^"]*)"$`, func(t string) error { return w.pageTitle(t, 0) })
+	step(`^ProConnect affiche la page "([^"]*)" avec le statut (\d+)$`, w.pageTitle)
+	step(`^la page indique "([^"]*)"$`, func(s string) error {
+		if !strings.Contains(html.UnescapeString(string(w.last.body)), w.expand(s)) {
+			return fmt.Errorf("the page does not say %q: %.400s", w.expand(s), w.last.body)
+		}
+		return nil
+	})
+
+	// Shared state: clocks and the mail server (@exclusif scenarios).
+	step(`^(\d+) (heures|jours) passent pour ProConnect$`, func(n int, unit string) error {
+		d := time.Duration(n) * time.Hour
+		if unit == "jours" {
+			d *= 24
+		}
+		return w.advanceShared(d)
+	})
+	step(`^le serveur de courriel est en panne$`, func() error {
+		if err := w.needMailbox(); err != nil {
+			return err
+		}
+		if err := w.needControl("stops the mail server"); err != nil {
+			return err
+		}
+		w.mw.smtpTouched = true
+		_, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 1000000})
+		return err
+	})
+	step(`^le serveur de courriel revient$`, func() error {
+		_, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 0})
+		return err
+	})
+	step(`^ProConnect réessaie ses envois plus tard$`, func() error {
+		// the mailer retries with backoff; move its clock past the next attempt
+		return w.advanceShared(10 * time.Minute)
+	})
+
+	// The contact email.
+	step(`^la personne ouvre la page du courriel de contact de ProConnect$`, func() error {
+		return w.browse(w.env.coreURL + "/contact")
+	})
+	step(`^elle indique le SIREN "([^"]*)" et se connecte avec la persona "([^"]*)"$`, func(siren, login string) error {
+		if err := w.submitOnly(map[string]string{"siren": w.expand(siren)}); err != nil {
+			return err
+		}
+		return w.franceConnectAs(login)
+	})
+	step(`^elle indique le courriel "([^"]*)"$`, func(mail string) error {
+		return w.submitOnly(map[string]string{"email": w.expand(mail)})
+	})
+	step(`^le dirigeant "([^"]*)" référence le courriel de contact vérifié "([^"]*)"$`, func(login, mail string) error {
+		mail = w.expand(mail)
+		before := 0
+		if w.env.mailboxURL != "" {
+			msgs, _ := w.messages(mail)
+			before = len(msgs)
+		}
+		if err := w.browse(w.env.coreURL + "/contact"); err != nil {
+			return err
+		}
+		if err := w.submitOnly(map[string]string{"siren": w.siren}); err != nil {
+			return err
+		}
+		if err := w.franceConnectAs(login); err != nil {
+			return err
+		}
+		if err := w.submitOnly(map[string]string{"email": mail}); err != nil {
+			return err
+		}
+		if err := w.pageTitle("Courriel envoyé", http.StatusOK); err != nil {
+			return err
+		}
+		if err := w.waitMail(mail, before+1); err != nil {
+			return err
+		}
+		link, err := w.mailLink()
+		if err != nil {
+			return err
+		}
+		if err := w.browse(link); err != nil {
+			return err
+		}
+		return w.pageTitle("Adresse vérifiée", http.StatusOK)
+	})
+	step(`^le portail lit le courriel de contact de l'entreprise$`, func() error {
+		if err := w.ensureToken(); err != nil {
+			return err
+		}
+		return w.api(http.MethodGet, "/companies/"+w.siren+"/contact-email", nil, w.pc.apiToken)
+	})
+	step(`^l'événement "([^"]*)" de l'entreprise arrive au portail$`, func(typ string) error {
+		return w.waitEventWhere(typ, "company "+w.siren, func(d map[string]any) bool { return d["siren"] == w.siren })
+	})
+	step(`^l'événement "contact_email.changed" pour "([^"]*)" arrive au portail$`, func(mail string) error {
+		mail = w.expand(mail)
+		return w.waitEventWhere("contact_email.changed", "company "+w.siren+" and "+mail, func(d map[string]any) bool {
+			return d["siren"] == w.siren && d["contact_email"] == mail
+		})
+	})
+
+	// Access requests, the portal's side (proconnect suite).
+	step(`^le portail dépose une demande d'accès pour "([^"]*)" "([^"]*)" <([^>]*)>$`, func(given, family, mail string) error {
+		return w.fileAccessRequest(map[string]any{"siren": w.siren, "state": "etat-" + randomHex(4),
+			"collaborator": map[string]string{"given_name": given, "family_name": family, "email": w.expand(mail)}})
+	})
+	step(`^le portail dépose une demande d'accès avec :$`, func(t *godog.Table) error {
+		body := map[string]any{"siren": w.siren}
+		col := map[string]any{}
+		for i, row := range t.Rows {
+			if len(row.Cells) != 2 {
+				return fmt.Errorf("row %d: want | champ | valeur |", i+1)
+			}
+			k, v := row.Cells[0].Value, w.expand(row.Cells[1].Value)
+			if i == 0 && k == "champ" {
+				continue
+			}
+			if c, ok := strings.CutPrefix(k, "collaborator."); ok {
+				col[c] = v
+			} else {
+				body[k] = v
+			}
+		}
+		body["collaborator"] = col
+		return w.fileAccessRequest(body)
+	})
+	step(`^le portail lit la demande d'accès$`, func() error {
+		if err := w.ensureToken(); err != nil {
+			return err
+		}
+		return w.api(http.MethodGet, "/access-requests/"+w.mw.accessID, nil, w.pc.apiToken)
+	})
+	step(`^la demande d'accès est à l'état "([^"]*)"$`, func(want string) error {
+		if err := w.ensureToken(); err != nil {
+			return err
+		}
+		if err := w.api(http.MethodGet, "/access-requests/"+w.mw.accessID, nil, w.pc.apiToken); err != nil {
+			return err
+		}
+		m, err := w.lastJSON()
+		if err != nil {
+			return err
+		}
+		if m["status"] != want {
+			return fmt.Errorf("access request %s is %v, want %s: %s", w.mw.accessID, m["status"], want, w.last.body)
+		}
+		return nil
+	})
+	step(`^la réponse désigne la même demande d'accès$`, func() error {
+		m, err := w.lastJSON()
+		if err != nil {
+			return err
+		}
+		if m["id"] != w.mw.accessID {
+			return fmt.Errorf("access request %v, want the first one, %s", m["id"], w.mw.accessID)
+		}
+		return nil
+	})
+	step(`^l'événement "([^"]*)" de la demande d'accès arrive au portail$`, func(typ string) error {
+		return w.waitEventWhere(typ, "access request "+w.mw.accessID, w.accessMatch)
+	})
+	step(`^ProConnect constate les demandes expirées$`, func() error {
+		return w.coreControl("/expire", map[string]any{})
+	})
+
+	// Access requests, the dirigeant's side.
+	step(`^elle se connecte avec FranceConnect avec la persona "([^"]*)"$`, func(login string) error {
+		if err := w.submitOnly(nil); err != nil {
+			return err
+		}
+		return w.franceConnectAs(login)
+	})
+	step(`^elle (accepte|refuse) la demande$`, func(how string) error {
+		choice := "accepter"
+		if how == "refuse" {
+			choice = "refuser"
+		}
+		return w.submitOnly(map[string]string{"choix": choice})
+	})
+
+	// Access requests through the portal under test (portail suite).
+	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour l'entreprise$`, func(given, family, mail string) error {
+		d := w.declaration()
+		if d.AccessRequestURL == "" {
+			w.env.notApplicable(w.name, "the portal declares no access_request_url")
+			return godog.ErrSkip
+		}
+		r := strings.NewReplacer("{siren}", url.QueryEscape(w.siren), "{email}", url.QueryEscape(w.expand(mail)),
+			"{given_name}", url.QueryEscape(given), "{family_name}", url.QueryEscape(family))
+		e, err := w.backend.get(r.Replace(d.AccessRequestURL))
+		if err != nil {
+			return err
+		}
+		w.last = e
+		var out struct {
+			AccessRequestID string `json:"access_request_id"`
+		}
+		if err := json.Unmarshal(e.body, &out); err != nil || out.AccessRequestID == "" {
+			return fmt.Errorf("access_request_url answered %d without an access_request_id: %.300s", e.status, e.body)
+		}
+		w.mw.accessID = out.AccessRequestID
+		return nil
+	})
+	step(`^la demande d'accès du portail (?:est|passe) à l'état "([^"]*)"$`, func(want string) error {
+		d := w.declaration()
+		if d.AccessStatusURL == "" {
+			w.env.notApplicable(w.name, "the portal declares no access_status_url")
+			return godog.ErrSkip
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			e, err := w.backend.get(strings.ReplaceAll(d.AccessStatusURL, "{access_request_id}", url.PathEscape(w.mw.accessID)))
+			if err != nil {
+				return err
+			}
+			var out struct {
+				AccessState string `json:"access_state"`
+			}
+			_ = json.Unmarshal(e.body, &out)
+			if out.AccessState == want {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("the portal says the access request is %q (status %d), want %q: %.200s", out.AccessState, e.status, want, e.body)
+			}
+			_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
+			time.Sleep(25 * time.Millisecond)
+		}
+	})
+}

@@ -1,0 +1,97 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+)
+
+// createAccessRequest serves POST /api/v1/access-requests.
+func (c *Core) createAccessRequest(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		SIREN        string                  `json:"siren"`
+		Collaborator proconnect.Collaborator `json:"collaborator"`
+		State        string                  `json:"state"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	p := portalOf(r)
+	a, existing, err := c.svc.RequestAccess(r.Context(), p.ClientID, body.SIREN, body.Collaborator, body.State,
+		func(a proconnect.AccessRequest, token string) proconnect.Mail { return c.accessMail(a, p.Name, token) })
+	switch {
+	case errors.Is(err, proconnect.ErrNoContactEmail):
+		problem(w, http.StatusConflict, "no-contact-email", "No contact email",
+			"The company "+body.SIREN+" has no verified contact email: ask its dirigeant to reference one at "+c.cfg.PublicURL+"/contact, then retry.", nil)
+		return
+	case err != nil:
+		domainProblem(w, err)
+		return
+	}
+	w.Header().Set("Location", c.cfg.PublicURL+"/api/v1/access-requests/"+a.ID)
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": a.ID, "status": a.Status, "existing": existing})
+}
+
+// getAccessRequest serves GET /api/v1/access-requests/{id}.
+func (c *Core) getAccessRequest(w http.ResponseWriter, r *http.Request) {
+	a, err := c.store.AccessRequest(r.Context(), chi.URLParam(r, "id"))
+	if err != nil || a.PortalID != portalOf(r).ClientID {
+		problem(w, http.StatusNotFound, "not-found", "Not found", "No such access request for this portal.", nil)
+		return
+	}
+	v := map[string]any{"id": a.ID, "status": a.Status, "siren": a.SIREN, "collaborator": a.Collaborator,
+		"created_at": a.CreatedAt.UTC().Format(time.RFC3339), "expires_at": a.ExpiresAt.UTC().Format(time.RFC3339)}
+	if a.State != "" {
+		v["state"] = a.State
+	}
+	if a.DecidedAt != nil {
+		v["decided_at"] = a.DecidedAt.UTC().Format(time.RFC3339)
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// contactEmail serves GET /api/v1/companies/{siren}/contact-email.
+func (c *Core) contactEmail(w http.ResponseWriter, r *http.Request) {
+	siren := chi.URLParam(r, "siren")
+	if !proconnect.ValidSIREN(siren) {
+		problem(w, http.StatusBadRequest, "invalid-field", "Invalid request", "siren: is not a valid SIREN", map[string]any{"field": "siren"})
+		return
+	}
+	email, updated, err := c.register.ContactEmail(r.Context(), siren)
+	switch {
+	case errors.Is(err, proconnect.ErrNotFound):
+		problem(w, http.StatusNotFound, "no-contact-email", "No contact email", "The company "+siren+" has no verified contact email.", nil)
+		return
+	case err != nil:
+		domainProblem(w, err)
+		return
+	}
+	v := map[string]any{"siren": siren, "contact_email": email}
+	if !updated.IsZero() {
+		v["updated_at"] = updated.UTC().Format(time.RFC3339)
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (c *Core) accessMail(a proconnect.AccessRequest, portalName, token string) proconnect.Mail {
+	if portalName == "" {
+		portalName = a.PortalID
+	}
+	link := c.cfg.PublicURL + "/demandes/" + url.PathEscape(a.ID) + "?jeton=" + url.QueryEscape(token)
+	col := a.Collaborator
+	who := col.GivenName + " " + col.FamilyName
+	text := fmt.Sprintf("Bonjour,\n\n%s (%s) demande à accéder au portail « %s » pour le compte de votre entreprise (SIREN %s).\n\n"+
+		"Pour accepter ou refuser, ouvrez ce lien et connectez-vous avec FranceConnect (lien valable 7 jours) :\n%s\n\n"+
+		"Sans réponse, la demande expirera.\n\nProConnect (bac à sable)\n", who, col.Email, portalName, a.SIREN, link)
+	html := fmt.Sprintf(`<p>Bonjour,</p><p><strong>%s</strong> (%s) demande à accéder au portail « %s » pour le compte de votre entreprise (SIREN %s).</p>`+
+		`<p><a href="%s">Accepter ou refuser la demande</a> (connexion FranceConnect, lien valable 7 jours).</p><p>Sans réponse, la demande expirera.</p><p>ProConnect (bac à sable)</p>`,
+		template.HTMLEscapeString(who), template.HTMLEscapeString(col.Email), template.HTMLEscapeString(portalName), a.SIREN, template.HTMLEscapeString(link))
+	return proconnect.Mail{Subject: "Demande d'accès de " + who + " au portail " + portalName, Text: text, HTML: html}
+}

@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/textproto"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+)
+
+// mailFrom is the sender of the core's mail.
+const mailFrom = "ProConnect (bac à sable) <ne-pas-repondre@proconnect.example.test>"
+const mailFromAddr = "ne-pas-repondre@proconnect.example.test"
+
+// mailer sends the mail outbox over SMTP; a refused or failed sending is
+// retried with the events' backoff, so a mail server down loses nothing.
+type mailer struct {
+	addr   string
+	store  proconnect.Store
+	now    func() time.Time
+	log    *slog.Logger
+	wakeup chan struct{}
+	busy   sync.Map
+}
+
+func newMailer(addr string, store proconnect.Store, now func() time.Time, log *slog.Logger) *mailer {
+	return &mailer{addr: addr, store: store, now: now, log: log, wakeup: make(chan struct{}, 1)}
+}
+
+func (m *mailer) wake() {
+	select {
+	case m.wakeup <- struct{}{}:
+	default:
+	}
+}
+
+func (m *mailer) run(ctx context.Context) {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-m.wakeup:
+		}
+		due, err := m.store.DueMails(ctx, m.now(), 16)
+		if err != nil {
+			m.log.Error("mail outbox", "err", err)
+			continue
+		}
+		for _, mail := range due {
+			if _, taken := m.busy.LoadOrStore(mail.ID, struct{}{}); taken {
+				continue
+			}
+			go func() {
+				defer m.busy.Delete(mail.ID)
+				m.send(ctx, mail)
+			}()
+		}
+	}
+}
+
+func (m *mailer) send(ctx context.Context, mail proconnect.Mail) {
+	mail.Attempts++
+	err := m.attempt(mail)
+	now := m.now()
+	if err == nil {
+		mail.SentAt, mail.LastError = &now, ""
+	} else {
+		mail.LastError = err.Error()
+		mail.NextAttempt = now.Add(backoff(mail.Attempts))
+		m.log.Warn("mail not sent", "to", mail.To, "attempt", mail.Attempts, "err", err)
+	}
+	if err := m.store.UpdateMail(ctx, mail); err != nil && ctx.Err() == nil {
+		m.log.Error("mail outbox update", "err", err)
+	}
+}
+
+func (m *mailer) attempt(mail proconnect.Mail) error {
+	if m.addr == "" {
+		return fmt.Errorf("no SMTP server configured")
+	}
+	raw, err := compose(mail)
+	if err != nil {
+		return err
+	}
+	c, err := smtp.Dial(m.addr)
+	if err != nil {
+		return err
+	}
+	// TLS when the server offers it; a local catcher usually does not.
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		c.Close()
+		host, _, _ := net.SplitHostPort(m.addr)
+		if c, err = smtp.DialStartTLS(m.addr, &tls.Config{ServerName: host}); err != nil {
+			return err
+		}
+	}
+	defer c.Close()
+	if err := c.SendMail(mailFromAddr, []string{mail.To}, bytes.NewReader(raw)); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// compose writes a multipart/alternative message: French text and HTML.
+func compose(mail proconnect.Mail) ([]byte, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@proconnect.example.test>\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: multipart/alternative; boundary=%s\r\n\r\n",
+		mime.QEncoding.Encode("utf-8", mailFrom), mail.To, mime.QEncoding.Encode("utf-8", mail.Subject),
+		mail.CreatedAt.UTC().Format(time.RFC1123Z), mail.ID, mw.Boundary())
+	var out bytes.Buffer
+	out.WriteString(h)
+	for _, part := range []struct{ ct, body string }{{"text/plain; charset=utf-8", mail.Text}, {"text/html; charset=utf-8", mail.HTML}} {
+		w, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {part.ct}, "Content-Transfer-Encoding": {"quoted-printable"}})
+		if err != nil {
+			return nil, err
+		}
+		qp := quotedprintable.NewWriter(w)
+		if _, err := qp.Write([]byte(part.body)); err != nil {
+			return nil, err
+		}
+		qp.Close()
+	}
+	mw.Close()
+	out.Write(buf.Bytes())
+	return out.Bytes(), nil
+}
