@@ -34,7 +34,7 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 	})
 	url := func(name string) string { s, _ := stack.Service(name); return s.PublicURL }
 	target := harness.Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"),
-		SireneURL: url("sirene"), PisteURL: url("piste"), Portal: harness.ReferencePortal(url("portal"))}
+		SireneURL: url("sirene"), PisteURL: url("piste"), MailboxURL: url("mailbox"), Portal: harness.ReferencePortal(url("portal"))}
 	setDefects := func(d portal.Defects) {
 		t.Helper()
 		b, _ := json.Marshal(d)
@@ -66,6 +66,7 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 		{"answers events slowly", portal.Defects{SlowEvents: true}, "@delai", "quelques secondes"},
 		{"treats close_match as certified", portal.Defects{CloseMatchAsCertified: true}, "@portail && ~@securite", "négatif"},
 		{"offers no alternative", portal.Defects{NoAlternative: true}, "@portail && ~@securite", "alternatif"},
+		{"opens a collaborator's account before the dirigeant answers", portal.Defects{ApproveOnFiling: true}, "@acces", "pas dirigeante"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -331,6 +331,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 			}
 			exclusive = exclusive || t.Name == "@exclusif"
 		}
+		w.mw.exclusive = exclusive
 		if exclusive {
 			env.exclusive.Lock()
 			locked = "w"

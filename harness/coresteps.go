@@ -339,6 +339,10 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needControl("moves ProConnect's clock"); err != nil {
 			return err
 		}
+		if err := w.needExclusive("moves ProConnect's clock"); err != nil {
+			return err
+		}
+		w.mw.clockMoved = true // put back on real time at the end
 		for range 20 {
 			if err := w.call(http.MethodPost, w.env.coreURL+"/__sandbox/clock", map[string]string{"Content-Type": "application/json"},
 				[]byte(`{"advance":"6m"}`)); err != nil {

@@ -35,6 +35,16 @@ type mailWorld struct {
 	accessID    string // the access request of the scenario
 	clockMoved  bool
 	smtpTouched bool
+	exclusive   bool // the scenario runs alone (@exclusif)
+}
+
+// needExclusive refuses a step that changes what every scenario shares in a
+// scenario that does not run alone.
+func (w *fcWorld) needExclusive(what string) error {
+	if !w.mw.exclusive {
+		return fmt.Errorf("this step %s, which every running scenario shares: tag the scenario @exclusif", what)
+	}
+	return nil
 }
 
 func (w *fcWorld) needMailbox() error {
@@ -156,6 +166,9 @@ func (w *fcWorld) pageTitle(title string, status int) error {
 // real time.
 func (w *fcWorld) advanceShared(d time.Duration) error {
 	if err := w.needControl("moves the clocks"); err != nil {
+		return err
+	}
+	if err := w.needExclusive("moves ProConnect's clock"); err != nil {
 		return err
 	}
 	w.mw.clockMoved = true
@@ -340,6 +353,9 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needControl("stops the mail server"); err != nil {
 			return err
 		}
+		if err := w.needExclusive("stops the mail server"); err != nil {
+			return err
+		}
 		w.mw.smtpTouched = true
 		_, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 1000000})
 		return err
@@ -496,7 +512,7 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 
 	// Access requests through the portal under test (portail suite).
-	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour l'entreprise$`, func(given, family, mail string) error {
+	openAccessURL := func(given, family, mail string) error {
 		d := w.declaration()
 		if d.AccessRequestURL == "" {
 			w.env.notApplicable(w.name, "the portal declares no access_request_url")
@@ -509,6 +525,24 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 			return err
 		}
 		w.last = e
+		return nil
+	}
+	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour une entreprise sans courriel de contact$`, openAccessURL)
+	step(`^le portail refuse la demande sans l'inventer$`, func() error {
+		var out struct {
+			AccessRequestID string `json:"access_request_id"`
+		}
+		_ = json.Unmarshal(w.last.body, &out)
+		if w.last.status < 400 || w.last.status >= 500 || out.AccessRequestID != "" {
+			return fmt.Errorf("access_request_url answered %d %.200s: want a 4xx refusal without an access_request_id (ProConnect refused with 409 no-contact-email)", w.last.status, w.last.body)
+		}
+		return nil
+	})
+	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour l'entreprise$`, func(given, family, mail string) error {
+		if err := openAccessURL(given, family, mail); err != nil {
+			return err
+		}
+		e := w.last
 		var out struct {
 			AccessRequestID string `json:"access_request_id"`
 		}

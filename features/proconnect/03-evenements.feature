@@ -8,7 +8,7 @@ Fonctionnalité: Événements poussés au portail, vérification et révocation
     Soit un portail enregistré auprès de PISTE et de ProConnect pour le scénario
     Et une entreprise synthétique pour le scénario
 
-  @obligatoire @ci @controle
+  @obligatoire @ci @controle @exclusif
   Scénario: Le portail indisponible reçoit l'événement une fois revenu
     Soit le portail sera indisponible pour les 2 prochaines livraisons
     Quand le portail demande la certification du SIREN "{siren}"

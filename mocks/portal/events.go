@@ -41,7 +41,14 @@ type eventClaims struct {
 			GivenName  string `json:"given_name"`
 			FamilyName string `json:"family_name"`
 		} `json:"dirigeant"`
-		Reason string `json:"reason"`
+		Reason          string `json:"reason"`
+		AccessRequestID string `json:"access_request_id"`
+		Collaborator    struct {
+			Email      string `json:"email"`
+			GivenName  string `json:"given_name"`
+			FamilyName string `json:"family_name"`
+		} `json:"collaborator"`
+		ContactEmail string `json:"contact_email"`
 	} `json:"data"`
 }
 
@@ -123,6 +130,8 @@ func (p *Portal) verifyEvent(r *http.Request) (*eventClaims, error) {
 		return nil, rejection{http.StatusBadRequest, "no jti"}
 	case c.EventType == "" || c.Data.CertificationID == "" && strings.HasPrefix(c.EventType, "certification"):
 		return nil, rejection{http.StatusBadRequest, "no event_type, or no certification_id"}
+	case c.Data.AccessRequestID == "" && strings.HasPrefix(c.EventType, "access_request."):
+		return nil, rejection{http.StatusBadRequest, "no access_request_id"}
 	}
 	return &c, nil
 }
@@ -227,6 +236,16 @@ func (p *Portal) verifyHS256Defect(ctx context.Context, jws *jose.JSONWebSignatu
 
 // apply changes the account an event is about.
 func (p *Portal) apply(c *eventClaims) {
+	switch {
+	case strings.HasPrefix(c.EventType, "access_request."):
+		p.applyAccess(c)
+		return
+	case c.EventType == "contact_email.changed":
+		p.contacts.Store(c.Data.SIREN, c.Data.ContactEmail)
+		return
+	case c.Data.CertificationID == "":
+		return // a type this portal does not know: acknowledged, ignored
+	}
 	a := p.accountFor(c.Data.CertificationID, c.Data.SIREN)
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -34,9 +34,14 @@ func (p *Portal) routes() http.Handler {
 	r.Post("/compte/{id}/verifier", p.recheck)
 	r.Post("/api/psp/events", p.events)
 	r.Get("/api/status/{id}", p.status)
+	r.Get("/collaborateur", p.collaboratorForm)
+	r.Post("/collaborateur", p.collaboratorSubmit)
+	r.Get("/collaborateur/{id}", p.collaboratorPage)
+	r.Get("/api/acces", p.accessFile)
+	r.Get("/api/acces/{id}", p.accessStatus)
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(p.kit.Guard)
-		p.kit.Mount(r, func() { p.accounts.Clear(); p.seen.Clear() })
+		p.kit.Mount(r, func() { p.accounts.Clear(); p.seen.Clear(); p.requests.Clear(); p.contacts.Clear() })
 		r.Put("/defects", func(w http.ResponseWriter, r *http.Request) {
 			var d Defects
 			if !control.DecodeJSON(w, r, &d) {

@@ -52,6 +52,7 @@ type Defects struct {
 	NoAlternative         bool `json:"no_alternative,omitempty"`           // offers no alternative path
 	SlowEvents            bool `json:"slow_events,omitempty"`              // answers events after 10 s
 	AcceptMalformed       bool `json:"accept_malformed,omitempty"`         // answers 2xx to garbage
+	ApproveOnFiling       bool `json:"approve_on_filing,omitempty"`        // opens a collaborator's account before the dirigeant answers
 }
 
 // Account states of the portal contract (DESIGN §6).
@@ -75,6 +76,8 @@ type Portal struct {
 	renew    sync.Mutex
 	accounts sync.Map // certification ID → *account
 	seen     sync.Map // jti → struct{}
+	requests sync.Map // access request ID → *accessRequest
+	contacts sync.Map // SIREN → the dirigeant's contact email, from events
 	defects  atomic.Pointer[Defects]
 	handler  http.Handler
 }
