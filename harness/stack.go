@@ -162,6 +162,7 @@ type StackConfig struct {
 // Stack is a running sandbox.
 type Stack struct {
 	Services []*Service
+	smtp     string
 	servers  []*http.Server
 	group    *errgroup.Group
 	cancel   context.CancelFunc
@@ -298,6 +299,7 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 			g.Go(func() error { return r.Run(gctx) })
 		}
 	}
+	s.smtp = peers["mailbox"].SMTP
 	return s, nil
 }
 
@@ -351,3 +353,6 @@ func contains(list []string, v string) bool {
 	}
 	return false
 }
+
+// SMTPAddr is where the started mailbox takes mail (host:port).
+func (s *Stack) SMTPAddr() (string, bool) { return s.smtp, s.smtp != "" }

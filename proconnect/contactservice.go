@@ -9,6 +9,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ContactRegister is where verified contact emails are referenced.
@@ -39,6 +41,15 @@ func HashToken(token string) string {
 func ValidEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && len(s) <= 254 && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
+}
+
+// validName accepts a person's name as it goes into a mail: present, short,
+// printable.
+func validName(s string) bool {
+	if strings.TrimSpace(s) == "" || utf8.RuneCountInString(s) > 200 || !utf8.ValidString(s) {
+		return false
+	}
+	return !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 // ProveDirigeant decides whether id is a dirigeant of siren: the same
@@ -120,10 +131,10 @@ func (s *Service) RequestAccess(ctx context.Context, portalID, siren string, c C
 		return a, false, &ValidationError{"siren", "is not a valid SIREN (9 digits and a valid Luhn key)"}
 	case !ValidEmail(c.Email):
 		return a, false, &ValidationError{"collaborator.email", "is not a valid email address"}
-	case strings.TrimSpace(c.GivenName) == "":
-		return a, false, &ValidationError{"collaborator.given_name", "is required"}
-	case strings.TrimSpace(c.FamilyName) == "":
-		return a, false, &ValidationError{"collaborator.family_name", "is required"}
+	case !validName(c.GivenName):
+		return a, false, &ValidationError{"collaborator.given_name", "is required: 1 to 200 characters, no control character"}
+	case !validName(c.FamilyName):
+		return a, false, &ValidationError{"collaborator.family_name", "is required: 1 to 200 characters, no control character"}
 	case len(state) > maxStateLength:
 		return a, false, &ValidationError{"state", fmt.Sprintf("is longer than %d characters", maxStateLength)}
 	}

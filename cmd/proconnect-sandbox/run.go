@@ -285,6 +285,17 @@ func printBanner(w io.Writer, s *harness.Stack, cfg harness.StackConfig) {
 			fmt.Fprintf(w, ", data kept in %s", cfg.DataDir)
 		}
 		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Contact email and collaborators: %s/contact (log in as dirigeant:<siren>), then %s/collaborateur.\n",
+			pc.PublicURL, portalURL(s))
+	}
+	if mb, ok := s.Service("mailbox"); ok {
+		fmt.Fprintf(w, "Mail: read it at %s", mb.PublicURL)
+		if cfg.SMTPAddr != "" {
+			fmt.Fprintf(w, " (SMTP on %s)", cfg.SMTPAddr)
+		} else if sm, ok := s.SMTPAddr(); ok {
+			fmt.Fprintf(w, " (SMTP on %s)", sm)
+		}
+		fmt.Fprintln(w)
 	}
 	if fc, ok := s.Service("franceconnect"); ok {
 		fmt.Fprintf(w, "\nFranceConnect alone: open %s/demo and pick a persona.\n", fc.PublicURL)
@@ -334,4 +345,12 @@ func containsString(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// portalURL is the reference portal's public URL, or its default.
+func portalURL(s *harness.Stack) string {
+	if p, ok := s.Service("portal"); ok {
+		return p.PublicURL
+	}
+	return "http://localhost:7104"
 }
