@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -120,4 +121,94 @@ func benchFlows(b *testing.B, sqlite bool, conc int) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// BenchmarkAccessRequestMailed measures collaborators' access requests as a
+// portal files them (the reference portal's access_request_url: a PISTE
+// token, POST /access-requests, the outbox) until each mail has reached the
+// mail catcher over SMTP. Run with -cpu 2 and -benchtime Nx (N ≤ 9,000:
+// the catcher keeps 10,000 messages).
+func BenchmarkAccessRequestMailed(b *testing.B) {
+	for _, store := range []string{"memory", "sqlite"} {
+		b.Run("store="+store, func(b *testing.B) { benchAccess(b, store == "sqlite") })
+	}
+}
+
+func benchAccess(b *testing.B, sqlite bool) {
+	cfg := StackConfig{Ports: FreePorts(), Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+	if sqlite {
+		cfg.DataDir = b.TempDir()
+	}
+	stack, err := Start(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stack.Close(ctx)
+	})
+	url := func(n string) string { s, _ := stack.Service(n); return s.PublicURL }
+	portal, sirene, mailbox := url("portal"), url("sirene"), url("mailbox")
+	const siren, contact = "732829320", "dirigeant-bench@exemple.test"
+	req, _ := http.NewRequest(http.MethodPut, sirene+"/__sandbox/companies/"+siren+"/contact-email",
+		strings.NewReader(`{"contact_email":"`+contact+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		b.Fatalf("contact email: %v", err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var seq atomic.Int64
+	file := func() error {
+		n := seq.Add(1)
+		resp, err := client.Get(fmt.Sprintf("%s/api/acces?siren=%s&email=c%d@exemple.test&given_name=Camille&family_name=Martin", portal, siren, n))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("access_request_url answered %d", resp.StatusCode)
+		}
+		return nil
+	}
+	count := func() int {
+		resp, err := http.Get(mailbox + "/api/messages?to=" + contact)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Messages []json.RawMessage }
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return len(out.Messages)
+	}
+	if err := file(); err != nil { // warm the token and connections
+		b.Fatal(err)
+	}
+	for count() < 1 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if b.N > 9000 {
+		b.Fatalf("b.N = %d: give -benchtime Nx with N ≤ 9,000 (the catcher keeps 10,000 messages)", b.N)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	b.SetParallelism(4) // 8 filers on 2 CPUs
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := file(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for count() < b.N+1 {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d mails arrived after 60 s", count()-1, b.N)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "mailed/s")
 }

@@ -32,13 +32,17 @@ func (s *Store) PortalsForSIREN(_ context.Context, siren string) ([]string, erro
 }
 
 func (s *Store) AddMail(_ context.Context, m proconnect.Mail) error {
-	s.mails.Store(m.ID, &m)
+	s.putMail(m)
 	return nil
 }
 
 func (s *Store) DueMails(_ context.Context, now time.Time, limit int) ([]proconnect.Mail, error) {
 	var out []proconnect.Mail
-	s.mails.Range(func(_, v any) bool {
+	s.unsent.Range(func(id, _ any) bool {
+		v, ok := s.mails.Load(id)
+		if !ok {
+			return true
+		}
 		if m := *v.(*proconnect.Mail); m.SentAt == nil && !m.NextAttempt.After(now) {
 			out = append(out, m)
 		}
@@ -55,7 +59,7 @@ func (s *Store) UpdateMail(_ context.Context, m proconnect.Mail) error {
 	if _, ok := s.mails.Load(m.ID); !ok {
 		return proconnect.ErrNotFound
 	}
-	s.mails.Store(m.ID, &m)
+	s.putMail(m)
 	return nil
 }
 
@@ -73,7 +77,7 @@ func (s *Store) CreateContactVerification(_ context.Context, v proconnect.Contac
 	if _, loaded := s.contacts.LoadOrStore(v.ID, &v); loaded {
 		return proconnect.ErrConflict
 	}
-	s.mails.Store(m.ID, &m)
+	s.putMail(m)
 	return nil
 }
 
@@ -115,7 +119,7 @@ func (s *Store) CreateAccessRequest(_ context.Context, a proconnect.AccessReques
 		return proconnect.ErrConflict
 	}
 	s.pendingAccess.Store(accessKey(a.PortalID, a.SIREN, a.Collaborator.Email), a.ID)
-	s.mails.Store(m.ID, &m)
+	s.putMail(m)
 	return nil
 }
 
@@ -166,4 +170,14 @@ func (s *Store) ExpiredAccessRequests(_ context.Context, now time.Time) ([]proco
 		return true
 	})
 	return out, nil
+}
+
+// putMail stores m and keeps the unsent index in step.
+func (s *Store) putMail(m proconnect.Mail) {
+	s.mails.Store(m.ID, &m)
+	if m.SentAt == nil {
+		s.unsent.Store(m.ID, struct{}{})
+	} else {
+		s.unsent.Delete(m.ID)
+	}
 }

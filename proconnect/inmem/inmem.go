@@ -19,6 +19,7 @@ type Store struct {
 	pending sync.Map // id of undelivered events → struct{}
 
 	mails         sync.Map // id → *proconnect.Mail
+	unsent        sync.Map // id → struct{}: the outbox's due scan reads only these
 	contacts      sync.Map // id → *proconnect.ContactVerification
 	access        sync.Map // id → *proconnect.AccessRequest
 	pendingAccess sync.Map // portal|siren|email → id of the pending request
