@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -185,5 +186,35 @@ func TestContactVerificationRules(t *testing.T) {
 	}
 	if reg.contact["732829320"] != "contact@exemple.test" {
 		t.Fatal("an expired link changed the register")
+	}
+}
+
+// TestConcurrentDuplicatesMakeOneRequest: the same request filed at once
+// from many calls gives one request and one mail.
+func TestConcurrentDuplicatesMakeOneRequest(t *testing.T) {
+	ctx := context.Background()
+	svc, reg, _ := newContactService(t)
+	reg.contact["732829320"] = "dirigeant@exemple.test"
+	ids := make(chan string, 16)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			a, _, err := svc.RequestAccess(ctx, "portail", "732829320", camille, "", mailWith(new(string)))
+			if err != nil {
+				t.Error(err)
+			}
+			ids <- a.ID
+		})
+	}
+	wg.Wait()
+	close(ids)
+	first := <-ids
+	for id := range ids {
+		if id != first {
+			t.Fatalf("two requests: %s and %s", first, id)
+		}
+	}
+	if mails, _ := svc.Store.Mails(ctx, 100); len(mails) != 1 {
+		t.Fatalf("%d mails queued, want 1", len(mails))
 	}
 }

@@ -155,6 +155,11 @@ func (s *Service) RequestAccess(ctx context.Context, portalID, siren string, c C
 	m := compose(a, token)
 	m.ID, m.To, m.CreatedAt, m.NextAttempt = s.NewID(), contact, now, now
 	if err := s.Store.CreateAccessRequest(ctx, a, m); err != nil {
+		if errors.Is(err, ErrConflict) { // filed meanwhile by a concurrent call
+			if prev, perr := s.Store.PendingAccessRequest(ctx, portalID, siren, c.Email); perr == nil {
+				return prev, true, nil
+			}
+		}
 		return a, false, err
 	}
 	s.wakeMailer()

@@ -77,6 +77,8 @@ type Store interface {
 	UseContactVerification(ctx context.Context, id string, now time.Time) (ContactVerification, error)
 
 	// CreateAccessRequest stores a request and queues its mail, at once.
+	// Returns ErrConflict, storing nothing, when the ID exists or a request
+	// of the same portal for the same SIREN and email (any case) is pending.
 	CreateAccessRequest(ctx context.Context, a AccessRequest, m Mail) error
 	// AccessRequest returns one. Returns ErrNotFound.
 	AccessRequest(ctx context.Context, id string) (AccessRequest, error)

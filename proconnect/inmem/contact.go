@@ -115,10 +115,23 @@ func accessKey(portal, siren, email string) string {
 }
 
 func (s *Store) CreateAccessRequest(_ context.Context, a proconnect.AccessRequest, m proconnect.Mail) error {
+	key := accessKey(a.PortalID, a.SIREN, a.Collaborator.Email)
+	for {
+		prev, loaded := s.pendingAccess.LoadOrStore(key, a.ID)
+		if !loaded {
+			break
+		}
+		if v, ok := s.access.Load(prev); ok && v.(*proconnect.AccessRequest).Status == proconnect.AccessPending {
+			return proconnect.ErrConflict // one is pending: the caller answers it
+		}
+		if s.pendingAccess.CompareAndSwap(key, prev, a.ID) {
+			break // the key pointed at a decided request
+		}
+	}
 	if _, loaded := s.access.LoadOrStore(a.ID, &a); loaded {
+		s.pendingAccess.CompareAndDelete(key, a.ID)
 		return proconnect.ErrConflict
 	}
-	s.pendingAccess.Store(accessKey(a.PortalID, a.SIREN, a.Collaborator.Email), a.ID)
 	s.putMail(m)
 	return nil
 }

@@ -189,6 +189,16 @@ func (s *Store) CreateAccessRequest(ctx context.Context, a proconnect.AccessRequ
 	if err != nil {
 		return err
 	}
+	// The transaction holds the write lock from BEGIN (_txlock=immediate):
+	// no other request for the same key can slip in between.
+	var pending int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM access_requests WHERE pending_key = ? AND pending = 1`,
+		pendingKey(a)).Scan(&pending); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	if pending > 0 {
+		return proconnect.ErrConflict
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO access_requests(id, pending_key, pending, expires, data) VALUES(?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO NOTHING`, a.ID, pendingKey(a), boolInt(a.Status == proconnect.AccessPending), a.ExpiresAt.UnixNano(), data)
 	if err != nil {

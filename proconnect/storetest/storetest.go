@@ -245,6 +245,19 @@ func Run(t *testing.T, newStore func(t *testing.T) proconnect.Store) {
 		if got, err := s.PendingAccessRequest(ctx, "p", "901001008", "bob@example.test"); err != nil || got.ID != "a1" {
 			t.Fatalf("pending lookup: %+v %v", got, err)
 		}
+		// A second pending request for the same portal, company and email
+		// (any case) is refused at once, its mail not queued.
+		dup := a
+		dup.ID, dup.Collaborator.Email = "a2", "BOB@example.test"
+		if err := s.CreateAccessRequest(ctx, dup, proconnect.Mail{ID: "m2", CreatedAt: base, NextAttempt: base}); !errors.Is(err, proconnect.ErrConflict) {
+			t.Fatalf("duplicate pending request: %v", err)
+		}
+		if mails, _ := s.Mails(ctx, 10); len(mails) != 1 {
+			t.Fatalf("the duplicate queued a mail: %d mails", len(mails))
+		}
+		if _, err := s.AccessRequest(ctx, "a2"); !errors.Is(err, proconnect.ErrNotFound) {
+			t.Fatalf("the duplicate was stored: %v", err)
+		}
 		if exp, _ := s.ExpiredAccessRequests(ctx, base.Add(8*24*time.Hour)); len(exp) != 1 {
 			t.Fatalf("expired: %+v", exp)
 		}
