@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -52,6 +53,8 @@ type buildEnv struct {
 	dataDir          string
 	recheck          time.Duration
 	smtp             net.Listener // the mailbox's
+	smtpAddr         string       // where the core sends mail, when not the mailbox
+	smtpUser, smtpPW string
 }
 
 // runner is a component with background work (the core's event delivery).
@@ -119,7 +122,7 @@ func buildCore(e buildEnv) (http.Handler, error) {
 		FCPublicURL: fc.Public, FCInternalURL: fc.Internal, FCClientID: "proconnect-core", FCClientSecret: "proconnect-core-secret",
 		SireneURL: sir.Internal, INSEEKey: sirene.DemoAPIKey, RNEUser: sirene.DemoRNEUser, RNEPassword: sirene.DemoRNEPassword,
 		PisteIssuer: pis.Public, PisteURL: pis.Internal, PortalURL: e.peers["portal"].Internal,
-		SMTPAddr: e.peers["mailbox"].SMTP,
+		SMTPAddr: cmp.Or(e.smtpAddr, e.peers["mailbox"].SMTP), SMTPUser: e.smtpUser, SMTPPassword: e.smtpPW,
 		Fixtures: e.fixtures, Store: store, RecheckInterval: e.recheck, Kit: e.kit, Logger: e.log})
 }
 
@@ -153,10 +156,11 @@ type StackConfig struct {
 	DataDir string
 	// RecheckInterval is the core's background re-check period (0: never).
 	RecheckInterval time.Duration
-	// SMTPAddr is where the core sends mail when the mailbox is not started
-	// here (default: the mailbox's SMTP address).
-	SMTPAddr string
-	Logger   *slog.Logger
+	// SMTPAddr is where the core sends mail (default: the mailbox's SMTP
+	// address); SMTPUser and SMTPPassword, when set, log in (AUTH PLAIN,
+	// only over TLS or to a loopback server).
+	SMTPAddr, SMTPUser, SMTPPassword string
+	Logger                           *slog.Logger
 }
 
 // Stack is a running sandbox.
@@ -230,7 +234,7 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 			}
 			peers[c.Name] = Peer{Public: public, Internal: internal}
 			if c.Name == "mailbox" {
-				peers[c.Name] = Peer{Public: public, Internal: internal, SMTP: cfg.SMTPAddr}
+				peers[c.Name] = Peer{Public: public, Internal: internal, SMTP: cmp.Or(cfg.SMTPAddr, "localhost:7125")}
 			}
 			continue
 		}
@@ -277,7 +281,8 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		ln, me := listeners[c.Name], peers[c.Name]
 		kit := control.NewKit(c.Name, nil, cfg.ControlToken)
 		h, err := c.build(buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
-			log: cfg.Logger.With("component", c.Name), dataDir: cfg.DataDir, recheck: cfg.RecheckInterval, smtp: listeners[SMTPPort]})
+			log: cfg.Logger.With("component", c.Name), dataDir: cfg.DataDir, recheck: cfg.RecheckInterval, smtp: listeners[SMTPPort],
+			smtpAddr: cfg.SMTPAddr, smtpUser: cfg.SMTPUser, smtpPW: cfg.SMTPPassword})
 		if err != nil {
 			for _, l := range listeners {
 				l.Close()

@@ -130,6 +130,7 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 
 type stackFlags struct {
 	bind, fixturesDir, controlToken, logLevel, dataDir, smtpAddr string
+	smtpUser, smtpPassword                                       string
 	recheck                                                      time.Duration
 	ports                                                        map[string]*int
 	public, internal                                             map[string]*string
@@ -144,6 +145,8 @@ func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
 	fs.StringVar(&sf.dataDir, "data", "", "folder where the ProConnect core keeps certifications and its event outbox (SQLite); default: in memory")
 	fs.DurationVar(&sf.recheck, "recheck-interval", time.Hour, "period of the core's background re-check of certified dirigeants (0 = never)")
 	fs.StringVar(&sf.smtpAddr, "smtp-addr", "", "SMTP server (host:port) the core sends its mail to (default: the mailbox's)")
+	fs.StringVar(&sf.smtpUser, "smtp-user", "", "SMTP login (AUTH PLAIN, over STARTTLS or to a loopback server)")
+	fs.StringVar(&sf.smtpPassword, "smtp-password", "", "SMTP password (prefer PROCONNECT_SANDBOX_SMTP_PASSWORD)")
 	for _, c := range harness.Components() {
 		if len(only) == 0 || containsString(only, c.Name) {
 			sf.ports[c.Name] = fs.Int(c.Name+"-port", c.DefaultPort, c.Title+": port (0 = any free port)")
@@ -163,13 +166,10 @@ func (sf *stackFlags) config(only []string, log *slog.Logger) (harness.StackConf
 		return harness.StackConfig{}, err
 	}
 	cfg := harness.StackConfig{Only: only, Bind: sf.bind, Fixtures: set, ControlToken: sf.controlToken, Logger: log,
-		DataDir: sf.dataDir, RecheckInterval: sf.recheck, SMTPAddr: sf.smtpAddr,
+		DataDir: sf.dataDir, RecheckInterval: sf.recheck, SMTPAddr: sf.smtpAddr, SMTPUser: sf.smtpUser, SMTPPassword: sf.smtpPassword,
 		Ports: map[string]int{}, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}}
 	for name, p := range sf.ports {
 		cfg.Ports[name] = *p
-	}
-	if sf.smtpAddr != "" && len(only) == 0 {
-		cfg.SMTPAddr = sf.smtpAddr // the core mails there; the mailbox still runs
 	}
 	for name := range sf.public {
 		cfg.PublicURLs[name] = *sf.public[name]

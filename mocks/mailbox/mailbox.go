@@ -29,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/go-chi/chi/v5"
 
@@ -46,7 +47,9 @@ type Message struct {
 	Text    string              `json:"text,omitempty"`
 	HTML    string              `json:"html,omitempty"`
 	Links   []string            `json:"links"`
-	Size    int                 `json:"size"`
+	// AuthUser is the login the sender gave (SMTP AUTH), if any.
+	AuthUser string `json:"auth_user,omitempty"`
+	Size     int    `json:"size"`
 }
 
 // Config configures the mailbox.
@@ -120,11 +123,20 @@ func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{
 
 type session struct {
 	m    *Mailbox
+	user string // the AUTH login, if any
 	from string
 	to   []string
 }
 
-func (s *session) AuthPlain(string, string) error { return nil }
+// AuthMechanisms and Auth accept any login (a catcher checks nothing), so
+// a core configured with credentials can be tried against it.
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, username, _ string) error {
+		s.user = username
+		return nil
+	}), nil
+}
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	for {
 		n := s.m.refusing.Load()
@@ -151,7 +163,7 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "unreadable message: " + err.Error()}
 	}
-	msg.From = s.from
+	msg.From, msg.AuthUser = s.from, s.user
 	msg.To = append([]string(nil), s.to...)
 	s.m.add(msg)
 	return nil

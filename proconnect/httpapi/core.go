@@ -34,9 +34,10 @@ type Config struct {
 	// PortalURL replaces {portal} in fixture portal URLs (the reference
 	// portal's internal URL).
 	PortalURL string
-	// SMTPAddr is the SMTP server (host:port) the core sends its mail to.
-	SMTPAddr string
-	Fixtures *fixtures.Set
+	// SMTPAddr is the SMTP server (host:port) the core sends its mail to;
+	// SMTPUser and SMTPPassword, when set, log in with AUTH PLAIN.
+	SMTPAddr, SMTPUser, SMTPPassword string
+	Fixtures                         *fixtures.Set
 	// Store keeps certifications and the outbox (default: in memory).
 	Store proconnect.Store
 	// RecheckInterval is the period of the background re-check (0: never;
@@ -125,6 +126,7 @@ func New(cfg Config) (*Core, error) {
 	}
 	c.pusher = p
 	c.mailer = newMailer(cfg.SMTPAddr, c.store, c.kit.Clock.Now, cfg.Logger)
+	c.mailer.user, c.mailer.password = cfg.SMTPUser, cfg.SMTPPassword
 	c.svc = &proconnect.Service{Store: c.store, Register: c.register, Contacts: c.register, Now: c.kit.Clock.Now, NewID: newID,
 		TTL: cfg.CertificationTTL, Wake: p.wake, WakeMailer: c.mailer.wake}
 	c.handler = c.routes()

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
@@ -26,12 +27,13 @@ const mailFromAddr = "ne-pas-repondre@proconnect.example.test"
 // mailer sends the mail outbox over SMTP; a refused or failed sending is
 // retried with the events' backoff, so a mail server down loses nothing.
 type mailer struct {
-	addr   string
-	store  proconnect.Store
-	now    func() time.Time
-	log    *slog.Logger
-	wakeup chan struct{}
-	busy   sync.Map
+	addr           string
+	user, password string
+	store          proconnect.Store
+	now            func() time.Time
+	log            *slog.Logger
+	wakeup         chan struct{}
+	busy           sync.Map
 }
 
 func newMailer(addr string, store proconnect.Store, now func() time.Time, log *slog.Logger) *mailer {
@@ -109,6 +111,16 @@ func (m *mailer) attempt(mail proconnect.Mail) error {
 		}
 	}
 	defer c.Close()
+	if m.user != "" {
+		// AUTH PLAIN sends the password as is: only over TLS, or to a
+		// server on this machine.
+		if _, isTLS := c.TLSConnectionState(); !isTLS && !loopbackHost(m.addr) {
+			return fmt.Errorf("SMTP server %s offers no STARTTLS: the password is not sent in clear", m.addr)
+		}
+		if err := c.Auth(sasl.NewPlainClient("", m.user, m.password)); err != nil {
+			return err
+		}
+	}
 	if err := c.SendMail(mailFromAddr, []string{mail.To}, bytes.NewReader(raw)); err != nil {
 		return err
 	}
@@ -139,4 +151,17 @@ func compose(mail proconnect.Mail) ([]byte, error) {
 	mw.Close()
 	out.Write(buf.Bytes())
 	return out.Bytes(), nil
+}
+
+// loopbackHost reports whether addr (host:port) names this machine.
+func loopbackHost(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
