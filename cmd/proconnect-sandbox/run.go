@@ -289,13 +289,13 @@ func printBanner(w io.Writer, s *harness.Stack, cfg harness.StackConfig) {
 			pc.PublicURL, portalURL(s))
 	}
 	if mb, ok := s.Service("mailbox"); ok {
-		fmt.Fprintf(w, "Mail: read it at %s", mb.PublicURL)
+		sm, _ := s.SMTPAddr()
 		if cfg.SMTPAddr != "" {
-			fmt.Fprintf(w, " (SMTP on %s)", cfg.SMTPAddr)
-		} else if sm, ok := s.SMTPAddr(); ok {
-			fmt.Fprintf(w, " (SMTP on %s)", sm)
+			fmt.Fprintf(w, "Mail: the core sends it to %s (--smtp-addr); the catcher still takes mail on %s, read at %s\n",
+				cfg.SMTPAddr, sm, mb.PublicURL)
+		} else {
+			fmt.Fprintf(w, "Mail: read it at %s (SMTP on %s)\n", mb.PublicURL, sm)
 		}
-		fmt.Fprintln(w)
 	}
 	if fc, ok := s.Service("franceconnect"); ok {
 		fmt.Fprintf(w, "\nFranceConnect alone: open %s/demo and pick a persona.\n", fc.PublicURL)
