@@ -290,7 +290,7 @@ var page = template.Must(template.New("p").Parse(`<!doctype html><html lang="fr"
 td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}pre{background:#f0f0f0;padding:12px;white-space:pre-wrap}</style></head><body>
 <h1>Boîte aux lettres du bac à sable</h1>
 {{if .Msg}}<p><a href="/">← tous les messages</a></p><h2>{{.Msg.Subject}}</h2><p>De {{.Msg.From}} à {{range .Msg.To}}{{.}} {{end}}</p>
-<pre>{{.Msg.Text}}</pre>{{if .Msg.Links}}<h3>Liens</h3><ul>{{range .Msg.Links}}<li><a href="{{.}}">{{.}}</a></li>{{end}}</ul>{{end}}
+<pre>{{.Msg.Text}}</pre>{{if .Msg.HTML}}<h3>Version HTML</h3><iframe sandbox title="version HTML" style="width:100%;height:240px;border:1px solid #ddd" srcdoc="{{.Msg.HTML}}"></iframe>{{end}}{{if .Msg.Links}}<h3>Liens</h3><ul>{{range .Msg.Links}}<li><a href="{{.}}">{{.}}</a></li>{{end}}</ul>{{end}}
 {{else}}<table><tr><th>Reçu</th><th>À</th><th>Objet</th></tr>{{range .List}}<tr><td>{{.Date.Format "15:04:05"}}</td>
 <td>{{range .To}}{{.}} {{end}}</td><td><a href="/messages/{{.ID}}">{{.Subject}}</a></td></tr>{{else}}<tr><td colspan="3">Aucun message.</td></tr>{{end}}</table>{{end}}
 </body></html>`))
