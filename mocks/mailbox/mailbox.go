@@ -9,6 +9,7 @@ package mailbox
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"html"
@@ -213,8 +214,11 @@ func readPart(contentType, encoding string, body io.Reader, msg *Message) error 
 	if err != nil {
 		return err
 	}
-	if strings.EqualFold(encoding, "quoted-printable") {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "quoted-printable":
 		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, lineBreakDropper{body})
 	}
 	if strings.HasPrefix(mt, "multipart/") {
 		mr := multipart.NewReader(body, params["boundary"])
@@ -348,4 +352,19 @@ func (m *Mailbox) routes() http.Handler {
 		})
 	})
 	return r
+}
+
+// lineBreakDropper removes CR and LF, which base64 bodies wrap with.
+type lineBreakDropper struct{ r io.Reader }
+
+func (d lineBreakDropper) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	k := 0
+	for _, c := range p[:n] {
+		if c != '\r' && c != '\n' {
+			p[k] = c
+			k++
+		}
+	}
+	return k, err
 }

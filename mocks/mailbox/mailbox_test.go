@@ -100,3 +100,31 @@ func TestOutageRefusesThenRecovers(t *testing.T) {
 		t.Fatalf("after the outage: %v", err)
 	}
 }
+
+func TestBase64Part(t *testing.T) {
+	m := mailbox.New(mailbox.Config{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = m.ServeSMTP(ln) }()
+	t.Cleanup(func() { m.Close() })
+	ts := httptest.NewServer(m)
+	t.Cleanup(ts.Close)
+	// "Bonjour, voici le lien : http://localhost:7100/x?a=1" in base64, wrapped
+	body := "Subject: b64\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		"Qm9uam91ciwgdm9pY2kgbGUg\r\nbGllbiA6IGh0dHA6Ly9sb2NhbGhvc3Q6NzEwMC94P2E9MQ==\r\n"
+	if err := smtp.SendMail(ln.Addr().String(), nil, "a@example.test", []string{"b@example.test"}, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(ts.URL + "/api/messages/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var msg mailbox.Message
+	_ = json.NewDecoder(resp.Body).Decode(&msg)
+	if msg.Text != "Bonjour, voici le lien : http://localhost:7100/x?a=1" || len(msg.Links) != 1 {
+		t.Fatalf("%q %v", msg.Text, msg.Links)
+	}
+}
