@@ -40,9 +40,11 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		clientSecret = fs.String("fc-client-secret", "", "its secret")
 		redirectURI  = fs.String("fc-redirect-uri", "", "its registered redirect_uri (default http://localhost:8080/callback)")
 		fixturesDir  = fs.String("fixtures", "", "folder of fixture YAML files loaded on top of the embedded defaults")
+		expectedFile = fs.String("expected-failures", "", "file of scenario IDs known to fail (suite/file.feature:line  # reason): they do not fail the run; one that passes does")
+		summary      = fs.String("summary", "", "write a JSON summary (counts by status, tag, suite; every scenario) to this file")
 	)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: proconnect-sandbox conformance [flags]\n\nRuns the conformance suites (French Gherkin) against an in-process sandbox, or against\nthe URLs you give. Exit status: 0 passed, 1 failures, 2 bad usage or unreachable target.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: proconnect-sandbox conformance [flags]\n       proconnect-sandbox conformance init [FILE]   write a commented portal declaration to start from\n\nRuns the conformance suites (French Gherkin) against an in-process sandbox, or against\nthe URLs you give. Exit status: 0 passed, 1 failures, 2 bad usage or unreachable target.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -51,8 +53,11 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		}
 		return exitUsage
 	}
+	if fs.NArg() > 0 && fs.Arg(0) == "init" {
+		return conformanceInit(fs.Args()[1:], stdout, stderr)
+	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "conformance: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "conformance: unexpected argument %q (did you mean \"conformance init\"?)\n", fs.Arg(0))
 		return exitUsage
 	}
 	if err := applyEnv(fs, getenv); err != nil {
@@ -77,6 +82,15 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		}
 		decl = d
 	}
+	var expected harness.ExpectedFailures
+	if *expectedFile != "" {
+		ef, err := harness.ReadExpectedFailures(*expectedFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "conformance: --expected-failures:", err)
+			return exitUsage
+		}
+		expected = ef
+	}
 	var list []string
 	for _, s := range strings.Split(*suites, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -86,6 +100,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 	res, err := harness.Run(ctx, harness.RunOptions{
 		Suites: list, Tags: *tags, Format: *format, JUnit: *junit, Cucumber: *cucumber,
 		Concurrency: *concurrency, Random: *random, Output: stdout, Fixtures: set,
+		ExpectedFailures: expected, Summary: *summary,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
 		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, NoControl: *noControl, ControlToken: *controlToken,
 			ClientID: *clientID, ClientSecret: *clientSecret, RedirectURI: *redirectURI},
@@ -128,4 +143,65 @@ func readDeclaration(path string) (*harness.PortalDeclaration, error) {
 		return nil, fmt.Errorf("--portal %s: client_id and events_url are required", path)
 	}
 	return &d, nil
+}
+
+// declarationTemplate is what conformance init writes: the portal contract
+// of DESIGN §6, commented for a portal team.
+const declarationTemplate = `# Déclaration d'un portail pour la suite de conformité ProConnect (DESIGN §6).
+# Lancez : proconnect-sandbox conformance --suite portail --portal %[1]s
+# avec les URL des composants si le bac à sable tourne à part (--proconnect-url …).
+
+# Nom affiché aux dirigeants (courriels, pages de ProConnect).
+name: Mon portail
+# Identifiant et secret du portail chez PISTE : la suite l'enregistre auprès du PISTE et du
+# ProConnect du bac à sable avec ces valeurs.
+client_id: mon-portail
+client_secret: changez-moi
+# Les URL de retour de votre portail après ProConnect (localhost sans port : tout port).
+redirect_uris:
+  - http://localhost:8080/retour
+# Votre API PSP : ProConnect y pousse ses événements (POST, application/jwt).
+events_url: http://localhost:8080/api/psp/events
+# La page qui lance une certification pour un SIREN ({siren}) et renvoie vers ProConnect.
+start_url: http://localhost:8080/demarrer?siren={siren}
+# Facultatif : l'état d'un compte, en JSON {"account_state": "pending"|"certified"|"not_certified"|
+# "revoked"|"alternative_offered"}. Sans lui, les scénarios qui en dépendent sont « non applicables ».
+status_url: http://localhost:8080/api/status/{certification_id}
+# Facultatif : déposer la demande d'accès d'un collaborateur ; répond {"access_request_id": "…"}.
+# access_request_url: http://localhost:8080/api/acces?siren={siren}&email={email}&given_name={given_name}&family_name={family_name}
+# Facultatif : l'état d'une demande d'accès, {"access_state": "pending"|"approved"|"refused"|"expired"}.
+# access_status_url: http://localhost:8080/api/acces/{access_request_id}
+`
+
+// conformanceInit writes a commented declaration (default portail.yaml),
+// never over an existing file.
+func conformanceInit(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 1 {
+		fmt.Fprintln(stderr, "Usage: proconnect-sandbox conformance init [FILE]")
+		return exitUsage
+	}
+	file := "portail.yaml"
+	if len(args) == 1 {
+		file = args[0]
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			fmt.Fprintf(stderr, "conformance init: %s exists already; give another file name\n", file)
+		} else {
+			fmt.Fprintln(stderr, "conformance init:", err)
+		}
+		return exitUsage
+	}
+	if _, err := fmt.Fprintf(f, declarationTemplate, file); err != nil {
+		f.Close()
+		fmt.Fprintln(stderr, "conformance init:", err)
+		return exitError
+	}
+	if err := f.Close(); err != nil {
+		fmt.Fprintln(stderr, "conformance init:", err)
+		return exitError
+	}
+	fmt.Fprintf(stdout, "wrote %s: edit it, then run\n  proconnect-sandbox conformance --suite portail --portal %s\n", file, file)
+	return exitOK
 }

@@ -214,3 +214,46 @@ func TestConformanceFailsABrokenProvider(t *testing.T) {
 		t.Fatalf("no failure counted:\n%s", out.String())
 	}
 }
+
+// TestConformanceInit writes a declaration that the conformance command
+// reads back, and never overwrites a file.
+func TestConformanceInit(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "mon-portail.yaml")
+	var out, errOut syncBuffer
+	if code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "init", file}, env(nil), &out, &errOut); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	d, err := readDeclaration(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ClientID != "mon-portail" || !strings.Contains(d.StartURL, "{siren}") || d.StatusURL == "" || d.AccessRequestURL != "" {
+		t.Fatalf("declaration %+v", d)
+	}
+	if code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "init", file}, env(nil), &out, &errOut); code != exitUsage ||
+		!strings.Contains(errOut.String(), "exists already") {
+		t.Fatalf("second init: exit %d, %s", code, errOut.String())
+	}
+}
+
+// TestConformanceSummaryAndExpectedFailuresFlags: the summary file is
+// written, and a malformed expected-failures file is a usage error.
+func TestConformanceSummaryAndExpectedFailuresFlags(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "attendus.txt")
+	_ = os.WriteFile(bad, []byte("pas un identifiant\n"), 0o644)
+	var out, errOut syncBuffer
+	if code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "--expected-failures", bad}, env(nil), &out, &errOut); code != exitUsage {
+		t.Fatalf("bad file: exit %d", code)
+	}
+	summary := filepath.Join(dir, "summary.json")
+	code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "--suite", "piste", "--summary", summary,
+		"--format", "progress"}, env(nil), &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	b, err := os.ReadFile(summary)
+	if err != nil || !bytes.Contains(b, []byte(`"passed": true`)) || !bytes.Contains(b, []byte(`"piste/`)) {
+		t.Fatalf("summary %v:\n%.500s", err, b)
+	}
+}
