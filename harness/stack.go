@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -329,18 +330,30 @@ func (s *Stack) Wait() error { return s.group.Wait() }
 
 // Close shuts every component down gracefully within ctx.
 func (s *Stack) Close(ctx context.Context) error {
-	var errs []error
+	// Each server gets a short grace for the requests under way, then is
+	// closed: HTTP clients keep connections they dialled and never used
+	// (Go's transport dials ahead), which Shutdown alone waits 5 s for.
+	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
+	defer cancel()
+	var wg sync.WaitGroup
 	for _, srv := range s.servers {
-		if err := srv.Shutdown(ctx); err != nil {
-			errs = append(errs, err)
-		}
+		wg.Go(func() {
+			if err := srv.Shutdown(grace); err != nil {
+				_ = srv.Close()
+			}
+		})
 	}
+	wg.Wait()
+	var errs []error
 	s.cancel()
 	if err := s.group.Wait(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
+
+// shutdownGrace is how long Close lets requests under way finish.
+const shutdownGrace = 300 * time.Millisecond
 
 func isLoopback(host string) bool {
 	if host == "localhost" {
