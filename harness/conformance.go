@@ -73,6 +73,9 @@ type RunOptions struct {
 	ExpectedFailures ExpectedFailures
 	// Summary is a file for the JSON summary, optional.
 	Summary string
+	// HTML is a file for the self-contained HTML report (steps and the
+	// components' journalled exchanges per scenario), optional.
+	HTML string
 	// TestingT runs the scenarios as subtests of a Go test.
 	TestingT *testing.T
 	// NoColors strips ANSI colours (CI logs, files).
@@ -122,6 +125,8 @@ type suiteEnv struct {
 
 	index    scenarioIndex
 	expected ExpectedFailures
+	// details are kept for the HTML report only.
+	details map[string]*scenarioDetail
 
 	mu      sync.Mutex
 	na      []NotApplicable
@@ -212,6 +217,9 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 		return res, fmt.Errorf("the feature files: %w", err)
 	}
 	env.index, env.expected = index, opts.ExpectedFailures
+	if opts.HTML != "" {
+		env.details = map[string]*scenarioDetail{}
+	}
 	defer env.sink.close()
 	env.coreURL = strings.TrimRight(opts.Target.ProConnectURL, "/")
 	if opts.Target.Portal != nil {
@@ -375,12 +383,19 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	// godog fails the run on an expected failure too; ours does not, but an
 	// undefined or pending step (godog's failure, no scenario's) still does.
 	res.Passed = res.FailedCount == 0 && (status == 0 || res.ExpectedFailureCount > 0)
+	target := map[string]string{"proconnect": env.coreURL, "franceconnect": env.fcURL, "sirene": env.sireneURL,
+		"piste": env.pisteURL, "mailbox": env.mailboxURL, "portal": env.portal.ClientID}
+	sum := summarise(res, opts.Suites, opts.Tags, target)
 	if opts.Summary != "" {
-		target := map[string]string{"proconnect": env.coreURL, "franceconnect": env.fcURL, "sirene": env.sireneURL,
-			"piste": env.pisteURL, "mailbox": env.mailboxURL, "portal": env.portal.ClientID}
-		if err := writeJSONFile(opts.Summary, summarise(res, opts.Suites, opts.Tags, target)); err != nil {
+		if err := writeJSONFile(opts.Summary, sum); err != nil {
 			return res, err
 		}
+	}
+	if opts.HTML != "" {
+		if err := writeHTMLReport(opts.HTML, sum, env.details); err != nil {
+			return res, err
+		}
+		fmt.Fprintf(opts.Output, "Rapport HTML : %s\n", opts.HTML)
 	}
 	return res, nil
 }
@@ -415,6 +430,12 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 	})
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		env.record(w.name, id, s, err, time.Since(began))
+		if env.details != nil {
+			d := &scenarioDetail{steps: w.steps, exchanges: w.collectExchanges()}
+			env.mu.Lock()
+			env.details[id] = d
+			env.mu.Unlock()
+		}
 		switch locked {
 		case "w":
 			w.restoreShared()
@@ -423,6 +444,14 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 			env.exclusive.RUnlock()
 		}
 		locked = ""
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		r := StepResult{Text: st.Text, Status: status.String()}
+		if err != nil {
+			r.Error = err.Error()
+		}
+		w.steps = append(w.steps, r)
 		return ctx, nil
 	})
 	registerFranceConnect(sc, w)

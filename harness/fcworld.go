@@ -67,7 +67,11 @@ type fcWorld struct {
 	assertion string
 
 	pc proconnectWorld
-	mw mailWorld
+	// trace tags the scenario's requests (control.ScenarioHeader), so the
+	// components' journals tell its exchanges apart; steps are what ran.
+	trace string
+	steps []StepResult
+	mw    mailWorld
 
 	// registre and piste suites
 	siren      string         // the scenario's own company
@@ -80,7 +84,7 @@ type fcWorld struct {
 
 func newFCWorld(env *suiteEnv, name string) *fcWorld {
 	id := randomHex(6)
-	w := &fcWorld{env: env, name: name}
+	w := &fcWorld{env: env, name: name, trace: id}
 	home := []string{env.fcURL, env.sireneURL, env.pisteURL, env.coreURL}
 	if env.portal.StartURL != "" {
 		if u, err := url.Parse(env.portal.StartURL); err == nil {

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/features"
 )
@@ -70,21 +73,27 @@ func TestExpectedFailuresAndSummary(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	run := func(expected ExpectedFailures, summary string) Result {
+	run := func(expected ExpectedFailures, summary string, html ...string) Result {
 		var out bytes.Buffer
-		res, err := Run(context.Background(), RunOptions{Suites: []string{"portail"}, Tags: "@portail && ~@securite",
+		opts := RunOptions{Suites: []string{"portail"}, Tags: "@portail && ~@securite",
 			Concurrency: 4, Format: "progress", Output: &out, Target: target, NoColors: true,
-			ExpectedFailures: expected, Summary: summary})
+			ExpectedFailures: expected, Summary: summary}
+		if len(html) > 0 {
+			opts.HTML = html[0]
+		}
+		res, err := Run(context.Background(), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res
 	}
 	defects(`{"no_alternative": true}`)
-	broken := run(nil, "")
+	report := filepath.Join(t.TempDir(), "rapport.html")
+	broken := run(nil, "", report)
 	if broken.Passed || len(broken.Failed) == 0 {
 		t.Fatal("the broken portal passed")
 	}
+	checkReportInBrowser(t, report, broken)
 	expected := ExpectedFailures{}
 	for _, r := range broken.Scenarios {
 		if r.Status == StatusFailed {
@@ -119,5 +128,78 @@ func TestExpectedFailuresAndSummary(t *testing.T) {
 		if _, ok := expected[r.ID]; ok && r.Status != StatusUnexpectedPass {
 			t.Fatalf("%s is %s, want unexpected_pass", r.ID, r.Status)
 		}
+	}
+}
+
+// checkReportInBrowser opens the HTML report in headless Chromium and checks,
+// in the DOM it built, that a failed scenario is open with its failed step
+// and the exchanges it caused across the components.
+func checkReportInBrowser(t *testing.T, report string, res Result) {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed: CI must test the HTML report in a browser (apt-get install -y chromium)")
+		}
+		t.Skip("chromium is not installed: the HTML report was not opened in a browser")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--no-first-run", "--user-data-dir="+t.TempDir(), "--dump-dom", "file://"+report)
+	dom, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	doc, err := html.Parse(bytes.NewReader(dom))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failedID string
+	for _, r := range res.Scenarios {
+		if r.Status == StatusFailed {
+			failedID = r.ID
+			break
+		}
+	}
+	var found *html.Node
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "details" && attr(n, "id") == failedID {
+			found = n
+		}
+		for c := n.FirstChild; c != nil && found == nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if found == nil {
+		t.Fatalf("the report has no section for the failed scenario %s", failedID)
+	}
+	var open, failedStep bool
+	components := map[string]bool{}
+	for _, a := range found.Attr {
+		open = open || a.Key == "open"
+	}
+	var scan func(n *html.Node)
+	scan = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "li" && attr(n, "class") == "failed" {
+			failedStep = true
+		}
+		if n.Type == html.ElementNode && n.Data == "tr" {
+			if td := n.FirstChild; td != nil && td.NextSibling != nil {
+				components[strings.TrimSpace(textOf(td.NextSibling))] = true
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			scan(c)
+		}
+	}
+	scan(found)
+	if !open || !failedStep || !components["proconnect"] || !components["portal"] {
+		t.Fatalf("failed scenario %s: open %v, failed step %v, exchanges from %v (want proconnect and portal)", failedID, open, failedStep, components)
+	}
+	if bytes.Contains(dom, []byte("dirigeant-")) && bytes.Contains(dom, []byte("@exemple.test</td>")) {
+		t.Fatal("an email address appears in the exchanges")
 	}
 }

@@ -42,6 +42,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		fixturesDir  = fs.String("fixtures", "", "folder of fixture YAML files loaded on top of the embedded defaults")
 		expectedFile = fs.String("expected-failures", "", "file of scenario IDs known to fail (suite/file.feature:line  # reason): they do not fail the run; one that passes does")
 		summary      = fs.String("summary", "", "write a JSON summary (counts by status, tag, suite; every scenario) to this file")
+		htmlReport   = fs.String("html", "", "write a self-contained HTML report (each scenario's steps and HTTP exchanges) to this file")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: proconnect-sandbox conformance [flags]\n       proconnect-sandbox conformance init [FILE]   write a commented portal declaration to start from\n\nRuns the conformance suites (French Gherkin) against an in-process sandbox, or against\nthe URLs you give. Exit status: 0 passed, 1 failures, 2 bad usage or unreachable target.\n\nFlags:")
@@ -100,7 +101,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 	res, err := harness.Run(ctx, harness.RunOptions{
 		Suites: list, Tags: *tags, Format: *format, JUnit: *junit, Cucumber: *cucumber,
 		Concurrency: *concurrency, Random: *random, Output: stdout, Fixtures: set,
-		ExpectedFailures: expected, Summary: *summary,
+		ExpectedFailures: expected, Summary: *summary, HTML: *htmlReport,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
 		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, NoControl: *noControl, ControlToken: *controlToken,
 			ClientID: *clientID, ClientSecret: *clientSecret, RedirectURI: *redirectURI},

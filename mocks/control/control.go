@@ -27,13 +27,19 @@ type Kit struct {
 // NewKit returns a kit with a real-time clock (base may be nil), a journal of
 // 1,000 entries and no faults.
 func NewKit(component string, base func() time.Time, token string) *Kit {
-	return &Kit{Component: component, Clock: NewClock(base), Journal: NewJournal(1000), Faults: &Faults{}, Token: token}
+	return &Kit{Component: component, Clock: NewClock(base), Journal: NewJournal(4096), Faults: &Faults{}, Token: token}
 }
 
 // Middleware records exchanges and applies faults; mount it on the whole
 // component.
 func (k *Kit) Middleware(next http.Handler) http.Handler {
-	return Record(k.Component, k.Journal, k.Clock.Now)(Inject(k.Faults)(next))
+	tag := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := r.Header.Get(ScenarioHeader); id != "" {
+			r = r.WithContext(WithScenario(r.Context(), id))
+		}
+		next.ServeHTTP(w, r)
+	})
+	return Record(k.Component, k.Journal, k.Clock.Now)(Inject(k.Faults)(tag))
 }
 
 // Guard refuses control calls without the bearer token when one is set.

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -70,9 +71,11 @@ func (j *Journal) Clear() {
 // its report shows only them.
 const ScenarioHeader = "X-Sandbox-Scenario"
 
-// secretParams are redacted from journal queries and Location headers.
+// secretParams are redacted from journal queries and Location headers:
+// secrets, and personal data (names, emails, birth dates, logins).
 var secretParams = []string{"code", "client_secret", "access_token", "id_token", "id_token_hint",
-	"refresh_token", "token", "password", "client_assertion", "code_verifier", "state", "nonce"}
+	"refresh_token", "token", "password", "client_assertion", "code_verifier", "state", "nonce", "jeton",
+	"email", "to", "given_name", "family_name", "birthdate", "login", "login_hint"}
 
 // Redact replaces the values of secret parameters in a raw query string.
 func Redact(rawQuery string) string {
@@ -147,4 +150,37 @@ func Record(component string, j *Journal, now func() time.Time) func(http.Handle
 			})
 		})
 	}
+}
+
+type scenarioKey struct{}
+
+// WithScenario returns ctx carrying a scenario tag (see ScenarioHeader).
+func WithScenario(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, scenarioKey{}, id)
+}
+
+// ScenarioFrom returns the scenario tag ctx carries, or "".
+func ScenarioFrom(ctx context.Context) string {
+	id, _ := ctx.Value(scenarioKey{}).(string)
+	return id
+}
+
+// PropagateScenario wraps an outgoing transport so that a component's calls
+// made while serving a tagged request carry the same tag: the other
+// components' journals then show them in that scenario too.
+func PropagateScenario(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return scenarioTransport{base}
+}
+
+type scenarioTransport struct{ base http.RoundTripper }
+
+func (t scenarioTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if id := ScenarioFrom(r.Context()); id != "" && r.Header.Get(ScenarioHeader) == "" {
+		r = r.Clone(r.Context())
+		r.Header.Set(ScenarioHeader, id)
+	}
+	return t.base.RoundTrip(r)
 }

@@ -116,7 +116,7 @@ func New(cfg Config) (*Portal, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateScenario(&http.Transport{MaxIdleConnsPerHost: 64})}
 	}
 	p := &Portal{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, http: cfg.HTTPClient, jwksURL: cfg.ProConnectURL + "/api/v1/jwks"}
 	p.keys = oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), cfg.HTTPClient), p.jwksURL)

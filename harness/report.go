@@ -1,0 +1,184 @@
+package harness
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+)
+
+// StepResult is one step of a scenario, as it ran.
+type StepResult struct {
+	Text   string `json:"text"`
+	Status string `json:"status"` // passed, failed, skipped, undefined, pending
+	Error  string `json:"error,omitempty"`
+}
+
+// Exchange is one HTTP exchange a component journalled for a scenario
+// (secrets and personal data redacted by the component).
+type Exchange = control.Entry
+
+// collectExchanges reads the scenario's exchanges from every component's
+// journal it can reach (a component without control API adds nothing).
+func (w *fcWorld) collectExchanges() []Exchange {
+	var out []Exchange
+	for _, base := range w.env.journalBases() {
+		u := base + "/__sandbox/journal?limit=4096&scenario=" + url.QueryEscape(w.trace)
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			continue
+		}
+		if w.env.controlToken != "" {
+			req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
+		}
+		resp, err := (&http.Client{Transport: w.env.transport, Timeout: 5 * time.Second}).Do(req)
+		if err != nil {
+			continue
+		}
+		var body struct{ Entries []Exchange }
+		if resp.StatusCode == http.StatusOK {
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+		}
+		resp.Body.Close()
+		out = append(out, body.Entries...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out
+}
+
+// journalBases are the components whose journals the report reads.
+func (e *suiteEnv) journalBases() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(u string) {
+		if u == "" {
+			return
+		}
+		p, err := url.Parse(u)
+		if err != nil {
+			return
+		}
+		base := p.Scheme + "://" + p.Host
+		if !seen[base] {
+			seen[base] = true
+			out = append(out, base)
+		}
+	}
+	add(e.coreURL)
+	add(e.fcURL)
+	add(e.sireneURL)
+	add(e.pisteURL)
+	add(e.mailboxURL)
+	add(e.portal.EventsURL)
+	return out
+}
+
+var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"ms":     func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
+	"failed": func(s string) bool { return s == StatusFailed || s == StatusUnexpectedPass },
+	"clock":  func(t time.Time) string { return t.Format("15:04:05.000") },
+}).Parse(`<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Conformité ProConnect — {{if .Summary.Passed}}réussie{{else}}en échec{{end}}</title>
+<style>
+body{font-family:Marianne,Arial,sans-serif;margin:0 auto;max-width:1100px;padding:16px;color:#161616}
+h1{margin-bottom:4px}.meta{color:#555}.counts span{display:inline-block;margin-right:16px;font-weight:bold}
+.passed{color:#18753c}.failed,.unexpected_pass{color:#ce0500}.not_applicable{color:#666}.expected_failure{color:#b34000}
+details{border:1px solid #ddd;margin:6px 0;padding:4px 8px}summary{cursor:pointer}
+summary .id{color:#666;font-family:monospace;font-size:.85em}
+ol.steps li{margin:2px 0}.err{white-space:pre-wrap;background:#fff4f3;border-left:4px solid #ce0500;padding:6px;font-family:monospace;font-size:.85em}
+table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
+td.path{font-family:monospace;word-break:break-all}.filter{margin:12px 0}
+</style></head><body>
+<h1>Conformité ProConnect : {{if .Summary.Passed}}<span class="passed">réussie</span>{{else}}<span class="failed">en échec</span>{{end}}</h1>
+<p class="meta">{{.Summary.Started.Format "02/01/2006 15:04:05"}} · {{printf "%.1f" .Summary.Duration}} s · suites {{range .Summary.Suites}}{{.}} {{end}}{{if .Summary.Tags}}· tags <code>{{.Summary.Tags}}</code>{{end}}</p>
+<p class="counts"><span class="passed">{{index .Summary.Counts "passed"}} réussi(s)</span><span class="failed">{{.Failed}} en échec</span>
+<span class="expected_failure">{{index .Summary.Counts "expected_failure"}} échec(s) attendu(s)</span><span class="not_applicable">{{index .Summary.Counts "not_applicable"}} non applicable(s)</span></p>
+<p class="meta">Cibles : {{range $k, $v := .Summary.Target}}{{if $v}}{{$k}} <code>{{$v}}</code> · {{end}}{{end}}</p>
+<p class="meta">Les échanges viennent des journaux des composants (secrets et données personnelles masqués : codes, jetons,
+mots de passe, state, nonce, noms, courriels, dates de naissance). Un composant sans API de contrôle n'en fournit pas.</p>
+<p class="filter"><label><input type="checkbox" id="only-failed" onchange="document.querySelectorAll('details[data-ok]').forEach(d=>d.hidden=this.checked)"> seulement les échecs</label></p>
+{{range .Scenarios}}<details {{if failed .Status}}open{{else}}data-ok{{end}} id="{{.ID}}" class="scenario">
+<summary><b class="{{.Status}}">{{.Status}}</b> {{.Name}} <span class="id">{{.ID}} · {{ms .Duration}}</span></summary>
+{{if .Reason}}<p class="{{.Status}}">{{.Reason}}</p>{{end}}
+{{if .Error}}<div class="err">{{.Error}}</div>{{end}}
+{{if .Steps}}<ol class="steps">{{range .Steps}}<li class="{{.Status}}">{{.Text}}{{if .Error}} <span class="failed">— {{.Error}}</span>{{end}}</li>{{end}}</ol>{{end}}
+{{if .Exchanges}}<table class="exchanges"><tr><th>heure</th><th>composant</th><th>requête</th><th>statut</th><th>durée</th><th>redirection</th></tr>
+{{range .Exchanges}}<tr><td>{{clock .Time}}</td><td>{{.Component}}</td><td class="path">{{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}}</td><td>{{.Status}}{{if gt .Times 1}} <b>×{{.Times}}</b>{{end}}</td><td>{{printf "%.1f" .DurationMS}} ms</td><td class="path">{{.Location}}</td></tr>
+{{end}}</table>{{end}}
+</details>
+{{end}}
+</body></html>
+`))
+
+type reportScenario struct {
+	ScenarioResult
+	Steps     []StepResult
+	Exchanges []reportExchange
+}
+
+// reportExchange is an exchange, or the same one repeated (a poll).
+type reportExchange struct {
+	Exchange
+	Times int
+}
+
+// collapse folds consecutive identical exchanges (a step polling a status)
+// into one row with a count.
+func collapse(list []Exchange) []reportExchange {
+	var out []reportExchange
+	for _, e := range list {
+		if n := len(out); n > 0 {
+			p := out[n-1]
+			if p.Component == e.Component && p.Method == e.Method && p.Path == e.Path && p.Query == e.Query && p.Status == e.Status {
+				out[n-1].Times++
+				continue
+			}
+		}
+		out = append(out, reportExchange{Exchange: e, Times: 1})
+	}
+	return out
+}
+
+// writeHTMLReport writes the self-contained HTML report.
+func writeHTMLReport(file string, sum Summary, details map[string]*scenarioDetail) error {
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	var list []reportScenario
+	for _, r := range sum.Scenarios {
+		rs := reportScenario{ScenarioResult: r}
+		if d := details[r.ID]; d != nil {
+			rs.Steps, rs.Exchanges = d.steps, collapse(d.exchanges)
+		}
+		list = append(list, rs)
+	}
+	// Failures first, then by ID.
+	sort.SliceStable(list, func(i, j int) bool {
+		fi := list[i].Status == StatusFailed || list[i].Status == StatusUnexpectedPass
+		fj := list[j].Status == StatusFailed || list[j].Status == StatusUnexpectedPass
+		return fi && !fj
+	})
+	var b strings.Builder
+	err := reportPage.Execute(&b, map[string]any{"Summary": sum, "Scenarios": list,
+		"Failed": sum.Counts[StatusFailed] + sum.Counts[StatusUnexpectedPass]})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, []byte(b.String()), 0o644)
+}
+
+// scenarioDetail is what the HTML report shows of a scenario beyond its
+// result.
+type scenarioDetail struct {
+	steps     []StepResult
+	exchanges []Exchange
+}
