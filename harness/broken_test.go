@@ -67,6 +67,7 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 		{"treats close_match as certified", portal.Defects{CloseMatchAsCertified: true}, "@portail && ~@securite", "négatif"},
 		{"offers no alternative", portal.Defects{NoAlternative: true}, "@portail && ~@securite", "alternatif"},
 		{"opens a collaborator's account before the dirigeant answers", portal.Defects{ApproveOnFiling: true}, "@acces", "pas dirigeante"},
+		{"opens a collaborator's account on a refusal", portal.Defects{AnyAccessEventAdmits: true}, "@acces", "refuse"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

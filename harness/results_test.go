@@ -203,3 +203,46 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 		t.Fatal("an email address appears in the exchanges")
 	}
 }
+
+// TestUndeclaredCapabilitiesAreNotApplicable: a portal that declares no
+// status_url and no access URLs gets the scenarios that need them reported
+// as not applicable, never passed.
+func TestUndeclaredCapabilitiesAreNotApplicable(t *testing.T) {
+	stack, err := Start(context.Background(), StackConfig{Ports: FreePorts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stack.Close(ctx)
+	})
+	url := func(n string) string { s, _ := stack.Service(n); return s.PublicURL }
+	decl := ReferencePortal(url("portal"))
+	decl.StatusURL, decl.AccessRequestURL, decl.AccessStatusURL = "", "", ""
+	var out bytes.Buffer
+	res, err := Run(context.Background(), RunOptions{Suites: []string{"portail"}, Concurrency: 4, Format: "progress",
+		Output: &out, NoColors: true, Target: Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"),
+			SireneURL: url("sirene"), PisteURL: url("piste"), MailboxURL: url("mailbox"), Portal: decl}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Passed {
+		t.Fatalf("failed: %v\n%s", res.Failed, out.String())
+	}
+	reasons := map[string]int{}
+	for _, r := range res.Scenarios {
+		if r.Status == StatusNotApplicable {
+			reasons[r.Reason]++
+		}
+		if r.Status == StatusPassed && (strings.Contains(r.ID, "03-collaborateurs") && !strings.Contains(r.Name, "Sans courriel")) {
+			t.Errorf("%s passed without an access_request_url", r.ID)
+		}
+	}
+	if reasons["the portal declares no status_url"] == 0 || reasons["the portal declares no access_request_url"] == 0 {
+		t.Fatalf("not-applicable reasons %v", reasons)
+	}
+	if res.PassedCount+len(res.NotApplicable) != len(res.Scenarios) {
+		t.Fatalf("%d passed + %d not applicable != %d scenarios", res.PassedCount, len(res.NotApplicable), len(res.Scenarios))
+	}
+}

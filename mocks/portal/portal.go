@@ -53,6 +53,7 @@ type Defects struct {
 	SlowEvents            bool `json:"slow_events,omitempty"`              // answers events after 10 s
 	AcceptMalformed       bool `json:"accept_malformed,omitempty"`         // answers 2xx to garbage
 	ApproveOnFiling       bool `json:"approve_on_filing,omitempty"`        // opens a collaborator's account before the dirigeant answers
+	AnyAccessEventAdmits  bool `json:"any_access_event_admits,omitempty"`  // opens the account on a refusal or an expiry too
 }
 
 // Account states of the portal contract (DESIGN §6).
