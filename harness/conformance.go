@@ -307,9 +307,6 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			}
 		}
 	}
-	if opts.JUnit != "" {
-		format += ",junit:" + opts.JUnit
-	}
 	if opts.Cucumber != "" {
 		format += ",cucumber:" + opts.Cucumber
 	}
@@ -388,6 +385,11 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	sum := summarise(res, opts.Suites, opts.Tags, target)
 	if opts.Summary != "" {
 		if err := writeJSONFile(opts.Summary, sum); err != nil {
+			return res, err
+		}
+	}
+	if opts.JUnit != "" {
+		if err := writeJUnit(opts.JUnit, sum); err != nil {
 			return res, err
 		}
 	}

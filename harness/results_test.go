@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"net/http"
 	"os"
 	"os/exec"
@@ -81,10 +82,12 @@ func TestExpectedFailuresAndSummary(t *testing.T) {
 		if len(html) > 0 {
 			opts.HTML = html[0]
 		}
+		opts.JUnit = filepath.Join(t.TempDir(), "junit.xml")
 		res, err := Run(context.Background(), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
+		validateJUnit(t, opts.JUnit, res)
 		return res
 	}
 	defects(`{"no_alternative": true}`)
@@ -221,8 +224,9 @@ func TestUndeclaredCapabilitiesAreNotApplicable(t *testing.T) {
 	decl := ReferencePortal(url("portal"))
 	decl.StatusURL, decl.AccessRequestURL, decl.AccessStatusURL = "", "", ""
 	var out bytes.Buffer
+	junit := filepath.Join(t.TempDir(), "junit.xml")
 	res, err := Run(context.Background(), RunOptions{Suites: []string{"portail"}, Concurrency: 4, Format: "progress",
-		Output: &out, NoColors: true, Target: Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"),
+		JUnit: junit, Output: &out, NoColors: true, Target: Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"),
 			SireneURL: url("sirene"), PisteURL: url("piste"), MailboxURL: url("mailbox"), Portal: decl}})
 	if err != nil {
 		t.Fatal(err)
@@ -230,6 +234,7 @@ func TestUndeclaredCapabilitiesAreNotApplicable(t *testing.T) {
 	if !res.Passed {
 		t.Fatalf("failed: %v\n%s", res.Failed, out.String())
 	}
+	validateJUnit(t, junit, res)
 	reasons := map[string]int{}
 	for _, r := range res.Scenarios {
 		if r.Status == StatusNotApplicable {
@@ -244,5 +249,35 @@ func TestUndeclaredCapabilitiesAreNotApplicable(t *testing.T) {
 	}
 	if res.PassedCount+len(res.NotApplicable) != len(res.Scenarios) {
 		t.Fatalf("%d passed + %d not applicable != %d scenarios", res.PassedCount, len(res.NotApplicable), len(res.Scenarios))
+	}
+}
+
+// validateJUnit checks the JUnit file against testdata/junit.xsd with
+// xmllint, and its counts against the run's.
+func validateJUnit(t *testing.T, file string, res Result) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	skipped := len(res.NotApplicable) + res.ExpectedFailureCount
+	if doc.Tests != len(res.Scenarios) || doc.Failures != res.FailedCount || doc.Skipped != skipped {
+		t.Fatalf("junit tests %d failures %d skipped %d; run %d, %d, %d", doc.Tests, doc.Failures, doc.Skipped,
+			len(res.Scenarios), res.FailedCount, skipped)
+	}
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xmllint is not installed: CI must validate the JUnit report (apt-get install -y libxml2-utils)")
+		}
+		t.Log("xmllint is not installed: the JUnit report was not validated against its schema")
+		return
+	}
+	if out, err := exec.Command(xmllint, "--noout", "--schema", "testdata/junit.xsd", file).CombinedOutput(); err != nil {
+		t.Fatalf("the JUnit report does not validate: %v\n%s", err, out)
 	}
 }
