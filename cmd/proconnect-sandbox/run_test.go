@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -175,9 +176,10 @@ func TestCommandErrors(t *testing.T) {
 // with a JUnit report, as CI does.
 func TestConformanceCommand(t *testing.T) {
 	junit := filepath.Join(t.TempDir(), "reports", "junit.xml")
+	cucumber := filepath.Join(t.TempDir(), "reports", "cucumber.json")
 	var out, errOut syncBuffer
 	code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "--suite", "franceconnect",
-		"--tags", "@decouverte", "--junit", junit, "--format", "progress"}, env(nil), &out, &errOut)
+		"--tags", "@decouverte", "--junit", junit, "--cucumber", cucumber, "--format", "progress"}, env(nil), &out, &errOut)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
@@ -187,6 +189,46 @@ func TestConformanceCommand(t *testing.T) {
 	}
 	if !bytes.Contains(b, []byte(`<testsuites name="proconnect-sandbox" tests="5"`)) {
 		t.Fatalf("junit:\n%s", b)
+	}
+	// The cucumber JSON has the shape cucumber's report tools read.
+	c, err := os.ReadFile(cucumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feats []struct {
+		URI      string `json:"uri"`
+		Name     string `json:"name"`
+		Elements []struct {
+			Name  string `json:"name"`
+			Type  string `json:"type"`
+			Steps []struct {
+				Keyword string `json:"keyword"`
+				Name    string `json:"name"`
+				Result  struct {
+					Status string `json:"status"`
+				} `json:"result"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(c, &feats); err != nil || len(feats) == 0 {
+		t.Fatalf("cucumber JSON: %v\n%.300s", err, c)
+	}
+	scenarios := 0
+	for _, f := range feats {
+		for _, e := range f.Elements {
+			if e.Type != "scenario" || len(e.Steps) == 0 {
+				t.Fatalf("element %q of %s: type %q, %d steps", e.Name, f.URI, e.Type, len(e.Steps))
+			}
+			for _, st := range e.Steps {
+				if st.Keyword == "" || st.Result.Status != "passed" {
+					t.Fatalf("step %q: keyword %q, status %q", st.Name, st.Keyword, st.Result.Status)
+				}
+			}
+			scenarios++
+		}
+	}
+	if scenarios != 5 {
+		t.Fatalf("%d scenarios in the cucumber JSON, want 5", scenarios)
 	}
 }
 
