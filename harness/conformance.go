@@ -78,6 +78,9 @@ type RunOptions struct {
 	HTML string
 	// TestingT runs the scenarios as subtests of a Go test.
 	TestingT *testing.T
+	// Live keeps a status line (scenarios done / total, failures) at the
+	// bottom of Output, a terminal.
+	Live bool
 	// NoColors strips ANSI colours (CI logs, files).
 	NoColors bool
 }
@@ -125,6 +128,9 @@ type suiteEnv struct {
 
 	index    scenarioIndex
 	expected ExpectedFailures
+	// live is the status line, when asked; total the scenarios selected.
+	live  *liveWriter
+	total int
 	// details are kept for the HTML report only.
 	details map[string]*scenarioDetail
 
@@ -146,6 +152,7 @@ func (e *suiteEnv) record(key, id string, pk *godog.Scenario, err error, took ti
 		if n.Scenario == key {
 			r.Status, r.Reason = StatusNotApplicable, n.Reason
 			e.results = append(e.results, r)
+			e.refreshLive()
 			return
 		}
 	}
@@ -159,6 +166,24 @@ func (e *suiteEnv) record(key, id string, pk *godog.Scenario, err error, took ti
 		r.Status, r.Reason = StatusUnexpectedPass, "listed as an expected failure ("+reason+") but passes: remove it from the file"
 	}
 	e.results = append(e.results, r)
+	e.refreshLive()
+}
+
+// refreshLive redraws the status line; the caller holds e.mu.
+func (e *suiteEnv) refreshLive() {
+	if e.live == nil {
+		return
+	}
+	failed, na := 0, 0
+	for _, r := range e.results {
+		switch r.Status {
+		case StatusFailed, StatusUnexpectedPass:
+			failed++
+		case StatusNotApplicable:
+			na++
+		}
+	}
+	e.live.set(liveLine(len(e.results), e.total, failed, na))
 }
 
 func (e *suiteEnv) notApplicable(scenario, reason string) {
@@ -217,6 +242,11 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 		return res, fmt.Errorf("the feature files: %w", err)
 	}
 	env.index, env.expected = index, opts.ExpectedFailures
+	if opts.Live && opts.TestingT == nil {
+		env.live, env.total = &liveWriter{out: opts.Output}, index.count(opts.Tags)
+		opts.Output = env.live
+		env.live.set(liveLine(0, env.total, 0, 0))
+	}
 	if opts.HTML != "" {
 		env.details = map[string]*scenarioDetail{}
 	}
@@ -326,6 +356,9 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 		},
 	}
 	status := suite.Run()
+	if env.live != nil {
+		env.live.done()
+	}
 	res.Duration = time.Since(res.Started)
 	res.NotApplicable = env.na
 	res.Scenarios = env.results

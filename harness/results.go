@@ -44,7 +44,53 @@ const (
 // scenarioIndex finds a pickle's place in the feature files: godog numbers
 // AST nodes across all files, so the harness parses each file on its own
 // and matches pickles by file, name and step texts.
-type scenarioIndex map[string]string
+type scenarioIndex map[string]indexEntry
+
+type indexEntry struct {
+	id   string
+	tags []string
+}
+
+// count returns how many indexed scenarios the tag filter selects, with
+// godog's semantics ("&&" and, "," or, "~" not).
+func (x scenarioIndex) count(filter string) int {
+	n := 0
+	for _, e := range x {
+		if matchTags(filter, e.tags) {
+			n++
+		}
+	}
+	return n
+}
+
+func matchTags(filter string, tags []string) bool {
+	if strings.TrimSpace(filter) == "" {
+		return true
+	}
+	has := func(t string) bool {
+		for _, x := range tags {
+			if strings.TrimPrefix(x, "@") == t {
+				return true
+			}
+		}
+		return false
+	}
+	for _, and := range strings.Split(filter, "&&") {
+		any := false
+		for _, tag := range strings.Split(and, ",") {
+			tag = strings.ReplaceAll(strings.TrimSpace(tag), "@", "")
+			if neg, ok := strings.CutPrefix(tag, "~"); ok {
+				any = any || !has(neg)
+			} else {
+				any = any || has(tag)
+			}
+		}
+		if !any {
+			return false
+		}
+	}
+	return true
+}
 
 func pickleKey(uri, name string, steps []*messages.PickleStep) string {
 	var b strings.Builder
@@ -102,7 +148,11 @@ func buildIndex(fsys fs.FS, suites []string) (scenarioIndex, error) {
 					continue
 				}
 				line := lines[pk.AstNodeIds[len(pk.AstNodeIds)-1]]
-				idx[pickleKey(p, pk.Name, pk.Steps)] = p + ":" + strconv.FormatInt(line, 10)
+				e := indexEntry{id: p + ":" + strconv.FormatInt(line, 10)}
+				for _, t := range pk.Tags {
+					e.tags = append(e.tags, t.Name)
+				}
+				idx[pickleKey(p, pk.Name, pk.Steps)] = e
 			}
 			return nil
 		})
@@ -115,8 +165,8 @@ func buildIndex(fsys fs.FS, suites []string) (scenarioIndex, error) {
 
 // id returns a pickle's ID, or its file and name when the index misses it.
 func (x scenarioIndex) id(pk *messages.Pickle) string {
-	if id, ok := x[pickleKey(pk.Uri, pk.Name, pk.Steps)]; ok {
-		return id
+	if e, ok := x[pickleKey(pk.Uri, pk.Name, pk.Steps)]; ok {
+		return e.id
 	}
 	return pk.Uri + ": " + pk.Name
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,7 +25,8 @@ func TestScenarioIDsAreUniqueLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	for _, id := range idx {
+	for _, e := range idx {
+		id := e.id
 		if seen[id] {
 			t.Errorf("two scenarios share the ID %s", id)
 		}
@@ -107,6 +109,9 @@ func TestExpectedFailuresAndSummary(t *testing.T) {
 	known := run(expected, file)
 	if !known.Passed || known.ExpectedFailureCount != len(expected) {
 		t.Fatalf("with the gaps listed: passed %v, %d expected failures, failed %v", known.Passed, known.ExpectedFailureCount, known.Failed)
+	}
+	if idx, _ := buildIndex(features.FS, []string{"portail"}); idx.count("@portail && ~@securite") != len(known.Scenarios) {
+		t.Fatalf("the index counts %d scenarios for the filter, godog ran %d", idx.count("@portail && ~@securite"), len(known.Scenarios))
 	}
 	for _, r := range known.Scenarios {
 		if !strings.Contains(r.ID, ".feature:") {
@@ -279,5 +284,56 @@ func validateJUnit(t *testing.T, file string, res Result) {
 	}
 	if out, err := exec.Command(xmllint, "--noout", "--schema", "testdata/junit.xsd", file).CombinedOutput(); err != nil {
 		t.Fatalf("the JUnit report does not validate: %v\n%s", err, out)
+	}
+}
+
+func TestTagCountMatchesGodog(t *testing.T) {
+	idx, err := buildIndex(features.FS, Suites())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for filter, want := range map[string]int{"": len(idx)} {
+		if got := idx.count(filter); got != want {
+			t.Errorf("%q: %d, want %d", filter, got, want)
+		}
+	}
+	all, obligatoire, notObligatoire := idx.count(""), idx.count("@obligatoire"), idx.count("~@obligatoire")
+	if obligatoire == 0 || obligatoire+notObligatoire != all {
+		t.Fatalf("@obligatoire %d + ~@obligatoire %d != %d", obligatoire, notObligatoire, all)
+	}
+	if both := idx.count("@portail && @acces"); both == 0 || both > idx.count("@acces") {
+		t.Fatalf("@portail && @acces: %d", both)
+	}
+	if either := idx.count("@piste,@registre"); either != idx.count("@piste")+idx.count("@registre") {
+		t.Fatalf("@piste,@registre: %d", either)
+	}
+}
+
+func TestLiveLineStaysAtTheBottom(t *testing.T) {
+	var buf bytes.Buffer
+	l := &liveWriter{out: &buf}
+	l.set("… 0/2 scénarios")
+	_, _ = l.Write([]byte("Scénario : un\n"))
+	l.set("… 1/2 scénarios")
+	_, _ = l.Write([]byte("."))
+	l.set("… 2/2 scénarios, 1 en échec")
+	l.done()
+	// the dot (a progress line under way) is never erased: the status line
+	// waits for the end of that line
+	want := "… 0/2 scénarios\r\033[KScénario : un\n… 0/2 scénarios\r\033[K… 1/2 scénarios\r\033[K."
+	if buf.String() != want {
+		t.Fatalf("%q\nwant %q", buf.String(), want)
+	}
+}
+
+func TestRunWithLiveLine(t *testing.T) {
+	var out bytes.Buffer
+	res, err := Run(context.Background(), RunOptions{Suites: []string{"piste"}, Format: "progress", Output: &out,
+		NoColors: true, Live: true, Concurrency: 2})
+	if err != nil || !res.Passed {
+		t.Fatalf("%v %v", err, res.Failed)
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("… %d/%d scénarios", len(res.Scenarios), len(res.Scenarios))) {
+		t.Fatalf("no final live line in %q", out.String())
 	}
 }

@@ -103,6 +103,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		Concurrency: *concurrency, Random: *random, Output: stdout, Fixtures: set,
 		ExpectedFailures: expected, Summary: *summary, HTML: *htmlReport,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
+		Live:     getenv("CI") == "" && isTerminal(stdout),
 		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, NoControl: *noControl, ControlToken: *controlToken,
 			ClientID: *clientID, ClientSecret: *clientSecret, RedirectURI: *redirectURI},
 	})
