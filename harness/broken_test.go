@@ -68,6 +68,8 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 		{"offers no alternative", portal.Defects{NoAlternative: true}, "@portail && ~@securite", "alternatif"},
 		{"opens a collaborator's account before the dirigeant answers", portal.Defects{ApproveOnFiling: true}, "@acces", "pas dirigeante"},
 		{"opens a collaborator's account on a refusal", portal.Defects{AnyAccessEventAdmits: true}, "@acces", "refuse"},
+		{"refuses the contact email event", portal.Defects{OnlyCertificationEvts: true}, "@evenements", "courriel de contact"},
+		{"refuses data fields it does not know", portal.Defects{StrictData: true}, "@evenements", "enrichi"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

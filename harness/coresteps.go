@@ -31,6 +31,7 @@ type proconnectWorld struct {
 	eventHeader          map[string]any
 	certifiedPersona     string
 	forged               map[string]string // name → certification id (portail suite)
+	extraData            bool              // forged events carry a data field nobody knows yet
 	started              time.Time
 }
 
@@ -512,6 +513,13 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 	step(`^on envoie au portail un événement "certified" pour une nouvelle certification "([^"]*)" (.+)$`, func(name, defect string) error {
 		return w.forge("certification.completed", "certified", name, &defect)
 	})
+	step(`^ProConnect envoie au portail l'événement "contact_email.changed" pour l'entreprise "([^"]*)"$`, func(siren string) error {
+		return w.forge("contact_email.changed", siren, "courriel-"+randomHex(4), nil)
+	})
+	step(`^les événements suivants portent des champs que le portail ne connaît pas$`, func() error {
+		w.pc.extraData = true
+		return nil
+	})
 	step(`^on envoie au portail un corps "([^"]*)" de type "([^"]*)"$`, func(body, ct string) error { return w.send(body, ct) })
 	step(`^le portail (accepte|refuse) l'événement$`, func(how string) error {
 		ok := w.last.status >= 200 && w.last.status < 300
@@ -560,13 +568,19 @@ func (w *fcWorld) forge(typ, outcome, name string, defect *string) error {
 	claims := map[string]any{"iss": w.env.coreURL, "aud": d.ClientID, "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
 		"jti": randomHex(12), "event_type": typ}
 	data := map[string]any{"certification_id": id, "siren": "901001008", "purpose": "registration"}
-	if typ == "certification.completed" {
+	switch {
+	case typ == "contact_email.changed":
+		data = map[string]any{"siren": w.expand(outcome), "contact_email": "contact-" + w.expand(outcome) + "@exemple.test"}
+	case typ == "certification.completed":
 		data["outcome"] = outcome
 		if outcome == "certified" {
 			data["dirigeant"] = map[string]any{"given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24", "role": "73"}
 		}
-	} else {
+	default:
 		data["reason"] = "not_dirigeant"
+	}
+	if w.pc.extraData {
+		data["champ_futur"] = map[string]any{"version": 2, "détail": "un champ qu'aucun portail ne connaît encore"}
 	}
 	claims["data"] = data
 	k, ok := w.env.fixtures.Key("proconnect-es256-1")

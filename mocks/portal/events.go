@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/base64"
@@ -115,8 +116,17 @@ func (p *Portal) verifyEvent(r *http.Request) (*eventClaims, error) {
 		}
 	}
 	var c eventClaims
-	if err := json.Unmarshal(payload, &c); err != nil {
+	if d.StrictData {
+		dec := json.NewDecoder(bytes.NewReader(payload))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return nil, rejection{http.StatusBadRequest, "unknown field: " + err.Error()}
+		}
+	} else if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, rejection{http.StatusBadRequest, "the claims are not a JSON object"}
+	}
+	if d.OnlyCertificationEvts && !strings.HasPrefix(c.EventType, "certification.") && c.EventType != "dirigeant.revoked" {
+		return nil, rejection{http.StatusBadRequest, "unsupported event_type " + c.EventType}
 	}
 	now := time.Now()
 	switch {
