@@ -28,6 +28,9 @@ func (w *fcWorld) expand(s string) string { return strings.ReplaceAll(s, "{siren
 
 // call sends a request through the backend driver and keeps the answer.
 func (w *fcWorld) call(method, rawURL string, header map[string]string, body []byte) error {
+	if err := w.controlGate(rawURL); err != nil {
+		return err
+	}
 	req, err := http.NewRequest(method, rawURL, bytes.NewReader(body))
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -126,8 +127,12 @@ type suiteEnv struct {
 	// every other one.
 	exclusive sync.RWMutex
 
-	index    scenarioIndex
-	expected ExpectedFailures
+	// noControl lists the components given by URL that have no sandbox
+	// control API (another implementation, a real service): the scenarios
+	// that need it there are not applicable.
+	noControl map[string]bool
+	index     scenarioIndex
+	expected  ExpectedFailures
 	// live is the status line, when asked; total the scenarios selected.
 	live  *liveWriter
 	total int
@@ -306,6 +311,9 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			return res, fmt.Errorf("%w: %v", ErrTarget, err)
 		}
 		env.issuers = issuers
+	}
+	if external && env.control {
+		env.noControl = probeControl(ctx, env.transport, env.coreURL, env.fcURL, env.sireneURL, env.pisteURL, env.mailboxURL)
 	}
 	for name, u := range map[string]string{"sirene": env.sireneURL, "piste": env.pisteURL} {
 		if c := map[string]string{"sirene": "registre", "piste": "piste"}[name]; slices.Contains(opts.Suites, c) {
@@ -573,4 +581,61 @@ func writeJSONFile(file string, v any) error {
 		return err
 	}
 	return os.WriteFile(file, append(b, '\n'), 0o644)
+}
+
+// probeControl returns the bases (scheme://host) among urls whose
+// /__sandbox/healthz does not answer 200.
+func probeControl(ctx context.Context, rt http.RoundTripper, urls ...string) map[string]bool {
+	out := map[string]bool{}
+	client := &http.Client{Transport: rt, Timeout: 3 * time.Second}
+	for _, u := range urls {
+		base := baseOf(u)
+		if base == "" || out[base] {
+			continue
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/__sandbox/healthz", nil)
+		if err != nil {
+			continue
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		if err != nil || resp.StatusCode != http.StatusOK {
+			out[base] = true
+		}
+	}
+	return out
+}
+
+func baseOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// controlGate makes a step that drives a component without control API
+// not applicable (nil when the component has one).
+func (w *fcWorld) controlGate(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || !strings.HasPrefix(u.Path, "/__sandbox/") {
+		return nil
+	}
+	base := u.Scheme + "://" + u.Host
+	if w.env.noControl[base] {
+		w.env.notApplicable(w.name, "needs the sandbox control API of "+base+", which does not offer one")
+		return godog.ErrSkip
+	}
+	return nil
+}
+
+// pokeDeliver asks ProConnect to deliver its outboxes now, when it has a
+// control API; without one, the step simply waits for its own schedule.
+func (w *fcWorld) pokeDeliver() {
+	if w.env.noControl[baseOf(w.env.coreURL)] || !w.env.control {
+		return
+	}
+	_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
 }

@@ -188,7 +188,7 @@ func (w *fcWorld) waitEventWhere(typ, what string, match func(data map[string]an
 		if time.Now().After(deadline) {
 			return fmt.Errorf("no %s event for %s after 8 s (%d deliveries seen, %d accepted)", typ, what, hits, len(events))
 		}
-		_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
+		w.pokeDeliver()
 		time.Sleep(20 * time.Millisecond)
 	}
 }
@@ -349,7 +349,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 				[]byte(`{"advance":"6m"}`)); err != nil {
 				return err
 			}
-			_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
+			w.pokeDeliver()
 			time.Sleep(30 * time.Millisecond)
 			if events, _ := w.env.sink.events(w.pc.portal); len(events) > 0 {
 				return nil
@@ -468,7 +468,7 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 			if time.Now().After(deadline) {
 				return fmt.Errorf("account state %q after 5 s, want %q", got, want)
 			}
-			_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
+			w.pokeDeliver()
 			time.Sleep(25 * time.Millisecond)
 		}
 	})

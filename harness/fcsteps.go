@@ -321,6 +321,9 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needControl("uses the headless FranceConnect session"); err != nil {
 			return err
 		}
+		if err := w.controlGate(w.fc("/__sandbox/session")); err != nil {
+			return err
+		}
 		e, err := w.browser.get(w.fc("/__sandbox/session?login=" + url.QueryEscape(login)))
 		if err != nil {
 			return err

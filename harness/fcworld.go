@@ -128,6 +128,9 @@ func (w *fcWorld) controlCall(path string, body any) (*exchange, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := w.controlGate(w.fc("/__sandbox" + path)); err != nil {
+		return nil, err
+	}
 	req, err := http.NewRequest(http.MethodPost, w.fc("/__sandbox"+path), bytes.NewReader(b))
 	if err != nil {
 		return nil, err

@@ -95,7 +95,7 @@ func (w *fcWorld) waitMail(to string, n int) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%d message(s) to %s after 8 s, want %d", len(msgs), to, n)
 		}
-		_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
+		w.pokeDeliver()
 		time.Sleep(50 * time.Millisecond)
 	}
 }
@@ -197,6 +197,9 @@ func (w *fcWorld) controlAt(base, method, path string, body any) (*exchange, err
 	}
 	if w.env.controlToken != "" {
 		h["Authorization"] = "Bearer " + w.env.controlToken
+	}
+	if err := w.controlGate(base + "/__sandbox" + path); err != nil {
+		return nil, err
 	}
 	req, err := http.NewRequest(method, base+"/__sandbox"+path, bytes.NewReader(b))
 	if err != nil {
@@ -574,7 +577,7 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 			if how == "est" || time.Now().After(deadline) {
 				return fmt.Errorf("the portal says the access request is %q (status %d), want %q: %.200s", out.AccessState, e.status, want, e.body)
 			}
-			_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
+			w.pokeDeliver()
 			time.Sleep(25 * time.Millisecond)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -335,5 +336,44 @@ func TestRunWithLiveLine(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), fmt.Sprintf("… %d/%d scénarios", len(res.Scenarios), len(res.Scenarios))) {
 		t.Fatalf("no final live line in %q", out.String())
+	}
+}
+
+// TestComponentWithoutControlAPI: a register given by URL without the
+// sandbox control API (another implementation) gets the scenarios that
+// drive it reported as not applicable; the others run and pass.
+func TestComponentWithoutControlAPI(t *testing.T) {
+	stack, err := Start(context.Background(), StackConfig{Ports: FreePorts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stack.Close(ctx)
+	})
+	sir, _ := stack.Service("sirene")
+	fc, _ := stack.Service("franceconnect")
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/__sandbox/") {
+			http.NotFound(w, r)
+			return
+		}
+		sir.Handler.ServeHTTP(w, r)
+	}))
+	defer bare.Close()
+	var out bytes.Buffer
+	res, err := Run(context.Background(), RunOptions{Suites: []string{"registre"}, Concurrency: 4, Format: "progress",
+		Output: &out, NoColors: true, Target: Target{SireneURL: bare.URL, FranceConnectURL: fc.PublicURL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Passed || len(res.NotApplicable) == 0 || res.PassedCount == 0 {
+		t.Fatalf("passed %v, %d passed, %d not applicable, failed %v\n%s", res.Passed, res.PassedCount, len(res.NotApplicable), res.Failed, out.String())
+	}
+	for _, n := range res.NotApplicable {
+		if !strings.Contains(n.Reason, bare.URL) {
+			t.Fatalf("reason %q does not name the register", n.Reason)
+		}
 	}
 }
