@@ -38,6 +38,9 @@ func (w *fcWorld) call(method, rawURL string, header map[string]string, body []b
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
+	if strings.HasPrefix(req.URL.Path, "/__sandbox/") && w.env.controlToken != "" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
+	}
 	e, err := w.backend.do(req)
 	if err != nil {
 		return err

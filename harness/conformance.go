@@ -46,6 +46,11 @@ type Target struct {
 	// MailboxURL is the mail catcher's HTTP API, where the scenarios read
 	// the mail ProConnect sends; without it they are not applicable.
 	MailboxURL string
+	// SinkListen and SinkURL place the events endpoint of the portals the
+	// proconnect suite registers: where it listens (default a free loopback
+	// port) and the base URL ProConnect is given (default its own URL; in a
+	// container, e.g. http://conformance:7199).
+	SinkListen, SinkURL string
 	// ControlToken is sent to the control API of a shared sandbox.
 	ControlToken string
 	// NoControl declares that the target has no sandbox control API (a real
@@ -241,7 +246,11 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	}
 	env := &suiteEnv{fixtures: opts.Fixtures, controlToken: opts.Target.ControlToken, control: !opts.Target.NoControl,
 		transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
-	env.sink = newSink()
+	sk, err := newSinkAt(opts.Target.SinkListen, opts.Target.SinkURL)
+	if err != nil {
+		return res, fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+	env.sink = sk
 	index, err := buildIndex(features.FS, opts.Suites)
 	if err != nil {
 		return res, fmt.Errorf("the feature files: %w", err)

@@ -385,7 +385,13 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		b, _ := json.Marshal(map[string]any{"path": "/api-sirene/prive/3.11/siren/" + w.expand(s), "status": 503, "count": 3,
 			"body": `{"header":{"statut":503,"message":"Service indisponible"}}`})
 		h := map[string]string{"Content-Type": "application/json"}
-		return w.call(http.MethodPost, w.env.sireneURL+"/__sandbox/faults", h, b)
+		if err := w.call(http.MethodPost, w.env.sireneURL+"/__sandbox/faults", h, b); err != nil {
+			return err
+		}
+		if w.last.status >= 300 {
+			return fmt.Errorf("the register refused the fault: %d %s", w.last.status, w.last.body)
+		}
+		return nil
 	})
 	registerPortail(sc, w)
 }

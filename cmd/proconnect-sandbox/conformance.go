@@ -42,6 +42,9 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		fixturesDir  = fs.String("fixtures", "", "folder of fixture YAML files loaded on top of the embedded defaults")
 		expectedFile = fs.String("expected-failures", "", "file of scenario IDs known to fail (suite/file.feature:line  # reason): they do not fail the run; one that passes does")
 		summary      = fs.String("summary", "", "write a JSON summary (counts by status, tag, suite; every scenario) to this file")
+		forward      = fs.String("forward", "", "relay local addresses to remote ones during the run, e.g. 127.0.0.1:7101=franceconnect:7101,… (a conformance container next to the sandbox's)")
+		sinkListen   = fs.String("sink-listen", "", "where the proconnect suite's events endpoint listens (default a free loopback port), e.g. 0.0.0.0:7199")
+		sinkURL      = fs.String("sink-url", "", "the base URL ProConnect is given for that endpoint, e.g. http://conformance:7199")
 		htmlReport   = fs.String("html", "", "write a self-contained HTML report (each scenario's steps and HTTP exchanges) to this file")
 	)
 	fs.Usage = func() {
@@ -83,6 +86,19 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		}
 		decl = d
 	}
+	if *forward != "" {
+		routes, err := harness.ParseForwards(*forward)
+		if err != nil {
+			fmt.Fprintln(stderr, "conformance: --forward:", err)
+			return exitUsage
+		}
+		stop, err := harness.Forward(ctx, routes)
+		if err != nil {
+			fmt.Fprintln(stderr, "conformance:", err)
+			return exitUsage
+		}
+		defer stop()
+	}
 	var expected harness.ExpectedFailures
 	if *expectedFile != "" {
 		ef, err := harness.ReadExpectedFailures(*expectedFile)
@@ -104,7 +120,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		ExpectedFailures: expected, Summary: *summary, HTML: *htmlReport,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
 		Live:     getenv("CI") == "" && isTerminal(stdout),
-		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, NoControl: *noControl, ControlToken: *controlToken,
+		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, SinkListen: *sinkListen, SinkURL: *sinkURL, NoControl: *noControl, ControlToken: *controlToken,
 			ClientID: *clientID, ClientSecret: *clientSecret, RedirectURI: *redirectURI},
 	})
 	if err != nil {

@@ -35,6 +35,7 @@ Usage:
   proconnect-sandbox serve NAME [flags]         start one component (for containers)
   proconnect-sandbox conformance [flags]        run the Gherkin conformance suites
   proconnect-sandbox fixtures validate DIR      check a folder of fixture YAML files
+  proconnect-sandbox healthcheck PORT|URL       exit 0 when a component answers (compose healthchecks)
   proconnect-sandbox version                    print the version
   proconnect-sandbox help [COMMAND]             this help, or a command's flags
 
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runConformance(ctx, rest, getenv, stdout, stderr)
 	case "fixtures":
 		return runFixtures(rest, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "proconnect-sandbox", buildVersion())
 		return exitOK

@@ -299,3 +299,30 @@ func TestConformanceSummaryAndExpectedFailuresFlags(t *testing.T) {
 		t.Fatalf("summary %v:\n%.500s", err, b)
 	}
 }
+
+func TestHealthcheck(t *testing.T) {
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/__sandbox/healthz" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer ok.Close()
+	port := ok.URL[strings.LastIndexByte(ok.URL, ':')+1:]
+	var out, errOut syncBuffer
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{port}, exitOK},
+		{[]string{ok.URL + "/__sandbox/healthz"}, exitOK},
+		{[]string{ok.URL + "/ailleurs"}, exitError},
+		{[]string{"1"}, exitError}, // nothing listens there
+		{[]string{"99999"}, exitUsage},
+		{[]string{"pas-une-url"}, exitUsage},
+		{nil, exitUsage},
+	} {
+		if got := run(context.Background(), append([]string{"proconnect-sandbox", "healthcheck"}, tc.args...), env(nil), &out, &errOut); got != tc.want {
+			t.Errorf("healthcheck %v: exit %d, want %d", tc.args, got, tc.want)
+		}
+	}
+}
