@@ -45,6 +45,8 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		forward      = fs.String("forward", "", "relay local addresses to remote ones during the run, e.g. 127.0.0.1:7101=franceconnect:7101,… (a conformance container next to the sandbox's)")
 		sinkListen   = fs.String("sink-listen", "", "where the proconnect suite's events endpoint listens (default a free loopback port), e.g. 0.0.0.0:7199")
 		sinkURL      = fs.String("sink-url", "", "the base URL ProConnect is given for that endpoint, e.g. http://conformance:7199")
+		composeFile  = fs.String("compose", "", "bring up this docker-compose.yml, run its conformance profile (the suites in a container next to the stack), take it down")
+		composeKeep  = fs.Bool("compose-keep", false, "with --compose: leave the stack running afterwards")
 		htmlReport   = fs.String("html", "", "write a self-contained HTML report (each scenario's steps and HTTP exchanges) to this file")
 	)
 	fs.Usage = func() {
@@ -67,6 +69,15 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 	if err := applyEnv(fs, getenv); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
+	}
+	if *composeFile != "" {
+		suitesSet := false
+		fs.Visit(func(f *flag.Flag) { suitesSet = suitesSet || f.Name == "suite" })
+		s := ""
+		if suitesSet {
+			s = *suites
+		}
+		return runComposeConformance(ctx, *composeFile, s, *composeKeep, stdout, stderr)
 	}
 	if *format != "pretty" && *format != "progress" {
 		fmt.Fprintf(stderr, "conformance: --format %q: use pretty or progress\n", *format)

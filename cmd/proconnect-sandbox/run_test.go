@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -324,5 +325,29 @@ func TestHealthcheck(t *testing.T) {
 		if got := run(context.Background(), append([]string{"proconnect-sandbox", "healthcheck"}, tc.args...), env(nil), &out, &errOut); got != tc.want {
 			t.Errorf("healthcheck %v: exit %d, want %d", tc.args, got, tc.want)
 		}
+	}
+}
+
+// TestConformanceComposeMode brings docker-compose.yml up, runs its
+// conformance profile (the portail suite) and takes it down. It needs
+// Docker and the image (CI builds it first).
+func TestConformanceComposeMode(t *testing.T) {
+	if err := exec.Command("docker", "image", "inspect", "proconnect-sandbox:dev").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no Docker engine or no image proconnect-sandbox:dev: CI must test the compose mode")
+		}
+		t.Skip("no Docker engine or no image proconnect-sandbox:dev: the compose mode was not tested")
+	}
+	if _, err := composeCommand(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	var out, errOut syncBuffer
+	code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "--compose", "../../docker-compose.yml",
+		"--suite", "portail"}, env(nil), &out, &errOut)
+	if code != exitOK || !strings.Contains(out.String(), "0 en échec") {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
 }
