@@ -56,16 +56,7 @@ func TestExpectedFailuresFile(t *testing.T) {
 // TestExpectedFailuresAndSummary: a known gap listed by ID does not fail
 // the run; once fixed, the same list fails it; the JSON summary counts both.
 func TestExpectedFailuresAndSummary(t *testing.T) {
-	stack, err := Start(context.Background(), StackConfig{Ports: FreePorts()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = stack.Close(ctx)
-	})
-	url := func(n string) string { s, _ := stack.Service(n); return s.PublicURL }
+	_, url := testStack(t)
 	target := Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"), SireneURL: url("sirene"),
 		PisteURL: url("piste"), MailboxURL: url("mailbox"), Portal: ReferencePortal(url("portal"))}
 	defects := func(body string) {
@@ -217,16 +208,7 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 // status_url and no access URLs gets the scenarios that need them reported
 // as not applicable, never passed.
 func TestUndeclaredCapabilitiesAreNotApplicable(t *testing.T) {
-	stack, err := Start(context.Background(), StackConfig{Ports: FreePorts()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = stack.Close(ctx)
-	})
-	url := func(n string) string { s, _ := stack.Service(n); return s.PublicURL }
+	_, url := testStack(t)
 	decl := ReferencePortal(url("portal"))
 	decl.StatusURL, decl.AccessRequestURL, decl.AccessStatusURL = "", "", ""
 	var out bytes.Buffer
@@ -343,15 +325,7 @@ func TestRunWithLiveLine(t *testing.T) {
 // sandbox control API (another implementation) gets the scenarios that
 // drive it reported as not applicable; the others run and pass.
 func TestComponentWithoutControlAPI(t *testing.T) {
-	stack, err := Start(context.Background(), StackConfig{Ports: FreePorts()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = stack.Close(ctx)
-	})
+	stack, _ := testStack(t)
 	sir, _ := stack.Service("sirene")
 	fc, _ := stack.Service("franceconnect")
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -376,4 +350,20 @@ func TestComponentWithoutControlAPI(t *testing.T) {
 			t.Fatalf("reason %q does not name the register", n.Reason)
 		}
 	}
+}
+
+// testStack starts an in-process sandbox on free ports for one test; url
+// gives a component's public URL.
+func testStack(t *testing.T) (*Stack, func(string) string) {
+	t.Helper()
+	stack, err := Start(context.Background(), StackConfig{Ports: FreePorts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stack.Close(ctx)
+	})
+	return stack, func(n string) string { s, _ := stack.Service(n); return s.PublicURL }
 }
