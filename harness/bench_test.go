@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -30,21 +29,11 @@ func BenchmarkCertificationFlow(b *testing.B) {
 }
 
 func benchFlows(b *testing.B, sqlite bool, conc int) {
-	ports := FreePorts()
-	cfg := StackConfig{Ports: ports, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+	cfg := StackConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
 	if sqlite {
 		cfg.DataDir = b.TempDir()
 	}
-	stack, err := Start(context.Background(), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = stack.Close(ctx)
-	})
-	url := func(n string) string { s, _ := stack.Service(n); return s.PublicURL }
+	_, url := testStack(b, cfg)
 	portal, fc, core := url("portal"), url("franceconnect"), url("proconnect")
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	b.Cleanup(transport.CloseIdleConnections)
@@ -135,20 +124,11 @@ func BenchmarkAccessRequestMailed(b *testing.B) {
 }
 
 func benchAccess(b *testing.B, sqlite bool) {
-	cfg := StackConfig{Ports: FreePorts(), Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+	cfg := StackConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
 	if sqlite {
 		cfg.DataDir = b.TempDir()
 	}
-	stack, err := Start(context.Background(), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = stack.Close(ctx)
-	})
-	url := func(n string) string { s, _ := stack.Service(n); return s.PublicURL }
+	_, url := testStack(b, cfg)
 	portal, sirene, mailbox := url("portal"), url("sirene"), url("mailbox")
 	const siren, contact = "732829320", "dirigeant-bench@exemple.test"
 	req, _ := http.NewRequest(http.MethodPut, sirene+"/__sandbox/companies/"+siren+"/contact-email",

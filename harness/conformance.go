@@ -294,23 +294,9 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			defer cancel()
 			_ = stack.Close(sctx)
 		}()
-		for _, svc := range stack.Services {
-			switch svc.Name {
-			case "franceconnect":
-				env.fcURL = svc.PublicURL
-			case "sirene":
-				env.sireneURL = svc.PublicURL
-			case "piste":
-				env.pisteURL = svc.PublicURL
-			case "proconnect":
-				env.coreURL = svc.PublicURL
-			case "mailbox":
-				env.mailboxURL = svc.PublicURL
-			case "portal":
-				if opts.Target.Portal == nil {
-					env.portal = *ReferencePortal(svc.PublicURL)
-				}
-			}
+		env.pointAt(stack)
+		if opts.Target.Portal != nil {
+			env.portal = *opts.Target.Portal
 		}
 		env.control = true
 	}
@@ -647,4 +633,25 @@ func (w *fcWorld) pokeDeliver() {
 		return
 	}
 	_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
+}
+
+// pointAt aims the run at the components of an in-process stack, the
+// reference portal included.
+func (e *suiteEnv) pointAt(stack *Stack) {
+	for _, svc := range stack.Services {
+		switch svc.Name {
+		case "franceconnect":
+			e.fcURL = svc.PublicURL
+		case "sirene":
+			e.sireneURL = svc.PublicURL
+		case "piste":
+			e.pisteURL = svc.PublicURL
+		case "proconnect":
+			e.coreURL = svc.PublicURL
+		case "mailbox":
+			e.mailboxURL = svc.PublicURL
+		case "portal":
+			e.portal = *ReferencePortal(svc.PublicURL)
+		}
+	}
 }

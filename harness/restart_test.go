@@ -12,45 +12,9 @@ import (
 // while its portal is down; the core stops and starts again on the same
 // --data; once the portal is back, the event arrives, exactly once.
 func TestEventSurvivesPortalOutageAndCoreRestart(t *testing.T) {
-	data := t.TempDir()
-	ctx := context.Background()
-	start := func() *Stack {
-		t.Helper()
-		ports := FreePorts()
-		s, err := Start(ctx, StackConfig{Ports: ports, DataDir: data})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	stop := func(s *Stack) {
-		c, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		if err := s.Close(c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := &suiteEnv{sink: newSink(), control: true, transport: &http.Transport{}}
-	defer env.sink.close()
-	point := func(s *Stack) {
-		for _, svc := range s.Services {
-			switch svc.Name {
-			case "proconnect":
-				env.coreURL = svc.PublicURL
-			case "franceconnect":
-				env.fcURL = svc.PublicURL
-			case "piste":
-				env.pisteURL = svc.PublicURL
-			case "sirene":
-				env.sireneURL = svc.PublicURL
-			}
-		}
-	}
-
-	first := start()
-	point(first)
-	set, _ := defaultFixtures()
-	env.fixtures = set
+	f := newRestartFixture(t)
+	env := f.env
+	first := f.start()
 	w := newFCWorld(env, "restart")
 	if err := w.registerPortal([]string{"proconnect"}); err != nil {
 		t.Fatal(err)
@@ -73,11 +37,10 @@ func TestEventSurvivesPortalOutageAndCoreRestart(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	stop(first)
+	f.stop(first)
 
-	second := start()
-	defer stop(second)
-	point(second)
+	second := f.start()
+	defer f.stop(second)
 	// The base des accès is configuration: the portal registers again,
 	// under the same client_id.
 	id := w.pc.portal
@@ -103,45 +66,9 @@ func TestEventSurvivesPortalOutageAndCoreRestart(t *testing.T) {
 // the mail server refuses everything; the core stops and starts again on the
 // same --data; the mail, kept in the outbox, is sent once a server answers.
 func TestMailSurvivesOutageAndCoreRestart(t *testing.T) {
-	data := t.TempDir()
-	ctx := context.Background()
-	start := func() *Stack {
-		t.Helper()
-		s, err := Start(ctx, StackConfig{Ports: FreePorts(), DataDir: data})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	stop := func(s *Stack) {
-		c, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		if err := s.Close(c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := &suiteEnv{sink: newSink(), control: true, transport: &http.Transport{}}
-	defer env.sink.close()
-	point := func(s *Stack) {
-		for _, svc := range s.Services {
-			switch svc.Name {
-			case "proconnect":
-				env.coreURL = svc.PublicURL
-			case "franceconnect":
-				env.fcURL = svc.PublicURL
-			case "piste":
-				env.pisteURL = svc.PublicURL
-			case "sirene":
-				env.sireneURL = svc.PublicURL
-			case "mailbox":
-				env.mailboxURL = svc.PublicURL
-			}
-		}
-	}
-	first := start()
-	point(first)
-	set, _ := defaultFixtures()
-	env.fixtures = set
+	f := newRestartFixture(t)
+	env := f.env
+	first := f.start()
 	w := newFCWorld(env, "mail-restart")
 	if err := w.registerPortal([]string{"proconnect"}); err != nil {
 		t.Fatal(err)
@@ -173,11 +100,10 @@ func TestMailSurvivesOutageAndCoreRestart(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	stop(first)
+	f.stop(first)
 
-	second := start() // a new mailbox, which accepts mail
-	defer stop(second)
-	point(second)
+	second := f.start() // a new mailbox, which accepts mail
+	defer f.stop(second)
 	if err := w.coreControl("/clock", map[string]string{"advance": "10m"}); err != nil {
 		t.Fatal(err)
 	}
@@ -186,5 +112,44 @@ func TestMailSurvivesOutageAndCoreRestart(t *testing.T) {
 	}
 	if !strings.Contains(w.mw.mail.Text, "Camille Martin") {
 		t.Fatalf("mail %q", w.mw.mail.Text)
+	}
+}
+
+// restartFixture starts stacks on one --data folder, one after the other,
+// and keeps the suite's environment aimed at the running one.
+type restartFixture struct {
+	t    *testing.T
+	data string
+	env  *suiteEnv
+}
+
+func newRestartFixture(t *testing.T) *restartFixture {
+	set, err := defaultFixtures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &restartFixture{t: t, data: t.TempDir(),
+		env: &suiteEnv{sink: newSink(), control: true, transport: &http.Transport{}, fixtures: set}}
+	t.Cleanup(f.env.sink.close)
+	return f
+}
+
+// start starts a stack on the data folder and aims the environment at it.
+func (f *restartFixture) start() *Stack {
+	f.t.Helper()
+	s, err := Start(context.Background(), StackConfig{Ports: FreePorts(), DataDir: f.data})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.env.pointAt(s)
+	return s
+}
+
+func (f *restartFixture) stop(s *Stack) {
+	f.t.Helper()
+	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Close(c); err != nil {
+		f.t.Fatal(err)
 	}
 }

@@ -56,7 +56,7 @@ func TestExpectedFailuresFile(t *testing.T) {
 // TestExpectedFailuresAndSummary: a known gap listed by ID does not fail
 // the run; once fixed, the same list fails it; the JSON summary counts both.
 func TestExpectedFailuresAndSummary(t *testing.T) {
-	_, url := testStack(t)
+	_, url := testStack(t, StackConfig{})
 	target := Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"), SireneURL: url("sirene"),
 		PisteURL: url("piste"), MailboxURL: url("mailbox"), Portal: ReferencePortal(url("portal"))}
 	defects := func(body string) {
@@ -208,7 +208,7 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 // status_url and no access URLs gets the scenarios that need them reported
 // as not applicable, never passed.
 func TestUndeclaredCapabilitiesAreNotApplicable(t *testing.T) {
-	_, url := testStack(t)
+	_, url := testStack(t, StackConfig{})
 	decl := ReferencePortal(url("portal"))
 	decl.StatusURL, decl.AccessRequestURL, decl.AccessStatusURL = "", "", ""
 	var out bytes.Buffer
@@ -325,7 +325,7 @@ func TestRunWithLiveLine(t *testing.T) {
 // sandbox control API (another implementation) gets the scenarios that
 // drive it reported as not applicable; the others run and pass.
 func TestComponentWithoutControlAPI(t *testing.T) {
-	stack, _ := testStack(t)
+	stack, _ := testStack(t, StackConfig{})
 	sir, _ := stack.Service("sirene")
 	fc, _ := stack.Service("franceconnect")
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -352,15 +352,16 @@ func TestComponentWithoutControlAPI(t *testing.T) {
 	}
 }
 
-// testStack starts an in-process sandbox on free ports for one test; url
-// gives a component's public URL.
-func testStack(t *testing.T) (*Stack, func(string) string) {
-	t.Helper()
-	stack, err := Start(context.Background(), StackConfig{Ports: FreePorts()})
+// testStack starts an in-process sandbox on free ports (cfg.Ports is set
+// here) for one test or benchmark; url gives a component's public URL.
+func testStack(tb testing.TB, cfg StackConfig) (*Stack, func(string) string) {
+	tb.Helper()
+	cfg.Ports = FreePorts()
+	stack, err := Start(context.Background(), cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = stack.Close(ctx)

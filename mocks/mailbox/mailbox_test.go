@@ -13,15 +13,7 @@ import (
 )
 
 func TestReceivesAndServesMail(t *testing.T) {
-	m := mailbox.New(mailbox.Config{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = m.ServeSMTP(ln) }()
-	t.Cleanup(func() { m.Close() })
-	ts := httptest.NewServer(m)
-	t.Cleanup(ts.Close)
+	smtpAddr, api := startCatcher(t)
 
 	body := "From: ProConnect <noreply@proconnect.example.test>\r\nTo: angela@example.test\r\n" +
 		"Subject: =?utf-8?q?V=C3=A9rifiez_votre_adresse?=\r\nMIME-Version: 1.0\r\n" +
@@ -29,10 +21,10 @@ func TestReceivesAndServesMail(t *testing.T) {
 		"--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
 		"Bonjour, cliquez : http://localhost:7100/contact/verifier?jeton=3Dabc&x=3D1 merci=\r\n.\r\n" +
 		"--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p><a href=\"http://localhost:7100/contact/verifier?jeton=abc&amp;x=1\">V\xc3\xa9rifier</a></p>\r\n--b1--\r\n"
-	if err := smtp.SendMail(ln.Addr().String(), nil, "noreply@proconnect.example.test", []string{"angela@example.test"}, []byte(body)); err != nil {
+	if err := smtp.SendMail(smtpAddr, nil, "noreply@proconnect.example.test", []string{"angela@example.test"}, []byte(body)); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get(ts.URL + "/api/messages?to=ANGELA@example.test")
+	resp, err := http.Get(api + "/api/messages?to=ANGELA@example.test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +41,7 @@ func TestReceivesAndServesMail(t *testing.T) {
 	if len(msg.Links) != 1 || msg.Links[0] != "http://localhost:7100/contact/verifier?jeton=abc&x=1" {
 		t.Fatalf("links %v", msg.Links)
 	}
-	if resp, _ := http.Get(ts.URL + "/api/messages?to=other@example.test"); resp != nil {
+	if resp, _ := http.Get(api + "/api/messages?to=other@example.test"); resp != nil {
 		var o struct{ Messages []mailbox.Message }
 		_ = json.NewDecoder(resp.Body).Decode(&o)
 		resp.Body.Close()
@@ -57,38 +49,30 @@ func TestReceivesAndServesMail(t *testing.T) {
 			t.Fatal("filter by recipient")
 		}
 	}
-	req, _ := http.NewRequest(http.MethodDelete, ts.URL+"/api/messages", nil)
+	req, _ := http.NewRequest(http.MethodDelete, api+"/api/messages", nil)
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 204 {
 		t.Fatalf("clear: %v", err)
 	}
-	if resp, _ := http.Get(ts.URL + "/api/messages/1"); resp == nil || resp.StatusCode != 404 {
+	if resp, _ := http.Get(api + "/api/messages/1"); resp == nil || resp.StatusCode != 404 {
 		t.Fatal("cleared message still there")
 	}
 }
 
 func TestOutageRefusesThenRecovers(t *testing.T) {
-	m := mailbox.New(mailbox.Config{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = m.ServeSMTP(ln) }()
-	t.Cleanup(func() { m.Close() })
-	ts := httptest.NewServer(m)
-	t.Cleanup(ts.Close)
+	smtpAddr, api := startCatcher(t)
 
 	for _, bad := range []string{`{}`, `{"messages":-1}`, `nope`} {
-		resp, err := http.Post(ts.URL+"/__sandbox/smtp-outage", "application/json", strings.NewReader(bad))
+		resp, err := http.Post(api+"/__sandbox/smtp-outage", "application/json", strings.NewReader(bad))
 		if err != nil || resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("%s: %v %v", bad, resp.StatusCode, err)
 		}
 	}
-	resp, err := http.Post(ts.URL+"/__sandbox/smtp-outage", "application/json", strings.NewReader(`{"messages":2}`))
+	resp, err := http.Post(api+"/__sandbox/smtp-outage", "application/json", strings.NewReader(`{"messages":2}`))
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("outage: %v", err)
 	}
 	send := func() error {
-		return smtp.SendMail(ln.Addr().String(), nil, "a@example.test", []string{"b@example.test"}, []byte("Subject: x\r\n\r\nbody\r\n"))
+		return smtp.SendMail(smtpAddr, nil, "a@example.test", []string{"b@example.test"}, []byte("Subject: x\r\n\r\nbody\r\n"))
 	}
 	for i := range 2 {
 		err := send()
@@ -102,22 +86,14 @@ func TestOutageRefusesThenRecovers(t *testing.T) {
 }
 
 func TestBase64Part(t *testing.T) {
-	m := mailbox.New(mailbox.Config{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = m.ServeSMTP(ln) }()
-	t.Cleanup(func() { m.Close() })
-	ts := httptest.NewServer(m)
-	t.Cleanup(ts.Close)
+	smtpAddr, api := startCatcher(t)
 	// "Bonjour, voici le lien : http://localhost:7100/x?a=1" in base64, wrapped
 	body := "Subject: b64\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
 		"Qm9uam91ciwgdm9pY2kgbGUg\r\nbGllbiA6IGh0dHA6Ly9sb2NhbGhvc3Q6NzEwMC94P2E9MQ==\r\n"
-	if err := smtp.SendMail(ln.Addr().String(), nil, "a@example.test", []string{"b@example.test"}, []byte(body)); err != nil {
+	if err := smtp.SendMail(smtpAddr, nil, "a@example.test", []string{"b@example.test"}, []byte(body)); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get(ts.URL + "/api/messages/1")
+	resp, err := http.Get(api + "/api/messages/1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,4 +103,20 @@ func TestBase64Part(t *testing.T) {
 	if msg.Text != "Bonjour, voici le lien : http://localhost:7100/x?a=1" || len(msg.Links) != 1 {
 		t.Fatalf("%q %v", msg.Text, msg.Links)
 	}
+}
+
+// startCatcher serves a mailbox on loopback for one test: its SMTP address
+// and its HTTP base URL.
+func startCatcher(t *testing.T) (smtpAddr, api string) {
+	t.Helper()
+	m := mailbox.New(mailbox.Config{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = m.ServeSMTP(ln) }()
+	t.Cleanup(func() { m.Close() })
+	ts := httptest.NewServer(m)
+	t.Cleanup(ts.Close)
+	return ln.Addr().String(), ts.URL
 }

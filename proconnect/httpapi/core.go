@@ -142,41 +142,37 @@ func (c *Core) Kit() *control.Kit { return c.kit }
 // Run delivers events and re-checks certifications until ctx ends.
 func (c *Core) Run(ctx context.Context) error {
 	if c.cfg.RecheckInterval > 0 {
-		go func() {
-			t := time.NewTicker(c.cfg.RecheckInterval)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					if n, err := c.svc.RecheckAll(ctx); err != nil {
-						c.log.Warn("background re-check", "err", err)
-					} else if n > 0 {
-						c.log.Info("background re-check revoked certifications", "revoked", n)
-					}
-				}
+		go every(ctx, c.cfg.RecheckInterval, func() {
+			if n, err := c.svc.RecheckAll(ctx); err != nil {
+				c.log.Warn("background re-check", "err", err)
+			} else if n > 0 {
+				c.log.Info("background re-check revoked certifications", "revoked", n)
 			}
-		}()
+		})
 	}
-	go func() {
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := c.svc.ExpireAccessRequests(ctx); err != nil {
-					c.log.Warn("access request expiry", "err", err)
-				}
-				c.sweep()
-			}
+	go every(ctx, time.Minute, func() {
+		if _, err := c.svc.ExpireAccessRequests(ctx); err != nil {
+			c.log.Warn("access request expiry", "err", err)
 		}
-	}()
+		c.sweep()
+	})
 	go c.mailer.run(ctx)
 	c.pusher.run(ctx)
 	return c.store.Close()
+}
+
+// every runs f every period until ctx ends.
+func every(ctx context.Context, period time.Duration, f func()) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f()
+		}
+	}
 }
 
 // sweep forgets dirigeant logins and sessions past their lifetime.

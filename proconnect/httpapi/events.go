@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -43,8 +42,7 @@ type pusher struct {
 	now     func() time.Time
 	log     *slog.Logger
 	http    *http.Client
-	wakeup  chan struct{}
-	busy    sync.Map // event ID → struct{}: being delivered
+	outbox  *drainer[proconnect.Event]
 }
 
 func newPusher(cfg Config, store proconnect.Store, p *portals, now func() time.Time, log *slog.Logger) (*pusher, error) {
@@ -65,49 +63,22 @@ func newPusher(cfg Config, store proconnect.Store, p *portals, now func() time.T
 	if err != nil {
 		return nil, err
 	}
-	return &pusher{issuer: cfg.PublicURL, signer: signer, jwks: jwks, store: store, portals: p, now: now, log: log,
+	ps := &pusher{issuer: cfg.PublicURL, signer: signer, jwks: jwks, store: store, portals: p, now: now, log: log,
 		http: &http.Client{Timeout: deliveryTimeout, Transport: cfg.HTTPClient.Transport,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		wakeup: make(chan struct{}, 1)}, nil
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	ps.outbox = newDrainer("outbox", workers, batch, log,
+		func(ctx context.Context, limit int) ([]proconnect.Event, error) {
+			return store.DueEvents(ctx, now(), limit)
+		},
+		func(e proconnect.Event) string { return e.ID }, ps.deliver)
+	return ps, nil
 }
 
-func (p *pusher) wake() {
-	select {
-	case p.wakeup <- struct{}{}:
-	default:
-	}
-}
+func (p *pusher) wake() { p.outbox.wake() }
 
 // run delivers due events until ctx ends: at once when woken, and every
 // 200 ms for retries.
-func (p *pusher) run(ctx context.Context) {
-	t := time.NewTicker(200 * time.Millisecond)
-	defer t.Stop()
-	sem := make(chan struct{}, workers)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-p.wakeup:
-		}
-		due, err := p.store.DueEvents(ctx, p.now(), batch)
-		if err != nil {
-			p.log.Error("outbox", "err", err)
-			continue
-		}
-		for _, e := range due {
-			if _, taken := p.busy.LoadOrStore(e.ID, struct{}{}); taken {
-				continue
-			}
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem; p.busy.Delete(e.ID) }()
-				p.deliver(ctx, e)
-			}()
-		}
-	}
-}
+func (p *pusher) run(ctx context.Context) { p.outbox.run(ctx) }
 
 // sign makes the event's JWS for one attempt.
 func (p *pusher) sign(e proconnect.Event, aud string) (string, error) {

@@ -11,7 +11,6 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/textproto"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -32,47 +31,25 @@ type mailer struct {
 	store          proconnect.Store
 	now            func() time.Time
 	log            *slog.Logger
-	wakeup         chan struct{}
-	busy           sync.Map
+	outbox         *drainer[proconnect.Mail]
 }
+
+// mailWorkers bound the SMTP sessions open at once.
+const mailWorkers = 8
 
 func newMailer(addr string, store proconnect.Store, now func() time.Time, log *slog.Logger) *mailer {
-	return &mailer{addr: addr, store: store, now: now, log: log, wakeup: make(chan struct{}, 1)}
+	m := &mailer{addr: addr, store: store, now: now, log: log}
+	m.outbox = newDrainer("mail outbox", mailWorkers, 16, log,
+		func(ctx context.Context, limit int) ([]proconnect.Mail, error) {
+			return store.DueMails(ctx, now(), limit)
+		},
+		func(mail proconnect.Mail) string { return mail.ID }, m.send)
+	return m
 }
 
-func (m *mailer) wake() {
-	select {
-	case m.wakeup <- struct{}{}:
-	default:
-	}
-}
+func (m *mailer) wake() { m.outbox.wake() }
 
-func (m *mailer) run(ctx context.Context) {
-	t := time.NewTicker(200 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-m.wakeup:
-		}
-		due, err := m.store.DueMails(ctx, m.now(), 16)
-		if err != nil {
-			m.log.Error("mail outbox", "err", err)
-			continue
-		}
-		for _, mail := range due {
-			if _, taken := m.busy.LoadOrStore(mail.ID, struct{}{}); taken {
-				continue
-			}
-			go func() {
-				defer m.busy.Delete(mail.ID)
-				m.send(ctx, mail)
-			}()
-		}
-	}
-}
+func (m *mailer) run(ctx context.Context) { m.outbox.run(ctx) }
 
 func (m *mailer) send(ctx context.Context, mail proconnect.Mail) {
 	mail.Attempts++

@@ -114,16 +114,29 @@ func (s *Store) Mails(ctx context.Context, limit int) ([]proconnect.Mail, error)
 }
 
 func (s *Store) CreateContactVerification(ctx context.Context, v proconnect.ContactVerification, m proconnect.Mail) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.createWithMail(ctx, m, nil, `INSERT INTO contact_verifications(id, data) VALUES(?, ?) ON CONFLICT(id) DO NOTHING`, v.ID, data)
+}
+
+// createWithMail inserts one row and queues its mail in one transaction.
+// The insert must say ON CONFLICT DO NOTHING: a row already there is
+// ErrConflict, as is any error check returns first (run inside the
+// transaction, which holds the write lock from BEGIN: _txlock=immediate).
+func (s *Store) createWithMail(ctx context.Context, m proconnect.Mail, check func(*sql.Tx) error, insert string, args ...any) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
+	if check != nil {
+		if err := check(tx); err != nil {
+			return err
+		}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO contact_verifications(id, data) VALUES(?, ?) ON CONFLICT(id) DO NOTHING`, v.ID, data)
+	res, err := tx.ExecContext(ctx, insert, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -180,37 +193,24 @@ func pendingKey(a proconnect.AccessRequest) string {
 }
 
 func (s *Store) CreateAccessRequest(ctx context.Context, a proconnect.AccessRequest, m proconnect.Mail) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	data, err := json.Marshal(a)
 	if err != nil {
 		return err
 	}
-	// The transaction holds the write lock from BEGIN (_txlock=immediate):
-	// no other request for the same key can slip in between.
-	var pending int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM access_requests WHERE pending_key = ? AND pending = 1`,
-		pendingKey(a)).Scan(&pending); err != nil {
-		return fmt.Errorf("sqlite: %w", err)
+	// No second pending request for the same key may slip in between.
+	onePending := func(tx *sql.Tx) error {
+		var pending int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM access_requests WHERE pending_key = ? AND pending = 1`,
+			pendingKey(a)).Scan(&pending); err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		if pending > 0 {
+			return proconnect.ErrConflict
+		}
+		return nil
 	}
-	if pending > 0 {
-		return proconnect.ErrConflict
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO access_requests(id, pending_key, pending, expires, data) VALUES(?, ?, ?, ?, ?)
+	return s.createWithMail(ctx, m, onePending, `INSERT INTO access_requests(id, pending_key, pending, expires, data) VALUES(?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO NOTHING`, a.ID, pendingKey(a), boolInt(a.Status == proconnect.AccessPending), a.ExpiresAt.UnixNano(), data)
-	if err != nil {
-		return fmt.Errorf("sqlite: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return proconnect.ErrConflict
-	}
-	if err := insertMail(ctx, tx, m); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 func accessFrom(row scanner) (proconnect.AccessRequest, error) {
