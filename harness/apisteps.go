@@ -38,6 +38,7 @@ func (w *fcWorld) call(method, rawURL string, header map[string]string, body []b
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
+	// every control call carries the sandbox's token, when there is one
 	if strings.HasPrefix(req.URL.Path, "/__sandbox/") && w.env.controlToken != "" && req.Header.Get("Authorization") == "" {
 		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
 	}
@@ -56,9 +57,6 @@ func (w *fcWorld) registerControl(path string, body any) error {
 	}
 	b, _ := json.Marshal(body)
 	h := map[string]string{"Content-Type": "application/json"}
-	if w.env.controlToken != "" {
-		h["Authorization"] = "Bearer " + w.env.controlToken
-	}
 	if err := w.call(http.MethodPost, w.env.sireneURL+"/__sandbox"+path, h, b); err != nil {
 		return err
 	}
@@ -254,9 +252,6 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		b, _ := json.Marshal(map[string]any{"name": "Portail du scénario", "client_id": w.portalID, "client_secret": w.portalKey,
 			"scopes": []string{"proconnect"}, "redirect_uris": []string{"http://localhost/retour"}})
 		h := map[string]string{"Content-Type": "application/json"}
-		if w.env.controlToken != "" {
-			h["Authorization"] = "Bearer " + w.env.controlToken
-		}
 		if err := w.call(http.MethodPost, w.env.pisteURL+"/__sandbox/portals", h, b); err != nil {
 			return err
 		}
@@ -273,9 +268,6 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		b, _ := json.Marshal(map[string]any{"path": "/api/oauth/token", "client_id": w.portalID, "status": status, "count": count,
 			"body": `{"error":"too_many_requests","error_description":"Quota dépassé"}`})
 		h := map[string]string{"Content-Type": "application/json"}
-		if w.env.controlToken != "" {
-			h["Authorization"] = "Bearer " + w.env.controlToken
-		}
 		return w.call(http.MethodPost, w.env.pisteURL+"/__sandbox/faults", h, b)
 	})
 	step(`^le jeton PISTE est un JWT ES256 vérifié par le JWKS de PISTE$`, func() error {

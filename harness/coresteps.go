@@ -41,9 +41,6 @@ func (w *fcWorld) coreControl(path string, body any) error {
 	}
 	b, _ := json.Marshal(body)
 	h := map[string]string{"Content-Type": "application/json"}
-	if w.env.controlToken != "" {
-		h["Authorization"] = "Bearer " + w.env.controlToken
-	}
 	if err := w.call(http.MethodPost, w.env.coreURL+"/__sandbox"+path, h, b); err != nil {
 		return err
 	}
@@ -70,9 +67,6 @@ func (w *fcWorld) reregisterPortal() error {
 		"scopes": w.pc.scopes, "redirect_uris": []string{"http://localhost/*"}, "events_url": w.env.sink.url(w.pc.portal)}
 	b, _ := json.Marshal(p)
 	h := map[string]string{"Content-Type": "application/json"}
-	if w.env.controlToken != "" {
-		h["Authorization"] = "Bearer " + w.env.controlToken
-	}
 	for _, base := range []string{w.env.pisteURL, w.env.coreURL} {
 		if err := w.call(http.MethodPost, base+"/__sandbox/portals", h, b); err != nil {
 			return err

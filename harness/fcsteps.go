@@ -324,7 +324,16 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.controlGate(w.fc("/__sandbox/session")); err != nil {
 			return err
 		}
-		e, err := w.browser.get(w.fc("/__sandbox/session?login=" + url.QueryEscape(login)))
+		// the browser's own request (the session is its cookie), with the
+		// control token a protected sandbox asks for
+		req, err := http.NewRequest(http.MethodGet, w.fc("/__sandbox/session?login="+url.QueryEscape(login)), nil)
+		if err != nil {
+			return err
+		}
+		if w.env.controlToken != "" {
+			req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
+		}
+		e, err := w.browser.do(req)
 		if err != nil {
 			return err
 		}

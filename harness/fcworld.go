@@ -124,29 +124,7 @@ func (w *fcWorld) needControl(why string) error {
 
 // controlCall posts JSON to a control route of FranceConnect.
 func (w *fcWorld) controlCall(path string, body any) (*exchange, error) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	if err := w.controlGate(w.fc("/__sandbox" + path)); err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequest(http.MethodPost, w.fc("/__sandbox"+path), bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if w.env.controlToken != "" {
-		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
-	}
-	e, err := w.backend.do(req)
-	if err != nil {
-		return nil, err
-	}
-	if e.status >= 300 {
-		return nil, fmt.Errorf("control %s: %d %s", path, e.status, e.body)
-	}
-	return e, nil
+	return w.controlAt(w.env.fcURL, http.MethodPost, path, body)
 }
 
 // clientOptions shape the service provider a scenario creates.
