@@ -467,6 +467,11 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+		var restoreErr error
+		if locked == "w" {
+			restoreErr = w.restoreShared()
+			err = errors.Join(err, restoreErr)
+		}
 		env.record(w.name, id, s, err, time.Since(began))
 		if env.details != nil {
 			d := &scenarioDetail{steps: w.steps, exchanges: w.collectExchanges()}
@@ -476,13 +481,12 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		}
 		switch locked {
 		case "w":
-			w.restoreShared()
 			env.exclusive.Unlock()
 		case "r":
 			env.exclusive.RUnlock()
 		}
 		locked = ""
-		return ctx, nil
+		return ctx, restoreErr
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		r := StepResult{Text: st.Text, Status: status.String()}

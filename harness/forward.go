@@ -42,6 +42,7 @@ func serveForward(ctx context.Context, ln net.Listener, remote string) {
 			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
 				return
 			}
+			time.Sleep(10 * time.Millisecond) // out of descriptors, say: do not spin
 			continue
 		}
 		go func() {

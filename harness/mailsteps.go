@@ -3,6 +3,7 @@ package harness
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -177,14 +178,22 @@ func (w *fcWorld) advanceShared(d time.Duration) error {
 }
 
 // restoreShared undoes what an @exclusif scenario changed for everyone.
-func (w *fcWorld) restoreShared() {
+// A failure is the scenario's: the scenarios after it would run on a moved
+// clock or a stopped mail server.
+func (w *fcWorld) restoreShared() error {
+	var errs []error
 	if w.mw.clockMoved {
-		_, _ = w.controlAt(w.env.coreURL, http.MethodDelete, "/clock", nil)
+		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/clock", nil); err != nil {
+			errs = append(errs, fmt.Errorf("putting ProConnect's clock back: %w", err))
+		}
 	}
 	if w.mw.smtpTouched && w.env.mailboxURL != "" {
-		_, _ = w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 0})
+		if _, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 0}); err != nil {
+			errs = append(errs, fmt.Errorf("bringing the mail server back: %w", err))
+		}
 	}
 	w.mw = mailWorld{}
+	return errors.Join(errs...)
 }
 
 // controlAt calls a control route of a component.
