@@ -3,6 +3,7 @@ package tcsandbox_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -46,12 +47,21 @@ func TestRunServesEveryComponentAndPassesThePortalSuite(t *testing.T) {
 	needDocker(t, img)
 	ctx := context.Background()
 	start := time.Now()
-	sb, err := tcsandbox.Run(ctx, img, tcsandbox.WithControlToken("jeton-du-test"))
+	sb, err := tcsandbox.Run(ctx, img, tcsandbox.WithControlToken("jeton-du-test"), tcsandbox.WithData())
 	testcontainers.CleanupContainer(t, sb)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("sandbox container ready in %s", time.Since(start).Round(time.Millisecond))
+	logs, err := sb.Logs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	banner, _ := io.ReadAll(logs)
+	logs.Close()
+	if !bytes.Contains(banner, []byte("data kept in /data")) {
+		t.Fatalf("WithData: the core does not keep its store in /data:\n%s", banner)
+	}
 	for _, name := range []string{"proconnect", "franceconnect", "sirene", "piste", "portal", "mailbox"} {
 		resp, err := http.Get(sb.URL(name) + "/__sandbox/healthz")
 		if err != nil || resp.StatusCode != http.StatusOK {
@@ -70,7 +80,8 @@ func TestRunServesEveryComponentAndPassesThePortalSuite(t *testing.T) {
 	if !bytes.Contains(b.Bytes(), []byte(`"issuer":"`+sb.FranceConnectURL()+`/api/v2"`)) {
 		t.Fatalf("discovery: %s", b.String())
 	}
-	// The portal suite and the register's, against the container: the
+	// The portal suite and the register's, against the container (its store
+	// on SQLite in /data: WithData): the
 	// browser-side URLs are the host's ports. (The proconnect suite's own
 	// events endpoint lives on the host's loopback, which the container
 	// cannot reach: docker-compose.yml's conformance profile runs it.)

@@ -16,8 +16,6 @@ type kv struct {
 	v any
 }
 
-func (o *object) add(k string, v any) { *o = append(*o, kv{k, v}) }
-
 // appendJSON encodes o; with hideNull, null members are left out (INSEE's
 // masquerValeursNulles=true).
 func (o object) appendJSON(b []byte, hideNull bool) []byte {
