@@ -164,8 +164,7 @@ func (w *fcWorld) waitEvent(typ string) error {
 // waitEventWhere polls the sink for an event of that type whose data
 // matches.
 func (w *fcWorld) waitEventWhere(typ, what string, match func(data map[string]any) bool) error {
-	deadline := time.Now().Add(8 * time.Second)
-	for {
+	return w.eventually(8*time.Second, 20*time.Millisecond, func() (bool, error) {
 		events, hits := w.env.sink.events(w.pc.portal)
 		for _, raw := range events {
 			h, c, err := decodeJWS(raw)
@@ -176,14 +175,26 @@ func (w *fcWorld) waitEventWhere(typ, what string, match func(data map[string]an
 			if c["event_type"] == typ && match(data) {
 				w.pc.event, w.pc.eventHeader = c, h
 				w.idJWS = raw
-				return nil
+				return true, nil
 			}
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no %s event for %s after 8 s (%d deliveries seen, %d accepted)", typ, what, hits, len(events))
+		return false, fmt.Errorf("no %s event for %s after 8 s (%d deliveries seen, %d accepted)", typ, what, hits, len(events))
+	})
+}
+
+// eventually runs check until it is done, asking ProConnect to deliver its
+// outboxes between tries (it delivers asynchronously); after timeout it
+// returns check's last error, which says what was seen. check returns done
+// with an error for a failure that waiting cannot mend.
+func (w *fcWorld) eventually(timeout, every time.Duration, check func() (done bool, err error)) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		done, err := check()
+		if done || time.Now().After(deadline) {
+			return err
 		}
 		w.pokeDeliver()
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(every)
 	}
 }
 
@@ -456,21 +467,13 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		return nil
 	})
 	step(`^le compte du portail passe à l'état "([^"]*)"$`, func(want string) error {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
+		return w.eventually(5*time.Second, 25*time.Millisecond, func() (bool, error) {
 			got, err := w.accountState(w.pc.certID)
-			if err != nil {
-				return err
+			if err != nil || got == want {
+				return true, err
 			}
-			if got == want {
-				return nil
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("account state %q after 5 s, want %q", got, want)
-			}
-			w.pokeDeliver()
-			time.Sleep(25 * time.Millisecond)
-		}
+			return false, fmt.Errorf("account state %q after 5 s, want %q", got, want)
+		})
 	})
 	step(`^le compte du portail reste à l'état "([^"]*)"$`, func(want string) error {
 		time.Sleep(100 * time.Millisecond)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
 )
 
 // The dirigeant's contact email and collaborators' access requests: the
@@ -19,16 +21,7 @@ import (
 // dirigeant's browser.
 
 // mailMessage is a message as the mailbox API gives it.
-type mailMessage struct {
-	ID      string              `json:"id"`
-	From    string              `json:"from"`
-	To      []string            `json:"to"`
-	Subject string              `json:"subject"`
-	Headers map[string][]string `json:"headers"`
-	Text    string              `json:"text"`
-	HTML    string              `json:"html"`
-	Links   []string            `json:"links"`
-}
+type mailMessage = mailbox.Message
 
 // mailWorld is the part of a scenario's state about mail and access requests.
 type mailWorld struct {
@@ -75,30 +68,25 @@ func (w *fcWorld) waitMail(to string, n int) error {
 	if err := w.needMailbox(); err != nil {
 		return err
 	}
-	deadline := time.Now().Add(8 * time.Second)
-	for {
+	return w.eventually(8*time.Second, 50*time.Millisecond, func() (bool, error) {
 		msgs, err := w.messages(to)
 		if err != nil {
-			return err
+			return true, err
 		}
-		if len(msgs) >= n {
-			e, err := w.backend.get(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
-			if err != nil {
-				return err
-			}
-			var m mailMessage
-			if err := json.Unmarshal(e.body, &m); err != nil {
-				return fmt.Errorf("the mailbox message: %w", err)
-			}
-			w.mw.mail = &m
-			return nil
+		if len(msgs) < n {
+			return false, fmt.Errorf("%d message(s) to %s after 8 s, want %d", len(msgs), to, n)
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%d message(s) to %s after 8 s, want %d", len(msgs), to, n)
+		e, err := w.backend.get(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
+		if err != nil {
+			return true, err
 		}
-		w.pokeDeliver()
-		time.Sleep(50 * time.Millisecond)
-	}
+		var m mailMessage
+		if err := json.Unmarshal(e.body, &m); err != nil {
+			return true, fmt.Errorf("the mailbox message: %w", err)
+		}
+		w.mw.mail = &m
+		return true, nil
+	})
 }
 
 // mailLink is the link of the last mail that leads to ProConnect.
@@ -570,24 +558,20 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 			w.env.notApplicable(w.name, "the portal declares no access_status_url")
 			return godog.ErrSkip
 		}
-		deadline := time.Now().Add(5 * time.Second)
-		for {
+		return w.eventually(5*time.Second, 25*time.Millisecond, func() (bool, error) {
 			e, err := w.backend.get(strings.ReplaceAll(d.AccessStatusURL, "{access_request_id}", url.PathEscape(w.mw.accessID)))
 			if err != nil {
-				return err
+				return true, err
 			}
 			var out struct {
 				AccessState string `json:"access_state"`
 			}
 			_ = json.Unmarshal(e.body, &out)
 			if out.AccessState == want {
-				return nil
+				return true, nil
 			}
-			if how == "est" || time.Now().After(deadline) {
-				return fmt.Errorf("the portal says the access request is %q (status %d), want %q: %.200s", out.AccessState, e.status, want, e.body)
-			}
-			w.pokeDeliver()
-			time.Sleep(25 * time.Millisecond)
-		}
+			// "est": the state now, no waiting
+			return how == "est", fmt.Errorf("the portal says the access request is %q (status %d), want %q: %.200s", out.AccessState, e.status, want, e.body)
+		})
 	})
 }
