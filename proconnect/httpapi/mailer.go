@@ -35,11 +35,11 @@ type mailer struct {
 }
 
 // mailWorkers bound the SMTP sessions open at once.
-const mailWorkers = 8
+const mailWorkers = 16
 
 func newMailer(addr string, store proconnect.Store, now func() time.Time, log *slog.Logger) *mailer {
 	m := &mailer{addr: addr, store: store, now: now, log: log}
-	m.outbox = newDrainer("mail outbox", mailWorkers, 16, log,
+	m.outbox = newDrainer("mail outbox", mailWorkers, 64, log,
 		func(ctx context.Context, limit int) ([]proconnect.Mail, error) {
 			return store.DueMails(ctx, now(), limit)
 		},

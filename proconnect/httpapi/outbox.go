@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// drainer runs an outbox (events, mail): at once when woken, and every
-// 200 ms for retries; each due item is handled by one worker at a time, at
-// most workers at once.
+// drainer runs an outbox (events, mail): at once when woken (a new item, a
+// freed worker), and every 200 ms for retries; each due item is handled by
+// one worker at a time, at most workers at once.
 type drainer[T any] struct {
 	name    string
 	workers int
@@ -64,7 +64,8 @@ func (d *drainer[T]) run(ctx context.Context) {
 				return
 			}
 			go func() {
-				defer func() { <-sem; d.busy.Delete(id) }()
+				// a freed worker asks for the next due items at once
+				defer func() { <-sem; d.busy.Delete(id); d.wake() }()
 				d.handle(ctx, item)
 			}()
 		}
