@@ -70,6 +70,7 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 		{"opens a collaborator's account on a refusal", portal.Defects{AnyAccessEventAdmits: true}, "@acces", "refuse"},
 		{"refuses the contact email event", portal.Defects{OnlyCertificationEvts: true}, "@evenements", "courriel de contact"},
 		{"refuses data fields it does not know", portal.Defects{StrictData: true}, "@evenements", "enrichi"},
+		{"lets a late completion undo a revocation", portal.Defects{RecertifyAfterRevocation: true}, "@evenements", "après la révocation"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -445,6 +445,32 @@ func (w *fcWorld) accountState(id string) (string, error) {
 
 func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 	step := sc.Step
+	// Applying a duplicate twice leaves the same state (the events set
+	// states): only a count of applied events shows it. The reference portal
+	// gives one (events_applied); a portal that does not makes this step not
+	// applicable.
+	step(`^le portail a appliqué (\d+) événements? pour l'événement forgé "([^"]*)"$`, func(want int, name string) error {
+		d := w.declaration()
+		if d.StatusURL == "" {
+			w.env.notApplicable(w.name, "the portal declares no status_url")
+			return godog.ErrSkip
+		}
+		e, err := w.backend.get(strings.ReplaceAll(d.StatusURL, "{certification_id}", url.PathEscape(w.pc.forged[name])))
+		if err != nil {
+			return err
+		}
+		var out struct {
+			Applied *int `json:"events_applied"`
+		}
+		if json.Unmarshal(e.body, &out) != nil || out.Applied == nil {
+			w.env.notApplicable(w.name, "the portal's status_url gives no events_applied: a duplicate applied twice cannot be seen")
+			return godog.ErrSkip
+		}
+		if *out.Applied != want {
+			return fmt.Errorf("the portal applied %d events for %s, want %d: a duplicate was applied again", *out.Applied, name, want)
+		}
+		return nil
+	})
 	step(`^la personne ouvre la page de démarrage du portail pour le SIREN "([^"]*)"$`, w.openStart)
 	step(`^elle se connecte à FranceConnect avec la persona "([^"]*)"$`, func(login string) error {
 		if err := w.loginAs(login, w.password(w.expand(login))); err != nil {
@@ -503,6 +529,8 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		return nil
 	})
 	step(`^ProConnect envoie au portail l'événement "([^"]*)" "([^"]*)" pour une nouvelle certification "([^"]*)"$`,
+		func(typ, outcome, name string) error { return w.forge(typ, outcome, name, nil) })
+	step(`^ProConnect envoie au portail, en retard, l'événement "([^"]*)" "([^"]*)" de la certification "([^"]*)"$`,
 		func(typ, outcome, name string) error { return w.forge(typ, outcome, name, nil) })
 	step(`^ProConnect envoie au portail l'événement "([^"]*)" pour la certification "([^"]*)"$`,
 		func(typ, name string) error { return w.forge(typ, "", name, nil) })

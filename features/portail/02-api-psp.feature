@@ -45,3 +45,4 @@ Fonctionnalité: L'API du portail (PSP API) n'accepte que les événements de Pr
     Et ProConnect renvoie au portail l'événement "certification.completed" de la certification "D" déjà reçu
     Alors le portail accepte l'événement
     Et le compte du portail pour l'événement forgé "D" est à l'état "revoked"
+    Et le portail a appliqué 2 événements pour l'événement forgé "D"

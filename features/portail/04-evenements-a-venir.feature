@@ -16,3 +16,12 @@ Fonctionnalité: Le portail accepte tous les événements de ProConnect, y compr
     Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour une nouvelle certification "enrichie"
     Alors le portail accepte l'événement
     Et le compte du portail pour l'événement forgé "enrichie" est à l'état "certified"
+
+  @obligatoire @ci
+  Scénario: Une certification arrivée après la révocation ne recertifie pas le compte
+    L'ordre des livraisons n'est pas garanti (au moins une fois, réessais) : la révocation est définitive.
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour une nouvelle certification "révoquée"
+    Et ProConnect envoie au portail l'événement "dirigeant.revoked" pour la certification "révoquée"
+    Et ProConnect envoie au portail, en retard, l'événement "certification.completed" "certified" de la certification "révoquée"
+    Alors le portail accepte l'événement
+    Et le compte du portail pour l'événement forgé "révoquée" est à l'état "revoked"

@@ -262,6 +262,11 @@ func (p *Portal) apply(c *eventClaims) {
 	a.applied++
 	switch c.EventType {
 	case "certification.completed":
+		// Delivery is at least once and in no promised order: a revocation
+		// is final, a completion that arrives after it changes nothing.
+		if a.state == StateRevoked && !p.defects.Load().RecertifyAfterRevocation {
+			return
+		}
 		a.outcome = c.Data.Outcome
 		a.state = p.stateFor(c.Data.Outcome)
 		if c.Data.Dirigeant != nil {

@@ -41,21 +41,22 @@ type Config struct {
 
 // Defects breaks one rule each, for the conformance suite's own tests.
 type Defects struct {
-	AcceptUnsigned        bool `json:"accept_unsigned,omitempty"`           // accepts alg none / unverifiable events
-	AcceptHS256           bool `json:"accept_hs256,omitempty"`              // verifies HS256 with the core's public key
-	AcceptUnknownKID      bool `json:"accept_unknown_kid,omitempty"`        // ignores kid, tries every key
-	IgnoreAudience        bool `json:"ignore_audience,omitempty"`           // accepts another portal's events
-	IgnoreIssuer          bool `json:"ignore_issuer,omitempty"`             // accepts events from anyone's iss
-	IgnoreExpiry          bool `json:"ignore_expiry,omitempty"`             // accepts expired events
-	ApplyDuplicates       bool `json:"apply_duplicates,omitempty"`          // applies a replayed jti again
-	CloseMatchAsCertified bool `json:"close_match_as_certified,omitempty"`  // certifies on a close match
-	NoAlternative         bool `json:"no_alternative,omitempty"`            // offers no alternative path
-	SlowEvents            bool `json:"slow_events,omitempty"`               // answers events after 10 s
-	AcceptMalformed       bool `json:"accept_malformed,omitempty"`          // answers 2xx to garbage
-	ApproveOnFiling       bool `json:"approve_on_filing,omitempty"`         // opens a collaborator's account before the dirigeant answers
-	AnyAccessEventAdmits  bool `json:"any_access_event_admits,omitempty"`   // opens the account on a refusal or an expiry too
-	OnlyCertificationEvts bool `json:"only_certification_events,omitempty"` // refuses (400) events other than certification.*
-	StrictData            bool `json:"strict_data,omitempty"`               // refuses (400) data fields it does not know
+	AcceptUnsigned           bool `json:"accept_unsigned,omitempty"`            // accepts alg none / unverifiable events
+	AcceptHS256              bool `json:"accept_hs256,omitempty"`               // verifies HS256 with the core's public key
+	AcceptUnknownKID         bool `json:"accept_unknown_kid,omitempty"`         // ignores kid, tries every key
+	IgnoreAudience           bool `json:"ignore_audience,omitempty"`            // accepts another portal's events
+	IgnoreIssuer             bool `json:"ignore_issuer,omitempty"`              // accepts events from anyone's iss
+	IgnoreExpiry             bool `json:"ignore_expiry,omitempty"`              // accepts expired events
+	ApplyDuplicates          bool `json:"apply_duplicates,omitempty"`           // applies a replayed jti again
+	CloseMatchAsCertified    bool `json:"close_match_as_certified,omitempty"`   // certifies on a close match
+	NoAlternative            bool `json:"no_alternative,omitempty"`             // offers no alternative path
+	SlowEvents               bool `json:"slow_events,omitempty"`                // answers events after 10 s
+	AcceptMalformed          bool `json:"accept_malformed,omitempty"`           // answers 2xx to garbage
+	ApproveOnFiling          bool `json:"approve_on_filing,omitempty"`          // opens a collaborator's account before the dirigeant answers
+	AnyAccessEventAdmits     bool `json:"any_access_event_admits,omitempty"`    // opens the account on a refusal or an expiry too
+	OnlyCertificationEvts    bool `json:"only_certification_events,omitempty"`  // refuses (400) events other than certification.*
+	StrictData               bool `json:"strict_data,omitempty"`                // refuses (400) data fields it does not know
+	RecertifyAfterRevocation bool `json:"recertify_after_revocation,omitempty"` // a late completion undoes a revocation
 }
 
 // Account states of the portal contract (DESIGN §6).
