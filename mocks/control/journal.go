@@ -1,6 +1,7 @@
 package control
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -23,49 +24,92 @@ type Entry struct {
 	DurationMS float64   `json:"duration_ms"`
 	Location   string    `json:"location,omitempty"`
 	Scenario   string    `json:"scenario,omitempty"`
+	// Client is the OAuth client (a portal's client_id) the component
+	// identified or was told, when it says so (see NoteClient).
+	Client string `json:"client,omitempty"`
+	// Answer is the beginning of a JSON error answer (status 400 and
+	// above): what a harness quotes to say why a call failed.
+	Answer string `json:"answer,omitempty"`
 }
 
-// Journal keeps the last Size exchanges in a lock-free ring: writers claim a
-// slot with an atomic counter and publish an immutable entry.
-type Journal struct {
-	slots []atomic.Pointer[Entry]
+// Ring keeps the last items added, lock-free: writers claim a slot with an
+// atomic counter and publish an immutable copy. Items are numbered from 1.
+type Ring[T any] struct {
+	slots []atomic.Pointer[ringItem[T]]
 	next  atomic.Uint64
 }
 
-// NewJournal returns a journal of size entries (at least 1).
-func NewJournal(size int) *Journal {
-	return &Journal{slots: make([]atomic.Pointer[Entry], max(size, 1))}
+type ringItem[T any] struct {
+	seq  uint64
+	item T
 }
 
-// Add stores e, overwriting the oldest entry when the ring is full.
+// NewRing returns a ring of size items (at least 1).
+func NewRing[T any](size int) *Ring[T] {
+	return &Ring[T]{slots: make([]atomic.Pointer[ringItem[T]], max(size, 1))}
+}
+
+// Add stores v, overwriting the oldest item when the ring is full, and
+// returns its number.
+func (r *Ring[T]) Add(v T) uint64 {
+	n := r.next.Add(1)
+	r.slots[(n-1)%uint64(len(r.slots))].Store(&ringItem[T]{seq: n, item: v})
+	return n
+}
+
+// Last returns up to limit items numbered after since that keep says to
+// keep (nil keeps all), oldest first.
+func (r *Ring[T]) Last(limit int, since uint64, keep func(seq uint64, v T) bool) []T {
+	var found []*ringItem[T]
+	for i := range r.slots {
+		if it := r.slots[i].Load(); it != nil && it.seq > since && (keep == nil || keep(it.seq, it.item)) {
+			found = append(found, it)
+		}
+	}
+	slices.SortFunc(found, func(a, b *ringItem[T]) int { return cmp.Compare(a.seq, b.seq) })
+	if limit > 0 && len(found) > limit {
+		found = found[len(found)-limit:]
+	}
+	out := make([]T, len(found))
+	for i, it := range found {
+		out[i] = it.item
+	}
+	return out
+}
+
+// Clear forgets every item.
+func (r *Ring[T]) Clear() {
+	for i := range r.slots {
+		r.slots[i].Store(nil)
+	}
+}
+
+// Journal keeps the last exchanges a component saw.
+type Journal struct{ ring *Ring[Entry] }
+
+// NewJournal returns a journal of size entries (at least 1).
+func NewJournal(size int) *Journal { return &Journal{ring: NewRing[Entry](size)} }
+
+// Add stores e, overwriting the oldest entry when the journal is full.
 func (j *Journal) Add(e Entry) {
-	n := j.next.Add(1)
+	// the entry carries its own number: claim it first
+	n := j.ring.next.Add(1)
 	e.Seq = n
-	j.slots[(n-1)%uint64(len(j.slots))].Store(&e)
+	j.ring.slots[(n-1)%uint64(len(j.ring.slots))].Store(&ringItem[Entry]{seq: n, item: e})
 }
 
 // Last returns up to limit entries, oldest first, optionally only those after
 // seq `since` and tagged with scenario (when non-empty).
 func (j *Journal) Last(limit int, since uint64, scenario string) []Entry {
-	var out []Entry
-	for i := range j.slots {
-		if e := j.slots[i].Load(); e != nil && e.Seq > since && (scenario == "" || e.Scenario == scenario) {
-			out = append(out, *e)
-		}
-	}
-	slices.SortFunc(out, func(a, b Entry) int { return int(a.Seq) - int(b.Seq) })
-	if limit > 0 && len(out) > limit {
-		out = out[len(out)-limit:]
+	out := j.ring.Last(limit, since, func(_ uint64, e Entry) bool { return scenario == "" || e.Scenario == scenario })
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
 
 // Clear forgets every entry.
-func (j *Journal) Clear() {
-	for i := range j.slots {
-		j.slots[i].Store(nil)
-	}
-}
+func (j *Journal) Clear() { j.ring.Clear() }
 
 // ScenarioHeader lets a harness tag the exchanges of one scenario, so that
 // its report shows only them.
@@ -112,7 +156,11 @@ func redactLocation(loc string) string {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	answer []byte // the beginning of a JSON error answer
 }
+
+// answerKept is how much of a JSON error answer the journal keeps.
+const answerKept = 300
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
@@ -124,6 +172,9 @@ func (r *statusRecorder) WriteHeader(code int) {
 func (r *statusRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
+	}
+	if r.status >= 400 && len(r.answer) < answerKept && strings.Contains(r.Header().Get("Content-Type"), "json") {
+		r.answer = append(r.answer, b[:min(len(b), answerKept-len(r.answer))]...)
 	}
 	return r.ResponseWriter.Write(b)
 }
@@ -140,15 +191,32 @@ func Record(component string, j *Journal, now func() time.Time) func(http.Handle
 			}
 			start := time.Now()
 			rec := &statusRecorder{ResponseWriter: w}
-			next.ServeHTTP(rec, r)
+			note := &entryNote{}
+			next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), noteKey{}, note)))
 			j.Add(Entry{
 				Time: now(), Component: component, Method: r.Method, Path: r.URL.Path,
 				Query: Redact(r.URL.RawQuery), Status: rec.status,
 				DurationMS: float64(time.Since(start).Microseconds()) / 1000,
 				Location:   redactLocation(w.Header().Get("Location")),
 				Scenario:   r.Header.Get(ScenarioHeader),
+				Client:     note.client,
+				Answer:     strings.TrimSpace(string(rec.answer)),
 			})
 		})
+	}
+}
+
+// entryNote is what a handler adds to its exchange's journal entry.
+type entryNote struct{ client string }
+
+type noteKey struct{}
+
+// NoteClient records, in the journal entry of the request ctx belongs to,
+// the client (a portal's client_id) the component identified: a harness can
+// then tell a portal's calls apart, and say why one failed.
+func NoteClient(ctx context.Context, clientID string) {
+	if n, ok := ctx.Value(noteKey{}).(*entryNote); ok {
+		n.client = clientID
 	}
 }
 

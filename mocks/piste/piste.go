@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -185,7 +186,18 @@ func (m *Mock) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "PISTE issues tokens for the client_credentials grant only.")
 		return
 	}
-	if _, _, basic := r.BasicAuth(); !basic && r.PostForm.Get("client_id") == "" {
+	// the client it claims to be, for the journal (a harness names the
+	// portal whose token request failed)
+	claimed, _, basic := r.BasicAuth()
+	if basic {
+		if u, err := url.QueryUnescape(claimed); err == nil {
+			claimed = u
+		}
+	} else {
+		claimed = r.PostForm.Get("client_id")
+	}
+	control.NoteClient(ctx, claimed)
+	if !basic && claimed == "" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="piste"`)
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "No client authentication: send client_secret_basic or client_id and client_secret.")
 		return

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -29,6 +30,7 @@ func (c *Core) requirePortal(next http.Handler) http.Handler {
 			problem(w, http.StatusUnauthorized, "invalid-token", "Invalid access token", detail, nil)
 			return
 		}
+		control.NoteClient(r.Context(), tok.ClientID)
 		if !tok.hasScope("proconnect") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="proconnect", error="insufficient_scope", scope="proconnect"`)
 			problem(w, http.StatusForbidden, "insufficient-scope", "Insufficient scope", "The access token lacks the scope proconnect.", nil)
@@ -163,5 +165,5 @@ func (c *Core) verify(w http.ResponseWriter, r *http.Request) {
 func (c *Core) serveJWKS(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/jwk-set+json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(c.pusher.jwks)
+	_, _ = w.Write(c.pusher.keys.current().jwks)
 }

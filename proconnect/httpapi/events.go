@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,10 +10,10 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -35,35 +34,48 @@ const (
 // (iat, exp = iat + 5 min) under the same jti.
 type pusher struct {
 	issuer  string
-	signer  jose.Signer
-	jwks    []byte
+	keys    *eventKeys
 	store   proconnect.Store
 	portals *portals
-	now     func() time.Time
-	log     *slog.Logger
-	http    *http.Client
-	outbox  *drainer[proconnect.Event]
+	// now is the core's clock (movable by the control API): it schedules
+	// retries. The events' iat and exp are on real time, always: a portal
+	// checks them against its own clock (portal contract PSP-EVT-6).
+	now    func() time.Time
+	log    *slog.Logger
+	http   *http.Client
+	outbox *drainer[proconnect.Event]
+	// held lists the portals whose deliveries wait (control API): a
+	// scenario checks that a portal applies its own re-check's answer
+	// before any event tells it.
+	held sync.Map // portal ID → struct{}
+	// attempts journals every delivery attempt, for reports.
+	attempts *control.Ring[Attempt]
+}
+
+// Attempt is one delivery attempt of an event, as the control API shows it.
+type Attempt struct {
+	Time       time.Time `json:"time"`
+	EventID    string    `json:"event_id"`
+	EventType  string    `json:"event_type"`
+	Portal     string    `json:"portal"`
+	URL        string    `json:"url"`
+	KID        string    `json:"kid,omitempty"`
+	Status     int       `json:"status"`
+	Answer     string    `json:"answer,omitempty"` // the beginning of the portal's answer
+	Error      string    `json:"error,omitempty"`
+	DurationMS float64   `json:"duration_ms"`
+	// Subjects are the identifiers the event is about (certification,
+	// access request, SIREN): how a report finds a scenario's deliveries.
+	Subjects []string `json:"subjects"`
 }
 
 func newPusher(cfg Config, store proconnect.Store, p *portals, now func() time.Time, log *slog.Logger) (*pusher, error) {
-	keys := cfg.Fixtures.KeysFor("proconnect")
-	if len(keys) == 0 {
-		return nil, errors.New("proconnect: the fixtures hold no key with use proconnect")
-	}
-	k, ok := keys[0].Signer.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("proconnect: key %s must be ES256", keys[0].KID)
-	}
-	jwk := jose.JSONWebKey{Key: k, KeyID: keys[0].KID, Algorithm: "ES256", Use: "sig"}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jwk}, (&jose.SignerOptions{}).WithType(EventType))
+	keys, err := newEventKeys(cfg.Fixtures.KeysFor("proconnect"))
 	if err != nil {
 		return nil, err
 	}
-	jwks, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk.Public()}})
-	if err != nil {
-		return nil, err
-	}
-	ps := &pusher{issuer: cfg.PublicURL, signer: signer, jwks: jwks, store: store, portals: p, now: now, log: log,
+	ps := &pusher{issuer: cfg.PublicURL, keys: keys, store: store, portals: p, now: now, log: log,
+		attempts: control.NewRing[Attempt](2048),
 		http: &http.Client{Timeout: deliveryTimeout, Transport: cfg.HTTPClient.Transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	ps.outbox = newDrainer("outbox", workers, batch, log,
@@ -80,23 +92,50 @@ func (p *pusher) wake() { p.outbox.wake() }
 // 200 ms for retries.
 func (p *pusher) run(ctx context.Context) { p.outbox.run(ctx) }
 
-// sign makes the event's JWS for one attempt.
-func (p *pusher) sign(e proconnect.Event, aud string) (string, error) {
-	now := p.now()
+// sign makes the event's JWS for one attempt with the active key, dated
+// on real time.
+func (p *pusher) sign(e proconnect.Event, aud string) (string, string, error) {
+	now := time.Now()
 	claims, err := json.Marshal(map[string]any{"iss": p.issuer, "aud": aud, "iat": now.Unix(),
 		"exp": now.Add(eventTTL).Unix(), "jti": e.ID, "event_type": e.Type, "data": e.Data})
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	jws, err := p.signer.Sign(claims)
+	k := p.keys.current().active
+	jws, err := k.signer.Sign(claims)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return jws.CompactSerialize()
+	raw, err := jws.CompactSerialize()
+	return raw, k.kid, err
+}
+
+// holdRetry is how soon a held portal's due events are looked at again.
+const holdRetry = 100 * time.Millisecond
+
+// hold makes a portal's deliveries wait until release.
+func (p *pusher) hold(portal string) { p.held.Store(portal, struct{}{}) }
+
+func (p *pusher) release(portal string) {
+	p.held.Delete(portal)
+	p.wake()
+}
+
+// releaseAll lifts every hold (reset).
+func (p *pusher) releaseAll() {
+	p.held.Clear()
+	p.wake()
 }
 
 // deliver makes one attempt and records it.
 func (p *pusher) deliver(ctx context.Context, e proconnect.Event) {
+	if _, held := p.held.Load(e.PortalID); held {
+		e.NextAttempt = p.now().Add(holdRetry) // no attempt counted
+		if err := p.store.UpdateEvent(ctx, e); err != nil && ctx.Err() == nil {
+			p.log.Error("outbox update", "event", e.ID, "err", err)
+		}
+		return
+	}
 	e.Attempts++
 	status, err := p.attempt(ctx, e)
 	now := p.now()
@@ -112,15 +151,29 @@ func (p *pusher) deliver(ctx context.Context, e proconnect.Event) {
 	}
 }
 
-func (p *pusher) attempt(ctx context.Context, e proconnect.Event) (int, error) {
+// answerKept is how much of a portal's answer an attempt keeps.
+const answerKept = 300
+
+func (p *pusher) attempt(ctx context.Context, e proconnect.Event) (status int, err error) {
+	start := time.Now()
+	a := Attempt{Time: start, EventID: e.ID, EventType: e.Type, Portal: e.PortalID, Subjects: subjects(e.Data)}
+	defer func() {
+		a.Status, a.DurationMS = status, float64(time.Since(start).Microseconds())/1000
+		if err != nil {
+			a.Error = err.Error()
+		}
+		p.attempts.Add(a)
+	}()
 	portal, ok := p.portals.get(e.PortalID)
 	if !ok || portal.EventsURL == "" {
 		return 0, errors.New("the portal has no events_url")
 	}
-	jws, err := p.sign(e, e.PortalID)
+	a.URL = portal.EventsURL
+	jws, kid, err := p.sign(e, e.PortalID)
 	if err != nil {
 		return 0, err
 	}
+	a.KID = kid
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, portal.EventsURL, strings.NewReader(jws))
 	if err != nil {
 		return 0, err
@@ -130,12 +183,25 @@ func (p *pusher) attempt(ctx context.Context, e proconnect.Event) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, answerKept))
+	a.Answer = strings.ToValidUTF8(strings.TrimSpace(string(head)), "�")
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.StatusCode, fmt.Errorf("the portal answered %d", resp.StatusCode)
 	}
 	return resp.StatusCode, nil
+}
+
+// subjects lists what an event is about, from its data.
+func subjects(data map[string]any) []string {
+	var out []string
+	for _, k := range []string{"certification_id", "access_request_id", "siren"} {
+		if s, ok := data[k].(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // backoff is 1 s, 2 s, 4 s… capped at 5 min, with up to 20 % jitter.

@@ -3,11 +3,14 @@ package httpapi
 import (
 	_ "embed"
 	"net/http"
+	"slices"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
 //go:embed openapi.yaml
@@ -54,7 +57,11 @@ func (c *Core) routes() http.Handler {
 	r.Post("/demandes/{id}/decision", c.accessDecide)
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(c.kit.Guard)
-		c.kit.Mount(r, c.portals.reset)
+		c.kit.Mount(r, func() {
+			c.portals.reset()
+			c.pusher.keys.reset()
+			c.pusher.releaseAll()
+		})
 		r.Post("/portals", func(w http.ResponseWriter, r *http.Request) {
 			var p fixtures.Portal
 			if !control.DecodeJSON(w, r, &p) {
@@ -67,13 +74,72 @@ func (c *Core) routes() http.Handler {
 			c.portals.add(p)
 			control.JSON(w, http.StatusCreated, map[string]string{"client_id": p.ClientID})
 		})
+		// the outbox's events, newest first: the last 200, or with
+		// ?subject= (a certification, access request or SIREN) those about it
 		r.Get("/deliveries", func(w http.ResponseWriter, r *http.Request) {
-			events, err := c.store.Events(r.Context(), 200)
+			subject := r.URL.Query().Get("subject")
+			limit := 200
+			if subject != "" {
+				limit = 100000
+			}
+			events, err := c.store.Events(r.Context(), limit)
 			if err != nil {
 				control.Problem(w, http.StatusInternalServerError, "store", "Store error", err.Error())
 				return
 			}
+			if subject != "" {
+				events = slices.DeleteFunc(events, func(e proconnect.Event) bool { return !slices.Contains(subjects(e.Data), subject) })
+			}
 			control.JSON(w, http.StatusOK, map[string]any{"deliveries": events})
+		})
+		// every delivery attempt, newest last; ?portal= and ?subject= (a
+		// certification, access request or SIREN) filter, ?since= pages
+		r.Get("/attempts", func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			since, _ := strconv.ParseUint(q.Get("since"), 10, 64)
+			portal, subject := q.Get("portal"), q.Get("subject")
+			list := c.pusher.attempts.Last(0, since, func(_ uint64, a Attempt) bool {
+				return (portal == "" || a.Portal == portal) && (subject == "" || slices.Contains(a.Subjects, subject))
+			})
+			control.JSON(w, http.StatusOK, map[string]any{"attempts": list})
+		})
+		// deliveries to a portal wait while it is held (a scenario checks
+		// what a portal does before any event tells it)
+		r.Post("/deliveries/hold", func(w http.ResponseWriter, r *http.Request) {
+			var body struct {
+				Portal string `json:"portal"`
+			}
+			if !control.DecodeJSON(w, r, &body) {
+				return
+			}
+			if body.Portal == "" {
+				control.Problem(w, http.StatusBadRequest, "invalid-hold", "Invalid hold", `"portal" (a client_id) is required.`)
+				return
+			}
+			c.pusher.hold(body.Portal)
+			w.WriteHeader(http.StatusNoContent)
+		})
+		r.Delete("/deliveries/hold", func(w http.ResponseWriter, r *http.Request) {
+			if p := r.URL.Query().Get("portal"); p != "" {
+				c.pusher.release(p)
+			} else {
+				c.pusher.releaseAll()
+			}
+			w.WriteHeader(http.StatusNoContent)
+		})
+		// the next fixture key signs the events from now on; the JWKS
+		// publishes it first and keeps the previous ones
+		r.Post("/keys/rotate", func(w http.ResponseWriter, _ *http.Request) {
+			kid, err := c.pusher.keys.rotate()
+			if err != nil {
+				control.Problem(w, http.StatusConflict, "no-key", "No key to rotate to", err.Error())
+				return
+			}
+			control.JSON(w, http.StatusOK, map[string]string{"kid": kid})
+		})
+		r.Delete("/keys/rotate", func(w http.ResponseWriter, _ *http.Request) {
+			c.pusher.keys.reset()
+			control.JSON(w, http.StatusOK, map[string]string{"kid": c.pusher.keys.current().active.kid})
 		})
 		r.Post("/recheck", func(w http.ResponseWriter, r *http.Request) {
 			n, err := c.svc.RecheckAll(r.Context())
