@@ -131,10 +131,19 @@ func (p *Portal) collaboratorPage(w http.ResponseWriter, r *http.Request) {
 	p.render(w, http.StatusOK, "collaborator.html", v)
 }
 
-// accessFile is the portal contract's access_request_url.
+// accessFile is the portal contract's access_request_url: POST with the
+// JSON body {siren, email, given_name, family_name}.
 func (p *Portal) accessFile(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	id, status, raw, err := p.file(r.Context(), q.Get("siren"), q.Get("email"), q.Get("given_name"), q.Get("family_name"))
+	var in struct {
+		SIREN      string `json:"siren"`
+		Email      string `json:"email"`
+		GivenName  string `json:"given_name"`
+		FamilyName string `json:"family_name"`
+	}
+	if !control.DecodeJSON(w, r, &in) {
+		return
+	}
+	id, status, raw, err := p.file(r.Context(), in.SIREN, in.Email, in.GivenName, in.FamilyName)
 	switch {
 	case err != nil:
 		control.JSON(w, http.StatusBadGateway, map[string]string{"error": "proconnect_unavailable", "error_description": err.Error()})

@@ -3,12 +3,15 @@ package portal
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
 	"mime"
 	"net/http"
 	"slices"
@@ -78,12 +81,21 @@ func (p *Portal) events(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
+			if d.ServerErrorOnBadEvents {
+				rej.status = http.StatusInternalServerError
+			}
 			p.log.Info("event refused", "reason", rej.reason)
 			control.JSON(w, rej.status, map[string]string{"error": "invalid_event", "error_description": rej.reason})
 			return
 		}
 		control.JSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "error_description": err.Error()})
 		return
+	}
+	if id := claims.Data.CertificationID; d.RefuseUnknownAccount && id != "" {
+		if _, known := p.account(id); !known {
+			control.JSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_event", "error_description": "unknown certification"})
+			return
+		}
 	}
 	if _, dup := p.seen.LoadOrStore(claims.ID, struct{}{}); dup && !d.ApplyDuplicates {
 		w.WriteHeader(http.StatusNoContent) // at least once: acknowledge, apply once
@@ -94,7 +106,8 @@ func (p *Portal) events(w http.ResponseWriter, r *http.Request) {
 }
 
 // verifyEvent checks, in order: media type, ES256 compact JWS, typ, kid and
-// signature against ProConnect's JWKS, iss, aud, exp, jti, event type.
+// signature against ProConnect's JWKS, iss, aud, exp, iat, jti, event type
+// (portal contract PSP-EVT-2 to PSP-EVT-7).
 func (p *Portal) verifyEvent(r *http.Request) (*eventClaims, error) {
 	d := p.defects.Load()
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/jwt" {
@@ -130,12 +143,16 @@ func (p *Portal) verifyEvent(r *http.Request) (*eventClaims, error) {
 	}
 	now := time.Now()
 	switch {
-	case c.Issuer != p.cfg.ProConnectIssuer && !d.IgnoreIssuer:
+	case !p.issuerIs(c.Issuer):
 		return nil, rejection{http.StatusUnauthorized, "iss is not ProConnect"}
-	case !audienceIs(c.Audience, p.cfg.ClientID) && !d.IgnoreAudience:
+	case !p.audienceIs(c.Audience):
 		return nil, rejection{http.StatusUnauthorized, "aud is not this portal"}
-	case c.Expiry == 0 || (now.After(time.Unix(c.Expiry, 0).Add(clockSkew)) && !d.IgnoreExpiry):
+	case c.Expiry == 0 && !d.NoExpRequired:
+		return nil, rejection{http.StatusUnauthorized, "the event has no exp"}
+	case c.Expiry != 0 && now.After(time.Unix(c.Expiry, 0).Add(clockSkew)) && !d.IgnoreExpiry:
 		return nil, rejection{http.StatusUnauthorized, "the event has expired"}
+	case (c.IssuedAt == 0 || time.Unix(c.IssuedAt, 0).After(now.Add(clockSkew))) && !d.IgnoreIssuedAt:
+		return nil, rejection{http.StatusUnauthorized, "the event has no iat, or one in the future"}
 	case c.ID == "":
 		return nil, rejection{http.StatusBadRequest, "no jti"}
 	case c.EventType == "" || c.Data.CertificationID == "" && strings.HasPrefix(c.EventType, "certification"):
@@ -146,8 +163,39 @@ func (p *Portal) verifyEvent(r *http.Request) (*eventClaims, error) {
 	return &c, nil
 }
 
+// issuerIs compares iss exactly (PSP-EVT-5).
+func (p *Portal) issuerIs(iss string) bool {
+	d := p.defects.Load()
+	switch {
+	case d.IgnoreIssuer:
+		return true
+	case d.LooseIssuer:
+		return strings.HasPrefix(iss, p.cfg.ProConnectIssuer)
+	}
+	return iss == p.cfg.ProConnectIssuer
+}
+
+// audienceIs accepts this portal's client_id, or a list holding it, and
+// nothing close to it (PSP-EVT-5).
+func (p *Portal) audienceIs(aud json.RawMessage) bool {
+	d := p.defects.Load()
+	switch {
+	case d.IgnoreAudience:
+		return true
+	case d.LooseAudience:
+		return strings.Contains(strings.ToLower(string(aud)), strings.ToLower(p.cfg.ClientID))
+	}
+	var one string
+	if json.Unmarshal(aud, &one) == nil {
+		return one == p.cfg.ClientID
+	}
+	var many []string
+	return json.Unmarshal(aud, &many) == nil && slices.Contains(many, p.cfg.ClientID)
+}
+
 // verifySignature accepts ES256 only, with typ proconnect-event+jwt and a
-// kid of ProConnect's JWKS (refetched once for an unknown kid: rotation).
+// kid of ProConnect's JWKS; a key the event carries in its header is never
+// used (PSP-EVT-2 to PSP-EVT-4).
 func (p *Portal) verifySignature(ctx context.Context, raw string) ([]byte, error) {
 	d := p.defects.Load()
 	algs := []jose.SignatureAlgorithm{jose.ES256}
@@ -159,11 +207,16 @@ func (p *Portal) verifySignature(ctx context.Context, raw string) ([]byte, error
 		return nil, rejection{http.StatusUnauthorized, "not a compact JWS signed ES256"}
 	}
 	h := jws.Signatures[0].Header
-	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != EventType {
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != EventType && !d.IgnoreType {
 		return nil, rejection{http.StatusUnauthorized, "typ is not " + EventType}
 	}
 	if h.Algorithm == string(jose.HS256) {
 		return p.verifyHS256Defect(ctx, jws)
+	}
+	if d.TrustHeaderKeys {
+		if key, ok := headerKey(ctx, p.http, raw); ok {
+			return verifyES256(raw, key)
+		}
 	}
 	if h.KeyID == "" && !d.AcceptUnknownKID {
 		return nil, rejection{http.StatusUnauthorized, "no kid"}
@@ -171,20 +224,19 @@ func (p *Portal) verifySignature(ctx context.Context, raw string) ([]byte, error
 	if d.AcceptUnknownKID {
 		return p.verifyAnyKey(ctx, jws)
 	}
-	payload, err := p.keys.VerifySignature(ctx, raw)
+	key, err := p.keys.key(ctx, h.KeyID)
+	if err != nil {
+		return nil, rejection{http.StatusUnauthorized, "signature not verified with ProConnect's keys: " + err.Error()}
+	}
+	payload, err := jws.Verify(key)
+	if errors.Is(err, jose.ErrUnsupportedCriticalHeader) && d.IgnoreCritical {
+		pub, _ := key.Key.(*ecdsa.PublicKey)
+		return verifyES256(raw, pub)
+	}
 	if err != nil {
 		return nil, rejection{http.StatusUnauthorized, "signature not verified with ProConnect's keys: " + err.Error()}
 	}
 	return payload, nil
-}
-
-func audienceIs(aud json.RawMessage, want string) bool {
-	var one string
-	if json.Unmarshal(aud, &one) == nil {
-		return one == want
-	}
-	var many []string
-	return json.Unmarshal(aud, &many) == nil && slices.Contains(many, want)
 }
 
 func unsafePayload(raw string) ([]byte, error) {
@@ -195,25 +247,82 @@ func unsafePayload(raw string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(parts[1])
 }
 
-// publicKeys fetches ProConnect's JWKS (only the defects need it: the
-// correct path goes through the key set's cache).
-func (p *Portal) publicKeys(ctx context.Context) ([]jose.JSONWebKey, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.jwksURL, nil)
-	resp, err := p.http.Do(req)
+// verifyEvent's defects below verify the way careless code does: by hand,
+// with whatever key they are given.
+
+// verifyES256 checks a compact JWS's ES256 signature with pub, ignoring
+// every header (what a defect does).
+func verifyES256(raw string, pub *ecdsa.PublicKey) ([]byte, error) {
+	parts := strings.Split(raw, ".")
+	if pub == nil || len(parts) != 3 {
+		return nil, rejection{http.StatusUnauthorized, "signature not verified"}
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || len(sig) != 64 {
+		return nil, rejection{http.StatusUnauthorized, "signature not verified"}
+	}
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if !ecdsa.Verify(pub, sum[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
+		return nil, rejection{http.StatusUnauthorized, "signature not verified"}
+	}
+	return base64.RawURLEncoding.DecodeString(parts[1])
+}
+
+// headerKey is the trust-header-keys defect: the key the event's header
+// offers (jwk, jku, x5u, x5c), as a naive library would use it.
+func headerKey(ctx context.Context, client *http.Client, raw string) (*ecdsa.PublicKey, bool) {
+	part, _, _ := strings.Cut(raw, ".")
+	b, err := base64.RawURLEncoding.DecodeString(part)
 	if err != nil {
-		return nil, err
+		return nil, false
 	}
-	defer resp.Body.Close()
-	var set jose.JSONWebKeySet
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&set); err != nil {
-		return nil, err
+	var h struct {
+		JWK *jose.JSONWebKey `json:"jwk"`
+		JKU string           `json:"jku"`
+		X5U string           `json:"x5u"`
+		X5C []string         `json:"x5c"`
 	}
-	return set.Keys, nil
+	if json.Unmarshal(b, &h) != nil {
+		return nil, false
+	}
+	switch {
+	case h.JWK != nil:
+		pub, ok := h.JWK.Key.(*ecdsa.PublicKey)
+		return pub, ok
+	case len(h.X5C) > 0:
+		der, err := base64.StdEncoding.DecodeString(h.X5C[0])
+		if err != nil {
+			return nil, false
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, false
+		}
+		pub, ok := cert.PublicKey.(*ecdsa.PublicKey)
+		return pub, ok
+	case h.JKU != "" || h.X5U != "":
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.JKU+h.X5U, nil)
+		if err != nil {
+			return nil, false
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, false
+		}
+		defer resp.Body.Close()
+		var set jose.JSONWebKeySet
+		if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&set) != nil || len(set.Keys) == 0 {
+			return nil, false
+		}
+		pub, ok := set.Keys[0].Key.(*ecdsa.PublicKey)
+		return pub, ok
+	}
+	return nil, false
 }
 
 // verifyAnyKey is the unknown-kid defect: it tries every key.
 func (p *Portal) verifyAnyKey(ctx context.Context, jws *jose.JSONWebSignature) ([]byte, error) {
-	keys, err := p.publicKeys(ctx)
+	keys, err := p.keys.all(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +337,7 @@ func (p *Portal) verifyAnyKey(ctx context.Context, jws *jose.JSONWebSignature) (
 // verifyHS256Defect is the algorithm-confusion defect: HMAC keyed with the
 // PEM of ProConnect's public key (what a naive library does).
 func (p *Portal) verifyHS256Defect(ctx context.Context, jws *jose.JSONWebSignature) ([]byte, error) {
-	keys, err := p.publicKeys(ctx)
+	keys, err := p.keys.all(ctx)
 	if err != nil || len(keys) == 0 {
 		return nil, rejection{http.StatusUnauthorized, "no key"}
 	}
@@ -256,7 +365,7 @@ func (p *Portal) apply(c *eventClaims) {
 	case c.Data.CertificationID == "":
 		return // a type this portal does not know: acknowledged, ignored
 	}
-	a := p.accountFor(c.Data.CertificationID, c.Data.SIREN)
+	a := p.accountFor(c.Data.CertificationID, c.Data.SIREN, c.Data.AccountRef)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.applied++
@@ -264,7 +373,7 @@ func (p *Portal) apply(c *eventClaims) {
 	case "certification.completed":
 		// Delivery is at least once and in no promised order: a revocation
 		// is final, a completion that arrives after it changes nothing.
-		if a.state == StateRevoked && !p.defects.Load().RecertifyAfterRevocation {
+		if a.revoked[c.Data.CertificationID] && !p.defects.Load().RecertifyAfterRevocation {
 			return
 		}
 		a.outcome = c.Data.Outcome
@@ -273,6 +382,13 @@ func (p *Portal) apply(c *eventClaims) {
 			a.dirigeant = c.Data.Dirigeant.GivenName + " " + c.Data.Dirigeant.FamilyName
 		}
 	case "dirigeant.revoked":
+		if a.state != StateCertified && p.defects.Load().IgnoreEarlyRevocation {
+			return
+		}
+		if a.revoked == nil {
+			a.revoked = map[string]bool{}
+		}
+		a.revoked[c.Data.CertificationID] = true
 		a.state = StateRevoked
 	}
 }

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"html/template"
@@ -29,19 +30,21 @@ func (p *Portal) routes() http.Handler {
 	r.Use(p.kit.Middleware)
 	r.Get("/", func(w http.ResponseWriter, _ *http.Request) { p.render(w, http.StatusOK, "home.html", nil) })
 	r.Get("/demarrer", p.start)
+	r.Get("/comptes/{ref}/certifier", p.certifyExisting)
 	r.Get("/retour", p.back)
 	r.Get("/compte/{id}", p.accountPage)
 	r.Post("/compte/{id}/verifier", p.recheck)
+	r.Post("/api/reverifier/{id}", p.recheckAPI)
 	r.Post("/api/psp/events", p.events)
 	r.Get("/api/status/{id}", p.status)
 	r.Get("/collaborateur", p.collaboratorForm)
 	r.Post("/collaborateur", p.collaboratorSubmit)
 	r.Get("/collaborateur/{id}", p.collaboratorPage)
-	r.Get("/api/acces", p.accessFile)
+	r.Post("/api/acces", p.accessFile)
 	r.Get("/api/acces/{id}", p.accessStatus)
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(p.kit.Guard)
-		p.kit.Mount(r, func() { p.accounts.Clear(); p.seen.Clear(); p.requests.Clear(); p.contacts.Clear() })
+		p.kit.Mount(r, func() { p.accounts.Clear(); p.byRef.Clear(); p.seen.Clear(); p.requests.Clear(); p.contacts.Clear() })
 		r.Put("/defects", func(w http.ResponseWriter, r *http.Request) {
 			var d Defects
 			if !control.DecodeJSON(w, r, &d) {
@@ -55,8 +58,8 @@ func (p *Portal) routes() http.Handler {
 }
 
 type view struct {
-	Title, Message, Detail, Account, State, Outcome, Dirigeant, SIREN string
-	Alternative, Error                                                bool
+	Title, Message, Detail, Account, Ref, State, Outcome, Dirigeant, SIREN string
+	Alternative, Error                                                     bool
 }
 
 func (p *Portal) render(w http.ResponseWriter, status int, name string, v any) {
@@ -76,21 +79,37 @@ func (p *Portal) fail(w http.ResponseWriter, status int, title, message string) 
 	p.render(w, status, "result.html", view{Title: title, Message: message, Error: true})
 }
 
-// start asks ProConnect for a certification and sends the browser to it
-// (the portal contract's start_url: /demarrer?siren={siren}).
+// start asks ProConnect for a certification of a new account and sends the
+// browser to it (the portal contract's start_url: /demarrer?siren={siren}).
 func (p *Portal) start(w http.ResponseWriter, r *http.Request) {
-	siren := r.URL.Query().Get("siren")
+	p.begin(w, r, r.URL.Query().Get("siren"), "registration", "compte-"+randomID()[:8])
+}
+
+// certifyExisting certifies an account the portal already has (the portal
+// contract's certification_url: /comptes/{account_ref}/certifier?siren=…).
+// In this sandbox portal an unknown reference is an account opened now.
+func (p *Portal) certifyExisting(w http.ResponseWriter, r *http.Request) {
+	if p.defects.Load().CertifyAsRegistration {
+		p.start(w, r)
+		return
+	}
+	p.begin(w, r, r.URL.Query().Get("siren"), "certification", chi.URLParam(r, "ref"))
+}
+
+// begin creates the certification, binds its state to this browser (a
+// cookie) and sends the browser to ProConnect.
+func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, ref string) {
 	if !reSIREN.MatchString(siren) {
 		p.fail(w, http.StatusBadRequest, "Numéro SIREN invalide", "Le numéro SIREN compte 9 chiffres.")
 		return
 	}
-	state, ref := randomID(), "compte-"+randomID()[:8]
+	state := randomID()
 	var out struct {
 		ID               string `json:"id"`
 		AuthorizationURL string `json:"authorization_url"`
 	}
 	status, raw, err := p.api(r.Context(), http.MethodPost, "/api/v1/certifications", map[string]string{
-		"siren": siren, "redirect_uri": p.cfg.PublicURL + "/retour", "state": state, "purpose": "registration", "account_ref": ref,
+		"siren": siren, "redirect_uri": p.cfg.PublicURL + "/retour", "state": state, "purpose": purpose, "account_ref": ref,
 	}, &out)
 	switch {
 	case err != nil:
@@ -103,9 +122,11 @@ func (p *Portal) start(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, http.StatusBadGateway, "ProConnect a refusé la demande", problemDetail(raw))
 		return
 	}
-	a := p.accountFor(out.ID, siren)
+	a := p.accountFor(out.ID, siren, ref)
 	a.mu.Lock()
-	a.ref = ref
+	if a.state != StateCertified {
+		a.state = StatePending // a new certification of this account
+	}
 	a.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: state, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Expires: time.Now().Add(time.Hour)})
@@ -140,7 +161,7 @@ var messages = map[string][2]string{
 func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	ck, err := r.Cookie(stateCookie)
-	if err != nil || ck.Value == "" || ck.Value != q.Get("state") {
+	if (err != nil || ck.Value == "" || ck.Value != q.Get("state")) && !p.defects.Load().IgnoreState {
 		p.fail(w, http.StatusBadRequest, "Retour inattendu", "Ce retour ne correspond pas à une demande de ce navigateur. Recommencez depuis l'accueil.")
 		return
 	}
@@ -159,7 +180,7 @@ func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, http.StatusBadGateway, "Résultat indisponible", "ProConnect n'a pas donné le résultat : "+problemDetail(raw))
 		return
 	}
-	a := p.accountFor(id, cert.SIREN)
+	a := p.accountFor(id, cert.SIREN, "")
 	a.mu.Lock()
 	if a.state == StatePending || a.state == "" { // the event may have arrived first: it wins
 		a.outcome, a.state = cert.Outcome, p.stateFor(cert.Outcome)
@@ -183,33 +204,26 @@ func (p *Portal) accountPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.mu.Lock()
-	v := view{Title: "Votre compte", Account: id, State: a.state, Outcome: a.outcome, Dirigeant: a.dirigeant, SIREN: a.siren}
+	v := view{Title: "Votre compte", Account: id, Ref: a.ref, State: a.state, Outcome: a.outcome, Dirigeant: a.dirigeant, SIREN: a.siren}
 	a.mu.Unlock()
 	p.render(w, http.StatusOK, "account.html", v)
 }
 
-// recheck asks ProConnect whether the person is still a dirigeant.
+// recheck asks ProConnect whether the person is still a dirigeant (the
+// account page's button).
 func (p *Portal) recheck(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	a, ok := p.account(id)
-	if !ok {
+	a, out, status, raw, err := p.reverify(r.Context(), id)
+	switch {
+	case a == nil:
 		p.fail(w, http.StatusNotFound, "Compte inconnu", "Aucun compte pour cette demande.")
 		return
-	}
-	var out struct {
-		StillDirigeant bool   `json:"still_dirigeant"`
-		Outcome        string `json:"outcome"`
-	}
-	status, raw, err := p.api(r.Context(), http.MethodPost, "/api/v1/verifications", map[string]string{"certification_id": id}, &out)
-	if err != nil || status != http.StatusOK {
+	case err != nil || status != http.StatusOK:
 		p.fail(w, http.StatusBadGateway, "Vérification impossible", problemDetail(raw))
 		return
 	}
 	a.mu.Lock()
-	if !out.StillDirigeant && a.state == StateCertified {
-		a.state = StateRevoked
-	}
-	v := view{Title: "Votre compte", Account: id, State: a.state, Outcome: out.Outcome, Dirigeant: a.dirigeant, SIREN: a.siren}
+	v := view{Title: "Votre compte", Account: id, Ref: a.ref, State: a.state, Outcome: out.Outcome, Dirigeant: a.dirigeant, SIREN: a.siren}
 	a.mu.Unlock()
 	if out.StillDirigeant {
 		v.Message = "ProConnect confirme que vous êtes toujours dirigeant de cette entreprise."
@@ -217,6 +231,49 @@ func (p *Portal) recheck(w http.ResponseWriter, r *http.Request) {
 		v.Message = "Le registre ne vous liste plus comme dirigeant : la certification de votre compte est retirée."
 	}
 	p.render(w, http.StatusOK, "account.html", v)
+}
+
+// recheckAPI is the portal contract's recheck_url: the same re-check,
+// answered in JSON once the account is up to date.
+func (p *Portal) recheckAPI(w http.ResponseWriter, r *http.Request) {
+	a, out, status, raw, err := p.reverify(r.Context(), chi.URLParam(r, "id"))
+	switch {
+	case a == nil:
+		control.JSON(w, http.StatusNotFound, map[string]string{"error": "unknown certification"})
+		return
+	case err != nil || status != http.StatusOK:
+		control.JSON(w, http.StatusBadGateway, map[string]any{"error": "recheck_failed", "status": status, "detail": problemDetail(raw)})
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	control.JSON(w, http.StatusOK, map[string]any{"account_state": a.state, "still_dirigeant": out.StillDirigeant})
+}
+
+type recheckAnswer struct {
+	StillDirigeant bool   `json:"still_dirigeant"`
+	Outcome        string `json:"outcome"`
+}
+
+// reverify calls POST /verifications and applies the answer at once:
+// still_dirigeant false withdraws the certification (portal contract
+// PSP-VER-2), whether or not dirigeant.revoked has arrived.
+func (p *Portal) reverify(ctx context.Context, id string) (*account, recheckAnswer, int, []byte, error) {
+	var out recheckAnswer
+	a, ok := p.account(id)
+	if !ok {
+		return nil, out, 0, nil, nil
+	}
+	status, raw, err := p.api(ctx, http.MethodPost, "/api/v1/verifications", map[string]string{"certification_id": id}, &out)
+	if err != nil || status != http.StatusOK {
+		return a, out, status, raw, err
+	}
+	a.mu.Lock()
+	if !out.StillDirigeant && a.state == StateCertified && !p.defects.Load().IgnoreRecheck {
+		a.state = StateRevoked
+	}
+	a.mu.Unlock()
+	return a, out, status, raw, nil
 }
 
 // status is the portal contract's status_url.

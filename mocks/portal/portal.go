@@ -17,8 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
-
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
 )
 
@@ -57,6 +55,23 @@ type Defects struct {
 	OnlyCertificationEvts    bool `json:"only_certification_events,omitempty"`  // refuses (400) events other than certification.*
 	StrictData               bool `json:"strict_data,omitempty"`                // refuses (400) data fields it does not know
 	RecertifyAfterRevocation bool `json:"recertify_after_revocation,omitempty"` // a late completion undoes a revocation
+	IgnoreEarlyRevocation    bool `json:"ignore_early_revocation,omitempty"`    // a revocation arriving before its completion is lost
+	TrustHeaderKeys          bool `json:"trust_header_keys,omitempty"`          // verifies with the key the header offers (jwk, jku, x5u, x5c)
+	IgnoreType               bool `json:"ignore_type,omitempty"`                // accepts any typ
+	IgnoreCritical           bool `json:"ignore_critical,omitempty"`            // verifies despite a crit extension it does not know
+	NoExpRequired            bool `json:"no_exp_required,omitempty"`            // accepts an event without exp
+	IgnoreIssuedAt           bool `json:"ignore_issued_at,omitempty"`           // accepts no iat, or one in the future
+	LooseAudience            bool `json:"loose_audience,omitempty"`             // aud "contains" the client_id, any case
+	LooseIssuer              bool `json:"loose_issuer,omitempty"`               // iss "starts with" ProConnect's URL
+	NoJWKSCache              bool `json:"no_jwks_cache,omitempty"`              // reads the JWKS for every event
+	StaticKeys               bool `json:"static_keys,omitempty"`                // reads the JWKS once, never again (misses rotations)
+	RefetchEveryKID          bool `json:"refetch_every_kid,omitempty"`          // reads the JWKS again for every unknown kid
+	ServerErrorOnBadEvents   bool `json:"server_error_on_bad_events,omitempty"` // refuses bad events with 500
+	RefuseUnknownAccount     bool `json:"refuse_unknown_account,omitempty"`     // refuses (400) a valid event about an account it never opened
+	IgnoreState              bool `json:"ignore_state,omitempty"`               // accepts a return without this browser's state (CSRF)
+	IgnoreRecheck            bool `json:"ignore_recheck,omitempty"`             // does not apply its re-check's answer
+	NoTokenCache             bool `json:"no_token_cache,omitempty"`             // asks PISTE for a token at every call
+	CertifyAsRegistration    bool `json:"certify_as_registration,omitempty"`    // certifies an existing account as a new registration (no account_ref)
 }
 
 // Account states of the portal contract (DESIGN §6).
@@ -74,11 +89,11 @@ type Portal struct {
 	kit      *control.Kit
 	log      *slog.Logger
 	http     *http.Client
-	keys     *oidc.RemoteKeySet
-	jwksURL  string
+	keys     *keyCache
 	token    atomic.Pointer[pisteToken]
 	renew    sync.Mutex
 	accounts sync.Map // certification ID → *account
+	byRef    sync.Map // account_ref → *account (an account certified again shares it)
 	seen     sync.Map // jti → struct{}
 	requests sync.Map // access request ID → *accessRequest
 	contacts sync.Map // SIREN → the dirigeant's contact email, from events
@@ -100,6 +115,9 @@ type account struct {
 	outcome   string
 	dirigeant string
 	applied   int
+	// revoked lists the certifications revoked: a revocation is final for
+	// its certification, whatever order the events arrive in.
+	revoked map[string]bool
 }
 
 // New builds the reference portal.
@@ -122,8 +140,11 @@ func New(cfg Config) (*Portal, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateScenario(&http.Transport{MaxIdleConnsPerHost: 64})}
 	}
-	p := &Portal{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, http: cfg.HTTPClient, jwksURL: cfg.ProConnectURL + "/api/v1/jwks"}
-	p.keys = oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), cfg.HTTPClient), p.jwksURL)
+	p := &Portal{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, http: cfg.HTTPClient}
+	p.keys = newKeyCache(cfg.ProConnectURL+"/api/v1/jwks", cfg.HTTPClient, func() keyPolicy {
+		d := p.defects.Load()
+		return keyPolicy{noCache: d.NoJWKSCache, never: d.StaticKeys, noRateLimit: d.RefetchEveryKID}
+	})
 	d := cfg.Defects
 	p.defects.Store(&d)
 	p.handler = p.routes()
@@ -139,6 +160,9 @@ func (p *Portal) Kit() *control.Kit { return p.kit }
 // accessToken returns a PISTE token, cached until a minute before it
 // expires; renewals are serialised, reads are not.
 func (p *Portal) accessToken(ctx context.Context) (string, error) {
+	if p.defects.Load().NoTokenCache {
+		p.token.Store(nil)
+	}
 	if t := p.token.Load(); t != nil && time.Now().Before(t.until) {
 		return t.value, nil
 	}
@@ -241,8 +265,17 @@ func (p *Portal) account(id string) (*account, bool) {
 }
 
 // accountFor returns the account of a certification, creating it for events
-// that arrive before the browser (a portal restarted in between, say).
-func (p *Portal) accountFor(id, siren string) *account {
-	v, _ := p.accounts.LoadOrStore(id, &account{siren: siren, state: StatePending})
+// that arrive before the browser (a portal restarted in between, say). A
+// certification of an existing account (ref) shares that account.
+func (p *Portal) accountFor(id, siren, ref string) *account {
+	if v, ok := p.accounts.Load(id); ok {
+		return v.(*account)
+	}
+	a := &account{siren: siren, ref: ref, state: StatePending}
+	if ref != "" {
+		v, _ := p.byRef.LoadOrStore(ref, a)
+		a = v.(*account)
+	}
+	v, _ := p.accounts.LoadOrStore(id, a)
 	return v.(*account)
 }
