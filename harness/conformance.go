@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -89,11 +90,16 @@ type RunOptions struct {
 	Live bool
 	// NoColors strips ANSI colours (CI logs, files).
 	NoColors bool
+	// Requirements prints the portal contract's traceability matrix
+	// (requirement → scenarios → result) after the run.
+	Requirements bool
 }
 
 // Result sums up a run.
 type Result struct {
 	Passed bool
+	// Verdict is the run's result in one sentence.
+	Verdict string
 	// Counts of scenarios: passed, failed (unexpected passes included), and
 	// not applicable (listed); expected failures are counted apart.
 	PassedCount, FailedCount, ExpectedFailureCount int
@@ -126,6 +132,7 @@ type suiteEnv struct {
 	external     spClient
 	externalPlus spClient
 	transport    http.RoundTripper
+	attacker     attacker // a key that is not ProConnect's, for forged events
 
 	// exclusive is held for writing by the scenarios tagged @exclusif,
 	// which move shared state (clocks, the mail server), and for reading by
@@ -151,10 +158,13 @@ type suiteEnv struct {
 
 // record keeps a finished scenario's result; key is the world's name (ID —
 // name).
-func (e *suiteEnv) record(key, id string, pk *godog.Scenario, err error, took time.Duration) {
+func (e *suiteEnv) record(key, id string, pk *godog.Scenario, err error, failedStep string, took time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r := ScenarioResult{ID: id, Name: pk.Name, Suite: strings.SplitN(pk.Uri, "/", 2)[0], Duration: took, Status: StatusPassed}
+	if err != nil {
+		r.FailedStep = failedStep
+	}
 	for _, t := range pk.Tags {
 		r.Tags = append(r.Tags, t.Name)
 	}
@@ -205,18 +215,6 @@ func (e *suiteEnv) notApplicable(scenario, reason string) {
 		}
 	}
 	e.na = append(e.na, NotApplicable{scenario, reason})
-}
-
-// PortalDeclaration is the portal contract of DESIGN §6.
-type PortalDeclaration = portalDeclaration
-
-// ReferencePortal declares the reference portal served at base.
-func ReferencePortal(base string) *PortalDeclaration {
-	return &portalDeclaration{Name: "Portail de démonstration", ClientID: "portail-demo",
-		EventsURL: base + "/api/psp/events", StartURL: base + "/demarrer?siren={siren}",
-		StatusURL:        base + "/api/status/{certification_id}",
-		AccessRequestURL: base + "/api/acces?siren={siren}&email={email}&given_name={given_name}&family_name={family_name}",
-		AccessStatusURL:  base + "/api/acces/{access_request_id}"}
 }
 
 // ErrTarget is returned when the target cannot be reached or started.
@@ -283,9 +281,29 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			}
 		}
 	}
+	// An outside portal is set up for the sandbox's usual ports: use a
+	// sandbox already running there, or start one there (or, when they are
+	// taken, on free ports, and say which).
+	outside := opts.Target.Portal != nil && !external
+	if outside {
+		if found, ok := findLocalSandbox(ctx, env.transport); ok {
+			env.coreURL, env.fcURL, env.sireneURL = found["proconnect"], found["franceconnect"], found["sirene"]
+			env.pisteURL, env.mailboxURL = found["piste"], found["mailbox"]
+			external = true
+			fmt.Fprintf(opts.Output, "Bac à sable trouvé sur ce poste : ProConnect %s, PISTE %s, FranceConnect %s, registre %s, courriels %s.\n",
+				env.coreURL, env.pisteURL, env.fcURL, env.sireneURL, env.mailboxURL)
+		}
+	}
 	if !external {
-		stack, err := Start(ctx, StackConfig{Fixtures: opts.Fixtures, Ports: FreePorts(),
-			PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
+		ports := FreePorts()
+		if outside {
+			ports = usualPorts()
+		}
+		stack, err := Start(ctx, StackConfig{Fixtures: opts.Fixtures, Ports: ports, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
+		if err != nil && outside {
+			fmt.Fprintf(opts.Output, "Les ports habituels du bac à sable sont pris (%v) : il démarre sur d'autres ports.\n", err)
+			stack, err = Start(ctx, StackConfig{Fixtures: opts.Fixtures, Ports: FreePorts(), PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
+		}
 		if err != nil {
 			return res, fmt.Errorf("%w: %v", ErrTarget, err)
 		}
@@ -299,6 +317,10 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			env.portal = *opts.Target.Portal
 		}
 		env.control = true
+		if outside {
+			fmt.Fprintf(opts.Output, "Bac à sable démarré pour la suite : ProConnect %s, PISTE %s, FranceConnect %s, registre %s, courriels %s.\n"+
+				"Votre portail doit appeler ce PISTE et ce ProConnect.\n", env.coreURL, env.pisteURL, env.fcURL, env.sireneURL, env.mailboxURL)
+		}
 	}
 	if slices.Contains(opts.Suites, "franceconnect") || slices.Contains(opts.Suites, "registre") {
 		issuers, err := discoverIssuers(ctx, env.fcURL)
@@ -309,6 +331,11 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	}
 	if external && env.control {
 		env.noControl = probeControl(ctx, env.transport, env.coreURL, env.fcURL, env.sireneURL, env.pisteURL, env.mailboxURL)
+	}
+	if slices.Contains(opts.Suites, "portail") && env.portal.ClientSecret != "" {
+		if err := env.registerDeclared(ctx, opts.Output); err != nil {
+			return res, fmt.Errorf("%w: %v", ErrTarget, err)
+		}
 	}
 	for name, u := range map[string]string{"sirene": env.sireneURL, "piste": env.pisteURL} {
 		if c := map[string]string{"sirene": "registre", "piste": "piste"}[name]; slices.Contains(opts.Suites, c) {
@@ -329,10 +356,7 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 		redirect: "http://localhost:8080/callback", acr: "eidas2", scopes: []string{"openid", "identite_pivot", "email", "rnipp_identite_pivot", "amr"},
 		entity: "sandbox-fsplus-clear"}
 
-	format := opts.Format
-	if format == "" {
-		format = "pretty"
-	}
+	format := formatName(cmp.Or(opts.Format, "pretty"))
 	for _, f := range []string{opts.JUnit, opts.Cucumber} {
 		if f != "" {
 			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
@@ -365,7 +389,7 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	res.Duration = time.Since(res.Started)
 	res.NotApplicable = env.na
 	res.Scenarios = env.results
-	sort.Slice(res.Scenarios, func(i, j int) bool { return res.Scenarios[i].ID < res.Scenarios[j].ID })
+	slices.SortFunc(res.Scenarios, func(a, b ScenarioResult) int { return compareIDs(a.ID, b.ID) })
 	var unexpected []ScenarioResult
 	for _, r := range res.Scenarios {
 		switch r.Status {
@@ -381,7 +405,7 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			res.ExpectedFailureCount++
 		}
 	}
-	sort.Slice(res.NotApplicable, func(i, j int) bool { return res.NotApplicable[i].Scenario < res.NotApplicable[j].Scenario })
+	slices.SortFunc(res.NotApplicable, func(a, b NotApplicable) int { return compareIDs(a.Scenario, b.Scenario) })
 	if len(res.NotApplicable) > 0 {
 		fmt.Fprintf(opts.Output, "\n%d scénario(s) non applicable(s) à cette cible (comptés « skipped », jamais « passed ») :\n", len(res.NotApplicable))
 		for _, n := range res.NotApplicable {
@@ -402,23 +426,45 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			fmt.Fprintf(opts.Output, "  - %s — %s\n", r.ID, r.Name)
 		}
 	}
-	if len(res.Failed) > 0 {
+	if failed := res.FailedCount - len(unexpected); failed > 0 {
 		fmt.Fprintf(opts.Output, "\nScénarios en échec (l'identifiant est celui d'un fichier --expected-failures) :\n")
-		for _, f := range res.Failed {
-			fmt.Fprintf(opts.Output, "  - %s\n", f)
+		for _, r := range res.Scenarios {
+			if r.Status != StatusFailed {
+				continue
+			}
+			fmt.Fprintf(opts.Output, "  - %s — %s\n", r.ID, r.Name)
+			if r.FailedStep != "" {
+				fmt.Fprintf(opts.Output, "      étape : %s\n", r.FailedStep)
+			}
+			fmt.Fprintf(opts.Output, "      erreur : %s\n", strings.ReplaceAll(r.Error, "\n", "\n      "))
 		}
 	}
-	fmt.Fprintf(opts.Output, "\nRésultat : %d réussi(s), %d en échec, %d échec(s) attendu(s), %d non applicable(s).\n",
-		res.PassedCount, res.FailedCount, res.ExpectedFailureCount, len(res.NotApplicable))
 	if status == 2 {
 		return res, errors.New("the suite could not run (bad options or feature files)")
 	}
 	// godog fails the run on an expected failure too; ours does not, but an
 	// undefined or pending step (godog's failure, no scenario's) still does.
 	res.Passed = res.FailedCount == 0 && (status == 0 || res.ExpectedFailureCount > 0)
+	res.Verdict = verdict(res, len(unexpected), status)
+	fmt.Fprintf(opts.Output, "\nRésultat : %d réussi(s), %d en échec, %d échec(s) attendu(s), %d non applicable(s)",
+		res.PassedCount, res.FailedCount-len(unexpected), res.ExpectedFailureCount, len(res.NotApplicable))
+	if len(unexpected) > 0 {
+		fmt.Fprintf(opts.Output, ", %d échec(s) attendu(s) qui réussi(ssen)t", len(unexpected))
+	}
+	fmt.Fprintln(opts.Output, ".")
 	target := map[string]string{"proconnect": env.coreURL, "franceconnect": env.fcURL, "sirene": env.sireneURL,
 		"piste": env.pisteURL, "mailbox": env.mailboxURL, "portal": env.portal.ClientID}
 	sum := summarise(res, opts.Suites, opts.Tags, target)
+	if slices.Contains(opts.Suites, "portail") {
+		reqs, err := Requirements()
+		if err != nil {
+			return res, err
+		}
+		sum.Requirements = trace(reqs, env.index, res.Scenarios)
+		if opts.Requirements {
+			printTraceability(opts.Output, sum.Requirements)
+		}
+	}
 	if opts.Summary != "" {
 		if err := writeJSONFile(opts.Summary, sum); err != nil {
 			return res, err
@@ -438,6 +484,35 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	return res, nil
 }
 
+// verdict says the run's result in one sentence.
+func verdict(res Result, unexpected, status int) string {
+	failed := res.FailedCount - unexpected
+	var parts []string
+	if failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d scenario(s) failed (listed above, each with its failing step)", failed))
+	}
+	if unexpected > 0 {
+		parts = append(parts, fmt.Sprintf("%d expected failure(s) now pass: remove them from the --expected-failures file", unexpected))
+	}
+	if len(parts) == 0 && status != 0 && res.ExpectedFailureCount == 0 {
+		parts = append(parts, "undefined or pending steps (see above)")
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("passed in %s", res.Duration.Round(time.Millisecond))
+	}
+	return "FAILED — " + strings.Join(parts, "; ")
+}
+
+// failedStep is the text of the step that failed, if one did.
+func (w *fcWorld) failedStep() string {
+	for _, s := range w.steps {
+		if s.Status == "failed" {
+			return s.Text
+		}
+	}
+	return ""
+}
+
 // initScenario builds one World per scenario (godog calls it for each
 // scenario, also when they run concurrently) and binds the steps to it.
 func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
@@ -447,7 +522,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 	var began time.Time
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 		id, began = env.index.id(s), time.Now()
-		w.name = id + " — " + s.Name
+		w.name, w.began = id+" — "+s.Name, began
 		exclusive := false
 		for _, t := range s.Tags {
 			if t.Name == "@controle" && !env.control {
@@ -472,9 +547,12 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 			restoreErr = w.restoreShared()
 			err = errors.Join(err, restoreErr)
 		}
-		env.record(w.name, id, s, err, time.Since(began))
+		env.record(w.name, id, s, err, w.failedStep(), time.Since(began))
 		if env.details != nil {
-			d := &scenarioDetail{steps: w.steps, exchanges: w.collectExchanges()}
+			d := &scenarioDetail{steps: w.steps, exchanges: w.collectExchanges(), deliveries: w.collectDeliveries()}
+			w.mu.Lock()
+			d.portal = w.portalLog
+			w.mu.Unlock()
 			env.mu.Lock()
 			env.details[id] = d
 			env.mu.Unlock()
@@ -500,6 +578,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 	registerAPI(sc, w)
 	registerProConnect(sc, w)
 	registerMail(sc, w)
+	registerPortail(sc, w)
 }
 
 func defaultFixtures() (*fixtures.Set, error) { return fixtures.Default() }
@@ -524,6 +603,47 @@ func reachable(ctx context.Context, probe, base string) error {
 		}
 	}
 	return fmt.Errorf("%s does not answer", base)
+}
+
+// usualPorts are the components' default ports, but for the reference
+// portal's (an outside portal is under test; it may use that port).
+func usualPorts() map[string]int {
+	ports := map[string]int{}
+	for _, c := range Components() {
+		ports[c.Name] = c.DefaultPort
+	}
+	ports["portal"] = 0
+	ports[SMTPPort] = 7125
+	return ports
+}
+
+// findLocalSandbox looks for a sandbox answering on the usual ports of this
+// machine: every component but the reference portal.
+func findLocalSandbox(ctx context.Context, rt http.RoundTripper) (map[string]string, bool) {
+	client := &http.Client{Transport: rt, Timeout: 500 * time.Millisecond}
+	found := map[string]string{}
+	for _, c := range Components() {
+		if c.Name == "portal" {
+			continue
+		}
+		base := "http://localhost:" + strconv.Itoa(c.DefaultPort)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/__sandbox/healthz", nil)
+		if err != nil {
+			return nil, false
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, false
+		}
+		var h struct{ Component string }
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&h)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || h.Component != c.Name {
+			return nil, false
+		}
+		found[c.Name] = base
+	}
+	return found, true
 }
 
 // FreePorts asks for a free port for every component (StackConfig.Ports).

@@ -2,12 +2,14 @@ package harness
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -20,6 +22,76 @@ type exchange struct {
 	header http.Header
 	body   []byte
 	url    *url.URL // the request URL
+	method string
+	at     time.Time
+	took   time.Duration
+}
+
+// describe says what a step met, for its error: the status, the URL, and
+// the page's visible text (or the beginning of another answer).
+func (e *exchange) describe() string {
+	if e == nil {
+		return "no answer"
+	}
+	if e.isRedirect() {
+		return fmt.Sprintf("status %d at %s %s, redirecting to %s", e.status, e.method, redacted(e.url), redacted(e.location()))
+	}
+	text := visibleText(e.body, 400)
+	if text == "" {
+		return fmt.Sprintf("status %d at %s %s, empty answer", e.status, e.method, redacted(e.url))
+	}
+	return fmt.Sprintf("status %d at %s %s: « %s »", e.status, e.method, redacted(e.url), text)
+}
+
+// redacted is u with its secret and personal query parameters masked, as
+// the components' journals mask them.
+func redacted(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	c.RawQuery = control.Redact(c.RawQuery)
+	c.User = nil
+	return c.String()
+}
+
+// visibleText is what a person sees of an HTML page (no head, script or
+// style; white space collapsed), or the beginning of any other answer, cut
+// to limit characters.
+func visibleText(body []byte, limit int) string {
+	trimmed := bytes.TrimSpace(body)
+	var text string
+	if len(trimmed) > 0 && trimmed[0] == '<' {
+		doc, err := html.Parse(bytes.NewReader(trimmed))
+		if err == nil {
+			var b strings.Builder
+			var walk func(n *html.Node)
+			walk = func(n *html.Node) {
+				if n.Type == html.ElementNode {
+					switch n.Data {
+					case "head", "script", "style", "noscript", "template":
+						return
+					}
+				}
+				if n.Type == html.TextNode {
+					b.WriteString(n.Data)
+					b.WriteByte(' ')
+				}
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
+			}
+			walk(doc)
+			text = b.String()
+		}
+	} else {
+		text = string(trimmed)
+	}
+	text = strings.Join(strings.Fields(strings.ToValidUTF8(text, "�")), " ")
+	if r := []rune(text); len(r) > limit {
+		text = string(r[:limit]) + "…"
+	}
+	return text
 }
 
 // location returns the resolved Location header, or nil.
@@ -45,6 +117,14 @@ type driver struct {
 	scenario string
 	// home lists the origins the browser follows redirections within.
 	home []string
+	// stop, when set, says where the browser stops instead of following a
+	// redirection (a scenario catches the way back to the portal).
+	stop func(*url.URL) bool
+	// chain is every URL the last navigation went through.
+	chain []*url.URL
+	// seen, when set, is told of every exchange (the report keeps those
+	// with the portal under test).
+	seen func(e *exchange, reqBody []byte)
 }
 
 func newDriver(transport http.RoundTripper, scenario string, home ...string) *driver {
@@ -60,16 +140,33 @@ const maxBody = 4 << 20
 
 func (d *driver) do(req *http.Request) (*exchange, error) {
 	req.Header.Set(control.ScenarioHeader, d.scenario)
+	var reqBody []byte
+	if d.seen != nil && req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			reqBody, _ = io.ReadAll(io.LimitReader(rc, 2048))
+			rc.Close()
+		}
+	}
+	start := time.Now()
 	resp, err := d.client.Do(req)
 	if err != nil {
-		return nil, err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // it repeats the whole URL, secrets included
+		}
+		return nil, fmt.Errorf("%s %s: %w", req.Method, redacted(req.URL), err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return nil, err
 	}
-	return &exchange{status: resp.StatusCode, header: resp.Header, body: body, url: req.URL}, nil
+	e := &exchange{status: resp.StatusCode, header: resp.Header, body: body, url: req.URL, method: req.Method, at: start,
+		took: time.Since(start)}
+	if d.seen != nil {
+		d.seen(e, reqBody)
+	}
+	return e, nil
 }
 
 func (d *driver) get(raw string) (*exchange, error) {
@@ -102,10 +199,12 @@ func (d *driver) isHome(u *url.URL) bool {
 // follow follows redirections while they stay on the sandbox's hosts, and
 // returns the last answer: a page, or the redirection that leaves.
 func (d *driver) follow(e *exchange) (*exchange, error) {
+	d.chain = append(d.chain[:0], e.url)
 	for range 10 {
-		if !e.isRedirect() || !d.isHome(e.location()) {
+		if !e.isRedirect() || !d.isHome(e.location()) || (d.stop != nil && d.stop(e.location())) {
 			return e, nil
 		}
+		d.chain = append(d.chain, e.location())
 		next, err := d.get(e.location().String())
 		if err != nil {
 			return nil, err

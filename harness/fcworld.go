@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -38,10 +39,16 @@ func (c *spClient) prefix() string {
 
 // fcWorld is the state of one franceconnect scenario.
 type fcWorld struct {
-	env     *suiteEnv
-	name    string
-	browser *driver
-	backend *driver // server-to-server calls (no cookies shared with the browser)
+	env   *suiteEnv
+	name  string
+	began time.Time // when the scenario started
+	// portalLog is the suite's exchanges with the portal under test (for
+	// the report); mu guards it (a step may poll while another browser
+	// runs).
+	mu        sync.Mutex
+	portalLog []PortalExchange
+	browser   *driver
+	backend   *driver // server-to-server calls (no cookies shared with the browser)
 
 	clients []*spClient
 	sp      *spClient
@@ -98,6 +105,21 @@ func newFCWorld(env *suiteEnv, name string) *fcWorld {
 	}
 	w.browser = newDriver(env.transport, id, home...)
 	w.backend = newDriver(env.transport, id, env.fcURL)
+	// the report shows the suite's own exchanges with the portal under
+	// test (it has no journal the suite could read)
+	portal := map[string]bool{}
+	for _, u := range []string{env.portal.StartURL, env.portal.EventsURL, env.portal.StatusURL, env.portal.AccessRequestURL,
+		env.portal.CertificationURL, env.portal.RecheckURL, env.portal.AccessStatusURL} {
+		if b := baseOf(strings.NewReplacer("{", "", "}", "").Replace(u)); b != "" {
+			portal[b] = true
+		}
+	}
+	seen := func(e *exchange, reqBody []byte) {
+		if portal[baseOf(e.url.String())] {
+			w.noteExchange(e, reqBody)
+		}
+	}
+	w.browser.seen, w.backend.seen = seen, seen
 	return w
 }
 

@@ -175,6 +175,18 @@ func (w *fcWorld) restoreShared() error {
 			errs = append(errs, fmt.Errorf("putting ProConnect's clock back: %w", err))
 		}
 	}
+	if w.pc.held {
+		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/deliveries/hold?portal="+url.QueryEscape(w.declaration().ClientID), nil); err != nil {
+			errs = append(errs, fmt.Errorf("releasing ProConnect's deliveries to the portal: %w", err))
+		}
+		w.pc.held = false
+	}
+	if w.pc.rotated {
+		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/keys/rotate", nil); err != nil {
+			errs = append(errs, fmt.Errorf("putting ProConnect's first key back: %w", err))
+		}
+		w.pc.rotated = false
+	}
 	if w.mw.smtpTouched && w.env.mailboxURL != "" {
 		if _, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 0}); err != nil {
 			errs = append(errs, fmt.Errorf("bringing the mail server back: %w", err))
@@ -509,69 +521,5 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 			choice = "refuser"
 		}
 		return w.submitOnly(map[string]string{"choix": choice})
-	})
-
-	// Access requests through the portal under test (portail suite).
-	openAccessURL := func(given, family, mail string) error {
-		d := w.declaration()
-		if d.AccessRequestURL == "" {
-			w.env.notApplicable(w.name, "the portal declares no access_request_url")
-			return godog.ErrSkip
-		}
-		r := strings.NewReplacer("{siren}", url.QueryEscape(w.siren), "{email}", url.QueryEscape(w.expand(mail)),
-			"{given_name}", url.QueryEscape(given), "{family_name}", url.QueryEscape(family))
-		e, err := w.backend.get(r.Replace(d.AccessRequestURL))
-		if err != nil {
-			return err
-		}
-		w.last = e
-		return nil
-	}
-	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour une entreprise sans courriel de contact$`, openAccessURL)
-	step(`^le portail refuse la demande sans l'inventer$`, func() error {
-		var out struct {
-			AccessRequestID string `json:"access_request_id"`
-		}
-		_ = json.Unmarshal(w.last.body, &out)
-		if w.last.status < 400 || w.last.status >= 500 || out.AccessRequestID != "" {
-			return fmt.Errorf("access_request_url answered %d %.200s: want a 4xx refusal without an access_request_id (ProConnect refused with 409 no-contact-email)", w.last.status, w.last.body)
-		}
-		return nil
-	})
-	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour l'entreprise$`, func(given, family, mail string) error {
-		if err := openAccessURL(given, family, mail); err != nil {
-			return err
-		}
-		e := w.last
-		var out struct {
-			AccessRequestID string `json:"access_request_id"`
-		}
-		if err := json.Unmarshal(e.body, &out); err != nil || out.AccessRequestID == "" {
-			return fmt.Errorf("access_request_url answered %d without an access_request_id: %.300s", e.status, e.body)
-		}
-		w.mw.accessID = out.AccessRequestID
-		return nil
-	})
-	step(`^la demande d'accès du portail (est|passe) à l'état "([^"]*)"$`, func(how, want string) error {
-		d := w.declaration()
-		if d.AccessStatusURL == "" {
-			w.env.notApplicable(w.name, "the portal declares no access_status_url")
-			return godog.ErrSkip
-		}
-		return w.eventually(5*time.Second, 25*time.Millisecond, func() (bool, error) {
-			e, err := w.backend.get(strings.ReplaceAll(d.AccessStatusURL, "{access_request_id}", url.PathEscape(w.mw.accessID)))
-			if err != nil {
-				return true, err
-			}
-			var out struct {
-				AccessState string `json:"access_state"`
-			}
-			_ = json.Unmarshal(e.body, &out)
-			if out.AccessState == want {
-				return true, nil
-			}
-			// "est": the state now, no waiting
-			return how == "est", fmt.Errorf("the portal says the access request is %q (status %d), want %q: %.200s", out.AccessState, e.status, want, e.body)
-		})
 	})
 }

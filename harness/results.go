@@ -2,12 +2,13 @@ package harness
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,14 +23,16 @@ type ScenarioResult struct {
 	// ID is the scenario's place, "suite/file.feature:line" (the line of
 	// the example row for an outline): stable, and what an expected-failures
 	// file lists.
-	ID       string        `json:"id"`
-	Name     string        `json:"name"`
-	Suite    string        `json:"suite"`
-	Tags     []string      `json:"tags"`
-	Status   string        `json:"status"` // passed, failed, not_applicable, expected_failure, unexpected_pass
-	Error    string        `json:"error,omitempty"`
-	Reason   string        `json:"reason,omitempty"` // why not applicable, or why the failure is expected
-	Duration time.Duration `json:"duration_ns"`
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Suite  string   `json:"suite"`
+	Tags   []string `json:"tags"`
+	Status string   `json:"status"` // passed, failed, not_applicable, expected_failure, unexpected_pass
+	Error  string   `json:"error,omitempty"`
+	// FailedStep is the text of the step that failed.
+	FailedStep string        `json:"failed_step,omitempty"`
+	Reason     string        `json:"reason,omitempty"` // why not applicable, or why the failure is expected
+	Duration   time.Duration `json:"duration_ns"`
 }
 
 // Statuses of a scenario.
@@ -47,8 +50,8 @@ const (
 type scenarioIndex map[string]indexEntry
 
 type indexEntry struct {
-	id   string
-	tags []string
+	id, name string
+	tags     []string
 }
 
 // count returns how many indexed scenarios the tag filter selects, with
@@ -148,7 +151,7 @@ func buildIndex(fsys fs.FS, suites []string) (scenarioIndex, error) {
 					continue
 				}
 				line := lines[pk.AstNodeIds[len(pk.AstNodeIds)-1]]
-				e := indexEntry{id: p + ":" + strconv.FormatInt(line, 10)}
+				e := indexEntry{id: p + ":" + strconv.FormatInt(line, 10), name: pk.Name}
 				for _, t := range pk.Tags {
 					e.tags = append(e.tags, t.Name)
 				}
@@ -161,6 +164,21 @@ func buildIndex(fsys fs.FS, suites []string) (scenarioIndex, error) {
 		}
 	}
 	return idx, nil
+}
+
+// compareIDs orders scenario IDs (suite/file.feature:line) by file, then
+// line as a number (":9" before ":24"); anything else by text.
+func compareIDs(a, b string) int {
+	fa, la, okA := strings.Cut(a, ".feature:")
+	fb, lb, okB := strings.Cut(b, ".feature:")
+	if okA && okB && fa == fb {
+		na, errA := strconv.Atoi(strings.Fields(la + " ")[0])
+		nb, errB := strconv.Atoi(strings.Fields(lb + " ")[0])
+		if errA == nil && errB == nil {
+			return cmp.Compare(na, nb)
+		}
+	}
+	return strings.Compare(a, b)
 }
 
 // id returns a pickle's ID, or its file and name when the index misses it.
@@ -229,6 +247,9 @@ type Summary struct {
 	ByTag     map[string]map[string]int `json:"by_tag"`
 	BySuite   map[string]map[string]int `json:"by_suite"`
 	Scenarios []ScenarioResult          `json:"scenarios"`
+	// Requirements is the portal contract's traceability matrix (when the
+	// portail suite was selected).
+	Requirements []Traceability `json:"requirements,omitempty"`
 }
 
 func summarise(res Result, suites []string, tags string, target map[string]string) Summary {
@@ -248,6 +269,6 @@ func summarise(res Result, suites []string, tags string, target map[string]strin
 		}
 		s.BySuite[sc.Suite][sc.Status]++
 	}
-	sort.Slice(s.Scenarios, func(i, j int) bool { return s.Scenarios[i].ID < s.Scenarios[j].ID })
+	slices.SortFunc(s.Scenarios, func(a, b ScenarioResult) int { return compareIDs(a.ID, b.ID) })
 	return s
 }

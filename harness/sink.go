@@ -20,6 +20,14 @@ type sink struct {
 	got  map[string][]string // portal → compact JWS received (2xx answered)
 	hits map[string]int      // portal → deliveries seen, failed or not
 	down map[string]int      // portal → deliveries still to fail
+	// files are served at /fichiers/NAME: what a forged event points to
+	// (a forger's JWKS by jku, its certificate by x5u)
+	files map[string]servedFile
+}
+
+type servedFile struct {
+	contentType string
+	body        []byte
 }
 
 func newSink() *sink {
@@ -31,8 +39,20 @@ func newSink() *sink {
 // gives portals the base advertise (default its own URL): in a container,
 // the core reaches it by the container's name.
 func newSinkAt(listen, advertise string) (*sink, error) {
-	s := &sink{got: map[string][]string{}, hits: map[string]int{}, down: map[string]int{}}
+	s := &sink{got: map[string][]string{}, hits: map[string]int{}, down: map[string]int{}, files: map[string]servedFile{}}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if name, ok := strings.CutPrefix(r.URL.Path, "/fichiers/"); ok {
+			s.mu.Lock()
+			f, found := s.files[name]
+			s.mu.Unlock()
+			if !found {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", f.contentType)
+			_, _ = w.Write(f.body)
+			return
+		}
 		portal := strings.TrimPrefix(r.URL.Path, "/events/")
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 		s.mu.Lock()
@@ -63,6 +83,14 @@ func newSinkAt(listen, advertise string) (*sink, error) {
 }
 
 func (s *sink) url(portal string) string { return s.base + "/events/" + portal }
+
+// serve publishes body at a URL of the sink and returns it.
+func (s *sink) serve(name, contentType string, body []byte) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.files[name] = servedFile{contentType, body}
+	return s.base + "/fichiers/" + name
+}
 
 func (s *sink) fail(portal string, n int) {
 	s.mu.Lock()

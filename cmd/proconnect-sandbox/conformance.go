@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -9,8 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
 )
@@ -31,7 +28,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		fcURL        = fs.String("franceconnect-url", "", "run against this FranceConnect base URL instead of an in-process sandbox")
 		sireneURL    = fs.String("sirene-url", "", "run the registre suite against this register (INSEE Sirene + RNE) base URL")
 		coreURL      = fs.String("proconnect-url", "", "run the proconnect suite against this ProConnect core base URL")
-		portalFile   = fs.String("portal", "", "run the portail suite against the portal this declaration YAML describes (DESIGN §6)")
+		portalFile   = fs.String("portal", "", "run the portail suite against the portal this declaration YAML describes (docs/contrat-portail.md); without component URLs, the sandbox running on the usual ports, or one started there")
 		pisteURL     = fs.String("piste-url", "", "run the piste suite against this PISTE base URL")
 		mailboxURL   = fs.String("mailbox-url", "", "read ProConnect's mail from this mailbox (its HTTP API); without it the mail scenarios are not applicable")
 		noControl    = fs.Bool("no-control", false, "the target has no sandbox control API: scenarios needing it are not applicable")
@@ -48,6 +45,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		composeFile  = fs.String("compose", "", "bring up this docker-compose.yml, run its conformance profile (the suites in a container next to the stack), take it down")
 		composeKeep  = fs.Bool("compose-keep", false, "with --compose: leave the stack running afterwards")
 		htmlReport   = fs.String("html", "", "write a self-contained HTML report (each scenario's steps and HTTP exchanges) to this file")
+		requirements = fs.Bool("exigences", false, "after the run, print the portal contract's requirements, each with its scenarios and their results (docs/contrat-portail.md)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: proconnect-sandbox conformance [flags]\n       proconnect-sandbox conformance init [FILE]   write a commented portal declaration to start from\n\nRuns the conformance suites (French Gherkin) against an in-process sandbox, or against\nthe URLs you give. Exit status: 0 passed, 1 failures, 2 bad usage or unreachable target.\n\nFlags:")
@@ -128,7 +126,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 	res, err := harness.Run(ctx, harness.RunOptions{
 		Suites: list, Tags: *tags, Format: *format, JUnit: *junit, Cucumber: *cucumber,
 		Concurrency: *concurrency, Random: *random, Output: stdout, Fixtures: set,
-		ExpectedFailures: expected, Summary: *summary, HTML: *htmlReport,
+		ExpectedFailures: expected, Summary: *summary, HTML: *htmlReport, Requirements: *requirements,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
 		Live:     getenv("CI") == "" && isTerminal(stdout),
 		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, SinkListen: *sinkListen, SinkURL: *sinkURL, NoControl: *noControl, ControlToken: *controlToken,
@@ -139,10 +137,10 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		return exitUsage
 	}
 	if !res.Passed {
-		fmt.Fprintln(stderr, "conformance: FAILED — see the failed steps above")
+		fmt.Fprintln(stderr, "conformance:", res.Verdict)
 		return exitError
 	}
-	fmt.Fprintf(stdout, "conformance: passed in %s\n", res.Duration.Round(1e6))
+	fmt.Fprintln(stdout, "conformance:", res.Verdict)
 	return exitOK
 }
 
@@ -156,34 +154,30 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// readDeclaration reads a portal declaration (DESIGN §6).
+// readDeclaration reads a portal declaration (docs/contrat-portail.md,
+// section 5).
 func readDeclaration(path string) (*harness.PortalDeclaration, error) {
-	b, err := os.ReadFile(path)
+	d, err := harness.ReadDeclaration(path)
 	if err != nil {
 		return nil, fmt.Errorf("--portal: %w", err)
 	}
-	var d harness.PortalDeclaration
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&d); err != nil {
-		return nil, fmt.Errorf("--portal %s: %v", path, err)
-	}
-	if d.ClientID == "" || d.EventsURL == "" {
-		return nil, fmt.Errorf("--portal %s: client_id and events_url are required", path)
-	}
-	return &d, nil
+	return d, nil
 }
 
-// declarationTemplate is what conformance init writes: the portal contract
-// of DESIGN §6, commented for a portal team.
-const declarationTemplate = `# Déclaration d'un portail pour la suite de conformité ProConnect (DESIGN §6).
+// declarationTemplate is what conformance init writes: the portal contract's
+// declaration (docs/contrat-portail.md, section 5), commented for a portal
+// team.
+const declarationTemplate = `# Déclaration d'un portail pour la suite de conformité ProConnect.
+# Le contrat (exigences, format de chaque URL) : docs/contrat-portail.md du bac à sable.
+#
 # Lancez : proconnect-sandbox conformance --suite portail --portal %[1]s
-# avec les URL des composants si le bac à sable tourne à part (--proconnect-url …).
+# La suite utilise le bac à sable qui tourne déjà sur ce poste (proconnect-sandbox up), ou en
+# démarre un sur les ports habituels (ProConnect http://localhost:7100, PISTE http://localhost:7103)
+# et les affiche. Elle enregistre ce portail auprès de son PISTE et de son ProConnect.
 
 # Nom affiché aux dirigeants (courriels, pages de ProConnect).
 name: Mon portail
-# Identifiant et secret du portail chez PISTE : la suite l'enregistre auprès du PISTE et du
-# ProConnect du bac à sable avec ces valeurs.
+# Identifiant et secret du portail chez PISTE : ceux que votre portail utilise.
 client_id: mon-portail
 client_secret: changez-moi
 # Les URL de retour de votre portail après ProConnect (localhost sans port : tout port).
@@ -194,10 +188,16 @@ events_url: http://localhost:8080/api/psp/events
 # La page qui lance une certification pour un SIREN ({siren}) et renvoie vers ProConnect.
 start_url: http://localhost:8080/demarrer?siren={siren}
 # Facultatif : l'état d'un compte, en JSON {"account_state": "pending"|"certified"|"not_certified"|
-# "revoked"|"alternative_offered"}. Sans lui, les scénarios qui en dépendent sont « non applicables ».
+# "revoked"|"alternative_offered", "events_applied": n}. Sans elle, les scénarios qui en dépendent
+# sont « non applicables ».
 status_url: http://localhost:8080/api/status/{certification_id}
-# Facultatif : déposer la demande d'accès d'un collaborateur ; répond {"access_request_id": "…"}.
-# access_request_url: http://localhost:8080/api/acces?siren={siren}&email={email}&given_name={given_name}&family_name={family_name}
+# Facultatif : la certification d'un compte existant ({account_ref}) pour un SIREN ({siren}).
+# certification_url: http://localhost:8080/comptes/{account_ref}/certifier?siren={siren}
+# Facultatif : la revérification d'une certification (la suite envoie POST).
+# recheck_url: http://localhost:8080/api/reverifier/{certification_id}
+# Facultatif : déposer la demande d'accès d'un collaborateur. La suite envoie POST avec le corps JSON
+# {"siren", "email", "given_name", "family_name"} ; réponse {"access_request_id": "…"}.
+# access_request_url: http://localhost:8080/api/acces
 # Facultatif : l'état d'une demande d'accès, {"access_state": "pending"|"approved"|"refused"|"expired"}.
 # access_status_url: http://localhost:8080/api/acces/{access_request_id}
 `
@@ -231,6 +231,7 @@ func conformanceInit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "conformance init:", err)
 		return exitError
 	}
-	fmt.Fprintf(stdout, "wrote %s: edit it, then run\n  proconnect-sandbox conformance --suite portail --portal %s\n", file, file)
+	fmt.Fprintf(stdout, "wrote %s: edit it, start your portal, then run\n  proconnect-sandbox conformance --suite portail --portal %s\n"+
+		"(it uses the sandbox running on this machine, or starts one on http://localhost:7100…7105 and prints where)\n", file, file)
 	return exitOK
 }

@@ -1,33 +1,90 @@
 # language: fr
 @portail @securite
 Fonctionnalité: L'API du portail (PSP API) n'accepte que les événements de ProConnect
-  Un portail doit refuser (4xx) un événement dont la signature, le kid, l'alg, l'aud, l'iss ou l'exp est faux,
-  accuser réception d'un doublon en l'appliquant une seule fois, et répondre en quelques secondes.
+  La personne a lancé une certification sur le portail (son compte est en attente) ; la suite envoie au
+  portail, sur son events_url, des événements sur cette certification : ceux de ProConnect sont acceptés
+  et appliqués, les faux sont refusés (4xx) et n'ont aucun effet. Exigences : docs/contrat-portail.md.
 
-  @obligatoire @ci @delai
+  Contexte:
+    Soit la personne a lancé une certification sur le portail pour le SIREN "901001008"
+
+  @obligatoire @ci @delai @PSP-EVT-1
   Scénario: Un événement de ProConnect est accepté et appliqué, en quelques secondes
-    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour une nouvelle certification "A"
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification
     Alors le portail accepte l'événement
     Et le portail a répondu en moins de 3 secondes
-    Et le compte du portail pour l'événement forgé "A" est à l'état "certified"
+    Et le compte du portail est à l'état "certified"
 
-  @obligatoire @ci
-  Plan du scénario: Un événement falsifié est refusé et n'a aucun effet
-    Quand on envoie au portail un événement "certified" pour une nouvelle certification "F" <défaut>
+  @obligatoire @ci @PSP-EVT-2 @PSP-EVT-7
+  Plan du scénario: Un événement mal signé est refusé et n'a aucun effet
+    Quand on envoie au portail un événement "certified" pour cette certification <défaut>
     Alors le portail refuse l'événement
-    Et le compte du portail pour l'événement forgé "F" est à l'état ""
+    Et le compte du portail est à l'état "pending"
 
     Exemples:
       | défaut                                          |
       | signé par une autre clé                         |
+      | avec une signature altérée                      |
       | avec un kid inconnu                             |
+      | sans kid                                        |
       | non signé (alg none)                            |
       | signé HS256 avec la clé publique de ProConnect  |
-      | pour un autre portail                           |
-      | d'un autre émetteur                             |
-      | expiré                                          |
 
-  @obligatoire @ci
+  @obligatoire @ci @PSP-EVT-3 @PSP-EVT-7
+  Plan du scénario: Un événement qui apporte sa propre clé est refusé
+    Quand on envoie au portail un événement "certified" pour cette certification <défaut>
+    Alors le portail refuse l'événement
+    Et le compte du portail est à l'état "pending"
+
+    Exemples:
+      | défaut                                      |
+      | qui porte sa clé dans l'en-tête jwk         |
+      | qui désigne sa clé par jku                  |
+      | qui désigne son certificat par x5u          |
+      | qui porte son certificat dans l'en-tête x5c |
+
+  @obligatoire @ci @PSP-EVT-4 @PSP-EVT-7
+  Plan du scénario: Un jeton d'un autre type n'est pas un événement
+    Quand on envoie au portail un événement "certified" pour cette certification <défaut>
+    Alors le portail refuse l'événement
+    Et le compte du portail est à l'état "pending"
+
+    Exemples:
+      | défaut                               |
+      | de type JWT                          |
+      | de type at+jwt                       |
+      | sans typ                             |
+      | avec une extension critique inconnue |
+
+  @obligatoire @ci @PSP-EVT-5 @PSP-EVT-7
+  Plan du scénario: L'émetteur et le destinataire sont comparés exactement
+    Quand on envoie au portail un événement "certified" pour cette certification <défaut>
+    Alors le portail refuse l'événement
+    Et le compte du portail est à l'état "pending"
+
+    Exemples:
+      | défaut                                                |
+      | pour un autre portail                                 |
+      | pour un portail au nom voisin                         |
+      | pour le portail écrit en majuscules                   |
+      | pour une liste de portails sans celui-ci              |
+      | d'un autre émetteur                                   |
+      | d'un émetteur dont l'URL prolonge celle de ProConnect |
+
+  @obligatoire @ci @PSP-EVT-6 @PSP-EVT-7
+  Plan du scénario: Les dates de l'événement sont vérifiées
+    Quand on envoie au portail un événement "certified" pour cette certification <défaut>
+    Alors le portail refuse l'événement
+    Et le compte du portail est à l'état "pending"
+
+    Exemples:
+      | défaut              |
+      | expiré              |
+      | sans exp            |
+      | émis dans une heure |
+      | sans iat            |
+
+  @obligatoire @ci @PSP-EVT-7
   Plan du scénario: Un corps mal formé est refusé
     Quand on envoie au portail un corps "<corps>" de type "<type>"
     Alors le portail refuse l'événement
@@ -38,11 +95,11 @@ Fonctionnalité: L'API du portail (PSP API) n'accepte que les événements de Pr
       | {event:1}       | application/json |
       | a.b.c           | application/jwt  |
 
-  @obligatoire @ci
+  @obligatoire @ci @PSP-EVT-8
   Scénario: Un doublon est accusé et appliqué une seule fois
-    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour une nouvelle certification "D"
-    Et ProConnect envoie au portail l'événement "dirigeant.revoked" pour la certification "D"
-    Et ProConnect renvoie au portail l'événement "certification.completed" de la certification "D" déjà reçu
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification
+    Et ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification
+    Et ProConnect renvoie au portail l'événement "certification.completed" déjà reçu
     Alors le portail accepte l'événement
-    Et le compte du portail pour l'événement forgé "D" est à l'état "revoked"
-    Et le portail a appliqué 2 événements pour l'événement forgé "D"
+    Et le compte du portail est à l'état "revoked"
+    Et le portail a appliqué 2 événements pour cette certification

@@ -1,27 +1,47 @@
 # language: fr
 @portail @evenements
 Fonctionnalité: Le portail accepte tous les événements de ProConnect, y compris ceux qu'il n'exploite pas
-  ProConnect pousse aussi le courriel de contact vérifié du dirigeant (contact_email.changed) et pourra
-  ajouter des champs à ses événements : un portail les acquitte (2xx) et ignore ce qu'il ne connaît pas.
-  Un refus ferait réessayer ProConnect indéfiniment.
+  ProConnect pousse aussi le courriel de contact vérifié du dirigeant (contact_email.changed), pourra
+  ajouter des types et des champs à ses événements, et ne promet aucun ordre de livraison : un portail
+  acquitte (2xx) tout événement valide, ignore ce qu'il ne connaît pas, et tient une révocation pour
+  définitive. Un refus ferait réessayer ProConnect indéfiniment. Exigences : docs/contrat-portail.md.
 
-  @obligatoire @ci
+  @obligatoire @ci @PSP-EVT-10
   Scénario: Le portail acquitte le changement de courriel de contact du dirigeant
     Quand ProConnect envoie au portail l'événement "contact_email.changed" pour l'entreprise "901001008"
     Alors le portail accepte l'événement
 
-  @obligatoire @ci
-  Scénario: Le portail applique un événement enrichi de champs qu'il ne connaît pas
-    Soit les événements suivants portent des champs que le portail ne connaît pas
-    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour une nouvelle certification "enrichie"
+  @obligatoire @ci @PSP-EVT-10
+  Scénario: Le portail acquitte un événement d'un type qu'il ne connaît pas encore
+    Quand ProConnect envoie au portail un événement d'un type à venir
     Alors le portail accepte l'événement
-    Et le compte du portail pour l'événement forgé "enrichie" est à l'état "certified"
 
-  @obligatoire @ci
-  Scénario: Une certification arrivée après la révocation ne recertifie pas le compte
-    L'ordre des livraisons n'est pas garanti (au moins une fois, réessais) : la révocation est définitive.
-    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour une nouvelle certification "révoquée"
-    Et ProConnect envoie au portail l'événement "dirigeant.revoked" pour la certification "révoquée"
-    Et ProConnect envoie au portail, en retard, l'événement "certification.completed" "certified" de la certification "révoquée"
+  @obligatoire @ci @PSP-EVT-10
+  Scénario: Le portail applique un événement enrichi de champs qu'il ne connaît pas
+    Soit la personne a lancé une certification sur le portail pour le SIREN "901001008"
+    Et les événements suivants portent des champs que le portail ne connaît pas
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification
     Alors le portail accepte l'événement
-    Et le compte du portail pour l'événement forgé "révoquée" est à l'état "revoked"
+    Et le compte du portail est à l'état "certified"
+
+  @obligatoire @ci @PSP-EVT-9
+  Scénario: Une certification arrivée après la révocation ne recertifie pas le compte
+    Soit la personne a lancé une certification sur le portail pour le SIREN "901001008"
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification
+    Et ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification
+    Et ProConnect envoie au portail, en retard, l'événement "certification.completed" "certified" de cette certification
+    Alors le portail accepte l'événement
+    Et le compte du portail est à l'état "revoked"
+
+  @obligatoire @ci @PSP-EVT-9
+  Scénario: Une révocation arrivée avant la certification reste définitive
+    Soit la personne a lancé une certification sur le portail pour le SIREN "901001008"
+    Quand ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification
+    Et ProConnect envoie au portail, en retard, l'événement "certification.completed" "certified" de cette certification
+    Alors le portail accepte l'événement
+    Et le compte du portail est à l'état "revoked"
+
+  @obligatoire @ci @PSP-EVT-11
+  Scénario: Un événement sur un compte que le portail n'a pas ouvert est acquitté
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" d'une certification que le portail n'a pas lancée
+    Alors le portail accepte l'événement

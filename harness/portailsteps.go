@@ -1,0 +1,736 @@
+package harness
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+)
+
+// The portail suite: the harness plays the person in the browser and
+// ProConnect's events, and observes the portal under test through the URLs
+// of its declaration (docs/contrat-portail.md).
+
+func (w *fcWorld) declaration() portalDeclaration { return w.env.portal }
+
+// notDeclared makes the scenario not applicable for want of a declared URL.
+func (w *fcWorld) notDeclared(key string) error {
+	w.env.notApplicable(w.name, "the portal declares no "+key)
+	return godog.ErrSkip
+}
+
+// portalErr adds to a failing step what the sandbox saw of the portal's own
+// calls (a refused PISTE token, a ProConnect problem): often the cause.
+func (w *fcWorld) portalErr(err error) error {
+	if err == nil || errors.Is(err, godog.ErrSkip) {
+		return err
+	}
+	if why := w.portalDiagnosis(); why != "" {
+		return fmt.Errorf("%w\n  what the sandbox saw of the portal's calls: %s", err, why)
+	}
+	return err
+}
+
+// portalDiagnosis reads PISTE's and ProConnect's journals for the portal's
+// failed calls since the scenario began.
+func (w *fcWorld) portalDiagnosis() string {
+	id := w.declaration().ClientID
+	var out []string
+	for _, c := range []struct{ name, base string }{{"PISTE", w.env.pisteURL}, {"ProConnect", w.env.coreURL}} {
+		if c.base == "" || w.env.noControl[baseOf(c.base)] || !w.env.control {
+			continue
+		}
+		entries, err := w.journal(c.base, 0)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if e.Client != id || e.Status < 400 || e.Time.Before(w.began.Add(-time.Second)) {
+				continue
+			}
+			line := fmt.Sprintf("%s answered the portal's %s %s with %d", c.name, e.Method, e.Path, e.Status)
+			if e.Answer != "" {
+				line += " " + e.Answer
+			}
+			if c.name == "PISTE" && e.Path == "/api/oauth/token" {
+				line += " — the portal's token request failed: check its client_id and client_secret against the declaration, and that it was registered"
+			}
+			out = append(out, line)
+			if len(out) == 3 {
+				return strings.Join(out, "; ")
+			}
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// journal reads a component's journal after seq since.
+func (w *fcWorld) journal(base string, since uint64) ([]Exchange, error) {
+	e, err := w.controlAt(base, http.MethodGet, fmt.Sprintf("/journal?since=%d", since), nil)
+	if err != nil {
+		return nil, err
+	}
+	var out struct{ Entries []Exchange }
+	if err := json.Unmarshal(e.body, &out); err != nil {
+		return nil, fmt.Errorf("journal of %s: %w", base, err)
+	}
+	return out.Entries, nil
+}
+
+// markJournal remembers where a component's journal stands, to count the
+// exchanges that follow.
+func (w *fcWorld) markJournal(base string) error {
+	if err := w.needControl("counts exchanges in the components' journals"); err != nil {
+		return err
+	}
+	e, err := w.controlAt(base, http.MethodGet, "/journal?limit=1", nil)
+	if err != nil {
+		return err
+	}
+	var out struct{ Entries []Exchange }
+	_ = json.Unmarshal(e.body, &out)
+	if w.pc.marks == nil {
+		w.pc.marks = map[string]uint64{}
+	}
+	w.pc.marks[base] = 0
+	if len(out.Entries) > 0 {
+		w.pc.marks[base] = out.Entries[0].Seq
+	}
+	return nil
+}
+
+// countSince counts a component's exchanges since its mark that match.
+func (w *fcWorld) countSince(base string, match func(Exchange) bool) (int, error) {
+	since, ok := w.pc.marks[base]
+	if !ok {
+		return 0, fmt.Errorf("the scenario did not start counting at %s", base)
+	}
+	entries, err := w.journal(base, since)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if match(e) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// openStart opens the portal's start page for a SIREN, as a person does.
+// The browser goes through ProConnect: the certification's ID is read on
+// the way, in ProConnect's login URL.
+func (w *fcWorld) openStart(siren string) error {
+	d := w.declaration()
+	if d.StartURL == "" {
+		return w.notDeclared("start_url")
+	}
+	w.pc.certSIREN = w.expand(siren)
+	return w.openPortal(fill(d.StartURL, map[string]string{"siren": w.pc.certSIREN}))
+}
+
+func (w *fcWorld) openPortal(raw string) error {
+	w.callback = nil
+	e, err := w.browser.open(raw)
+	if err != nil {
+		return err
+	}
+	w.land(e)
+	w.pc.certID = w.certificationInChain()
+	return nil
+}
+
+// certificationInChain finds the certification ID in the way the browser
+// went: ProConnect's login URL (/certifications/{id}/login) or the return
+// to the portal (?certification_id=).
+func (w *fcWorld) certificationInChain() string {
+	core := baseOf(w.env.coreURL)
+	for _, u := range w.browser.chain {
+		if id := u.Query().Get("certification_id"); id != "" {
+			return id
+		}
+		if baseOf(u.String()) == core {
+			if rest, ok := strings.CutPrefix(u.Path, "/certifications/"); ok {
+				if id, ok := strings.CutSuffix(rest, "/login"); ok {
+					return id
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// accountState reads the portal's view of an account through its status_url.
+func (w *fcWorld) accountState(id string) (string, error) {
+	s, _, err := w.portalStatus(id)
+	return s, err
+}
+
+// portalStatus reads status_url: the account state, and events_applied
+// when the portal gives it (nil otherwise).
+func (w *fcWorld) portalStatus(id string) (string, *int, error) {
+	d := w.declaration()
+	if d.StatusURL == "" {
+		return "", nil, w.notDeclared("status_url")
+	}
+	if id == "" {
+		return "", nil, errors.New("no certification to ask the portal about: the browser never went through ProConnect")
+	}
+	e, err := w.backend.get(fill(d.StatusURL, map[string]string{"certification_id": id}))
+	if err != nil {
+		return "", nil, err
+	}
+	if e.status == http.StatusNotFound {
+		return "", nil, nil
+	}
+	var out struct {
+		AccountState  string `json:"account_state"`
+		EventsApplied *int   `json:"events_applied"`
+	}
+	if e.status != http.StatusOK || json.Unmarshal(e.body, &out) != nil {
+		return "", nil, fmt.Errorf("status_url: want 200 and {\"account_state\": …}; got %s", e.describe())
+	}
+	return out.AccountState, out.EventsApplied, nil
+}
+
+// certificationData is the data of a certification.completed event about
+// the certification the person started.
+func (w *fcWorld) certificationData(outcome string) (map[string]any, error) {
+	if w.pc.certID == "" {
+		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
+	}
+	data := map[string]any{"certification_id": w.pc.certID, "siren": w.pc.certSIREN, "purpose": "registration", "outcome": outcome}
+	if outcome == string(proconnect.OutcomeCertified) {
+		data["dirigeant"] = map[string]any{"given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24", "role": "73"}
+		data["fc_sub"] = randomHex(32) + "v1"
+	}
+	return data, nil
+}
+
+func (w *fcWorld) revocationData() (map[string]any, error) {
+	if w.pc.certID == "" {
+		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
+	}
+	return map[string]any{"certification_id": w.pc.certID, "siren": w.pc.certSIREN, "reason": "not_dirigeant"}, nil
+}
+
+// sendCertification sends certification.completed for the started
+// certification (a correct event, or one with a defect).
+func (w *fcWorld) sendCertification(outcome, defect, kid string) error {
+	data, err := w.certificationData(outcome)
+	if err != nil {
+		return err
+	}
+	return w.forgeAndSend("certification.completed", data, defect, kid, "certification.completed")
+}
+
+func (w *fcWorld) sendRevocation() error {
+	data, err := w.revocationData()
+	if err != nil {
+		return err
+	}
+	return w.forgeAndSend("dirigeant.revoked", data, "", "", "dirigeant.revoked")
+}
+
+// expectState waits until the portal shows the account in state want.
+func (w *fcWorld) expectState(want string, wait time.Duration) error {
+	return w.portalErr(w.eventually(wait, 25*time.Millisecond, func() (bool, error) {
+		got, err := w.accountState(w.pc.certID)
+		if err != nil || got == want {
+			return true, err
+		}
+		return false, fmt.Errorf("the portal says the account is %q after %s, want %q", got, wait, want)
+	}))
+}
+
+func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
+	step := sc.Step
+
+	// The person's way through the portal.
+	step(`^la personne ouvre la page de démarrage du portail pour le SIREN "([^"]*)"$`, func(siren string) error {
+		return w.portalErr(w.openStart(siren))
+	})
+	step(`^la personne a lancé une certification sur le portail pour le SIREN "([^"]*)"$`, func(siren string) error {
+		if err := w.openStart(siren); err != nil {
+			return w.portalErr(err)
+		}
+		if w.pc.certID == "" {
+			return w.portalErr(fmt.Errorf("the portal's start page did not send the browser to ProConnect: %s", w.last.describe()))
+		}
+		return nil
+	})
+	step(`^une deuxième personne ouvre la page de démarrage du portail pour le SIREN "([^"]*)"$`, func(siren string) error {
+		d := w.declaration()
+		if d.StartURL == "" {
+			return w.notDeclared("start_url")
+		}
+		other := w.newBrowser()
+		e, err := other.open(fill(d.StartURL, map[string]string{"siren": w.expand(siren)}))
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(e.url.String(), w.env.fcURL) && e.status != http.StatusOK {
+			return w.portalErr(fmt.Errorf("the second person did not reach FranceConnect: %s", e.describe()))
+		}
+		return nil
+	})
+	step(`^la personne ouvre la page de certification du compte existant pour le SIREN "([^"]*)"$`, func(siren string) error {
+		d := w.declaration()
+		if d.CertificationURL == "" {
+			return w.notDeclared("certification_url")
+		}
+		w.pc.accountRef, w.pc.certSIREN = "compte-suite-"+randomHex(5), w.expand(siren)
+		return w.portalErr(w.openPortal(fill(d.CertificationURL, map[string]string{"account_ref": w.pc.accountRef, "siren": w.pc.certSIREN})))
+	})
+	step(`^elle se connecte à FranceConnect avec la persona "([^"]*)"$`, func(login string) error {
+		if err := w.loginAs(login, w.password(w.expand(login))); err != nil {
+			return w.portalErr(err)
+		}
+		if id := w.lastCertificationID(); id != "" {
+			w.pc.certID = id
+		}
+		return nil
+	})
+	step(`^elle se connecte à FranceConnect avec la persona "([^"]*)", sans revenir au portail$`, func(login string) error {
+		portal := baseOf(w.declaration().StartURL)
+		w.browser.stop = func(u *url.URL) bool { return baseOf(u.String()) == portal }
+		defer func() { w.browser.stop = nil }()
+		if err := w.loginAs(login, w.password(w.expand(login))); err != nil {
+			return err
+		}
+		if !w.last.isRedirect() || w.last.location().Query().Get("certification_id") == "" {
+			return fmt.Errorf("ProConnect did not send the browser back to the portal: %s", w.last.describe())
+		}
+		w.pc.returnURL = w.last.location()
+		w.pc.certID = w.pc.returnURL.Query().Get("certification_id")
+		return nil
+	})
+	step(`^elle abandonne à FranceConnect$`, func() error {
+		if err := w.click("Revenir sur le service"); err != nil {
+			return w.portalErr(err)
+		}
+		if id := w.lastCertificationID(); id != "" {
+			w.pc.certID = id
+		}
+		return nil
+	})
+	step(`^elle arrive sur la page de retour du portail$`, func() error {
+		if w.last.status != http.StatusOK || w.lastCertificationID() == "" {
+			return w.portalErr(fmt.Errorf("the browser did not end on the portal's return page (200, with certification_id): %s", w.last.describe()))
+		}
+		return nil
+	})
+	// PSP-PAR-2: a return that does not come from the browser that started
+	// the certification.
+	step(`^(un autre navigateur|la personne) ouvre l'adresse de retour du portail (telle quelle|sans son state|avec un autre state)$`, func(who, how string) error {
+		if w.pc.returnURL == nil {
+			return errors.New("no return to the portal was caught")
+		}
+		b := w.browser
+		if who == "un autre navigateur" {
+			b = w.newBrowser()
+		}
+		u := *w.pc.returnURL
+		q := u.Query()
+		switch how {
+		case "sans son state":
+			q.Del("state")
+		case "avec un autre state":
+			q.Set("state", "etat-"+randomHex(8))
+		}
+		u.RawQuery = q.Encode()
+		e, err := b.open(u.String())
+		if err != nil {
+			return err
+		}
+		w.last = e
+		return nil
+	})
+	step(`^le portail refuse ce retour$`, func() error {
+		if w.last.status < 400 || w.last.status >= 500 {
+			return fmt.Errorf("the portal accepted a return this browser did not start (a cross-site request forgery): want a 4xx answer; got %s", w.last.describe())
+		}
+		return nil
+	})
+	step(`^la page de retour propose le parcours alternatif du portail$`, func() error {
+		b := strings.ToLower(string(w.last.body))
+		if !strings.Contains(b, `id="alternative"`) && !strings.Contains(b, "alternati") {
+			return fmt.Errorf("the return page offers no alternative path: %s", w.last.describe())
+		}
+		return nil
+	})
+
+	// The portal's view of the account.
+	step(`^le compte du portail passe à l'état "([^"]*)"$`, func(want string) error { return w.expectState(want, 5*time.Second) })
+	step(`^le compte du portail est à l'état "([^"]*)"$`, func(want string) error {
+		got, err := w.accountState(w.pc.certID)
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return w.portalErr(fmt.Errorf("the portal says the account is %q, want %q", got, want))
+		}
+		return nil
+	})
+	step(`^le compte du portail reste à l'état "([^"]*)"$`, func(want string) error {
+		time.Sleep(100 * time.Millisecond)
+		got, err := w.accountState(w.pc.certID)
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return fmt.Errorf("the portal says the account is %q, want %q", got, want)
+		}
+		return nil
+	})
+	// Applying a duplicate twice leaves the same state (events set states):
+	// only a count of applied events shows it (events_applied).
+	step(`^le portail a appliqué (\d+) événements? pour cette certification$`, func(want int) error {
+		_, applied, err := w.portalStatus(w.pc.certID)
+		if err != nil {
+			return err
+		}
+		if applied == nil {
+			w.env.notApplicable(w.name, "the portal's status_url gives no events_applied: a duplicate applied twice cannot be seen")
+			return godog.ErrSkip
+		}
+		if *applied != want {
+			return fmt.Errorf("the portal applied %d events to this certification, want %d: a duplicate was applied again", *applied, want)
+		}
+		return nil
+	})
+
+	// PSP-PAR-5: an existing account.
+	step(`^la certification lue chez ProConnect porte la référence du compte et l'objet "([^"]*)"$`, func(purpose string) error {
+		c, err := w.readAsPortal("/certifications/" + url.PathEscape(w.pc.certID))
+		if err != nil {
+			return err
+		}
+		if c["account_ref"] != w.pc.accountRef || c["purpose"] != purpose {
+			return fmt.Errorf("ProConnect has the certification with account_ref %v and purpose %v, want %q and %q: the portal did not start it as the certification of its existing account",
+				c["account_ref"], c["purpose"], w.pc.accountRef, purpose)
+		}
+		return nil
+	})
+	step(`^l'événement "([^"]*)" livré au portail porte la référence du compte$`, func(typ string) error {
+		return w.eventually(5*time.Second, 50*time.Millisecond, func() (bool, error) {
+			list, err := w.deliveries(w.pc.certID)
+			if err != nil {
+				return true, err
+			}
+			for _, e := range list {
+				if e.Type == typ && e.DeliveredAt != nil {
+					if e.Data["account_ref"] != w.pc.accountRef {
+						return true, fmt.Errorf("the %s event delivered has account_ref %v, want %q", typ, e.Data["account_ref"], w.pc.accountRef)
+					}
+					return true, nil
+				}
+			}
+			return false, fmt.Errorf("no %s event delivered to the portal for this certification after 5 s", typ)
+		})
+	})
+
+	// PSP-VER-2: the portal's own re-check.
+	step(`^le portail revérifie la certification(, sans événement de ProConnect pendant ce temps)?$`, func(hold string) error {
+		d := w.declaration()
+		if d.RecheckURL == "" {
+			return w.notDeclared("recheck_url")
+		}
+		if hold != "" {
+			if err := w.needExclusive("holds ProConnect's deliveries to the portal"); err != nil {
+				return err
+			}
+			if _, err := w.controlAt(w.env.coreURL, http.MethodPost, "/deliveries/hold", map[string]string{"portal": d.ClientID}); err != nil {
+				return err
+			}
+			w.pc.held = true
+		}
+		if err := w.call(http.MethodPost, fill(d.RecheckURL, map[string]string{"certification_id": w.pc.certID}), nil, nil); err != nil {
+			return err
+		}
+		if w.last.status < 200 || w.last.status > 299 {
+			return w.portalErr(fmt.Errorf("recheck_url: want 2xx once the account is up to date; got %s", w.last.describe()))
+		}
+		return nil
+	})
+
+	// Events.
+	step(`^ProConnect envoie au portail l'événement "certification.completed" "([^"]*)" pour cette certification$`, func(outcome string) error {
+		return w.sendCertification(outcome, "", "")
+	})
+	step(`^ProConnect envoie au portail, en retard, l'événement "certification.completed" "([^"]*)" de cette certification$`, func(outcome string) error {
+		return w.sendCertification(outcome, "", "")
+	})
+	step(`^ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification$`, w.sendRevocation)
+	step(`^ProConnect renvoie au portail l'événement "([^"]*)" déjà reçu$`, func(typ string) error {
+		raw, ok := w.pc.sent[typ]
+		if !ok {
+			return fmt.Errorf("no %s event was sent in this scenario", typ)
+		}
+		return w.sendEvent(raw, "application/jwt")
+	})
+	step(`^on envoie au portail un événement "certified" pour cette certification (.+)$`, func(defect string) error {
+		return w.sendCertification("certified", defect, "")
+	})
+	step(`^on envoie au portail un corps "([^"]*)" de type "([^"]*)"$`, func(body, ct string) error { return w.sendEvent(body, ct) })
+	step(`^ProConnect envoie au portail l'événement "contact_email.changed" pour l'entreprise "([^"]*)"$`, func(siren string) error {
+		s := w.expand(siren)
+		return w.forgeAndSend("contact_email.changed", map[string]any{"siren": s, "contact_email": "contact-" + s + "@exemple.test"}, "", "", "contact_email.changed")
+	})
+	step(`^ProConnect envoie au portail un événement d'un type à venir$`, func() error {
+		return w.forgeAndSend("entreprise.evenement_a_venir", map[string]any{"siren": "901001008", "detail": "un type qu'aucun portail ne connaît encore"}, "", "", "a-venir")
+	})
+	step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" d'une certification que le portail n'a pas lancée$`, func() error {
+		data := map[string]any{"certification_id": "inconnue-" + randomHex(8), "siren": "901001008", "purpose": "registration", "outcome": "certified",
+			"dirigeant": map[string]any{"given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24", "role": "73"}}
+		return w.forgeAndSend("certification.completed", data, "", "", "inconnue")
+	})
+	step(`^les événements suivants portent des champs que le portail ne connaît pas$`, func() error {
+		w.pc.extraData = true
+		return nil
+	})
+	step(`^le portail (accepte|refuse) l'événement$`, func(how string) error {
+		ok := w.last.status >= 200 && w.last.status < 300
+		switch {
+		case ok && how == "refuse":
+			return fmt.Errorf("the portal accepted an event it must refuse (want 4xx); got %s", w.last.describe())
+		case !ok && how == "accepte":
+			return fmt.Errorf("the portal refused a valid event (want 2xx); got %s", w.last.describe())
+		case how == "refuse" && w.last.status >= 500:
+			return fmt.Errorf("the portal refused with a server error (want 4xx: a bad event is the sender's fault, and ProConnect retries a 5xx); got %s", w.last.describe())
+		case how == "refuse" && w.last.status < 400:
+			return fmt.Errorf("the portal answered neither 2xx nor 4xx; got %s", w.last.describe())
+		}
+		return nil
+	})
+	step(`^le portail a répondu en moins de (\d+) secondes$`, func(s int) error {
+		if w.elapsed > time.Duration(s)*time.Second {
+			return fmt.Errorf("the portal took %s to answer the event", w.elapsed.Round(time.Millisecond))
+		}
+		return nil
+	})
+
+	// PSP-CLE: ProConnect's keys.
+	step(`^ProConnect envoie au portail (\d+) événements valides$`, func(n int) error {
+		if err := w.markJournal(w.env.coreURL); err != nil {
+			return err
+		}
+		for i := range n {
+			s := "90100100" + string(rune('0'+i%10))
+			if err := w.forgeAndSend("contact_email.changed", map[string]any{"siren": s, "contact_email": fmt.Sprintf("contact-%d@exemple.test", i)}, "", "", "valide"); err != nil {
+				return err
+			}
+			if w.last.status < 200 || w.last.status > 299 {
+				return fmt.Errorf("event %d of %d refused: %s", i+1, n, w.last.describe())
+			}
+		}
+		return nil
+	})
+	step(`^on envoie au portail (\d+) événements signés d'un kid inconnu$`, func(n int) error {
+		if err := w.markJournal(w.env.coreURL); err != nil {
+			return err
+		}
+		for i := range n {
+			data := map[string]any{"siren": "901001008", "contact_email": fmt.Sprintf("imposteur-%d@exemple.test", i)}
+			if err := w.forgeAndSend("contact_email.changed", data, "avec un kid inconnu", "", "kid-inconnu"); err != nil {
+				return err
+			}
+			if w.last.status < 400 || w.last.status > 499 {
+				return fmt.Errorf("event %d of %d, with a kid ProConnect never published: want 4xx; got %s", i+1, n, w.last.describe())
+			}
+		}
+		return nil
+	})
+	step(`^le portail a lu le JWKS de ProConnect au plus (\d+) fois pendant ce temps$`, func(most int) error {
+		n, err := w.countSince(w.env.coreURL, func(e Exchange) bool { return e.Method == http.MethodGet && e.Path == "/api/v1/jwks" })
+		if err != nil {
+			return err
+		}
+		if n > most {
+			return fmt.Errorf("the portal read ProConnect's JWKS %d times, want at most %d: cache the keys, and space out the re-reads an unknown kid causes", n, most)
+		}
+		return nil
+	})
+	step(`^ProConnect passe à une nouvelle clé de signature$`, func() error {
+		if err := w.needExclusive("changes the key ProConnect signs every event with"); err != nil {
+			return err
+		}
+		if _, err := w.controlAt(w.env.coreURL, http.MethodPost, "/keys/rotate", map[string]any{}); err != nil {
+			return err
+		}
+		w.pc.rotated = true
+		return nil
+	})
+	step(`^ProConnect envoie au portail l'événement "certification.completed" "([^"]*)" pour cette certification, signé de sa nouvelle clé, jusqu'à ce qu'il l'accepte$`, func(outcome string) error {
+		keys := w.env.fixtures.KeysFor("proconnect")
+		if len(keys) < 2 {
+			return errors.New("the fixtures hold a single ProConnect key")
+		}
+		data, err := w.certificationData(outcome)
+		if err != nil {
+			return err
+		}
+		// ProConnect retries a refused event (1 s, 2 s, 4 s…): so does the
+		// suite, for 12 s, with the same jti and a fresh signature.
+		jti := randomHex(12)
+		deadline := time.Now().Add(12 * time.Second)
+		for {
+			f, err := w.newForgery("certification.completed", data, keys[1].KID)
+			if err != nil {
+				return err
+			}
+			f.claims["jti"] = jti
+			raw, err := f.sign()
+			if err != nil {
+				return err
+			}
+			if err := w.sendEvent(raw, "application/jwt"); err != nil {
+				return err
+			}
+			if w.last.status >= 200 && w.last.status < 300 {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("the portal still refuses, after 12 s of retries, an event signed with ProConnect's new key %s (published in its JWKS): re-read the JWKS for a kid you do not know; last answer %s",
+					keys[1].KID, w.last.describe())
+			}
+			time.Sleep(time.Second)
+		}
+	})
+
+	// PSP-API-2: the PISTE token.
+	step(`^le bac à sable compte les appels du portail$`, func() error {
+		if err := w.markJournal(w.env.pisteURL); err != nil {
+			return err
+		}
+		return w.markJournal(w.env.coreURL)
+	})
+	step(`^le portail a demandé au plus (\d+) jetons? à PISTE pendant le scénario$`, func(most int) error {
+		id := w.declaration().ClientID
+		n, err := w.countSince(w.env.pisteURL, func(e Exchange) bool { return e.Path == "/api/oauth/token" && e.Client == id })
+		if err != nil {
+			return err
+		}
+		if n > most {
+			return fmt.Errorf("the portal asked PISTE for %d tokens, want at most %d: a token is valid one hour, keep it", n, most)
+		}
+		return nil
+	})
+
+	// Collaborators' access requests through the portal (PSP-ACC).
+	fileAccess := func(given, family, mail string) error {
+		d := w.declaration()
+		if d.AccessRequestURL == "" {
+			return w.notDeclared("access_request_url")
+		}
+		body, _ := json.Marshal(map[string]string{"siren": w.siren, "email": w.expand(mail), "given_name": given, "family_name": family})
+		return w.call(http.MethodPost, d.AccessRequestURL, map[string]string{"Content-Type": "application/json"}, body)
+	}
+	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour une entreprise sans courriel de contact$`, fileAccess)
+	step(`^le portail refuse la demande sans l'inventer$`, func() error {
+		var out struct {
+			AccessRequestID string `json:"access_request_id"`
+		}
+		_ = json.Unmarshal(w.last.body, &out)
+		if w.last.status < 400 || w.last.status >= 500 || out.AccessRequestID != "" {
+			return fmt.Errorf("access_request_url: want a 4xx refusal without an access_request_id (ProConnect refused with 409 no-contact-email); got %s", w.last.describe())
+		}
+		return nil
+	})
+	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour l'entreprise$`, func(given, family, mail string) error {
+		if err := fileAccess(given, family, mail); err != nil {
+			return err
+		}
+		var out struct {
+			AccessRequestID string `json:"access_request_id"`
+		}
+		if err := json.Unmarshal(w.last.body, &out); err != nil || out.AccessRequestID == "" || w.last.status > 299 {
+			return w.portalErr(fmt.Errorf("access_request_url: want 2xx and {\"access_request_id\": …}; got %s", w.last.describe()))
+		}
+		w.mw.accessID = out.AccessRequestID
+		return nil
+	})
+	step(`^la demande d'accès du portail (est|passe) à l'état "([^"]*)"$`, func(how, want string) error {
+		d := w.declaration()
+		if d.AccessStatusURL == "" {
+			return w.notDeclared("access_status_url")
+		}
+		return w.eventually(5*time.Second, 25*time.Millisecond, func() (bool, error) {
+			e, err := w.backend.get(fill(d.AccessStatusURL, map[string]string{"access_request_id": w.mw.accessID}))
+			if err != nil {
+				return true, err
+			}
+			var out struct {
+				AccessState string `json:"access_state"`
+			}
+			_ = json.Unmarshal(e.body, &out)
+			if out.AccessState == want {
+				return true, nil
+			}
+			// "est": the state now, no waiting
+			return how == "est", fmt.Errorf("the portal says the access request is %q, want %q; access_status_url gave %s", out.AccessState, want, e.describe())
+		})
+	})
+}
+
+// lastCertificationID reads the certification ID from the way back to the
+// portal (the redirect to its redirect_uri).
+func (w *fcWorld) lastCertificationID() string {
+	if w.last == nil || w.last.url == nil {
+		return ""
+	}
+	return w.last.url.Query().Get("certification_id")
+}
+
+// newBrowser is another person's browser (no cookies shared).
+func (w *fcWorld) newBrowser() *driver {
+	b := newDriver(w.env.transport, w.trace, w.browser.home...)
+	b.seen = w.browser.seen
+	return b
+}
+
+// readAsPortal reads the ProConnect API with the declared portal's own
+// credentials.
+func (w *fcWorld) readAsPortal(path string) (map[string]any, error) {
+	d := w.declaration()
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"proconnect"}}
+	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic " + basic(d.ClientID, d.ClientSecret)}
+	if err := w.call(http.MethodPost, w.env.pisteURL+"/api/oauth/token", h, []byte(form.Encode())); err != nil {
+		return nil, err
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if json.Unmarshal(w.last.body, &tok) != nil || tok.AccessToken == "" {
+		return nil, fmt.Errorf("PISTE gave no token for the declared portal's credentials: %s", w.last.describe())
+	}
+	if err := w.api(http.MethodGet, path, nil, tok.AccessToken); err != nil {
+		return nil, err
+	}
+	if w.last.status != http.StatusOK {
+		return nil, fmt.Errorf("ProConnect %s: %s", path, w.last.describe())
+	}
+	return w.lastJSON()
+}
+
+// deliveries lists the core's outbox events about a subject (a
+// certification, an access request).
+func (w *fcWorld) deliveries(subject string) ([]proconnect.Event, error) {
+	e, err := w.controlAt(w.env.coreURL, http.MethodGet, "/deliveries?subject="+url.QueryEscape(subject), nil)
+	if err != nil {
+		return nil, err
+	}
+	var out struct{ Deliveries []proconnect.Event }
+	if err := json.Unmarshal(e.body, &out); err != nil {
+		return nil, fmt.Errorf("ProConnect's deliveries: %w", err)
+	}
+	return out.Deliveries, nil
+}
