@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"time"
@@ -109,12 +108,19 @@ func (e *exchange) location() *url.URL {
 
 func (e *exchange) isRedirect() bool { return e.status >= 300 && e.status < 400 && e.location() != nil }
 
-// driver plays the person's browser: it keeps cookies, follows redirections
-// within the sandbox's own hosts, and stops where the browser would leave for
-// a service (whose callback nobody needs to serve).
+// driver plays the person's browser: it keeps cookies as Chromium does
+// (cookieStore), follows redirections within the sandbox's own hosts, and
+// stops where the browser would leave for a service (whose callback nobody
+// needs to serve).
 type driver struct {
 	client   *http.Client
+	jar      *cookieStore
 	scenario string
+	// from is the page the current navigation started from (nil: an
+	// address typed): what SameSite cookies depend on.
+	from *url.URL
+	// refused lists the cookies the browser refused, and why.
+	refused []string
 	// home lists the origins the browser follows redirections within.
 	home []string
 	// stop, when set, says where the browser stops instead of following a
@@ -128,11 +134,10 @@ type driver struct {
 }
 
 func newDriver(transport http.RoundTripper, scenario string, home ...string) *driver {
-	jar, _ := cookiejar.New(nil) // never fails without options
 	return &driver{
-		client: &http.Client{Transport: transport, Jar: jar,
+		client: &http.Client{Transport: transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		scenario: scenario, home: home,
+		jar: newCookieStore(), scenario: scenario, home: home,
 	}
 }
 
@@ -148,6 +153,11 @@ func (d *driver) do(req *http.Request) (*exchange, error) {
 		}
 	}
 	start := time.Now()
+	// cookies go by hand: net/http's own cookie code rewrites or drops
+	// values a browser keeps (quotes, JSON)
+	if c := d.jar.cookieHeader(cookieRequest{URL: req.URL, Method: req.Method, Initiator: d.from, Now: start}); c != "" {
+		req.Header.Set("Cookie", c)
+	}
 	resp, err := d.client.Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -157,6 +167,9 @@ func (d *driver) do(req *http.Request) (*exchange, error) {
 		return nil, fmt.Errorf("%s %s: %w", req.Method, redacted(req.URL), err)
 	}
 	defer resp.Body.Close()
+	for _, err := range d.jar.setCookies(req.URL, resp.Header.Values("Set-Cookie"), time.Now()) {
+		d.refused = append(d.refused, fmt.Sprintf("%s: %v", redacted(req.URL), err))
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return nil, err
@@ -214,8 +227,9 @@ func (d *driver) follow(e *exchange) (*exchange, error) {
 	return nil, fmt.Errorf("more than 10 redirections from %s", e.url)
 }
 
-// open navigates to raw as a browser would.
+// open navigates to raw as a browser would (an address typed).
 func (d *driver) open(raw string) (*exchange, error) {
+	d.from = nil
 	e, err := d.get(raw)
 	if err != nil {
 		return nil, err
@@ -331,6 +345,7 @@ func (d *driver) submit(e *exchange, f form, values map[string]string) (*exchang
 	for k, v := range values {
 		data.Set(k, v)
 	}
+	d.from = e.url // the page that holds the form
 	next, err := d.postForm(target.String(), data)
 	if err != nil {
 		return nil, err

@@ -39,10 +39,14 @@ func (w *fcWorld) portalErr(err error) error {
 }
 
 // portalDiagnosis reads PISTE's and ProConnect's journals for the portal's
-// failed calls since the scenario began.
+// failed calls since the scenario began, and says which cookies the
+// browser refused (as Chromium would).
 func (w *fcWorld) portalDiagnosis() string {
 	id := w.declaration().ClientID
 	var out []string
+	for _, r := range w.browser.refused {
+		out = append(out, "the browser refused a cookie, as Chromium would: "+r)
+	}
 	for _, c := range []struct{ name, base string }{{"PISTE", w.env.pisteURL}, {"ProConnect", w.env.coreURL}} {
 		if c.base == "" || w.env.noControl[baseOf(c.base)] || !w.env.control {
 			continue
