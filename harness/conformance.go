@@ -286,7 +286,7 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	// taken, on free ports, and say which).
 	outside := opts.Target.Portal != nil && !external
 	if outside {
-		if found, ok := findLocalSandbox(ctx, env.transport); ok {
+		if found, ok := findLocalSandbox(ctx, env.transport, usualPorts()); ok {
 			env.coreURL, env.fcURL, env.sireneURL = found["proconnect"], found["franceconnect"], found["sirene"]
 			env.pisteURL, env.mailboxURL = found["piste"], found["mailbox"]
 			external = true
@@ -617,16 +617,16 @@ func usualPorts() map[string]int {
 	return ports
 }
 
-// findLocalSandbox looks for a sandbox answering on the usual ports of this
+// findLocalSandbox looks for a sandbox answering on these ports of this
 // machine: every component but the reference portal.
-func findLocalSandbox(ctx context.Context, rt http.RoundTripper) (map[string]string, bool) {
+func findLocalSandbox(ctx context.Context, rt http.RoundTripper, ports map[string]int) (map[string]string, bool) {
 	client := &http.Client{Transport: rt, Timeout: 500 * time.Millisecond}
 	found := map[string]string{}
 	for _, c := range Components() {
 		if c.Name == "portal" {
 			continue
 		}
-		base := "http://localhost:" + strconv.Itoa(c.DefaultPort)
+		base := "http://localhost:" + strconv.Itoa(ports[c.Name])
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/__sandbox/healthz", nil)
 		if err != nil {
 			return nil, false

@@ -282,7 +282,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 	step(`^la personne revient au portail avec l'identifiant de la certification et son state$`, func() error {
 		if w.callback == nil {
-			return fmt.Errorf("the browser did not come back to the portal (status %d): %.300s", w.last.status, w.last.body)
+			return fmt.Errorf("the browser did not come back to the portal: %s", w.last.describe())
 		}
 		q := w.callback.Query()
 		if !strings.HasPrefix(w.callback.String(), w.pc.redirectURI) || q.Get("certification_id") != w.pc.certID || q.Get("state") != w.pc.state {

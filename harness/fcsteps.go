@@ -125,7 +125,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	// Generic answer checks.
 	step(`^la réponse a le statut (\d+)$`, func(code int) error {
 		if w.last.status != code {
-			return fmt.Errorf("status %d, want %d: %.300s", w.last.status, code, w.last.body)
+			return fmt.Errorf("want status %d; got %s", code, w.last.describe())
 		}
 		return nil
 	})
@@ -234,15 +234,15 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 	step(`^la page contient "([^"]*)"$`, func(s string) error {
 		if !strings.Contains(string(w.last.body), s) {
-			return fmt.Errorf("the page does not contain %q: %.300s", s, w.last.body)
+			return fmt.Errorf("the page does not contain %q: %s", s, w.last.describe())
 		}
 		return nil
 	})
 	step(`^FranceConnect affiche l'erreur "(Y[0-9A-Z]+)" avec le statut (\d+)$`, func(ycode string, status int) error {
 		if w.last.status != status || !strings.Contains(string(w.last.body), ycode) ||
 			!strings.HasPrefix(w.last.header.Get("Content-Type"), "text/html") {
-			return fmt.Errorf("want an HTML page with %s and status %d; got status %d, %s, location %q: %.200s",
-				ycode, status, w.last.status, w.last.header.Get("Content-Type"), w.last.header.Get("Location"), w.last.body)
+			return fmt.Errorf("want an HTML page with %s and status %d; got %s (%s)", ycode, status, w.last.describe(),
+				w.last.header.Get("Content-Type"))
 		}
 		return nil
 	})
@@ -378,7 +378,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 	step(`^l'usager est renvoyé vers le fournisseur de service avec un code$`, func() error {
 		if w.callback == nil || !strings.HasPrefix(w.callback.String(), w.params.Get("redirect_uri")) {
-			return fmt.Errorf("the browser is not back at the service (status %d): %.300s", w.last.status, w.last.body)
+			return fmt.Errorf("the browser is not back at the service: %s", w.last.describe())
 		}
 		q := w.callback.Query()
 		if len(q.Get("code")) < 22 || q.Get("state") != w.params.Get("state") || q.Get("iss") != w.issuer() {
@@ -388,7 +388,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 	step(`^l'usager est renvoyé vers le fournisseur de service avec l'erreur "([^"]*)" et la description "([^"]*)" dans (la requête|le fragment)$`, func(code, desc, where string) error {
 		if w.callback == nil {
-			return fmt.Errorf("the browser is not back at the service (status %d): %.300s", w.last.status, w.last.body)
+			return fmt.Errorf("the browser is not back at the service: %s", w.last.describe())
 		}
 		raw := w.callback.RawQuery
 		if where == "le fragment" {
@@ -658,14 +658,14 @@ func (w *fcWorld) get(path string) error {
 func (w *fcWorld) lastJSON() (map[string]any, error) {
 	var m map[string]any
 	if err := json.Unmarshal(w.last.body, &m); err != nil {
-		return nil, fmt.Errorf("the answer (status %d) is not a JSON object: %.200s", w.last.status, w.last.body)
+		return nil, fmt.Errorf("the answer is not a JSON object: %s", w.last.describe())
 	}
 	return m, nil
 }
 
 func (w *fcWorld) loginPageShown(msg string) error {
 	if _, ok := loginForm(w.last.body); !ok || w.callback != nil {
-		return fmt.Errorf("no login page (status %d, back at the service: %v): %.300s", w.last.status, w.callback, w.last.body)
+		return fmt.Errorf("no login page (back at the service: %v): %s", w.callback != nil, w.last.describe())
 	}
 	if msg != "" && !strings.Contains(string(w.last.body), msg) {
 		return fmt.Errorf("the login page does not say %q", msg)

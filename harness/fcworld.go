@@ -269,7 +269,7 @@ func (w *fcWorld) land(e *exchange) {
 func (w *fcWorld) click(text string) error {
 	hrefs := links(w.last.body, text)
 	if len(hrefs) == 0 {
-		return fmt.Errorf("no link %q on the page (status %d): %.300s", text, w.last.status, w.last.body)
+		return fmt.Errorf("no link %q on the page: %s", text, w.last.describe())
 	}
 	target, err := w.last.url.Parse(hrefs[0])
 	if err != nil {
@@ -299,7 +299,7 @@ func (w *fcWorld) loginAs(login, password string) error {
 	}
 	f, ok := loginForm(w.last.body)
 	if !ok {
-		return fmt.Errorf("no login form on the page (status %d): %.300s", w.last.status, w.last.body)
+		return fmt.Errorf("no login form on the page: %s", w.last.describe())
 	}
 	start := time.Now()
 	e, err := w.browser.submit(w.last, f, map[string]string{"login": login, "password": password})
@@ -321,7 +321,7 @@ func (w *fcWorld) connect(login string, params url.Values) error {
 		return err
 	}
 	if w.code == "" {
-		return fmt.Errorf("no code came back to the service (status %d, location %v): %.300s", w.last.status, w.callback, w.last.body)
+		return fmt.Errorf("no code came back to the service: %s", w.last.describe())
 	}
 	return nil
 }

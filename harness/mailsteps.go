@@ -57,7 +57,7 @@ func (w *fcWorld) messages(to string) ([]mailMessage, error) {
 	}
 	var out struct{ Messages []mailMessage }
 	if e.status != http.StatusOK || json.Unmarshal(e.body, &out) != nil {
-		return nil, fmt.Errorf("the mailbox answered %d: %.200s", e.status, e.body)
+		return nil, fmt.Errorf("the mailbox: %s", e.describe())
 	}
 	return out.Messages, nil
 }
@@ -117,7 +117,7 @@ func (w *fcWorld) browse(raw string) error {
 func (w *fcWorld) submitOnly(values map[string]string) error {
 	fs := forms(w.last.body)
 	if len(fs) != 1 {
-		return fmt.Errorf("%d forms on the page (status %d), want 1: %.300s", len(fs), w.last.status, w.last.body)
+		return fmt.Errorf("%d forms on the page, want 1: %s", len(fs), w.last.describe())
 	}
 	w.callback = nil
 	e, err := w.browser.submit(w.last, fs[0], values)
@@ -142,7 +142,7 @@ func (w *fcWorld) franceConnectAs(login string) error {
 func (w *fcWorld) pageTitle(title string, status int) error {
 	b := html.UnescapeString(string(w.last.body))
 	if !strings.Contains(b, "<h1>"+title) {
-		return fmt.Errorf("the page (status %d) is not %q: %.400s", w.last.status, title, b)
+		return fmt.Errorf("the page is not %q: %s", title, w.last.describe())
 	}
 	if status != 0 && w.last.status != status {
 		return fmt.Errorf("the page %q has status %d, want %d", title, w.last.status, status)
@@ -222,7 +222,7 @@ func (w *fcWorld) controlAt(base, method, path string, body any) (*exchange, err
 		return nil, err
 	}
 	if e.status >= 300 {
-		return e, fmt.Errorf("control %s %s: %d %.200s", method, base+"/__sandbox"+path, e.status, e.body)
+		return e, fmt.Errorf("control %s", e.describe())
 	}
 	return e, nil
 }
@@ -345,7 +345,7 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 	step(`^ProConnect affiche la page "([^"]*)" avec le statut (\d+)$`, w.pageTitle)
 	step(`^la page indique "([^"]*)"$`, func(s string) error {
 		if !strings.Contains(html.UnescapeString(string(w.last.body)), w.expand(s)) {
-			return fmt.Errorf("the page does not say %q: %.400s", w.expand(s), w.last.body)
+			return fmt.Errorf("the page does not say %q: %s", w.expand(s), w.last.describe())
 		}
 		return nil
 	})

@@ -178,6 +178,7 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 	}
 	var open, failedStep bool
 	components := map[string]bool{}
+	rows := map[string]int{} // table class → rows (header included)
 	for _, a := range found.Attr {
 		open = open || a.Key == "open"
 	}
@@ -190,6 +191,12 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 			if td := n.FirstChild; td != nil && td.NextSibling != nil {
 				components[strings.TrimSpace(textOf(td.NextSibling))] = true
 			}
+			for p := n.Parent; p != nil; p = p.Parent {
+				if p.Data == "table" {
+					rows[attr(p, "class")]++
+					break
+				}
+			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			scan(c)
@@ -198,6 +205,14 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 	scan(found)
 	if !open || !failedStep || !components["proconnect"] || !components["portal"] {
 		t.Fatalf("failed scenario %s: open %v, failed step %v, exchanges from %v (want proconnect and portal)", failedID, open, failedStep, components)
+	}
+	// the suite's own requests to the portal, and ProConnect's deliveries
+	// to it with the portal's answers
+	if rows["portal"] < 2 || rows["deliveries"] < 2 {
+		t.Fatalf("failed scenario %s: %d rows of requests to the portal, %d of deliveries; want both", failedID, rows["portal"]-1, rows["deliveries"]-1)
+	}
+	if !bytes.Contains(dom, []byte(`id="exigences"`)) || !bytes.Contains(dom, []byte(`class="en_echec"`)) {
+		t.Fatal("the report has no requirements matrix with a failed requirement")
 	}
 	if bytes.Contains(dom, []byte("dirigeant-")) && bytes.Contains(dom, []byte("@exemple.test</td>")) {
 		t.Fatal("an email address appears in the exchanges")

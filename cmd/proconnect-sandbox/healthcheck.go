@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,42 +12,82 @@ import (
 	"time"
 )
 
-// runHealthcheck asks a component whether it is up: its /__sandbox/healthz
-// on 127.0.0.1:PORT, or the URL given. Exit 0 when it answers 200, 1 else.
-// Images FROM scratch have no curl: compose healthchecks run this.
+// runHealthcheck exits 0 when every target answers 200: a port (the
+// component's /__sandbox/healthz on 127.0.0.1) or a URL. With --wait it
+// retries until they all do or the time is up (a CI step that waits for the
+// sandbox and a portal to be ready, instead of sleeping). Images FROM
+// scratch have no curl: compose healthchecks run this too.
 func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 {
-		fmt.Fprintln(stderr, "Usage: proconnect-sandbox healthcheck PORT|URL   (PORT: http://127.0.0.1:PORT/__sandbox/healthz)")
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	wait := fs.Duration("wait", 0, "retry until every target answers 200, for at most this long (e.g. 30s)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: proconnect-sandbox healthcheck [--wait 30s] PORT|URL…\n\n"+
+			"Exit 0 when every target answers 200. A PORT means http://127.0.0.1:PORT/__sandbox/healthz\n"+
+			"(a sandbox component); a URL is asked as it is (your portal, say).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitUsage
 	}
-	target := args[0]
-	if port, err := strconv.Atoi(target); err == nil {
-		if port <= 0 || port > 65535 {
-			fmt.Fprintf(stderr, "healthcheck: port %d out of range\n", port)
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	var targets []string
+	for _, t := range fs.Args() {
+		if port, err := strconv.Atoi(t); err == nil {
+			if port <= 0 || port > 65535 {
+				fmt.Fprintf(stderr, "healthcheck: port %d out of range\n", port)
+				return exitUsage
+			}
+			t = "http://127.0.0.1:" + strconv.Itoa(port) + "/__sandbox/healthz"
+		} else if !strings.HasPrefix(t, "http://") && !strings.HasPrefix(t, "https://") {
+			fmt.Fprintf(stderr, "healthcheck: %q is neither a port nor an http(s) URL\n", t)
 			return exitUsage
 		}
-		target = "http://127.0.0.1:" + strconv.Itoa(port) + "/__sandbox/healthz"
-	} else if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
-		fmt.Fprintf(stderr, "healthcheck: %q is neither a port nor an http(s) URL\n", target)
-		return exitUsage
+		targets = append(targets, t)
 	}
+	deadline := time.Now().Add(*wait)
+	for _, t := range targets {
+		for {
+			err := probe(ctx, t)
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				if *wait > 0 {
+					fmt.Fprintf(stderr, "healthcheck: %s still unhealthy after %s: %v\n", t, *wait, err)
+				} else {
+					fmt.Fprintf(stderr, "healthcheck: unhealthy: %v\n", err)
+				}
+				return exitError
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return exitOK
+}
+
+// probe asks target once, for at most 2 s.
+func probe(ctx context.Context, target string) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		fmt.Fprintln(stderr, "healthcheck:", err)
-		return exitUsage
+		return err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		fmt.Fprintln(stderr, "healthcheck: unhealthy:", err)
-		return exitError
+		return err
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "healthcheck: unhealthy: %s answered %d\n", target, resp.StatusCode)
-		return exitError
+		return fmt.Errorf("%s answered %d", target, resp.StatusCode)
 	}
-	fmt.Fprintln(stdout, "healthy")
-	return exitOK
+	return nil
 }

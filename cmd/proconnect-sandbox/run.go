@@ -35,7 +35,7 @@ Usage:
   proconnect-sandbox serve NAME [flags]         start one component (for containers)
   proconnect-sandbox conformance [flags]        run the Gherkin conformance suites
   proconnect-sandbox fixtures validate DIR      check a folder of fixture YAML files
-  proconnect-sandbox healthcheck PORT|URL       exit 0 when a component answers (compose healthchecks)
+  proconnect-sandbox healthcheck [--wait D] PORT|URL…  exit 0 when every target answers (compose, CI)
   proconnect-sandbox version                    print the version
   proconnect-sandbox help [COMMAND]             this help, or a command's flags
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -321,10 +322,32 @@ func TestHealthcheck(t *testing.T) {
 		{[]string{"99999"}, exitUsage},
 		{[]string{"pas-une-url"}, exitUsage},
 		{nil, exitUsage},
+		{[]string{port, ok.URL + "/__sandbox/healthz"}, exitOK},        // every target
+		{[]string{port, ok.URL + "/ailleurs"}, exitError},              // one unhealthy is enough
+		{[]string{"--wait", "300ms", ok.URL + "/ailleurs"}, exitError}, // still unhealthy when the time is up
+		{[]string{"--wait", "300ms", port, ok.URL + "/__sandbox/healthz"}, exitOK},
 	} {
 		if got := run(context.Background(), append([]string{"proconnect-sandbox", "healthcheck"}, tc.args...), env(nil), &out, &errOut); got != tc.want {
 			t.Errorf("healthcheck %v: exit %d, want %d", tc.args, got, tc.want)
 		}
+	}
+	// --wait waits for a target that comes up late
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := ln.Addr().String()
+	ln.Close()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		l, err := net.Listen("tcp", late)
+		if err != nil {
+			return
+		}
+		_ = http.Serve(l, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	}()
+	if got := run(context.Background(), []string{"proconnect-sandbox", "healthcheck", "--wait", "10s", "http://" + late + "/"}, env(nil), &out, &errOut); got != exitOK {
+		t.Errorf("healthcheck --wait on a late server: exit %d: %s", got, errOut.String())
 	}
 }
 
