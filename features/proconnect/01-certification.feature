@@ -71,6 +71,26 @@ Fonctionnalité: Certifier le dirigeant d'une entreprise
     Et l'événement a "data.purpose" égal à "registration"
 
   @obligatoire @ci @controle
+  Scénario: Un compte existant est certifié plus tard, et ProConnect lui rend sa référence
+    Quand le portail demande une certification avec :
+      | champ       | valeur                |
+      | siren       | "901001008"           |
+      | purpose     | "certification"       |
+      | account_ref | "compte-existant-42"  |
+    Alors la réponse a le statut 201
+    Quand la personne suit le lien de certification et se connecte avec la persona "angela"
+    Et le portail lit la certification
+    Alors la réponse JSON contient :
+      | chemin      | valeur               |
+      | outcome     | "certified"          |
+      | purpose     | "certification"      |
+      | account_ref | "compte-existant-42" |
+    Et l'événement "certification.completed" arrive au portail
+    Et l'événement est signé par ProConnect pour ce portail
+    Et l'événement a "data.purpose" égal à "certification"
+    Et l'événement a "data.account_ref" égal à "compte-existant-42"
+
+  @obligatoire @ci @controle
   Scénario: Une correspondance proche liste ce qui diffère, sans dirigeant
     Quand le portail demande la certification du SIREN "901002006"
     Et la personne suit le lien de certification et se connecte avec la persona "marcel"
