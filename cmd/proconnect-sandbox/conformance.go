@@ -48,7 +48,19 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		requirements = fs.Bool("exigences", false, "after the run, print the portal contract's requirements, each with its scenarios and their results (docs/contrat-portail.md)")
 	)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: proconnect-sandbox conformance [flags]\n       proconnect-sandbox conformance init [FILE]   write a commented portal declaration to start from\n\nRuns the conformance suites (French Gherkin) against an in-process sandbox, or against\nthe URLs you give. Exit status: 0 passed, 1 failures, 2 bad usage or unreachable target.\n\nFlags:")
+		fmt.Fprintln(stderr, `Usage: proconnect-sandbox conformance [flags]
+       proconnect-sandbox conformance init [FILE]   write a commented portal declaration to start from
+
+Runs the conformance suites (French Gherkin) against an in-process sandbox, or against
+the URLs you give. Exit status: 0 passed, 1 failures, 2 bad usage, unreachable target or
+a portal the sandbox cannot register.
+
+Your own portal: write its declaration (conformance init), start it, then
+  proconnect-sandbox conformance --suite portail --portal portail.yaml --exigences
+It uses the sandbox running on the usual ports (up), or starts one there and prints where;
+the portal contract the suite checks is docs/contrat-portail.md, the guide docs/conformite.md.
+
+Flags:`)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
