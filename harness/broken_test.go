@@ -69,6 +69,7 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 		{"ignores exp", portal.Defects{IgnoreExpiry: true}, "@PSP-EVT-6", "dates"},
 		{"accepts an event without exp", portal.Defects{NoExpRequired: true}, "@PSP-EVT-6", "dates"},
 		{"accepts iat in the future", portal.Defects{IgnoreIssuedAt: true}, "@PSP-EVT-6", "dates"},
+		{"tolerates an hour of clock skew", portal.Defects{HourOfLeeway: true}, "@PSP-EVT-6", "dates"},
 		{"answers 2xx to garbage", portal.Defects{AcceptMalformed: true}, "@PSP-EVT-7", "mal formé"},
 		{"applies a duplicate twice", portal.Defects{ApplyDuplicates: true}, "@PSP-EVT-8", "doublon"},
 		{"answers events slowly", portal.Defects{SlowEvents: true}, "@PSP-EVT-1", "quelques secondes"},

@@ -332,16 +332,22 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	if external && env.control {
 		env.noControl = probeControl(ctx, env.transport, env.coreURL, env.fcURL, env.sireneURL, env.pisteURL, env.mailboxURL)
 	}
+	// the components each selected suite talks to must answer at all
+	needs := map[string][]string{"registre": {"sirene"}, "piste": {"piste"}, "portail": {"piste", "proconnect"}}
+	urls := map[string]string{"sirene": env.sireneURL, "piste": env.pisteURL, "proconnect": env.coreURL}
+	for _, suite := range opts.Suites {
+		for _, name := range needs[suite] {
+			if urls[name] == "" {
+				return res, fmt.Errorf("the suite %s needs %s too: give its URL (--%s-url)", suite, name, name)
+			}
+			if err := reachable(ctx, urls[name]+"/__sandbox/healthz", urls[name]); err != nil {
+				return res, fmt.Errorf("%w: %s (%s) does not answer: %v", ErrTarget, name, urls[name], err)
+			}
+		}
+	}
 	if slices.Contains(opts.Suites, "portail") && env.portal.ClientSecret != "" {
 		if err := env.registerDeclared(ctx, opts.Output); err != nil {
 			return res, fmt.Errorf("%w: %v", ErrTarget, err)
-		}
-	}
-	for name, u := range map[string]string{"sirene": env.sireneURL, "piste": env.pisteURL} {
-		if c := map[string]string{"sirene": "registre", "piste": "piste"}[name]; slices.Contains(opts.Suites, c) {
-			if err := reachable(ctx, u+"/__sandbox/healthz", u); err != nil {
-				return res, fmt.Errorf("%w: %s: %v", ErrTarget, name, err)
-			}
 		}
 	}
 	env.external = spClient{id: "sandbox-fs", secret: "sandbox-fs-secret", profile: "low", alg: "ES256",
@@ -370,6 +376,12 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	var paths []string
 	for _, s := range opts.Suites {
 		paths = append(paths, s)
+	}
+	if opts.Random == -1 { // pick the seed here, to say it (godog would not)
+		opts.Random = time.Now().UnixNano()
+	}
+	if opts.Random != 0 {
+		fmt.Fprintf(opts.Output, "Ordre aléatoire, graine %d (--random %d rejoue le même ordre).\n", opts.Random, opts.Random)
 	}
 	suite := godog.TestSuite{
 		Name: "proconnect-sandbox",
@@ -455,6 +467,7 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	target := map[string]string{"proconnect": env.coreURL, "franceconnect": env.fcURL, "sirene": env.sireneURL,
 		"piste": env.pisteURL, "mailbox": env.mailboxURL, "portal": env.portal.ClientID}
 	sum := summarise(res, opts.Suites, opts.Tags, target)
+	sum.Seed = opts.Random
 	if slices.Contains(opts.Suites, "portail") {
 		reqs, err := Requirements()
 		if err != nil {
@@ -588,6 +601,7 @@ func defaultFixtures() (*fixtures.Set, error) { return fixtures.Default() }
 func reachable(ctx context.Context, probe, base string) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
+	var last error
 	for _, u := range []string{probe, base} {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
@@ -598,11 +612,16 @@ func reachable(ctx context.Context, probe, base string) error {
 			resp.Body.Close()
 			return nil
 		}
+		last = err
 		if ctx.Err() != nil {
-			return err
+			break
 		}
 	}
-	return fmt.Errorf("%s does not answer", base)
+	var ue *url.Error
+	if errors.As(last, &ue) {
+		last = ue.Err
+	}
+	return last
 }
 
 // usualPorts are the components' default ports, but for the reference

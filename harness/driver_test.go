@@ -62,3 +62,22 @@ func TestDescribeQuotesVisibleText(t *testing.T) {
 		}
 	}
 }
+
+func TestOffersAlternative(t *testing.T) {
+	for _, tc := range []struct {
+		page string
+		want bool
+	}{
+		{`<p><a href="/parcours-alternatif?certification_id=x">Déposer mon dossier</a></p>`, true},
+		{`<div id="alternative"><p>Déposez un extrait</p><a href="https://www.demarches-simplifiees.fr/commencer/x">Déposer</a></div>`, true},
+		{`<a data-proconnect="parcours-alternatif" href="mailto:agent@portail.test">Écrire à un agent</a>`, true},
+		{`<form action="/dossier" method="post"><button>Envoyer via le parcours alternatif</button></form>`, true},
+		{`<div id="alternative"><p>Un agent vous rappellera.</p></div>`, false}, // nothing to follow
+		{`<p>Parcours alternatif : revenez plus tard.</p><a href="/">Accueil</a>`, false},
+		{`<a href="/">Accueil</a>`, false},
+	} {
+		if got := offersAlternative([]byte(tc.page)); got != tc.want {
+			t.Errorf("offersAlternative(%s) = %v, want %v", tc.page, got, tc.want)
+		}
+	}
+}

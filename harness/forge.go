@@ -145,7 +145,22 @@ var eventDefects = map[string]func(w *fcWorld, f *forgery) error{
 		f.claims["iat"], f.claims["exp"] = now.Add(-time.Hour).Unix(), now.Add(-55*time.Minute).Unix()
 		return nil
 	},
+	"expiré depuis 90 secondes": func(_ *fcWorld, f *forgery) error {
+		// beyond the 60 s of clock skew the contract allows
+		now := time.Now()
+		f.claims["iat"], f.claims["exp"] = now.Add(-390*time.Second).Unix(), now.Add(-90*time.Second).Unix()
+		return nil
+	},
 	"sans exp": func(_ *fcWorld, f *forgery) error { delete(f.claims, "exp"); return nil },
+	"émis dans 90 secondes": func(_ *fcWorld, f *forgery) error {
+		now := time.Now()
+		f.claims["iat"], f.claims["exp"] = now.Add(90*time.Second).Unix(), now.Add(390*time.Second).Unix()
+		return nil
+	},
+	"dont les dates ne sont pas des nombres": func(_ *fcWorld, f *forgery) error {
+		f.claims["iat"], f.claims["exp"] = "hier", map[string]any{"jour": "demain"}
+		return nil
+	},
 	"émis dans une heure": func(_ *fcWorld, f *forgery) error {
 		now := time.Now()
 		f.claims["iat"], f.claims["exp"] = now.Add(time.Hour).Unix(), now.Add(time.Hour+5*time.Minute).Unix()

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	"golang.org/x/net/html"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
@@ -365,9 +367,8 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		return nil
 	})
 	step(`^la page de retour propose le parcours alternatif du portail$`, func() error {
-		b := strings.ToLower(string(w.last.body))
-		if !strings.Contains(b, `id="alternative"`) && !strings.Contains(b, "alternati") {
-			return fmt.Errorf("the return page offers no alternative path: %s", w.last.describe())
+		if !offersAlternative(w.last.body) {
+			return fmt.Errorf("the return page offers no alternative path (a link or a form marked id=\"alternative\" or data-proconnect=\"parcours-alternatif\", or whose text or address says « alternatif »; docs/contrat-portail.md, PSP-PAR-4): %s", w.last.describe())
 		}
 		return nil
 	})
@@ -737,4 +738,42 @@ func (w *fcWorld) deliveries(subject string) ([]proconnect.Event, error) {
 		return nil, fmt.Errorf("ProConnect's deliveries: %w", err)
 	}
 	return out.Deliveries, nil
+}
+
+// offersAlternative says whether a page offers the portal's alternative
+// path, as the contract tells the suite to recognise it (PSP-PAR-4): a link
+// (any destination, mailto: included) or a form, marked id="alternative" or
+// data-proconnect="parcours-alternatif" (or inside such an element), or
+// whose visible text or address says "alternati…".
+func offersAlternative(page []byte) bool {
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return false
+	}
+	marked := func(n *html.Node) bool {
+		return attr(n, "id") == "alternative" || attr(n, "data-proconnect") == "parcours-alternatif"
+	}
+	found := false
+	var walk func(n *html.Node, inMarked bool)
+	walk = func(n *html.Node, inMarked bool) {
+		if found {
+			return
+		}
+		if n.Type == html.ElementNode {
+			inMarked = inMarked || marked(n)
+			action := (n.Data == "a" && attr(n, "href") != "") || n.Data == "form"
+			if action {
+				says := strings.ToLower(textOf(n) + " " + attr(n, "href") + " " + attr(n, "action"))
+				if inMarked || strings.Contains(says, "alternati") {
+					found = true
+					return
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inMarked)
+		}
+	}
+	walk(doc, false)
+	return found
 }

@@ -241,7 +241,9 @@ type Summary struct {
 	Suites   []string          `json:"suites"`
 	Tags     string            `json:"tags,omitempty"`
 	Target   map[string]string `json:"target"`
-	Counts   map[string]int    `json:"counts"`
+	// Seed is the random order's seed (0: file order).
+	Seed   int64          `json:"seed,omitempty"`
+	Counts map[string]int `json:"counts"`
 	// ByTag counts statuses per tag (requirement levels @obligatoire,
 	// @recommande… and every other tag).
 	ByTag     map[string]map[string]int `json:"by_tag"`

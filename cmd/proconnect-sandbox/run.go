@@ -133,7 +133,7 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 
 type stackFlags struct {
 	bind, fixturesDir, controlToken, logLevel, dataDir, smtpAddr string
-	smtpUser, smtpPassword                                       string
+	smtpUser, smtpPassword, portal                               string
 	recheck                                                      time.Duration
 	ports                                                        map[string]*int
 	public, internal                                             map[string]*string
@@ -143,6 +143,7 @@ func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
 	sf := &stackFlags{ports: map[string]*int{}, public: map[string]*string{}, internal: map[string]*string{}}
 	fs.StringVar(&sf.bind, "bind", "127.0.0.1", "address to listen on; anything but loopback needs --control-token")
 	fs.StringVar(&sf.fixturesDir, "fixtures", "", "folder of fixture YAML files loaded on top of the embedded defaults")
+	fs.StringVar(&sf.portal, "portal", "", "a portal's declaration (conformance init): registered at PISTE and the core from the start, to try your portal by hand")
 	fs.StringVar(&sf.controlToken, "control-token", "", "bearer token required on /__sandbox/ (required beyond loopback)")
 	fs.StringVar(&sf.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&sf.dataDir, "data", "", "folder where the ProConnect core keeps certifications and its event outbox (SQLite); default: in memory")
@@ -167,6 +168,17 @@ func (sf *stackFlags) config(only []string, log *slog.Logger) (harness.StackConf
 	set, err := loadFixtures(sf.fixturesDir)
 	if err != nil {
 		return harness.StackConfig{}, err
+	}
+	if sf.portal != "" {
+		d, err := harness.ReadDeclaration(sf.portal)
+		if err != nil {
+			return harness.StackConfig{}, fmt.Errorf("--portal: %w", err)
+		}
+		own := &fixtures.Set{Portals: []fixtures.Portal{{Name: d.Name, ClientID: d.ClientID, ClientSecret: d.ClientSecret,
+			Scopes: []string{"proconnect"}, RedirectURIs: d.RedirectURIs, EventsURL: d.EventsURL}}}
+		if set, err = fixtures.Merge(set, own); err != nil {
+			return harness.StackConfig{}, fmt.Errorf("--portal: %w", err)
+		}
 	}
 	cfg := harness.StackConfig{Only: only, Bind: sf.bind, Fixtures: set, ControlToken: sf.controlToken, Logger: log,
 		DataDir: sf.dataDir, RecheckInterval: sf.recheck, SMTPAddr: sf.smtpAddr, SMTPUser: sf.smtpUser, SMTPPassword: sf.smtpPassword,

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while run writes to it.
@@ -46,7 +48,8 @@ func TestUpServesAndShutsDown(t *testing.T) {
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"proconnect-sandbox", "up"}, env(map[string]string{
+		// --portal: a portal team's declaration, registered from the start
+		done <- run(ctx, []string{"proconnect-sandbox", "up", "--portal", "../../examples/portail-python/portail.yaml"}, env(map[string]string{
 			"PROCONNECT_SANDBOX_FRANCECONNECT_PORT":       "0",
 			"PROCONNECT_SANDBOX_PROCONNECT_PORT":          "0",
 			"PROCONNECT_SANDBOX_SIRENE_PORT":              "0",
@@ -86,6 +89,20 @@ func TestUpServesAndShutsDown(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("banner lacks %q:\n%s", want, out.String())
 		}
+	}
+	piste := regexp.MustCompile(`piste\s+\S+\s+(127\.0\.0\.1:\d+)`).FindStringSubmatch(out.String())
+	if piste == nil {
+		t.Fatalf("no PISTE in the banner:\n%s", out.String())
+	}
+	decl, err := harness.ReadDeclaration("../../examples/portail-python/portail.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+piste[1]+"/api/oauth/token", strings.NewReader("grant_type=client_credentials&scope=proconnect"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(decl.ClientID, decl.ClientSecret)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("PISTE does not know the portal given by --portal: %v %v", err, resp)
 	}
 	cancel()
 	select {

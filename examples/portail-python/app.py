@@ -229,9 +229,9 @@ def poser_resultat(c, outcome, revoque=False):
 def sur_certification_terminee(data):
     if isinstance(data.get("certification_id"), str):
         c = certification(data["certification_id"], data)
+        c["events_applied"] += 1  # tout événement distinct accepté compte, même sans effet (contrat, section 5)
         if not c["revoked"]:  # un completed arrivé après la révocation ne change rien
             poser_resultat(c, data.get("outcome"))
-            c["events_applied"] += 1
 
 
 def sur_dirigeant_revoque(data):  # PSP-VER-1

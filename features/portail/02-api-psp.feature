@@ -78,11 +78,14 @@ Fonctionnalité: L'API du portail (PSP API) n'accepte que les événements de Pr
     Et le compte du portail est à l'état "pending"
 
     Exemples:
-      | défaut              |
-      | expiré              |
-      | sans exp            |
-      | émis dans une heure |
-      | sans iat            |
+      | défaut                    |
+      | expiré                    |
+      | expiré depuis 90 secondes |
+      | sans exp                  |
+      | émis dans une heure       |
+      | émis dans 90 secondes     |
+      | sans iat                  |
+      | dont les dates ne sont pas des nombres |
 
   @obligatoire @ci @PSP-EVT-7
   Plan du scénario: Un corps mal formé est refusé
@@ -98,8 +101,7 @@ Fonctionnalité: L'API du portail (PSP API) n'accepte que les événements de Pr
   @obligatoire @ci @PSP-EVT-8
   Scénario: Un doublon est accusé et appliqué une seule fois
     Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification
-    Et ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification
     Et ProConnect renvoie au portail l'événement "certification.completed" déjà reçu
     Alors le portail accepte l'événement
-    Et le compte du portail est à l'état "revoked"
-    Et le portail a appliqué 2 événements pour cette certification
+    Et le compte du portail est à l'état "certified"
+    Et le portail a appliqué 1 événement pour cette certification

@@ -141,7 +141,10 @@ func (p *Portal) verifyEvent(r *http.Request) (*eventClaims, error) {
 	if d.OnlyCertificationEvts && !strings.HasPrefix(c.EventType, "certification.") && c.EventType != "dirigeant.revoked" {
 		return nil, rejection{http.StatusBadRequest, "unsupported event_type " + c.EventType}
 	}
-	now := time.Now()
+	now, skew := time.Now(), clockSkew
+	if d.HourOfLeeway {
+		skew = time.Hour
+	}
 	switch {
 	case !p.issuerIs(c.Issuer):
 		return nil, rejection{http.StatusUnauthorized, "iss is not ProConnect"}
@@ -149,9 +152,9 @@ func (p *Portal) verifyEvent(r *http.Request) (*eventClaims, error) {
 		return nil, rejection{http.StatusUnauthorized, "aud is not this portal"}
 	case c.Expiry == 0 && !d.NoExpRequired:
 		return nil, rejection{http.StatusUnauthorized, "the event has no exp"}
-	case c.Expiry != 0 && now.After(time.Unix(c.Expiry, 0).Add(clockSkew)) && !d.IgnoreExpiry:
+	case c.Expiry != 0 && now.After(time.Unix(c.Expiry, 0).Add(skew)) && !d.IgnoreExpiry:
 		return nil, rejection{http.StatusUnauthorized, "the event has expired"}
-	case (c.IssuedAt == 0 || time.Unix(c.IssuedAt, 0).After(now.Add(clockSkew))) && !d.IgnoreIssuedAt:
+	case (c.IssuedAt == 0 || time.Unix(c.IssuedAt, 0).After(now.Add(skew))) && !d.IgnoreIssuedAt:
 		return nil, rejection{http.StatusUnauthorized, "the event has no iat, or one in the future"}
 	case c.ID == "":
 		return nil, rejection{http.StatusBadRequest, "no jti"}

@@ -33,6 +33,8 @@ func (p *Portal) routes() http.Handler {
 	r.Get("/comptes/{ref}/certifier", p.certifyExisting)
 	r.Get("/retour", p.back)
 	r.Get("/compte/{id}", p.accountPage)
+	r.Get("/parcours-alternatif", p.alternativeForm)
+	r.Post("/parcours-alternatif", p.alternativeSubmit)
 	r.Post("/compte/{id}/verifier", p.recheck)
 	r.Post("/api/reverifier/{id}", p.recheckAPI)
 	r.Post("/api/psp/events", p.events)
@@ -131,6 +133,24 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: state, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Expires: time.Now().Add(time.Hour)})
 	http.Redirect(w, r, out.AuthorizationURL, http.StatusSeeOther)
+}
+
+// alternativeForm is the portal's own path for those ProConnect does not
+// cover (portal contract PSP-PAR-4): documents an agent checks.
+func (p *Portal) alternativeForm(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p.render(w, http.StatusOK, "alternative.html", view{Title: "Déposer votre dossier", Account: q.Get("certification_id"), SIREN: q.Get("siren")})
+}
+
+// alternativeSubmit takes the documents (this sandbox portal keeps nothing).
+func (p *Portal) alternativeSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<20)
+	if err := r.ParseMultipartForm(1 << 20); err != nil || r.FormValue("email") == "" {
+		p.render(w, http.StatusBadRequest, "alternative.html", view{Title: "Déposer votre dossier", SIREN: r.FormValue("siren")})
+		return
+	}
+	p.render(w, http.StatusOK, "alternative.html", view{Title: "Dossier reçu",
+		Message: "Votre dossier est enregistré : un agent le vérifiera sous 48 heures et vous répondra par courriel."})
 }
 
 func problemDetail(raw []byte) string {

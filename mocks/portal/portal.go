@@ -61,6 +61,7 @@ type Defects struct {
 	IgnoreCritical           bool `json:"ignore_critical,omitempty"`            // verifies despite a crit extension it does not know
 	NoExpRequired            bool `json:"no_exp_required,omitempty"`            // accepts an event without exp
 	IgnoreIssuedAt           bool `json:"ignore_issued_at,omitempty"`           // accepts no iat, or one in the future
+	HourOfLeeway             bool `json:"hour_of_leeway,omitempty"`             // tolerates an hour of clock skew on exp and iat
 	LooseAudience            bool `json:"loose_audience,omitempty"`             // aud "contains" the client_id, any case
 	LooseIssuer              bool `json:"loose_issuer,omitempty"`               // iss "starts with" ProConnect's URL
 	NoJWKSCache              bool `json:"no_jwks_cache,omitempty"`              // reads the JWKS for every event
