@@ -145,7 +145,8 @@ func fill(template string, values map[string]string) string {
 
 // registerDeclared registers the portal under test at PISTE and at
 // ProConnect through their control APIs (a run-time registration replaces
-// one of the same client_id), then checks that PISTE gives it a token: a
+// one of the same client_id; a portal of the sandbox's fixtures is kept as
+// it is), then checks that PISTE gives it a token: a
 // portal the sandbox does not know fails every scenario, so the run stops
 // with the reason instead. Without control API, the portal must have been
 // registered beforehand; only the token is checked.
@@ -173,6 +174,12 @@ func (e *suiteEnv) registerDeclared(ctx context.Context, out io.Writer) error {
 		}
 		answer, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
 		resp.Body.Close()
+		if resp.StatusCode == http.StatusConflict && bytes.Contains(answer, []byte("fixture-portal")) {
+			// one of the sandbox's own portals (the reference portal, or one
+			// given to up --portal): kept as the sandbox knows it
+			fmt.Fprintf(out, "Le %s du bac à sable connaît déjà le portail %s (ses fixtures) : il le garde tel quel.\n", c.name, d.ClientID)
+			continue
+		}
 		if resp.StatusCode != http.StatusCreated {
 			hint := ""
 			if resp.StatusCode == http.StatusUnauthorized {

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/portal"
 )
 
 // TestDeclaredPortalIsRegistered: the portal a team declares is registered
@@ -39,6 +42,15 @@ func TestDeclaredPortalIsRegistered(t *testing.T) {
 	if err := env("jeton", true).registerDeclared(context.Background(), &out); err != nil {
 		t.Fatalf("registration: %v", err)
 	}
+	// a portal of the sandbox's own fixtures is kept as it is (its events
+	// go to the reference portal's internal URL, which a declaration
+	// written for browsers does not know)
+	ref := env("jeton", true)
+	ref.portal = *ReferencePortal("http://localhost:7104")
+	out.Reset()
+	if err := ref.registerDeclared(context.Background(), &out); err != nil || !strings.Contains(out.String(), "le garde tel quel") {
+		t.Fatalf("the reference portal: %v\n%s", err, out.String())
+	}
 	// PISTE gives the portal a token the core accepts: it knows the portal
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"proconnect"}}
 	req, _ := http.NewRequest(http.MethodPost, u("piste")+"/api/oauth/token", strings.NewReader(form.Encode()))
@@ -61,16 +73,24 @@ func TestDeclaredPortalIsRegistered(t *testing.T) {
 }
 
 // TestFailureNamesTheRefusedTokenRequest: when the portal under test cannot
-// get its PISTE token (here its own secret is not the declared one), the
-// failing step says so, from what PISTE journalled.
+// get its PISTE token (here it sends a secret that is not the declared
+// one), the failing step says so, from what PISTE journalled.
 func TestFailureNamesTheRefusedTokenRequest(t *testing.T) {
 	_, u := testStack(t, StackConfig{})
-	decl := ReferencePortal(u("portal"))
-	decl.ClientSecret = "pas-le-secret-du-portail" // registered so; the portal itself sends its own
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	p, err := portal.New(portal.Config{PublicURL: base, ProConnectURL: u("proconnect"), PisteURL: u("piste"),
+		ClientID: "portail-demo", ClientSecret: "pas-le-secret-declare"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = p
+	ts.Start()
+	defer ts.Close()
 	var out bytes.Buffer
 	res, err := Run(context.Background(), RunOptions{Suites: []string{"portail"}, Tags: "@PSP-PAR-1", Format: "progress",
 		Output: &out, NoColors: true, Target: Target{ProConnectURL: u("proconnect"), FranceConnectURL: u("franceconnect"),
-			SireneURL: u("sirene"), PisteURL: u("piste"), MailboxURL: u("mailbox"), Portal: decl}})
+			SireneURL: u("sirene"), PisteURL: u("piste"), MailboxURL: u("mailbox"), Portal: ReferencePortal(base)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,12 @@ func (w *fcWorld) portalDiagnosis() string {
 			if e.Client != id || e.Status < 400 || e.Time.Before(w.began.Add(-time.Second)) {
 				continue
 			}
+			// other scenarios run at the same time: a business refusal (a
+			// 409, a 404) is theirs unless tagged with this scenario; a
+			// refused token or registration (401, 403) hits every scenario
+			if e.Scenario != w.trace && e.Status != http.StatusUnauthorized && e.Status != http.StatusForbidden {
+				continue
+			}
 			line := fmt.Sprintf("%s answered the portal's %s %s with %d", c.name, e.Method, e.Path, e.Status)
 			if e.Answer != "" {
 				line += " " + e.Answer

@@ -132,6 +132,11 @@ func (m *Mock) routes() http.Handler {
 			if !control.DecodeJSON(w, r, &p) {
 				return
 			}
+			if _, fixture := m.store.fixture[p.ClientID]; fixture {
+				control.Problem(w, http.StatusConflict, "fixture-portal", "Portal from the fixtures",
+					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.")
+				return
+			}
 			if err := m.AddPortal(p); err != nil {
 				control.Problem(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", err.Error())
 				return

@@ -71,6 +71,11 @@ func (c *Core) routes() http.Handler {
 				control.Problem(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", "client_id and redirect_uris are required.")
 				return
 			}
+			if _, fixture := c.portals.fixture[p.ClientID]; fixture {
+				control.Problem(w, http.StatusConflict, "fixture-portal", "Portal from the fixtures",
+					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.")
+				return
+			}
 			c.portals.add(p)
 			control.JSON(w, http.StatusCreated, map[string]string{"client_id": p.ClientID})
 		})
