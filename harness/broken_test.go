@@ -22,31 +22,35 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the broken-portal runs take a few seconds; run without -short to prove the portail suite's strictness")
 	}
-	ports := harness.FreePorts()
-	stack, err := harness.Start(context.Background(), harness.StackConfig{Ports: ports})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = stack.Close(ctx)
-	})
-	url := func(name string) string { s, _ := stack.Service(name); return s.PublicURL }
-	target := harness.Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"),
-		SireneURL: url("sirene"), PisteURL: url("piste"), MailboxURL: url("mailbox"), Portal: harness.ReferencePortal(url("portal"))}
-	setDefects := func(d portal.Defects) {
+	// each broken portal is the reference one in a sandbox of its own, so
+	// that they run side by side
+	sandbox := func(t *testing.T) (harness.Target, func(portal.Defects)) {
 		t.Helper()
-		b, _ := json.Marshal(d)
-		req, _ := http.NewRequest(http.MethodPut, url("portal")+"/__sandbox/defects", bytes.NewReader(b))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		stack, err := harness.Start(context.Background(), harness.StackConfig{Ports: harness.FreePorts()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("defects: %d", resp.StatusCode)
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = stack.Close(ctx)
+		})
+		url := func(name string) string { s, _ := stack.Service(name); return s.PublicURL }
+		target := harness.Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"),
+			SireneURL: url("sirene"), PisteURL: url("piste"), MailboxURL: url("mailbox"), Portal: harness.ReferencePortal(url("portal"))}
+		return target, func(d portal.Defects) {
+			t.Helper()
+			b, _ := json.Marshal(d)
+			req, _ := http.NewRequest(http.MethodPut, url("portal")+"/__sandbox/defects", bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("defects: %d", resp.StatusCode)
+			}
 		}
 	}
 	cases := []struct {
@@ -89,19 +93,45 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 		{"does not apply its re-check's answer", portal.Defects{IgnoreRecheck: true}, "@PSP-VER-2", "négative"},
 		{"opens a collaborator's account before the dirigeant answers", portal.Defects{ApproveOnFiling: true}, "@acces", "pas dirigeante"},
 		{"opens a collaborator's account on a refusal", portal.Defects{AnyAccessEventAdmits: true}, "@acces", "refuse"},
+		{"takes an event whatever its Content-Type", portal.Defects{AcceptAnyContentType: true}, "@PSP-EVT-7", "autre type de contenu"},
+		{"normalises iss (case, trailing slash)", portal.Defects{NormaliseIssuer: true}, "@PSP-EVT-5", "comparés exactement"},
+		{"refuses aud as a list", portal.Defects{AudienceStringOnly: true}, "@PSP-EVT-5", "plusieurs portails"},
+		{"forgets a jti after 2 s", portal.Defects{ShortJTIMemory: true}, "@PSP-EVT-8", "plus tard"},
+		{"remembers a jti before checking the event", portal.Defects{RecordJTIBeforeVerify: true}, "@PSP-EVT-8", "faux événement"},
+		{"keeps its PISTE token after a 401", portal.Defects{NoRenewOn401: true}, "@PSP-API-1", "renouvelle son jeton"},
+		{"revokes every account of the company", portal.Defects{RevokeBySIREN: true}, "@PSP-VER-1", "autre dirigeant"},
+		{"binds its state with a SameSite=Strict cookie", portal.Defects{StrictStateCookie: true}, "@PSP-PAR-1", "certifié et son compte"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			target, setDefects := sandbox(t)
 			setDefects(tc.defect)
-			defer setDefects(portal.Defects{})
-			var out bytes.Buffer
-			res, err := harness.Run(context.Background(), harness.RunOptions{Suites: []string{"portail"}, Tags: tc.tags,
-				Format: "progress", Concurrency: 4, Output: io.Writer(&out), Target: target, NoColors: true})
-			if err != nil {
-				t.Fatal(err)
+			run := func(strict bool) harness.Result {
+				var out bytes.Buffer
+				res, err := harness.Run(context.Background(), harness.RunOptions{Suites: []string{"portail"}, Tags: tc.tags,
+					Format: "progress", Concurrency: 4, Output: io.Writer(&out), Target: target, NoColors: true, StrictRecommendations: strict})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			res := run(false)
+			// a recommendation (@recommande) not followed is reported but
+			// does not fail the run, unless asked
+			for _, r := range res.Scenarios {
+				if r.Status == harness.StatusAdvisory && strings.Contains(r.Name, tc.scenario) {
+					if !res.Passed {
+						t.Fatalf("a recommendation not followed failed the run: %v", res.Failed)
+					}
+					if strict := run(true); strict.Passed {
+						t.Fatal("with StrictRecommendations, a recommendation not followed did not fail the run")
+					}
+					return
+				}
 			}
 			if res.Passed || res.FailedCount == 0 {
-				t.Fatalf("the suite passed a portal that %s:\n%s", tc.name, out.String())
+				t.Fatalf("the suite passed a portal that %s", tc.name)
 			}
 			for _, f := range res.Failed {
 				if strings.Contains(f, tc.scenario) {
@@ -112,11 +142,14 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 		})
 	}
 	// The reference portal, without defects, passes the same suite.
-	setDefects(portal.Defects{})
-	var out bytes.Buffer
-	res, err := harness.Run(context.Background(), harness.RunOptions{Suites: []string{"portail"}, Format: "progress",
-		Concurrency: 4, Output: &out, Target: target, NoColors: true})
-	if err != nil || !res.Passed {
-		t.Fatalf("the reference portal fails the portail suite: %v\n%s", err, out.String())
-	}
+	t.Run("no defect", func(t *testing.T) {
+		t.Parallel()
+		target, _ := sandbox(t)
+		var out bytes.Buffer
+		res, err := harness.Run(context.Background(), harness.RunOptions{Suites: []string{"portail"}, Format: "progress",
+			Concurrency: 4, Output: &out, Target: target, NoColors: true})
+		if err != nil || !res.Passed {
+			t.Fatalf("the reference portal fails the portail suite: %v\n%s", err, out.String())
+		}
+	})
 }

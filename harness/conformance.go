@@ -93,6 +93,9 @@ type RunOptions struct {
 	// Requirements prints the portal contract's traceability matrix
 	// (requirement → scenarios → result) after the run.
 	Requirements bool
+	// StrictRecommendations makes a failed @recommande scenario (a DEVRAIT
+	// requirement) fail the run; by default it is reported apart.
+	StrictRecommendations bool
 }
 
 // Result sums up a run.
@@ -101,8 +104,9 @@ type Result struct {
 	// Verdict is the run's result in one sentence.
 	Verdict string
 	// Counts of scenarios: passed, failed (unexpected passes included), and
-	// not applicable (listed); expected failures are counted apart.
-	PassedCount, FailedCount, ExpectedFailureCount int
+	// not applicable (listed); expected failures and recommendations not
+	// followed are counted apart.
+	PassedCount, FailedCount, ExpectedFailureCount, AdvisoryCount int
 	// Failed names the scenarios that failed ("ID — name").
 	Failed        []string
 	NotApplicable []NotApplicable
@@ -133,6 +137,8 @@ type suiteEnv struct {
 	externalPlus spClient
 	transport    http.RoundTripper
 	attacker     attacker // a key that is not ProConnect's, for forged events
+	// strictRecommendations makes a failed @recommande scenario fail the run
+	strictRecommendations bool
 
 	// exclusive is held for writing by the scenarios tagged @exclusif,
 	// which move shared state (clocks, the mail server), and for reading by
@@ -162,6 +168,9 @@ func (e *suiteEnv) record(key, id string, pk *godog.Scenario, err error, failedS
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r := ScenarioResult{ID: id, Name: pk.Name, Suite: strings.SplitN(pk.Uri, "/", 2)[0], Duration: took, Status: StatusPassed}
+	if ex := e.index.example(pk); ex != "" {
+		r.Name += " [" + ex + "]" // which row of the outline
+	}
 	if err != nil {
 		r.FailedStep = failedStep
 	}
@@ -180,6 +189,8 @@ func (e *suiteEnv) record(key, id string, pk *godog.Scenario, err error, failedS
 	switch {
 	case err != nil && expected:
 		r.Status, r.Error, r.Reason = StatusExpectedFailure, err.Error(), reason
+	case err != nil && slices.Contains(r.Tags, "@recommande") && !e.strictRecommendations:
+		r.Status, r.Error = StatusAdvisory, err.Error()
 	case err != nil:
 		r.Status, r.Error = StatusFailed, err.Error()
 	case expected:
@@ -253,7 +264,11 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("the feature files: %w", err)
 	}
-	env.index, env.expected = index, opts.ExpectedFailures
+	env.index, env.expected, env.strictRecommendations = index, opts.ExpectedFailures, opts.StrictRecommendations
+	if index.count(opts.Tags) == 0 {
+		return res, fmt.Errorf("--tags %q selects no scenario of the suites %s (tags combine with \",\" for or, \"&&\" for and, \"~\" for not; a requirement is @PSP-EVT-3)",
+			opts.Tags, strings.Join(opts.Suites, ", "))
+	}
 	if opts.Live && opts.TestingT == nil {
 		env.live, env.total = &liveWriter{out: opts.Output}, index.count(opts.Tags)
 		opts.Output = env.live
@@ -345,6 +360,21 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			}
 		}
 	}
+	if slices.Contains(opts.Suites, "portail") {
+		// the portal under test must be up: every scenario would fail else
+		if err := reachable(ctx, env.portal.EventsURL, env.portal.EventsURL); err != nil {
+			return res, fmt.Errorf("%w: the portal under test does not answer at its events_url %s (%v): is it running?", ErrTarget, env.portal.EventsURL, err)
+		}
+		// its journal is read for the report only when it is a sandbox
+		// component (the reference portal); an outside portal gets no
+		// requests under /__sandbox/
+		if env.noControl == nil {
+			env.noControl = map[string]bool{}
+		}
+		for base, missing := range probeControl(ctx, env.transport, env.portal.EventsURL) {
+			env.noControl[base] = missing
+		}
+	}
 	if slices.Contains(opts.Suites, "portail") && env.portal.ClientSecret != "" {
 		if err := env.registerDeclared(ctx, opts.Output); err != nil {
 			return res, fmt.Errorf("%w: %v", ErrTarget, err)
@@ -415,6 +445,8 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			}
 		case StatusExpectedFailure:
 			res.ExpectedFailureCount++
+		case StatusAdvisory:
+			res.AdvisoryCount++
 		}
 	}
 	slices.SortFunc(res.NotApplicable, func(a, b NotApplicable) int { return compareIDs(a.Scenario, b.Scenario) })
@@ -438,6 +470,14 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 			fmt.Fprintf(opts.Output, "  - %s — %s\n", r.ID, r.Name)
 		}
 	}
+	if res.AdvisoryCount > 0 {
+		fmt.Fprintf(opts.Output, "\nRecommandations non suivies (@recommande : la suite réussit quand même ; --recommandations-bloquantes les rend bloquantes) :\n")
+		for _, r := range res.Scenarios {
+			if r.Status == StatusAdvisory {
+				fmt.Fprintf(opts.Output, "  - %s — %s\n      erreur : %s\n", r.ID, r.Name, strings.ReplaceAll(r.Error, "\n", "\n      "))
+			}
+		}
+	}
 	if failed := res.FailedCount - len(unexpected); failed > 0 {
 		fmt.Fprintf(opts.Output, "\nScénarios en échec (l'identifiant est celui d'un fichier --expected-failures) :\n")
 		for _, r := range res.Scenarios {
@@ -456,12 +496,15 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	}
 	// godog fails the run on an expected failure too; ours does not, but an
 	// undefined or pending step (godog's failure, no scenario's) still does.
-	res.Passed = res.FailedCount == 0 && (status == 0 || res.ExpectedFailureCount > 0)
+	res.Passed = res.FailedCount == 0 && (status == 0 || res.ExpectedFailureCount+res.AdvisoryCount > 0)
 	res.Verdict = verdict(res, len(unexpected), status)
 	fmt.Fprintf(opts.Output, "\nRésultat : %d réussi(s), %d en échec, %d échec(s) attendu(s), %d non applicable(s)",
 		res.PassedCount, res.FailedCount-len(unexpected), res.ExpectedFailureCount, len(res.NotApplicable))
 	if len(unexpected) > 0 {
 		fmt.Fprintf(opts.Output, ", %d échec(s) attendu(s) qui réussi(ssen)t", len(unexpected))
+	}
+	if res.AdvisoryCount > 0 {
+		fmt.Fprintf(opts.Output, ", %d recommandation(s) non suivie(s)", res.AdvisoryCount)
 	}
 	fmt.Fprintln(opts.Output, ".")
 	target := map[string]string{"proconnect": env.coreURL, "franceconnect": env.fcURL, "sirene": env.sireneURL,
@@ -507,7 +550,7 @@ func verdict(res Result, unexpected, status int) string {
 	if unexpected > 0 {
 		parts = append(parts, fmt.Sprintf("%d expected failure(s) now pass: remove them from the --expected-failures file", unexpected))
 	}
-	if len(parts) == 0 && status != 0 && res.ExpectedFailureCount == 0 {
+	if len(parts) == 0 && status != 0 && res.ExpectedFailureCount+res.AdvisoryCount == 0 {
 		parts = append(parts, "undefined or pending steps (see above)")
 	}
 	if len(parts) == 0 {

@@ -506,7 +506,11 @@ type cookieRequest struct {
 	// Subresource is true for a request that is not a top-level navigation
 	// (a fetch, an image, a frame); the driver only navigates.
 	Subresource bool
-	Now         time.Time
+	// CrossSite, when set, says the initiator is another site whatever the
+	// hosts say: the sandbox serves every component on localhost, where in
+	// production ProConnect, FranceConnect and the portal are three sites.
+	CrossSite bool
+	Now       time.Time
 }
 
 // sameSiteContext orders what a request may carry, after Chromium's
@@ -526,7 +530,7 @@ const (
 // TRACE) and lax-unsafe without; anything else is cross-site.
 func (r cookieRequest) context() sameSiteContext {
 	switch {
-	case r.Initiator == nil || cookieSite(r.Initiator) == cookieSite(r.URL):
+	case r.Initiator == nil || (!r.CrossSite && cookieSite(r.Initiator) == cookieSite(r.URL)):
 		return sameSiteRequest
 	case r.Subresource:
 		return crossSite

@@ -26,14 +26,18 @@ type proconnectWorld struct {
 
 	// The portail suite: the certification the person started at the
 	// portal under test, and what the suite sent and changed.
-	certSIREN  string            // the SIREN of w.pc.certID
-	accountRef string            // the existing account certified (certification_url)
-	sent       map[string]string // name → raw event sent (a replay sends it again)
-	extraData  bool              // events carry a data field nobody knows yet
-	returnURL  *url.URL          // the portal's return, caught before the browser opened it
-	marks      map[string]uint64 // component → journal seq when counting began
-	held       bool              // the portal's deliveries are held at the core
-	rotated    bool              // the core signs with its next key
+	certSIREN  string              // the SIREN of w.pc.certID
+	accountRef string              // the existing account certified (certification_url)
+	sent       map[string]string   // name → raw event sent (a replay sends it again)
+	forged     map[string]*forgery // name → the event as forged (a retry signs it again)
+	otherCert  string              // a second person's certification at the portal
+	jti        string              // a jti the next event takes
+	sending    time.Duration       // how long the last batch of events took to send
+	extraData  bool                // events carry a data field nobody knows yet
+	returnURL  *url.URL            // the portal's return, caught before the browser opened it
+	marks      map[string]uint64   // component → journal seq when counting began
+	held       bool                // the portal's deliveries are held at the core
+	rotated    bool                // the core signs with its next key
 }
 
 func (w *fcWorld) coreControl(path string, body any) error {

@@ -121,6 +121,10 @@ type driver struct {
 	from *url.URL
 	// refused lists the cookies the browser refused, and why.
 	refused []string
+	// siteOf, when set, names the site of an origin for SameSite: each
+	// sandbox component is a site of its own, as in production, though all
+	// are served on localhost.
+	siteOf func(*url.URL) string
 	// home lists the origins the browser follows redirections within.
 	home []string
 	// stop, when set, says where the browser stops instead of following a
@@ -155,7 +159,8 @@ func (d *driver) do(req *http.Request) (*exchange, error) {
 	start := time.Now()
 	// cookies go by hand: net/http's own cookie code rewrites or drops
 	// values a browser keeps (quotes, JSON)
-	if c := d.jar.cookieHeader(cookieRequest{URL: req.URL, Method: req.Method, Initiator: d.from, Now: start}); c != "" {
+	crossSite := d.from != nil && d.siteOf != nil && d.siteOf(d.from) != d.siteOf(req.URL)
+	if c := d.jar.cookieHeader(cookieRequest{URL: req.URL, Method: req.Method, Initiator: d.from, CrossSite: crossSite, Now: start}); c != "" {
 		req.Header.Set("Cookie", c)
 	}
 	resp, err := d.client.Do(req)

@@ -103,13 +103,18 @@ func newFCWorld(env *suiteEnv, name string) *fcWorld {
 			home = append(home, u.Scheme+"://"+u.Host)
 		}
 	}
+	for _, u := range env.portal.RedirectURIs {
+		if b := baseOf(u); b != "" {
+			home = append(home, b)
+		}
+	}
 	w.browser = newDriver(env.transport, id, home...)
 	w.backend = newDriver(env.transport, id, env.fcURL)
 	// the report shows the suite's own exchanges with the portal under
 	// test (it has no journal the suite could read)
 	portal := map[string]bool{}
-	for _, u := range []string{env.portal.StartURL, env.portal.EventsURL, env.portal.StatusURL, env.portal.AccessRequestURL,
-		env.portal.CertificationURL, env.portal.RecheckURL, env.portal.AccessStatusURL} {
+	for _, u := range append([]string{env.portal.StartURL, env.portal.EventsURL, env.portal.StatusURL, env.portal.AccessRequestURL,
+		env.portal.CertificationURL, env.portal.RecheckURL, env.portal.AccessStatusURL}, env.portal.RedirectURIs...) {
 		if b := baseOf(strings.NewReplacer("{", "", "}", "").Replace(u)); b != "" {
 			portal[b] = true
 		}
@@ -120,6 +125,24 @@ func newFCWorld(env *suiteEnv, name string) *fcWorld {
 		}
 	}
 	w.browser.seen, w.backend.seen = seen, seen
+	// ProConnect, FranceConnect (and its FC+ issuer), the register, PISTE,
+	// the mail catcher and the portal are different sites in production
+	site := map[string]string{}
+	for name, u := range map[string]string{"proconnect": env.coreURL, "franceconnect": env.fcURL, "sirene": env.sireneURL,
+		"piste": env.pisteURL, "mailbox": env.mailboxURL} {
+		if b := baseOf(u); b != "" {
+			site[b] = name
+		}
+	}
+	for b := range portal {
+		site[b] = "portal"
+	}
+	w.browser.siteOf = func(u *url.URL) string {
+		if s, ok := site[baseOf(u.String())]; ok {
+			return s
+		}
+		return cookieSite(u)
+	}
 	return w
 }
 

@@ -135,6 +135,14 @@ var eventDefects = map[string]func(w *fcWorld, f *forgery) error{
 		return nil
 	},
 	"d'un autre émetteur": func(_ *fcWorld, f *forgery) error { f.claims["iss"] = "https://imposteur.example.test"; return nil },
+	"d'un émetteur écrit avec une barre finale": func(w *fcWorld, f *forgery) error {
+		f.claims["iss"] = w.env.coreURL + "/"
+		return nil
+	},
+	"d'un émetteur écrit en majuscules": func(w *fcWorld, f *forgery) error {
+		f.claims["iss"] = strings.ToUpper(w.env.coreURL)
+		return nil
+	},
 	"d'un émetteur dont l'URL prolonge celle de ProConnect": func(w *fcWorld, f *forgery) error {
 		f.claims["iss"] = w.env.coreURL + "/imposteur"
 		return nil
@@ -273,9 +281,25 @@ func (w *fcWorld) forgeAndSend(typ string, data map[string]any, defect, kid, nam
 		return err
 	}
 	if w.pc.sent == nil {
-		w.pc.sent = map[string]string{}
+		w.pc.sent, w.pc.forged = map[string]string{}, map[string]*forgery{}
 	}
-	w.pc.sent[name] = raw
+	w.pc.sent[name], w.pc.forged[name] = raw, f
+	return w.sendEvent(raw, "application/jwt")
+}
+
+// resend signs a sent event again, dated now, with its jti: what ProConnect
+// does on each retry.
+func (w *fcWorld) resend(name string) error {
+	f, ok := w.pc.forged[name]
+	if !ok {
+		return fmt.Errorf("no %s event was sent in this scenario", name)
+	}
+	now := time.Now()
+	f.claims["iat"], f.claims["exp"] = now.Unix(), now.Add(5*time.Minute).Unix()
+	raw, err := f.sign()
+	if err != nil {
+		return err
+	}
 	return w.sendEvent(raw, "application/jwt")
 }
 

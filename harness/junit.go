@@ -45,6 +45,7 @@ type junitCase struct {
 	Time      string    `xml:"time,attr"`
 	Failure   *junitMsg `xml:"failure,omitempty"`
 	Skipped   *junitMsg `xml:"skipped,omitempty"`
+	SystemOut string    `xml:"system-out,omitempty"`
 }
 
 type junitMsg struct {
@@ -82,6 +83,8 @@ func writeJUnit(file string, sum Summary) error {
 		case StatusExpectedFailure:
 			c.Skipped = &junitMsg{Message: "échec attendu : " + r.Reason, Text: r.Error}
 			s.Skipped++
+		case StatusAdvisory: // passes, with what is not followed in its output
+			c.SystemOut = "recommandation non suivie : " + r.Error
 		}
 		s.Tests++
 		s.Cases = append(s.Cases, c)

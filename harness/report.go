@@ -67,7 +67,7 @@ func (e *suiteEnv) journalBases() []string {
 			return
 		}
 		base := p.Scheme + "://" + p.Host
-		if !seen[base] {
+		if !seen[base] && !e.noControl[base] {
 			seen[base] = true
 			out = append(out, base)
 		}
@@ -94,7 +94,7 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 <style>
 body{font-family:Marianne,Arial,sans-serif;margin:0 auto;max-width:1100px;padding:16px;color:#161616}
 h1{margin-bottom:4px}.meta{color:#555}.counts span{display:inline-block;margin-right:16px;font-weight:bold}
-.passed,.satisfaite{color:#18753c}.failed,.unexpected_pass,.en_echec{color:#ce0500}.not_applicable,.non_applicable,.non_verifiee{color:#666}.expected_failure{color:#b34000}
+.passed,.satisfaite{color:#18753c}.failed,.unexpected_pass,.en_echec{color:#ce0500}.not_applicable,.non_applicable,.non_verifiee{color:#666}.expected_failure,.recommendation_failed,.non_suivie{color:#b34000}
 details{border:1px solid #ddd;margin:6px 0;padding:4px 8px}summary{cursor:pointer}
 summary .id{color:#666;font-family:monospace;font-size:.85em}
 ol.steps li{margin:2px 0}.err{white-space:pre-wrap;background:#fff4f3;border-left:4px solid #ce0500;padding:6px;font-family:monospace;font-size:.85em}

@@ -70,6 +70,7 @@ const (
 	VerdictFailed        = "en_echec"
 	VerdictNotApplicable = "non_applicable"
 	VerdictNotChecked    = "non_verifiee"
+	VerdictNotFollowed   = "non_suivie" // a DEVRAIT whose scenario failed
 )
 
 // trace builds the matrix: every requirement → its scenarios (from the
@@ -95,12 +96,16 @@ func trace(reqs []Requirement, index scenarioIndex, results []ScenarioResult) []
 				t.Verdict = VerdictFailed
 			case StatusNotApplicable:
 				na++
+			case StatusAdvisory:
+				if t.Verdict != VerdictFailed {
+					t.Verdict = VerdictNotFollowed
+				}
 			case StatusPassed:
 				ran++
 			}
 		}
 		switch {
-		case t.Verdict == VerdictFailed:
+		case t.Verdict == VerdictFailed || t.Verdict == VerdictNotFollowed:
 		case ran > 0:
 			t.Verdict = VerdictSatisfied
 		case na > 0:
@@ -113,11 +118,12 @@ func trace(reqs []Requirement, index scenarioIndex, results []ScenarioResult) []
 
 // verdictText is how the terminal and the report say a verdict.
 var verdictText = map[string]string{VerdictSatisfied: "satisfaite", VerdictFailed: "EN ÉCHEC",
-	VerdictNotApplicable: "non applicable", VerdictNotChecked: "non vérifiée (non sélectionnée)"}
+	VerdictNotApplicable: "non applicable", VerdictNotChecked: "non vérifiée (non sélectionnée)", VerdictNotFollowed: "non suivie (recommandation)"}
 
 // statusText is how the terminal and the report say a scenario's status.
 var statusText = map[string]string{StatusPassed: "réussi", StatusFailed: "en échec", StatusNotApplicable: "non applicable",
-	StatusExpectedFailure: "échec attendu", StatusUnexpectedPass: "réussit (attendu en échec)", "": "non exécuté"}
+	StatusExpectedFailure: "échec attendu", StatusUnexpectedPass: "réussit (attendu en échec)", StatusAdvisory: "recommandation non suivie",
+	"": "non exécuté"}
 
 // printTraceability prints the matrix for a terminal.
 func printTraceability(out io.Writer, matrix []Traceability) {

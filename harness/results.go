@@ -42,6 +42,10 @@ const (
 	StatusNotApplicable   = "not_applicable"
 	StatusExpectedFailure = "expected_failure"
 	StatusUnexpectedPass  = "unexpected_pass"
+	// StatusAdvisory is a failed @recommande scenario: a recommendation the
+	// target does not follow; reported, but the run still passes (unless
+	// RunOptions.StrictRecommendations).
+	StatusAdvisory = "recommendation_failed"
 )
 
 // scenarioIndex finds a pickle's place in the feature files: godog numbers
@@ -52,6 +56,9 @@ type scenarioIndex map[string]indexEntry
 type indexEntry struct {
 	id, name string
 	tags     []string
+	// example is an outline's example row, its cells joined: what tells
+	// the rows of one outline apart in a list of failures.
+	example string
 }
 
 // count returns how many indexed scenarios the tag filter selects, with
@@ -122,13 +129,20 @@ func buildIndex(fsys fs.FS, suites []string) (scenarioIndex, error) {
 			if err != nil {
 				return fmt.Errorf("%s: %w", p, err)
 			}
-			lines := map[string]int64{}
+			lines, rows := map[string]int64{}, map[string]string{}
 			var scenario func(s *messages.Scenario)
 			scenario = func(s *messages.Scenario) {
 				lines[s.Id] = s.Location.Line
 				for _, ex := range s.Examples {
 					for _, row := range ex.TableBody {
 						lines[row.Id] = row.Location.Line
+						var cells []string
+						for _, c := range row.Cells {
+							if v := strings.TrimSpace(c.Value); v != "" {
+								cells = append(cells, v)
+							}
+						}
+						rows[row.Id] = strings.Join(cells, " | ")
 					}
 				}
 			}
@@ -150,8 +164,8 @@ func buildIndex(fsys fs.FS, suites []string) (scenarioIndex, error) {
 				if len(pk.AstNodeIds) == 0 {
 					continue
 				}
-				line := lines[pk.AstNodeIds[len(pk.AstNodeIds)-1]]
-				e := indexEntry{id: p + ":" + strconv.FormatInt(line, 10), name: pk.Name}
+				last := pk.AstNodeIds[len(pk.AstNodeIds)-1]
+				e := indexEntry{id: p + ":" + strconv.FormatInt(lines[last], 10), name: pk.Name, example: rows[last]}
 				for _, t := range pk.Tags {
 					e.tags = append(e.tags, t.Name)
 				}
@@ -179,6 +193,11 @@ func compareIDs(a, b string) int {
 		}
 	}
 	return strings.Compare(a, b)
+}
+
+// example returns an outline pickle's example row ("" for a scenario).
+func (x scenarioIndex) example(pk *messages.Pickle) string {
+	return x[pickleKey(pk.Uri, pk.Name, pk.Steps)].example
 }
 
 // id returns a pickle's ID, or its file and name when the index misses it.

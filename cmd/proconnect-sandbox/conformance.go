@@ -45,6 +45,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		composeFile  = fs.String("compose", "", "bring up this docker-compose.yml, run its conformance profile (the suites in a container next to the stack), take it down")
 		composeKeep  = fs.Bool("compose-keep", false, "with --compose: leave the stack running afterwards")
 		htmlReport   = fs.String("html", "", "write a self-contained HTML report (each scenario's steps and HTTP exchanges) to this file")
+		strictRecs   = fs.Bool("recommandations-bloquantes", false, "a recommendation not followed (@recommande, a DEVRAIT of the portal contract) fails the run; by default it is reported apart")
 		requirements = fs.Bool("exigences", false, "after the run, print the portal contract's requirements, each with its scenarios and their results (docs/contrat-portail.md)")
 	)
 	fs.Usage = func() {
@@ -138,7 +139,7 @@ Flags:`)
 	res, err := harness.Run(ctx, harness.RunOptions{
 		Suites: list, Tags: *tags, Format: *format, JUnit: *junit, Cucumber: *cucumber,
 		Concurrency: *concurrency, Random: *random, Output: stdout, Fixtures: set,
-		ExpectedFailures: expected, Summary: *summary, HTML: *htmlReport, Requirements: *requirements,
+		ExpectedFailures: expected, Summary: *summary, HTML: *htmlReport, Requirements: *requirements, StrictRecommendations: *strictRecs,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
 		Live:     getenv("CI") == "" && isTerminal(stdout),
 		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, SinkListen: *sinkListen, SinkURL: *sinkURL, NoControl: *noControl, ControlToken: *controlToken,

@@ -72,3 +72,11 @@ Fonctionnalité: Un portail intègre correctement ProConnect
     Quand la personne ouvre la page de démarrage du portail pour le SIREN "901001008"
     Et une deuxième personne ouvre la page de démarrage du portail pour le SIREN "901003004"
     Alors le portail a demandé au plus 1 jeton à PISTE pendant le scénario
+
+  @obligatoire @ci @controle @exclusif @PSP-API-1
+  Scénario: Le portail renouvelle son jeton PISTE quand ProConnect le refuse
+    Soit le bac à sable compte les appels du portail
+    Et ProConnect refusera le prochain appel du portail pour jeton invalide
+    Quand la personne ouvre la page de démarrage du portail pour le SIREN "901001008"
+    Alors elle arrive sur la page de connexion de FranceConnect
+    Et le portail a demandé un nouveau jeton à PISTE pendant le scénario

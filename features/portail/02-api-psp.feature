@@ -70,6 +70,14 @@ Fonctionnalité: L'API du portail (PSP API) n'accepte que les événements de Pr
       | pour une liste de portails sans celui-ci              |
       | d'un autre émetteur                                   |
       | d'un émetteur dont l'URL prolonge celle de ProConnect |
+      | d'un émetteur écrit avec une barre finale             |
+      | d'un émetteur écrit en majuscules                     |
+
+  @obligatoire @ci @PSP-EVT-5
+  Scénario: Un événement destiné à plusieurs portails dont celui-ci est accepté
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification, destiné à plusieurs portails dont celui-ci
+    Alors le portail accepte l'événement
+    Et le compte du portail est à l'état "certified"
 
   @obligatoire @ci @PSP-EVT-6 @PSP-EVT-7
   Plan du scénario: Les dates de l'événement sont vérifiées
@@ -98,6 +106,17 @@ Fonctionnalité: L'API du portail (PSP API) n'accepte que les événements de Pr
       | {event:1}       | application/json |
       | a.b.c           | application/jwt  |
 
+  @obligatoire @ci @PSP-EVT-7
+  Plan du scénario: Un événement valide envoyé sous un autre type de contenu est refusé
+    Quand on envoie au portail un événement valide pour cette certification avec le type de contenu "<type>"
+    Alors le portail refuse l'événement
+    Et le compte du portail est à l'état "pending"
+
+    Exemples:
+      | type             |
+      | application/json |
+      | text/plain       |
+
   @obligatoire @ci @PSP-EVT-8
   Scénario: Un doublon est accusé et appliqué une seule fois
     Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification
@@ -105,3 +124,19 @@ Fonctionnalité: L'API du portail (PSP API) n'accepte que les événements de Pr
     Alors le portail accepte l'événement
     Et le compte du portail est à l'état "certified"
     Et le portail a appliqué 1 événement pour cette certification
+
+  @obligatoire @ci @PSP-EVT-8
+  Scénario: Un doublon qui arrive plus tard, signé de nouveau, est encore reconnu
+    ProConnect réessaie pendant des jours, en signant chaque essai de nouveau sous le même jti.
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification
+    Et ProConnect renvoie au portail, 3 secondes plus tard, l'événement "certification.completed" déjà reçu, signé de nouveau
+    Alors le portail accepte l'événement
+    Et le portail a appliqué 1 événement pour cette certification
+
+  @obligatoire @ci @PSP-EVT-8 @PSP-EVT-2
+  Scénario: Un faux événement ne fait pas passer le vrai pour un doublon
+    Quand on envoie au portail un faux événement "certified" pour cette certification, signé par une autre clé, sous le jti du suivant
+    Alors le portail refuse l'événement
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification, sous ce jti
+    Alors le portail accepte l'événement
+    Et le compte du portail est à l'état "certified"

@@ -45,3 +45,13 @@ Fonctionnalité: Le portail accepte tous les événements de ProConnect, y compr
   Scénario: Un événement sur un compte que le portail n'a pas ouvert est acquitté
     Quand ProConnect envoie au portail l'événement "certification.completed" "certified" d'une certification que le portail n'a pas lancée
     Alors le portail accepte l'événement
+
+  @obligatoire @ci @PSP-VER-1 @PSP-EVT-9
+  Scénario: La révocation d'un dirigeant ne touche pas le compte d'un autre dirigeant de l'entreprise
+    Soit la personne a lancé une certification sur le portail pour le SIREN "901003004"
+    Et une deuxième personne a lancé une certification sur le portail pour le SIREN "901003004"
+    Quand ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification
+    Et ProConnect envoie au portail l'événement "certification.completed" "certified" pour la certification de la deuxième personne
+    Et ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification
+    Alors le compte du portail est à l'état "revoked"
+    Et le compte de la deuxième personne est à l'état "certified"

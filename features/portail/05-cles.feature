@@ -19,6 +19,8 @@ Fonctionnalité: Le portail garde les clés de ProConnect en cache et suit leur 
   @obligatoire @ci @controle @exclusif @PSP-CLE-2
   Scénario: Un événement signé par la nouvelle clé de ProConnect est accepté
     Soit la personne a lancé une certification sur le portail pour le SIREN "901001008"
+    Et ProConnect envoie au portail l'événement "contact_email.changed" pour l'entreprise "901001008"
+    Et le portail accepte l'événement
     Quand ProConnect passe à une nouvelle clé de signature
     Et ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification, signé de sa nouvelle clé, jusqu'à ce qu'il l'accepte
     Alors le compte du portail est à l'état "certified"

@@ -1,6 +1,7 @@
 package control_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -135,5 +136,27 @@ func TestClockOnlyMovesForward(t *testing.T) {
 	do(h, "POST", "/__sandbox/reset", "")
 	if k.Clock.Offset() != 0 {
 		t.Fatal("reset keeps the clock offset")
+	}
+}
+
+// TestFaultForOneBearerClient: a fault scoped to a client catches the
+// requests whose bearer JWT names it, and no other client's.
+func TestFaultForOneBearerClient(t *testing.T) {
+	_, h := newComponent(t, "")
+	if rec := do(h, "POST", "/__sandbox/faults", `{"path":"/hello","client_id":"portail-a","status":401,"count":1}`); rec.Code != http.StatusCreated {
+		t.Fatalf("add fault: %d %s", rec.Code, rec.Body)
+	}
+	jwt := func(claims string) string {
+		enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+		return "Bearer " + enc(`{"alg":"ES256"}`) + "." + enc(claims) + ".c2ln"
+	}
+	if rec := do(h, "GET", "/hello", "", "Authorization", jwt(`{"client_id":"portail-b"}`)); rec.Code != 200 {
+		t.Fatalf("another client caught the fault: %d", rec.Code)
+	}
+	if rec := do(h, "GET", "/hello", "", "Authorization", jwt(`{"client_id":"portail-a"}`)); rec.Code != 401 {
+		t.Fatalf("the client's request: %d, want 401", rec.Code)
+	}
+	if rec := do(h, "GET", "/hello", "", "Authorization", jwt(`{"client_id":"portail-a"}`)); rec.Code != 200 {
+		t.Fatalf("the fault caught more than its count: %d", rec.Code)
 	}
 }

@@ -1,6 +1,8 @@
 package control
 
 import (
+	"cmp"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -167,10 +169,30 @@ func (f *Fault) MarshalJSON() ([]byte, error) {
 	}{(*plain)(f), f.left.Load()})
 }
 
-// requestClient names the client of a request without reading its body.
+// requestClient names the client of a request without reading its body:
+// its HTTP Basic user, its client_id parameter, or the client_id (or sub)
+// of a JWT bearer token (read, not verified: it only picks the fault; the
+// handler still checks the token).
 func requestClient(r *http.Request) string {
 	if user, _, ok := r.BasicAuth(); ok {
 		return user
 	}
-	return r.URL.Query().Get("client_id")
+	if id := r.URL.Query().Get("client_id"); id != "" {
+		return id
+	}
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		parts := strings.Split(tok, ".")
+		if len(parts) == 3 {
+			if b, err := base64.RawURLEncoding.DecodeString(parts[1]); err == nil {
+				var c struct {
+					ClientID string `json:"client_id"`
+					Sub      string `json:"sub"`
+				}
+				if json.Unmarshal(b, &c) == nil {
+					return cmp.Or(c.ClientID, c.Sub)
+				}
+			}
+		}
+	}
+	return ""
 }

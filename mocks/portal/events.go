@@ -73,7 +73,23 @@ func (p *Portal) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	claims, err := p.verifyEvent(r)
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	if err != nil {
+		control.JSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_event", "error_description": "unreadable body"})
+		return
+	}
+	raw := strings.TrimSpace(string(body))
+	if d.RecordJTIBeforeVerify { // the jti of whatever arrives, checked or not
+		if payload, err := unsafePayload(raw); err == nil {
+			var c struct {
+				ID string `json:"jti"`
+			}
+			if json.Unmarshal(payload, &c) == nil && c.ID != "" {
+				p.seen.LoadOrStore(c.ID, time.Now())
+			}
+		}
+	}
+	claims, err := p.verifyEvent(r.Context(), r.Header.Get("Content-Type"), raw)
 	if err != nil {
 		var rej rejection
 		if errors.As(err, &rej) {
@@ -97,7 +113,8 @@ func (p *Portal) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, dup := p.seen.LoadOrStore(claims.ID, struct{}{}); dup && !d.ApplyDuplicates {
+	if at, dup := p.seen.LoadOrStore(claims.ID, time.Now()); dup && !d.ApplyDuplicates &&
+		!(d.ShortJTIMemory && time.Since(at.(time.Time)) > 2*time.Second) {
 		w.WriteHeader(http.StatusNoContent) // at least once: acknowledge, apply once
 		return
 	}
@@ -108,17 +125,12 @@ func (p *Portal) events(w http.ResponseWriter, r *http.Request) {
 // verifyEvent checks, in order: media type, ES256 compact JWS, typ, kid and
 // signature against ProConnect's JWKS, iss, aud, exp, iat, jti, event type
 // (portal contract PSP-EVT-2 to PSP-EVT-7).
-func (p *Portal) verifyEvent(r *http.Request) (*eventClaims, error) {
+func (p *Portal) verifyEvent(ctx context.Context, contentType, raw string) (*eventClaims, error) {
 	d := p.defects.Load()
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/jwt" {
+	if mt, _, err := mime.ParseMediaType(contentType); (err != nil || mt != "application/jwt") && !d.AcceptAnyContentType {
 		return nil, rejection{http.StatusUnsupportedMediaType, "the body must be application/jwt"}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-	if err != nil {
-		return nil, rejection{http.StatusBadRequest, "unreadable body"}
-	}
-	raw := strings.TrimSpace(string(body))
-	payload, err := p.verifySignature(r.Context(), raw)
+	payload, err := p.verifySignature(ctx, raw)
 	if err != nil {
 		if !d.AcceptUnsigned {
 			return nil, err
@@ -174,6 +186,8 @@ func (p *Portal) issuerIs(iss string) bool {
 		return true
 	case d.LooseIssuer:
 		return strings.HasPrefix(iss, p.cfg.ProConnectIssuer)
+	case d.NormaliseIssuer:
+		return strings.TrimRight(strings.ToLower(iss), "/") == strings.ToLower(p.cfg.ProConnectIssuer)
 	}
 	return iss == p.cfg.ProConnectIssuer
 }
@@ -193,7 +207,7 @@ func (p *Portal) audienceIs(aud json.RawMessage) bool {
 		return one == p.cfg.ClientID
 	}
 	var many []string
-	return json.Unmarshal(aud, &many) == nil && slices.Contains(many, p.cfg.ClientID)
+	return json.Unmarshal(aud, &many) == nil && slices.Contains(many, p.cfg.ClientID) && !d.AudienceStringOnly
 }
 
 // verifySignature accepts ES256 only, with typ proconnect-event+jwt and a
@@ -393,5 +407,23 @@ func (p *Portal) apply(c *eventClaims) {
 		}
 		a.revoked[c.Data.CertificationID] = true
 		a.state = StateRevoked
+		if p.defects.Load().RevokeBySIREN {
+			p.revokeCompany(a, c.Data.SIREN)
+		}
 	}
+}
+
+// revokeCompany is the revoke-by-SIREN defect: every other account of the
+// company loses its certification too (caller holds a's lock).
+func (p *Portal) revokeCompany(a *account, siren string) {
+	p.accounts.Range(func(_, v any) bool {
+		if o := v.(*account); o != a {
+			o.mu.Lock()
+			if o.siren == siren {
+				o.state = StateRevoked
+			}
+			o.mu.Unlock()
+		}
+		return true
+	})
 }

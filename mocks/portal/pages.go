@@ -130,7 +130,11 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 		a.state = StatePending // a new certification of this account
 	}
 	a.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: state, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	sameSite := http.SameSiteLaxMode // the way back from ProConnect is a cross-site navigation
+	if p.defects.Load().StrictStateCookie {
+		sameSite = http.SameSiteStrictMode
+	}
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: state, Path: "/", HttpOnly: true, SameSite: sameSite,
 		Expires: time.Now().Add(time.Hour)})
 	http.Redirect(w, r, out.AuthorizationURL, http.StatusSeeOther)
 }

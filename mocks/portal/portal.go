@@ -73,6 +73,14 @@ type Defects struct {
 	IgnoreRecheck            bool `json:"ignore_recheck,omitempty"`             // does not apply its re-check's answer
 	NoTokenCache             bool `json:"no_token_cache,omitempty"`             // asks PISTE for a token at every call
 	CertifyAsRegistration    bool `json:"certify_as_registration,omitempty"`    // certifies an existing account as a new registration (no account_ref)
+	AcceptAnyContentType     bool `json:"accept_any_content_type,omitempty"`    // takes an event whatever its Content-Type
+	NormaliseIssuer          bool `json:"normalise_issuer,omitempty"`           // compares iss lower-cased, without a trailing slash
+	AudienceStringOnly       bool `json:"audience_string_only,omitempty"`       // refuses aud as a list
+	ShortJTIMemory           bool `json:"short_jti_memory,omitempty"`           // forgets a jti after 2 s (a retry is applied again)
+	RecordJTIBeforeVerify    bool `json:"record_jti_before_verify,omitempty"`   // remembers a jti before checking the event (a forgery blocks the real one)
+	NoRenewOn401             bool `json:"no_renew_on_401,omitempty"`            // keeps its PISTE token after ProConnect refused it
+	RevokeBySIREN            bool `json:"revoke_by_siren,omitempty"`            // a revocation takes every account of the company
+	StrictStateCookie        bool `json:"strict_state_cookie,omitempty"`        // its state cookie is SameSite=Strict (lost on the way back from ProConnect)
 }
 
 // Account states of the portal contract (DESIGN §6).
@@ -95,7 +103,7 @@ type Portal struct {
 	renew    sync.Mutex
 	accounts sync.Map // certification ID → *account
 	byRef    sync.Map // account_ref → *account (an account certified again shares it)
-	seen     sync.Map // jti → struct{}
+	seen     sync.Map // jti → time.Time first seen
 	requests sync.Map // access request ID → *accessRequest
 	contacts sync.Map // SIREN → the dirigeant's contact email, from events
 	defects  atomic.Pointer[Defects]
@@ -214,7 +222,7 @@ func (p *Portal) api(ctx context.Context, method, path string, body any, out any
 		}
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
-		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 && !p.defects.Load().NoRenewOn401 {
 			p.token.Store(nil)
 			continue
 		}
