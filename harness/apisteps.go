@@ -12,8 +12,7 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/go-jose/go-jose/v4"
-
-	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
 // Demo credentials of the register mock (DESIGN §8).
@@ -74,7 +73,7 @@ func randomSIREN() string {
 		if prefix[0] == '0' || strings.HasPrefix(prefix, "99") || strings.HasPrefix(prefix, "901") {
 			continue
 		}
-		return prefix + string(proconnect.LuhnKey(prefix))
+		return prefix + string(insee.LuhnKey(prefix))
 	}
 }
 

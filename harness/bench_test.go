@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 )
 
 // BenchmarkCertificationFlow measures complete certifications as a person
@@ -29,7 +31,7 @@ func BenchmarkCertificationFlow(b *testing.B) {
 }
 
 func benchFlows(b *testing.B, sqlite bool, conc int) {
-	cfg := StackConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+	cfg := sandbox.Config{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
 	if sqlite {
 		cfg.DataDir = b.TempDir()
 	}
@@ -124,7 +126,7 @@ func BenchmarkAccessRequestMailed(b *testing.B) {
 }
 
 func benchAccess(b *testing.B, sqlite bool) {
-	cfg := StackConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+	cfg := sandbox.Config{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
 	if sqlite {
 		cfg.DataDir = b.TempDir()
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/portal"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 )
 
 // TestSuiteFailsBrokenPortals proves the portail suite strict: the reference
@@ -26,7 +27,7 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 	// that they run side by side
 	sandbox := func(t *testing.T) (harness.Target, func(portal.Defects)) {
 		t.Helper()
-		stack, err := harness.Start(context.Background(), harness.StackConfig{Ports: harness.FreePorts()})
+		stack, err := sandbox.Start(context.Background(), sandbox.Config{Ports: sandbox.FreePorts()})
 		if err != nil {
 			t.Fatal(err)
 		}

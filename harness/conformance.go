@@ -23,6 +23,8 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/features"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/layout"
 )
 
 // Suites lists the conformance suites, each a folder of features/.
@@ -310,14 +312,14 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 		}
 	}
 	if !external {
-		ports := FreePorts()
+		ports := sandbox.FreePorts()
 		if outside {
 			ports = usualPorts()
 		}
-		stack, err := Start(ctx, StackConfig{Fixtures: opts.Fixtures, Ports: ports, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
+		stack, err := sandbox.Start(ctx, sandbox.Config{Fixtures: opts.Fixtures, Ports: ports, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
 		if err != nil && outside {
 			fmt.Fprintf(opts.Output, "Les ports habituels du bac à sable sont pris (%v) : il démarre sur d'autres ports.\n", err)
-			stack, err = Start(ctx, StackConfig{Fixtures: opts.Fixtures, Ports: FreePorts(), PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
+			stack, err = sandbox.Start(ctx, sandbox.Config{Fixtures: opts.Fixtures, Ports: sandbox.FreePorts(), PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
 		}
 		if err != nil {
 			return res, fmt.Errorf("%w: %v", ErrTarget, err)
@@ -670,12 +672,11 @@ func reachable(ctx context.Context, probe, base string) error {
 // usualPorts are the components' default ports, but for the reference
 // portal's (an outside portal is under test; it may use that port).
 func usualPorts() map[string]int {
-	ports := map[string]int{}
-	for _, c := range Components() {
-		ports[c.Name] = c.DefaultPort
+	ports := map[string]int{layout.SMTPKey: layout.SMTPPort}
+	for _, c := range layout.Components() {
+		ports[c.Name] = c.Port
 	}
 	ports["portal"] = 0
-	ports[SMTPPort] = 7125
 	return ports
 }
 
@@ -684,7 +685,7 @@ func usualPorts() map[string]int {
 func findLocalSandbox(ctx context.Context, rt http.RoundTripper, ports map[string]int) (map[string]string, bool) {
 	client := &http.Client{Transport: rt, Timeout: 500 * time.Millisecond}
 	found := map[string]string{}
-	for _, c := range Components() {
+	for _, c := range layout.Components() {
 		if c.Name == "portal" {
 			continue
 		}
@@ -706,16 +707,6 @@ func findLocalSandbox(ctx context.Context, rt http.RoundTripper, ports map[strin
 		found[c.Name] = base
 	}
 	return found, true
-}
-
-// FreePorts asks for a free port for every component (StackConfig.Ports).
-func FreePorts() map[string]int {
-	ports := map[string]int{}
-	for _, name := range ComponentNames() {
-		ports[name] = 0
-	}
-	ports[SMTPPort] = 0
-	return ports
 }
 
 // discoverIssuers reads the issuer of each profile from its discovery
@@ -823,7 +814,7 @@ func (w *fcWorld) pokeDeliver() {
 
 // pointAt aims the run at the components of an in-process stack, the
 // reference portal included.
-func (e *suiteEnv) pointAt(stack *Stack) {
+func (e *suiteEnv) pointAt(stack *sandbox.Stack) {
 	for _, svc := range stack.Services {
 		switch svc.Name {
 		case "franceconnect":

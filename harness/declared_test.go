@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/portal"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 )
 
 // TestDeclaredPortalIsRegistered: the portal a team declares is registered
@@ -20,7 +21,7 @@ import (
 // sandbox refuses, or credentials PISTE refuses, stop the run with the
 // reason.
 func TestDeclaredPortalIsRegistered(t *testing.T) {
-	_, u := testStack(t, StackConfig{ControlToken: "jeton"})
+	_, u := testStack(t, sandbox.Config{ControlToken: "jeton"})
 	decl := PortalDeclaration{Name: "Portail d'une équipe", ClientID: "portail-equipe", ClientSecret: "secret-equipe",
 		RedirectURIs: []string{"http://localhost:8080/retour"}, EventsURL: "http://localhost:8080/api/psp/events",
 		StartURL: "http://localhost:8080/demarrer?siren={siren}"}
@@ -76,7 +77,7 @@ func TestDeclaredPortalIsRegistered(t *testing.T) {
 // get its PISTE token (here it sends a secret that is not the declared
 // one), the failing step says so, from what PISTE journalled.
 func TestFailureNamesTheRefusedTokenRequest(t *testing.T) {
-	_, u := testStack(t, StackConfig{})
+	_, u := testStack(t, sandbox.Config{})
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
 	p, err := portal.New(portal.Config{PublicURL: base, ProConnectURL: u("proconnect"), PisteURL: u("piste"),
@@ -112,7 +113,7 @@ func TestFailureNamesTheRefusedTokenRequest(t *testing.T) {
 // looked at is found, component by component; one missing is not a
 // sandbox.
 func TestOutsidePortalFindsRunningSandbox(t *testing.T) {
-	stack, _ := testStack(t, StackConfig{})
+	stack, _ := testStack(t, sandbox.Config{})
 	ports := map[string]int{}
 	for _, s := range stack.Services {
 		_, p, _ := strings.Cut(strings.TrimPrefix(s.PublicURL, "http://"), ":")

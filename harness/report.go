@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 )
 
 // StepResult is one step of a scenario, as it ran.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 )
 
 // TestEventSurvivesPortalOutageAndCoreRestart: a certification completes
@@ -135,9 +137,9 @@ func newRestartFixture(t *testing.T) *restartFixture {
 }
 
 // start starts a stack on the data folder and aims the environment at it.
-func (f *restartFixture) start() *Stack {
+func (f *restartFixture) start() *sandbox.Stack {
 	f.t.Helper()
-	s, err := Start(context.Background(), StackConfig{Ports: FreePorts(), DataDir: f.data})
+	s, err := sandbox.Start(context.Background(), sandbox.Config{Ports: sandbox.FreePorts(), DataDir: f.data})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -145,7 +147,7 @@ func (f *restartFixture) start() *Stack {
 	return s
 }
 
-func (f *restartFixture) stop(s *Stack) {
+func (f *restartFixture) stop(s *sandbox.Stack) {
 	f.t.Helper()
 	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

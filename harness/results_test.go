@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/features"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 )
 
 func TestScenarioIDsAreUniqueLines(t *testing.T) {
@@ -56,7 +57,7 @@ func TestExpectedFailuresFile(t *testing.T) {
 // TestExpectedFailuresAndSummary: a known gap listed by ID does not fail
 // the run; once fixed, the same list fails it; the JSON summary counts both.
 func TestExpectedFailuresAndSummary(t *testing.T) {
-	_, url := testStack(t, StackConfig{})
+	_, url := testStack(t, sandbox.Config{})
 	target := Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"), SireneURL: url("sirene"),
 		PisteURL: url("piste"), MailboxURL: url("mailbox"), Portal: ReferencePortal(url("portal"))}
 	defects := func(body string) {
@@ -223,7 +224,7 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 // status_url and no access URLs gets the scenarios that need them reported
 // as not applicable, never passed.
 func TestUndeclaredCapabilitiesAreNotApplicable(t *testing.T) {
-	_, url := testStack(t, StackConfig{})
+	_, url := testStack(t, sandbox.Config{})
 	decl := ReferencePortal(url("portal"))
 	decl.StatusURL, decl.AccessRequestURL, decl.AccessStatusURL = "", "", ""
 	var out bytes.Buffer
@@ -340,7 +341,7 @@ func TestRunWithLiveLine(t *testing.T) {
 // sandbox control API (another implementation) gets the scenarios that
 // drive it reported as not applicable; the others run and pass.
 func TestComponentWithoutControlAPI(t *testing.T) {
-	stack, _ := testStack(t, StackConfig{})
+	stack, _ := testStack(t, sandbox.Config{})
 	sir, _ := stack.Service("sirene")
 	fc, _ := stack.Service("franceconnect")
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -369,10 +370,10 @@ func TestComponentWithoutControlAPI(t *testing.T) {
 
 // testStack starts an in-process sandbox on free ports (cfg.Ports is set
 // here) for one test or benchmark; url gives a component's public URL.
-func testStack(tb testing.TB, cfg StackConfig) (*Stack, func(string) string) {
+func testStack(tb testing.TB, cfg sandbox.Config) (*sandbox.Stack, func(string) string) {
 	tb.Helper()
-	cfg.Ports = FreePorts()
-	stack, err := Start(context.Background(), cfg)
+	cfg.Ports = sandbox.FreePorts()
+	stack, err := sandbox.Start(context.Background(), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
 // ContactRegister is where verified contact emails are referenced.
@@ -127,7 +129,7 @@ func (s *Service) VerifyContact(ctx context.Context, token string) (ContactVerif
 func (s *Service) RequestAccess(ctx context.Context, portalID, siren string, c Collaborator, state string,
 	compose func(a AccessRequest, token string) Mail) (a AccessRequest, existing bool, err error) {
 	switch {
-	case !ValidSIREN(siren):
+	case !insee.ValidSIREN(siren):
 		return a, false, &ValidationError{"siren", "is not a valid SIREN (9 digits and a valid Luhn key)"}
 	case !ValidEmail(c.Email):
 		return a, false, &ValidationError{"collaborator.email", "is not a valid email address"}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
 // Register is the company register as the core reads it.
@@ -47,7 +49,7 @@ func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (C
 	switch {
 	case r.SIREN == "":
 		return Certification{}, &ValidationError{"siren", "is required"}
-	case !ValidSIREN(r.SIREN):
+	case !insee.ValidSIREN(r.SIREN):
 		return Certification{}, &ValidationError{"siren", "is not a valid SIREN (9 digits and a valid Luhn key)"}
 	case r.State == "":
 		return Certification{}, &ValidationError{"state", "is required: it binds the return to your session"}

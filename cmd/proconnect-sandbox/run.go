@@ -15,6 +15,8 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/layout"
 )
 
 // Exit statuses: 0 success, 1 failures (conformance) or a runtime error,
@@ -59,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		debug.SetGCPercent(gcPercent)
 	}
 	if len(args) < 2 {
-		fmt.Fprintf(stderr, usage, strings.Join(harness.ComponentNames(), ", "))
+		fmt.Fprintf(stderr, usage, strings.Join(layout.Names(), ", "))
 		return exitUsage
 	}
 	cmd, rest := args[1], args[2:]
@@ -68,11 +70,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runUp(ctx, rest, nil, getenv, stdout, stderr)
 	case "serve":
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			fmt.Fprintf(stderr, "serve: which component? one of %s\n", strings.Join(harness.ComponentNames(), ", "))
+			fmt.Fprintf(stderr, "serve: which component? one of %s\n", strings.Join(layout.Names(), ", "))
 			return exitUsage
 		}
-		if !containsString(harness.ComponentNames(), rest[0]) {
-			fmt.Fprintf(stderr, "serve: unknown component %q (known: %s)\n", rest[0], strings.Join(harness.ComponentNames(), ", "))
+		if !containsString(layout.Names(), rest[0]) {
+			fmt.Fprintf(stderr, "serve: unknown component %q (known: %s)\n", rest[0], strings.Join(layout.Names(), ", "))
 			return exitUsage
 		}
 		return runUp(ctx, rest[1:], []string{rest[0]}, getenv, stdout, stderr)
@@ -89,11 +91,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if len(rest) > 0 {
 			return run(ctx, []string{args[0], rest[0], "--help"}, getenv, stdout, stderr)
 		}
-		fmt.Fprintf(stdout, usage, strings.Join(harness.ComponentNames(), ", "))
+		fmt.Fprintf(stdout, usage, strings.Join(layout.Names(), ", "))
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "unknown command %q\n\n", cmd)
-	fmt.Fprintf(stderr, usage, strings.Join(harness.ComponentNames(), ", "))
+	fmt.Fprintf(stderr, usage, strings.Join(layout.Names(), ", "))
 	return exitUsage
 }
 
@@ -108,9 +110,7 @@ func buildVersion() string {
 }
 
 // envName maps a flag to its environment variable.
-func envName(flagName string) string {
-	return "PROCONNECT_SANDBOX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
-}
+func envName(flagName string) string { return layout.EnvName(flagName) }
 
 // applyEnv sets every flag not given on the command line from its
 // environment variable.
@@ -151,11 +151,11 @@ func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
 	fs.StringVar(&sf.smtpAddr, "smtp-addr", "", "SMTP server (host:port) the core sends its mail to (default: the mailbox's)")
 	fs.StringVar(&sf.smtpUser, "smtp-user", "", "SMTP login (AUTH PLAIN, over STARTTLS or to a loopback server)")
 	fs.StringVar(&sf.smtpPassword, "smtp-password", "", "SMTP password (prefer PROCONNECT_SANDBOX_SMTP_PASSWORD)")
-	for _, c := range harness.Components() {
+	for _, c := range layout.Components() {
 		if len(only) == 0 || containsString(only, c.Name) {
-			sf.ports[c.Name] = fs.Int(c.Name+"-port", c.DefaultPort, c.Title+": port (0 = any free port)")
+			sf.ports[c.Name] = fs.Int(c.Name+"-port", c.Port, c.Title+": port (0 = any free port)")
 			if c.Name == "mailbox" {
-				sf.ports[harness.SMTPPort] = fs.Int("mailbox-smtp-port", 7125, "mail catcher: SMTP port (0 = any free port)")
+				sf.ports[layout.SMTPKey] = fs.Int("mailbox-smtp-port", layout.SMTPPort, "mail catcher: SMTP port (0 = any free port)")
 			}
 		}
 		sf.public[c.Name] = fs.String(c.Name+"-public-url", "", c.Title+": URL a browser uses (default http://localhost:PORT)")
@@ -164,23 +164,23 @@ func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
 	return sf
 }
 
-func (sf *stackFlags) config(only []string, log *slog.Logger) (harness.StackConfig, error) {
+func (sf *stackFlags) config(only []string, log *slog.Logger) (sandbox.Config, error) {
 	set, err := loadFixtures(sf.fixturesDir)
 	if err != nil {
-		return harness.StackConfig{}, err
+		return sandbox.Config{}, err
 	}
 	if sf.portal != "" {
 		d, err := harness.ReadDeclaration(sf.portal)
 		if err != nil {
-			return harness.StackConfig{}, fmt.Errorf("--portal: %w", err)
+			return sandbox.Config{}, fmt.Errorf("--portal: %w", err)
 		}
 		own := &fixtures.Set{Portals: []fixtures.Portal{{Name: d.Name, ClientID: d.ClientID, ClientSecret: d.ClientSecret,
 			Scopes: []string{"proconnect"}, RedirectURIs: d.RedirectURIs, EventsURL: d.EventsURL}}}
 		if set, err = fixtures.Merge(set, own); err != nil {
-			return harness.StackConfig{}, fmt.Errorf("--portal: %w", err)
+			return sandbox.Config{}, fmt.Errorf("--portal: %w", err)
 		}
 	}
-	cfg := harness.StackConfig{Only: only, Bind: sf.bind, Fixtures: set, ControlToken: sf.controlToken, Logger: log,
+	cfg := sandbox.Config{Only: only, Bind: sf.bind, Fixtures: set, ControlToken: sf.controlToken, Logger: log,
 		DataDir: sf.dataDir, RecheckInterval: sf.recheck, SMTPAddr: sf.smtpAddr, SMTPUser: sf.smtpUser, SMTPPassword: sf.smtpPassword,
 		Ports: map[string]int{}, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}}
 	for name, p := range sf.ports {
@@ -251,10 +251,10 @@ func runUp(ctx context.Context, args, only []string, getenv func(string) string,
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	stack, err := harness.Start(ctx, cfg)
+	stack, err := sandbox.Start(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "cannot start:", err)
-		if errors.Is(err, harness.ErrControlToken) {
+		if errors.Is(err, sandbox.ErrControlToken) {
 			return exitUsage
 		}
 		return exitError
@@ -280,7 +280,7 @@ func runUp(ctx context.Context, args, only []string, getenv func(string) string,
 	return exitOK
 }
 
-func printBanner(w io.Writer, s *harness.Stack, cfg harness.StackConfig) {
+func printBanner(w io.Writer, s *sandbox.Stack, cfg sandbox.Config) {
 	fmt.Fprintln(w, "ProConnect sandbox — TEST SERVICES ONLY: public test keys, fictional people, no security.")
 	if cfg.ControlToken != "" {
 		fmt.Fprintf(w, "Listening on %s: the control API (/__sandbox/) requires the bearer token you gave.\n", cfg.Bind)
@@ -363,7 +363,7 @@ func containsString(list []string, v string) bool {
 }
 
 // portalURL is the reference portal's public URL, or its default.
-func portalURL(s *harness.Stack) string {
+func portalURL(s *sandbox.Stack) string {
 	if p, ok := s.Service("portal"); ok {
 		return p.PublicURL
 	}

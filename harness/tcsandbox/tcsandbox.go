@@ -17,24 +17,13 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
-	"strings"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/layout"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
-
-// Components and their ports in the container.
-var components = []struct {
-	name string
-	port int
-}{
-	{"proconnect", 7100}, {"franceconnect", 7101}, {"sirene", 7102}, {"piste", 7103}, {"portal", 7104}, {"mailbox", 7105},
-}
-
-// smtpPort is the mail catcher's SMTP port in the container.
-const smtpPort = 7125
 
 // DefaultControlToken protects the control API; the container listens on
 // all its interfaces, so one is required.
@@ -82,7 +71,7 @@ func WithControlToken(token string) testcontainers.CustomizeRequestOption {
 		if token == "" {
 			return fmt.Errorf("tcsandbox: the control token cannot be empty")
 		}
-		req.Env["PROCONNECT_SANDBOX_CONTROL_TOKEN"] = token
+		req.Env[layout.EnvName("control-token")] = token
 		return nil
 	}
 }
@@ -90,7 +79,7 @@ func WithControlToken(token string) testcontainers.CustomizeRequestOption {
 // WithData keeps the core's store in the container's /data (SQLite).
 func WithData() testcontainers.CustomizeRequestOption {
 	return func(req *testcontainers.GenericContainerRequest) error {
-		req.Env["PROCONNECT_SANDBOX_DATA"] = "/data"
+		req.Env[layout.EnvName("data")] = "/data"
 		return nil
 	}
 }
@@ -100,8 +89,8 @@ func WithData() testcontainers.CustomizeRequestOption {
 func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustomizer) (*Container, error) {
 	host := map[string]int{}
 	all := append([]string{}, "smtp")
-	for _, c := range components {
-		all = append(all, c.name)
+	for _, c := range layout.Components() {
+		all = append(all, c.Name)
 	}
 	ports, err := freePorts(len(all))
 	if err != nil {
@@ -110,7 +99,7 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 	for i, n := range all {
 		host[n] = ports[i]
 	}
-	env := map[string]string{"PROCONNECT_SANDBOX_BIND": "0.0.0.0", "PROCONNECT_SANDBOX_CONTROL_TOKEN": DefaultControlToken}
+	env := map[string]string{layout.EnvName("bind"): "0.0.0.0", layout.EnvName("control-token"): DefaultControlToken}
 	bindings := network.PortMap{}
 	var exposed []string
 	var waits []wait.Strategy
@@ -121,13 +110,13 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		exposed = append(exposed, strconv.Itoa(inside)+"/tcp")
 	}
 	urls := map[string]string{}
-	for _, c := range components {
-		bind(c.port, host[c.name])
-		urls[c.name] = "http://localhost:" + strconv.Itoa(host[c.name])
-		env["PROCONNECT_SANDBOX_"+strings.ToUpper(c.name)+"_PUBLIC_URL"] = urls[c.name]
-		waits = append(waits, wait.ForHTTP("/__sandbox/healthz").WithPort(strconv.Itoa(c.port)+"/tcp"))
+	for _, c := range layout.Components() {
+		bind(c.Port, host[c.Name])
+		urls[c.Name] = "http://localhost:" + strconv.Itoa(host[c.Name])
+		env[layout.EnvName(c.Name+"-public-url")] = urls[c.Name]
+		waits = append(waits, wait.ForHTTP("/__sandbox/healthz").WithPort(strconv.Itoa(c.Port)+"/tcp"))
 	}
-	bind(smtpPort, host["smtp"])
+	bind(layout.SMTPPort, host["smtp"])
 	req := testcontainers.GenericContainerRequest{
 		ContainerRequest: testcontainers.ContainerRequest{
 			Image: img, Cmd: []string{"up"}, Env: env, ExposedPorts: exposed,
@@ -145,7 +134,7 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 	var c *Container
 	if ctr != nil {
 		c = &Container{Container: ctr, urls: urls, smtp: "127.0.0.1:" + strconv.Itoa(host["smtp"]),
-			controlToken: req.Env["PROCONNECT_SANDBOX_CONTROL_TOKEN"]}
+			controlToken: req.Env[layout.EnvName("control-token")]}
 	}
 	if err != nil {
 		return c, fmt.Errorf("tcsandbox: %w", err)

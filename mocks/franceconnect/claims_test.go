@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
 func TestCOGShape(t *testing.T) {
@@ -29,7 +29,7 @@ func TestSyntheticDirigeantsPassFranceConnect(t *testing.T) {
 	}
 	for i := range 3000 {
 		prefix := fmt.Sprintf("%08d", 10_000_000+i*7919)
-		siren := prefix + string(proconnect.LuhnKey(prefix))
+		siren := prefix + string(insee.LuhnKey(prefix))
 		for n := 1; n <= 3; n++ {
 			login := fmt.Sprintf("dirigeant:%s:%d", siren, n)
 			p, ok := set.DirigeantPersona(login)

@@ -9,7 +9,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 )
 
 // controlRoutes adds the FranceConnect-specific control calls under

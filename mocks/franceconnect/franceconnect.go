@@ -20,7 +20,7 @@ import (
 	"github.com/ory/fosite/compose"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/internal/secrets"
 )
 

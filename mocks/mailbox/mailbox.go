@@ -34,7 +34,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/go-chi/chi/v5"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 )
 
 // Message is one mail received.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 )
 
 // Access states of the portal contract (DESIGN §6).

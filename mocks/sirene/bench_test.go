@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
-	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
 // BenchmarkLookup measures INSEE unit lookups over loopback HTTP at
@@ -32,7 +32,7 @@ func BenchmarkLookup(b *testing.B) {
 					return "901001008"
 				}
 				prefix := fmt.Sprintf("%08d", 10_000_000+n.Add(1)%89_000_000)
-				return prefix + string(proconnect.LuhnKey(prefix))
+				return prefix + string(insee.LuhnKey(prefix))
 			}
 			b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 			b.ReportAllocs()

@@ -8,9 +8,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
-	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
 // controlRoutes lets scenarios change the register under a portal: add or
@@ -33,7 +33,7 @@ func (m *Mock) controlRoutes(r chi.Router) {
 		if c.SIREN == "" {
 			c.SIREN = siren
 		}
-		if c.SIREN != siren || !proconnect.ValidSIREN(siren) {
+		if c.SIREN != siren || !insee.ValidSIREN(siren) {
 			control.Problem(w, http.StatusBadRequest, "invalid-company", "Invalid company", "The SIREN of the path and of the body must be the same valid SIREN.")
 			return
 		}

@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
 // INSEE Sirene 3.11 (shared/specs/insee-sirene-3.11.openapi.yaml): the
@@ -496,7 +496,7 @@ func (m *Mock) lookupSiret(private bool) http.HandlerFunc {
 			return
 		}
 		c, _, ok := m.company(siret[:9])
-		if !ok || !proconnect.ValidSIRET(siret) || c.Unit.NICSiege != siret[9:] || c.DuplicateOf != "" {
+		if !ok || !insee.ValidSIRET(siret) || c.Unit.NICSiege != siret[9:] || c.DuplicateOf != "" {
 			inseeError(w, http.StatusNotFound, "Aucun élément trouvé pour le siret "+siret)
 			return
 		}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
 // The RNE (INPI's Registre national des entreprises): POST /api/sso/login,
@@ -80,7 +80,7 @@ func inRNE(categorie string) bool {
 func (m *Mock) rneCompany(w http.ResponseWriter, r *http.Request) {
 	siren := pathParam(r, "siren")
 	c, _, ok := m.company(siren)
-	if !ok || !proconnect.ValidSIREN(siren) || !inRNE(c.Unit.CategorieJuridique) || c.DuplicateOf != "" {
+	if !ok || !insee.ValidSIREN(siren) || !inRNE(c.Unit.CategorieJuridique) || c.DuplicateOf != "" {
 		rneError(w, http.StatusNotFound, "company_not_found", "Entreprise non trouvée pour le siren "+siren, "not_found")
 		return
 	}

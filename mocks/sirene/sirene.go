@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 )
 
 // Config configures the register mock.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -60,7 +61,7 @@ func (c *Core) getAccessRequest(w http.ResponseWriter, r *http.Request) {
 // contactEmail serves GET /api/v1/companies/{siren}/contact-email.
 func (c *Core) contactEmail(w http.ResponseWriter, r *http.Request) {
 	siren := chi.URLParam(r, "siren")
-	if !proconnect.ValidSIREN(siren) {
+	if !insee.ValidSIREN(siren) {
 		problem(w, http.StatusBadRequest, "invalid-field", "Invalid request", "siren: is not a valid SIREN", map[string]any{"field": "siren"})
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 

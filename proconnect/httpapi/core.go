@@ -11,10 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
-	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/inmem"
 )
 
 // Config configures the core.
@@ -38,7 +37,8 @@ type Config struct {
 	// SMTPUser and SMTPPassword, when set, log in with AUTH PLAIN.
 	SMTPAddr, SMTPUser, SMTPPassword string
 	Fixtures                         *fixtures.Set
-	// Store keeps certifications and the outbox (default: in memory).
+	// Store keeps certifications and the outbox (required: the assembly,
+	// sandbox.OpenStore, chooses it).
 	Store proconnect.Store
 	// RecheckInterval is the period of the background re-check (0: never;
 	// the control API runs it on demand).
@@ -72,8 +72,8 @@ type Core struct {
 
 // New builds the core.
 func New(cfg Config) (*Core, error) {
-	if cfg.Fixtures == nil || cfg.PublicURL == "" {
-		return nil, errors.New("proconnect: fixtures and a public URL are required")
+	if cfg.Fixtures == nil || cfg.PublicURL == "" || cfg.Store == nil {
+		return nil, errors.New("proconnect: fixtures, a public URL and a store are required")
 	}
 	for _, u := range []*string{&cfg.PublicURL, &cfg.FCPublicURL, &cfg.FCInternalURL, &cfg.SireneURL, &cfg.PisteIssuer, &cfg.PisteURL, &cfg.PortalURL} {
 		*u = strings.TrimRight(*u, "/")
@@ -95,9 +95,6 @@ func New(cfg Config) (*Core, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Store == nil {
-		cfg.Store = inmem.New()
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateScenario(&http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute}),

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 

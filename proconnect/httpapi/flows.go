@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -161,7 +162,7 @@ func (c *Core) contactHome(w http.ResponseWriter, r *http.Request) {
 func (c *Core) contactLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	siren := strings.TrimSpace(r.PostFormValue("siren"))
-	if !proconnect.ValidSIREN(siren) {
+	if !insee.ValidSIREN(siren) {
 		c.showForm(w, http.StatusBadRequest, form{Title: "Numéro SIREN invalide", Error: "Le numéro SIREN compte 9 chiffres et une clé valide.",
 			Action: "/contact/connexion", Inputs: []field{{Name: "siren", Label: "Numéro SIREN", Type: "text", Value: siren}},
 			Buttons: []button{{Name: "go", Value: "1", Label: "Se connecter avec FranceConnect"}}})

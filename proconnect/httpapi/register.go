@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -179,7 +180,7 @@ func (r *registerClient) dirigeants(ctx context.Context, siren string) ([]procon
 			d := p.Individu.Desc
 			person := proconnect.Person{FamilyName: d.Nom, GivenNames: d.Prenoms, Gender: map[string]string{"1": "male", "2": "female"}[d.Genre],
 				Birthdate: d.Date, Role: p.Role}
-			if c, ok := proconnect.CountryByISO3(d.CodePays); ok {
+			if c, ok := insee.CountryByISO3(d.CodePays); ok {
 				person.Birthcountry = c.INSEE
 			}
 			if person.Birthcountry == proconnect.FranceCountryCode || person.Birthcountry == "" {

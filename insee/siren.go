@@ -1,4 +1,4 @@
-package proconnect
+package insee
 
 // LaPosteSIREN is La Poste's SIREN. Its establishments are too many for the
 // Luhn key of a SIRET: INSEE numbers them so that the sum of the SIRET's

@@ -1,4 +1,4 @@
-package harness
+package sandbox
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,8 +18,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/franceconnect"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/piste"
@@ -26,24 +27,14 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/httpapi"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/inmem"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/sqlite"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/layout"
 )
-
-// Component describes one sandbox component: its name, default port and
-// how to build its handler once every URL is known.
-type Component struct {
-	Name        string
-	DefaultPort int
-	Title       string
-	build       func(env buildEnv) (http.Handler, error)
-}
 
 // Peer is how a component is reached: by browsers (Public) and by its peers
 // (Internal); the mailbox also takes mail on SMTP (host:port).
 type Peer struct{ Public, Internal, SMTP string }
-
-// SMTPPort is the key of the mailbox's SMTP port in StackConfig.Ports.
-const SMTPPort = "mailbox-smtp"
 
 type buildEnv struct {
 	public, internal string
@@ -51,7 +42,7 @@ type buildEnv struct {
 	fixtures         *fixtures.Set
 	kit              *control.Kit
 	log              *slog.Logger
-	dataDir          string
+	store            proconnect.Store // the core's
 	recheck          time.Duration
 	smtp             net.Listener // the mailbox's
 	smtpAddr         string       // where the core sends mail, when not the mailbox
@@ -63,33 +54,31 @@ type runner interface {
 	Run(ctx context.Context) error
 }
 
-// Components lists the components in start order (DESIGN §2).
-func Components() []Component {
-	return []Component{
-		{Name: "proconnect", DefaultPort: 7100, Title: "ProConnect (reference core)", build: buildCore},
-		{Name: "franceconnect", DefaultPort: 7101, Title: "FranceConnect (mock)", build: func(e buildEnv) (http.Handler, error) {
-			return franceconnect.New(franceconnect.Config{PublicURL: e.public, InternalURL: e.internal,
-				Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
-		}},
-		{Name: "sirene", DefaultPort: 7102, Title: "register: INSEE Sirene + RNE (mock)", build: func(e buildEnv) (http.Handler, error) {
-			return sirene.New(sirene.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
-		}},
-		{Name: "piste", DefaultPort: 7103, Title: "PISTE (mock)", build: func(e buildEnv) (http.Handler, error) {
-			return piste.New(piste.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
-		}},
-		{Name: "mailbox", DefaultPort: 7105, Title: "mail catcher (SMTP on its own port)", build: func(e buildEnv) (http.Handler, error) {
-			return &mailboxRunner{Mailbox: mailbox.New(mailbox.Config{Kit: e.kit, Logger: e.log}), ln: e.smtp}, nil
-		}},
-		{Name: "portal", DefaultPort: 7104, Title: "reference portal", build: func(e buildEnv) (http.Handler, error) {
-			p, ok := e.fixtures.Portal("portail-demo")
-			if !ok {
-				return nil, errors.New("the fixtures hold no portal portail-demo")
-			}
-			return portal.New(portal.Config{PublicURL: e.public, ProConnectURL: e.peers["proconnect"].Internal,
-				ProConnectIssuer: e.peers["proconnect"].Public, PisteURL: e.peers["piste"].Internal,
-				ClientID: p.ClientID, ClientSecret: p.ClientSecret, Kit: e.kit, Logger: e.log})
-		}},
-	}
+// builders make each component of the layout once every URL is known.
+var builders = map[string]func(env buildEnv) (http.Handler, error){
+	"proconnect": buildCore,
+	"franceconnect": func(e buildEnv) (http.Handler, error) {
+		return franceconnect.New(franceconnect.Config{PublicURL: e.public, InternalURL: e.internal,
+			Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
+	},
+	"sirene": func(e buildEnv) (http.Handler, error) {
+		return sirene.New(sirene.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
+	},
+	"piste": func(e buildEnv) (http.Handler, error) {
+		return piste.New(piste.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
+	},
+	"mailbox": func(e buildEnv) (http.Handler, error) {
+		return &mailboxRunner{Mailbox: mailbox.New(mailbox.Config{Kit: e.kit, Logger: e.log}), ln: e.smtp}, nil
+	},
+	"portal": func(e buildEnv) (http.Handler, error) {
+		p, ok := e.fixtures.Portal("portail-demo")
+		if !ok {
+			return nil, errors.New("the fixtures hold no portal portail-demo")
+		}
+		return portal.New(portal.Config{PublicURL: e.public, ProConnectURL: e.peers["proconnect"].Internal,
+			ProConnectIssuer: e.peers["proconnect"].Public, PisteURL: e.peers["piste"].Internal,
+			ClientID: p.ClientID, ClientSecret: p.ClientSecret, Kit: e.kit, Logger: e.log})
+	},
 }
 
 // mailboxRunner serves the mailbox's SMTP side while the stack runs.
@@ -106,38 +95,31 @@ func (m *mailboxRunner) Run(ctx context.Context) error {
 	return m.ServeSMTP(m.ln)
 }
 
-func buildCore(e buildEnv) (http.Handler, error) {
-	var store proconnect.Store
-	if e.dataDir != "" {
-		if err := os.MkdirAll(e.dataDir, 0o755); err != nil {
-			return nil, fmt.Errorf("--data: %w", err)
-		}
-		s, err := sqlite.Open(filepath.Join(e.dataDir, "proconnect.db"))
-		if err != nil {
-			return nil, err
-		}
-		store = s
+// OpenStore is the core's store: SQLite in dataDir/proconnect.db when
+// dataDir is set (a restart loses nothing), else in memory. The one place
+// the store is chosen.
+func OpenStore(dataDir string) (proconnect.Store, error) {
+	if dataDir == "" {
+		return inmem.New(), nil
 	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("--data: %w", err)
+	}
+	return sqlite.Open(filepath.Join(dataDir, "proconnect.db"))
+}
+
+func buildCore(e buildEnv) (http.Handler, error) {
 	fc, sir, pis := e.peers["franceconnect"], e.peers["sirene"], e.peers["piste"]
 	return httpapi.New(httpapi.Config{PublicURL: e.public,
 		FCPublicURL: fc.Public, FCInternalURL: fc.Internal, FCClientID: "proconnect-core", FCClientSecret: "proconnect-core-secret",
 		SireneURL: sir.Internal, INSEEKey: sirene.DemoAPIKey, RNEUser: sirene.DemoRNEUser, RNEPassword: sirene.DemoRNEPassword,
 		PisteIssuer: pis.Public, PisteURL: pis.Internal, PortalURL: e.peers["portal"].Internal,
 		SMTPAddr: cmp.Or(e.smtpAddr, e.peers["mailbox"].SMTP), SMTPUser: e.smtpUser, SMTPPassword: e.smtpPW,
-		Fixtures: e.fixtures, Store: store, RecheckInterval: e.recheck, Kit: e.kit, Logger: e.log})
+		Fixtures: e.fixtures, Store: e.store, RecheckInterval: e.recheck, Kit: e.kit, Logger: e.log})
 }
 
-// ComponentNames returns the names of the components.
-func ComponentNames() []string {
-	var out []string
-	for _, c := range Components() {
-		out = append(out, c.Name)
-	}
-	return out
-}
-
-// StackConfig says what to start and where.
-type StackConfig struct {
+// Config says what to start and where.
+type Config struct {
 	// Only, when set, starts these components only (serve NAME).
 	Only []string
 	// Bind is the address to listen on (127.0.0.1 by default).
@@ -189,7 +171,7 @@ var ErrControlToken = errors.New("the sandbox listens beyond loopback: give a co
 
 // Start listens and serves every selected component. It returns once all
 // listen; Close stops them.
-func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
+func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if cfg.Bind == "" {
 		cfg.Bind = "127.0.0.1"
 	}
@@ -207,8 +189,8 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		cfg.Fixtures = set
 	}
 	for _, name := range cfg.Only {
-		if !contains(ComponentNames(), name) {
-			return nil, fmt.Errorf("unknown component %q (known: %s)", name, strings.Join(ComponentNames(), ", "))
+		if _, ok := layout.Get(name); !ok {
+			return nil, fmt.Errorf("unknown component %q (known: %s)", name, strings.Join(layout.Names(), ", "))
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -222,26 +204,26 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 	// Phase 1: listen, so that every URL is known.
 	peers := map[string]Peer{}
 	listeners := map[string]net.Listener{}
-	var started []Component
-	for _, c := range Components() {
+	var started []layout.Component
+	for _, c := range layout.Components() {
 		public := strings.TrimRight(cfg.PublicURLs[c.Name], "/")
 		internal := strings.TrimRight(cfg.InternalURLs[c.Name], "/")
 		if len(cfg.Only) > 0 && !contains(cfg.Only, c.Name) {
 			if public == "" {
-				public = "http://localhost:" + strconv.Itoa(c.DefaultPort)
+				public = "http://localhost:" + strconv.Itoa(c.Port)
 			}
 			if internal == "" {
 				internal = public
 			}
 			peers[c.Name] = Peer{Public: public, Internal: internal}
 			if c.Name == "mailbox" {
-				peers[c.Name] = Peer{Public: public, Internal: internal, SMTP: cmp.Or(cfg.SMTPAddr, "localhost:7125")}
+				peers[c.Name] = Peer{Public: public, Internal: internal, SMTP: cmp.Or(cfg.SMTPAddr, "localhost:"+strconv.Itoa(layout.SMTPPort))}
 			}
 			continue
 		}
 		port, ok := cfg.Ports[c.Name]
 		if !ok {
-			port = c.DefaultPort
+			port = c.Port
 		}
 		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(port)))
 		if err != nil {
@@ -260,9 +242,9 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		}
 		peer := Peer{Public: public, Internal: internal}
 		if c.Name == "mailbox" {
-			smtpPort, ok := cfg.Ports[SMTPPort]
+			smtpPort, ok := cfg.Ports[layout.SMTPKey]
 			if !ok {
-				smtpPort = 7125
+				smtpPort = layout.SMTPPort
 			}
 			sl, err := net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(smtpPort)))
 			if err != nil {
@@ -271,7 +253,7 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 				}
 				return fail(fmt.Errorf("mailbox SMTP: %w", err))
 			}
-			listeners[SMTPPort] = sl
+			listeners[layout.SMTPKey] = sl
 			peer.SMTP = sl.Addr().String()
 		}
 		peers[c.Name] = peer
@@ -281,9 +263,20 @@ func Start(ctx context.Context, cfg StackConfig) (*Stack, error) {
 	for _, c := range started {
 		ln, me := listeners[c.Name], peers[c.Name]
 		kit := control.NewKit(c.Name, nil, cfg.ControlToken)
-		h, err := c.build(buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
-			log: cfg.Logger.With("component", c.Name), dataDir: cfg.DataDir, recheck: cfg.RecheckInterval, smtp: listeners[SMTPPort],
-			smtpAddr: cfg.SMTPAddr, smtpUser: cfg.SMTPUser, smtpPW: cfg.SMTPPassword})
+		env := buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
+			log: cfg.Logger.With("component", c.Name), recheck: cfg.RecheckInterval, smtp: listeners[layout.SMTPKey],
+			smtpAddr: cfg.SMTPAddr, smtpUser: cfg.SMTPUser, smtpPW: cfg.SMTPPassword}
+		if c.Name == "proconnect" {
+			store, err := OpenStore(cfg.DataDir)
+			if err != nil {
+				for _, l := range listeners {
+					l.Close()
+				}
+				return fail(fmt.Errorf("%s: %w", c.Name, err))
+			}
+			env.store = store
+		}
+		h, err := builders[c.Name](env)
 		if err != nil {
 			for _, l := range listeners {
 				l.Close()
@@ -363,13 +356,15 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
+func contains(list []string, v string) bool { return slices.Contains(list, v) }
+
+// FreePorts asks for a free port for every component (Config.Ports).
+func FreePorts() map[string]int {
+	ports := map[string]int{layout.SMTPKey: 0}
+	for _, name := range layout.Names() {
+		ports[name] = 0
 	}
-	return false
+	return ports
 }
 
 // SMTPAddr is where the started mailbox takes mail (host:port).

@@ -1,4 +1,4 @@
-package proconnect
+package insee
 
 // Country is a country as INSEE (FranceConnect's birthcountry) and the RNE
 // (label and ISO 3166 alpha-3 code) write it.

@@ -1,4 +1,4 @@
-package proconnect
+package insee
 
 import (
 	"strings"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 )
 
 // newComponent mounts a kit on a tiny component whose only route answers 200.
