@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 )
 
 // Kit is the control state every component owns.
@@ -54,8 +55,8 @@ func (k *Kit) Guard(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="sandbox-control"`)
-		Problem(w, http.StatusUnauthorized, "control-token", "Control API token required",
-			"This sandbox is shared: send the control token given at start-up as 'Authorization: Bearer <token>'.")
+		problem.Write(w, http.StatusUnauthorized, "control-token", "Control API token required",
+			"This sandbox is shared: send the control token given at start-up as 'Authorization: Bearer <token>'.", nil)
 	})
 }
 
@@ -95,7 +96,7 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 		}
 		added, err := k.Faults.Add(&f)
 		if err != nil {
-			Problem(w, http.StatusBadRequest, "invalid-fault", "Invalid fault", err.Error())
+			problem.Write(w, http.StatusBadRequest, "invalid-fault", "Invalid fault", err.Error(), nil)
 			return
 		}
 		JSON(w, http.StatusCreated, added)
@@ -114,8 +115,8 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 		}
 		d, err := time.ParseDuration(body.Advance)
 		if err != nil || d <= 0 {
-			Problem(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
-				`"advance" must be a positive Go duration such as "31s" or "168h"; the sandbox clock never goes back.`)
+			problem.Write(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
+				`"advance" must be a positive Go duration such as "31s" or "168h"; the sandbox clock never goes back.`, nil)
 			return
 		}
 		k.Clock.Advance(d)
@@ -144,15 +145,6 @@ func JSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// Problem writes an RFC 9457 problem. typ is a short stable slug.
-func Problem(w http.ResponseWriter, status int, typ, title, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"type": "https://proconnect-sandbox.example/problems/" + typ, "title": title, "status": status, "detail": detail,
-	})
-}
-
 // maxControlBody bounds control-API bodies.
 const maxControlBody = 1 << 20
 
@@ -160,7 +152,7 @@ const maxControlBody = 1 << 20
 // writes a 400 problem and returns false.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		Problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send application/json.")
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send application/json.", nil)
 		return false
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxControlBody))
@@ -170,7 +162,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		if errors.Is(err, io.EOF) {
 			detail = "The body is empty; this call takes a JSON object."
 		}
-		Problem(w, http.StatusBadRequest, "invalid-body", "Invalid body", detail)
+		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", detail, nil)
 		return false
 	}
 	return true

@@ -102,6 +102,9 @@ var (
 	ErrForbidden       = errors.New("forbidden")
 	ErrUnavailable     = errors.New("provider unavailable")
 	ErrAlreadyComplete = errors.New("already completed")
+	// ErrNothingToRecheck: the certification certified nobody (or is
+	// still pending), so there is no identity to re-check.
+	ErrNothingToRecheck = errors.New("nothing to re-check")
 )
 
 // ValidationError names the field at fault.

@@ -145,7 +145,12 @@ func (s *Service) RequestAccess(ctx context.Context, portalID, siren string, c C
 	}
 	contact, _, err := s.Contacts.ContactEmail(ctx, siren)
 	if errors.Is(err, ErrNotFound) {
-		return a, false, ErrNoContactEmail
+		where := ""
+		if s.ContactPage != "" {
+			where = " at " + s.ContactPage
+		}
+		return a, false, fmt.Errorf("the company %s has no verified contact email: ask its dirigeant to reference one%s, then retry: %w",
+			siren, where, ErrNoContactEmail)
 	}
 	if err != nil {
 		return a, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
@@ -251,4 +256,14 @@ func (s *Service) wakeMailer() {
 	if s.WakeMailer != nil {
 		s.WakeMailer()
 	}
+}
+
+// AccessRequestOf returns a portal's access request. Returns ErrNotFound for
+// another portal's.
+func (s *Service) AccessRequestOf(ctx context.Context, portalID, id string) (AccessRequest, error) {
+	a, err := s.Store.AccessRequest(ctx, id)
+	if (err == nil && a.PortalID != portalID) || errors.Is(err, ErrNotFound) {
+		return AccessRequest{}, fmt.Errorf("no access request %s for this portal: %w", id, ErrNotFound)
+	}
+	return a, err
 }

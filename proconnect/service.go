@@ -30,6 +30,9 @@ type Service struct {
 	// Wake, when set, is called after an event is queued (the pusher);
 	// WakeMailer after a mail is queued.
 	Wake, WakeMailer func()
+	// ContactPage is where dirigeants reference a contact email (errors
+	// name it).
+	ContactPage string
 }
 
 // StartRequest is a portal's request to certify a SIREN.
@@ -75,13 +78,10 @@ func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (C
 // portal's.
 func (s *Service) Get(ctx context.Context, portalID, id string) (Certification, error) {
 	c, err := s.Store.Certification(ctx, id)
-	if err != nil {
-		return Certification{}, err
+	if (err == nil && c.PortalID != portalID) || errors.Is(err, ErrNotFound) {
+		return Certification{}, fmt.Errorf("no certification %s for this portal: %w", id, ErrNotFound)
 	}
-	if c.PortalID != portalID {
-		return Certification{}, ErrNotFound
-	}
-	return c, nil
+	return c, err
 }
 
 // ForLogin returns a certification the person may log in for. Returns
@@ -190,16 +190,17 @@ type Recheck struct {
 
 // Verify re-checks, without a new login, that the person certified by a
 // portal's certification is still a dirigeant; if no longer, the
-// certification is revoked and dirigeant.revoked pushed. Returns ErrConflict
-// for a certification that never certified anyone, ErrUnavailable when the
-// register fails.
+// certification is revoked and dirigeant.revoked pushed. Returns
+// ErrNothingToRecheck for a certification that never certified anyone,
+// ErrUnavailable when the register fails.
 func (s *Service) Verify(ctx context.Context, portalID, id string) (Recheck, error) {
 	c, err := s.Get(ctx, portalID, id)
 	if err != nil {
 		return Recheck{}, err
 	}
 	if c.Status != StatusCompleted || c.Identity == nil {
-		return Recheck{}, ErrConflict
+		return Recheck{}, fmt.Errorf("the certification %s certified no dirigeant (or is still pending), so there is no identity to re-check: %w",
+			id, ErrNothingToRecheck)
 	}
 	return s.recheck(ctx, c)
 }

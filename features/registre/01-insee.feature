@@ -158,7 +158,7 @@ Fonctionnalité: API Sirene 3.11 de l'INSEE
     Exemples:
       | q                                                            | total |
       | denominationUniteLegale:DUBOIS                               | 2     |
-      | periode(etatAdministratifUniteLegale:C)                      | 1     |
+      | periode(etatAdministratifUniteLegale:C)%20AND%20siren:901*   | 1     |
       | periode(denominationUniteLegale:%22MARTIN%20CONSEIL%22)      | 1     |
       | categorieJuridiqueUniteLegale:1000%20OR%20categorieJuridiqueUniteLegale:9220 | 3 |
       | denominationUniteLegale:dub*%20AND%20NOT%20categorieJuridiqueUniteLegale:1000 | 2 |

@@ -8,8 +8,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 )
 
 // controlRoutes adds the FranceConnect-specific control calls under
@@ -26,7 +27,7 @@ func (m *Mock) controlRoutes(r chi.Router) {
 			return
 		}
 		if err := m.AddPersona(p); err != nil {
-			control.Problem(w, http.StatusBadRequest, "invalid-persona", "Invalid persona", err.Error())
+			problem.Write(w, http.StatusBadRequest, "invalid-persona", "Invalid persona", err.Error(), nil)
 			return
 		}
 		control.JSON(w, http.StatusCreated, map[string]string{"login": p.Login})
@@ -37,7 +38,7 @@ func (m *Mock) controlRoutes(r chi.Router) {
 			return
 		}
 		if err := m.AddClient(c); err != nil {
-			control.Problem(w, http.StatusBadRequest, "invalid-client", "Invalid client", err.Error())
+			problem.Write(w, http.StatusBadRequest, "invalid-client", "Invalid client", err.Error(), nil)
 			return
 		}
 		e, _ := m.client(c.ClientID)
@@ -52,13 +53,13 @@ func (m *Mock) controlRoutes(r chi.Router) {
 		}
 		d, err := time.ParseDuration(body.Advance)
 		if err != nil || d <= 0 {
-			control.Problem(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
-				`"advance" must be a positive Go duration such as "31s".`)
+			problem.Write(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
+				`"advance" must be a positive Go duration such as "31s".`, nil)
 			return
 		}
 		id := chi.URLParam(r, "id")
 		if _, ok := m.client(id); !ok {
-			control.Problem(w, http.StatusNotFound, "unknown-client", "Unknown client", "No client "+id+".")
+			problem.Write(w, http.StatusNotFound, "unknown-client", "Unknown client", "No client "+id+".", nil)
 			return
 		}
 		m.AdvanceClient(id, d)
@@ -73,18 +74,18 @@ func (m *Mock) controlRoutes(r chi.Router) {
 			return
 		}
 		if (body.Login == "") == (body.Error == "") {
-			control.Problem(w, http.StatusBadRequest, "invalid-queue", "Invalid queued login",
-				`Give either "login" (a persona) or "error" (access_denied or server_error).`)
+			problem.Write(w, http.StatusBadRequest, "invalid-queue", "Invalid queued login",
+				`Give either "login" (a persona) or "error" (access_denied or server_error).`, nil)
 			return
 		}
 		if body.Login != "" {
 			if _, ok := m.persona(body.Login); !ok {
-				control.Problem(w, http.StatusNotFound, "unknown-persona", "Unknown persona", "No persona with login "+body.Login+".")
+				problem.Write(w, http.StatusNotFound, "unknown-persona", "Unknown persona", "No persona with login "+body.Login+".", nil)
 				return
 			}
 		}
 		if _, ok := queuedErrors[body.Error]; body.Error != "" && !ok {
-			control.Problem(w, http.StatusBadRequest, "invalid-queue", "Invalid queued error", `"error" must be access_denied or server_error.`)
+			problem.Write(w, http.StatusBadRequest, "invalid-queue", "Invalid queued error", `"error" must be access_denied or server_error.`, nil)
 			return
 		}
 		m.queue.push(body.ClientID, body.queued)
@@ -98,12 +99,12 @@ func (m *Mock) controlRoutes(r chi.Router) {
 			return
 		}
 		if body.Alg != "ES256" && body.Alg != "RS256" {
-			control.Problem(w, http.StatusBadRequest, "invalid-alg", "Invalid algorithm", `"alg" must be ES256 or RS256.`)
+			problem.Write(w, http.StatusBadRequest, "invalid-alg", "Invalid algorithm", `"alg" must be ES256 or RS256.`, nil)
 			return
 		}
 		kid, err := m.keys.rotate(jose.SignatureAlgorithm(body.Alg))
 		if err != nil {
-			control.Problem(w, http.StatusConflict, "no-spare-key", "Cannot rotate", err.Error())
+			problem.Write(w, http.StatusConflict, "no-spare-key", "Cannot rotate", err.Error(), nil)
 			return
 		}
 		control.JSON(w, http.StatusOK, map[string]string{"alg": body.Alg, "kid": kid})
@@ -113,7 +114,7 @@ func (m *Mock) controlRoutes(r chi.Router) {
 	r.Get("/session", func(w http.ResponseWriter, r *http.Request) {
 		login := r.URL.Query().Get("login")
 		if _, ok := m.persona(login); !ok {
-			control.Problem(w, http.StatusNotFound, "unknown-persona", "Unknown persona", errors.New("no persona with login "+login).Error())
+			problem.Write(w, http.StatusNotFound, "unknown-persona", "Unknown persona", errors.New("no persona with login "+login).Error(), nil)
 			return
 		}
 		m.startSSO(w, login)

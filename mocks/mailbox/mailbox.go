@@ -35,6 +35,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 )
 
 // Message is one mail received.
@@ -325,7 +326,7 @@ func (m *Mailbox) routes() http.Handler {
 	r.Get("/api/messages/{id}", func(w http.ResponseWriter, r *http.Request) {
 		msg, ok := m.get(chi.URLParam(r, "id"))
 		if !ok {
-			control.Problem(w, http.StatusNotFound, "unknown-message", "Unknown message", "No message with that id.")
+			problem.Write(w, http.StatusNotFound, "unknown-message", "Unknown message", "No message with that id.", nil)
 			return
 		}
 		control.JSON(w, http.StatusOK, msg)
@@ -344,7 +345,7 @@ func (m *Mailbox) routes() http.Handler {
 				Messages *int64 `json:"messages"`
 			}
 			if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&in); err != nil || in.Messages == nil || *in.Messages < 0 {
-				control.Problem(w, http.StatusBadRequest, "invalid-body", "Invalid body", `Send {"messages": N} with N ≥ 0: the number of messages to refuse.`)
+				problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", `Send {"messages": N} with N ≥ 0: the number of messages to refuse.`, nil)
 				return
 			}
 			m.refusing.Store(*in.Messages)

@@ -21,9 +21,10 @@ import (
 	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/token/jwt"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/internal/secrets"
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 )
 
 // Config configures the mock.
@@ -133,19 +134,19 @@ func (m *Mock) routes() http.Handler {
 				return
 			}
 			if _, fixture := m.store.fixture[p.ClientID]; fixture {
-				control.Problem(w, http.StatusConflict, "fixture-portal", "Portal from the fixtures",
-					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.")
+				problem.Write(w, http.StatusConflict, "fixture-portal", "Portal from the fixtures",
+					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.", nil)
 				return
 			}
 			if err := m.AddPortal(p); err != nil {
-				control.Problem(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", err.Error())
+				problem.Write(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", err.Error(), nil)
 				return
 			}
 			control.JSON(w, http.StatusCreated, map[string]string{"client_id": p.ClientID})
 		})
 		r.Delete("/portals/{id}", func(w http.ResponseWriter, r *http.Request) {
 			if !m.store.remove(chi.URLParam(r, "id")) {
-				control.Problem(w, http.StatusNotFound, "unknown-portal", "Unknown portal", "No portal added at run time with that client_id.")
+				problem.Write(w, http.StatusNotFound, "unknown-portal", "Unknown portal", "No portal added at run time with that client_id.", nil)
 				return
 			}
 			w.WriteHeader(http.StatusNoContent)

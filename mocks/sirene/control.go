@@ -11,6 +11,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 )
 
 // controlRoutes lets scenarios change the register under a portal: add or
@@ -34,11 +35,11 @@ func (m *Mock) controlRoutes(r chi.Router) {
 			c.SIREN = siren
 		}
 		if c.SIREN != siren || !insee.ValidSIREN(siren) {
-			control.Problem(w, http.StatusBadRequest, "invalid-company", "Invalid company", "The SIREN of the path and of the body must be the same valid SIREN.")
+			problem.Write(w, http.StatusBadRequest, "invalid-company", "Invalid company", "The SIREN of the path and of the body must be the same valid SIREN.", nil)
 			return
 		}
 		if err := m.set.CheckCompany(&c); err != nil {
-			control.Problem(w, http.StatusBadRequest, "invalid-company", "Invalid company", err.Error())
+			problem.Write(w, http.StatusBadRequest, "invalid-company", "Invalid company", err.Error(), nil)
 			return
 		}
 		m.edit.Lock()
@@ -48,7 +49,7 @@ func (m *Mock) controlRoutes(r chi.Router) {
 	})
 	r.Delete("/companies/{siren}", func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := m.runtime.LoadAndDelete(chi.URLParam(r, "siren")); !ok {
-			control.Problem(w, http.StatusNotFound, "no-change", "Nothing to undo", "This SIREN has no run-time change.")
+			problem.Write(w, http.StatusNotFound, "no-change", "Nothing to undo", "This SIREN has no run-time change.", nil)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -65,7 +66,7 @@ func (m *Mock) controlRoutes(r chi.Router) {
 		}
 		day, err := time.Parse(time.DateOnly, body.Date)
 		if err != nil {
-			control.Problem(w, http.StatusBadRequest, "invalid-date", "Invalid date", `"date" must be YYYY-MM-DD.`)
+			problem.Write(w, http.StatusBadRequest, "invalid-date", "Invalid date", `"date" must be YYYY-MM-DD.`, nil)
 			return
 		}
 		c, err := m.change(chi.URLParam(r, "siren"), func(c *fixtures.Company) error {
@@ -127,12 +128,12 @@ func (m *Mock) answerChange(w http.ResponseWriter, c fixtures.Company, err error
 	case errors.Is(err, errNoCompany):
 		noCompany(w)
 	case err != nil:
-		control.Problem(w, http.StatusBadRequest, "invalid-change", "Invalid change", err.Error())
+		problem.Write(w, http.StatusBadRequest, "invalid-change", "Invalid change", err.Error(), nil)
 	default:
 		control.JSON(w, http.StatusOK, map[string]any{"origin": fromRuntime, "company": c})
 	}
 }
 
 func noCompany(w http.ResponseWriter) {
-	control.Problem(w, http.StatusNotFound, "unknown-company", "Unknown company", "No company with that SIREN (it must be Luhn-valid).")
+	problem.Write(w, http.StatusNotFound, "unknown-company", "Unknown company", "No company with that SIREN (it must be Luhn-valid).", nil)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -27,13 +28,8 @@ func (c *Core) createAccessRequest(w http.ResponseWriter, r *http.Request) {
 	p := portalOf(r)
 	a, existing, err := c.svc.RequestAccess(r.Context(), p.ClientID, body.SIREN, body.Collaborator, body.State,
 		func(a proconnect.AccessRequest, token string) proconnect.Mail { return c.accessMail(a, p.Name, token) })
-	switch {
-	case errors.Is(err, proconnect.ErrNoContactEmail):
-		problem(w, http.StatusConflict, "no-contact-email", "No contact email",
-			"The company "+body.SIREN+" has no verified contact email: ask its dirigeant to reference one at "+c.cfg.PublicURL+"/contact, then retry.", nil)
-		return
-	case err != nil:
-		domainProblem(w, err)
+	if err != nil {
+		c.domainProblem(w, r, err)
 		return
 	}
 	w.Header().Set("Location", c.cfg.PublicURL+"/api/v1/access-requests/"+a.ID)
@@ -42,9 +38,9 @@ func (c *Core) createAccessRequest(w http.ResponseWriter, r *http.Request) {
 
 // getAccessRequest serves GET /api/v1/access-requests/{id}.
 func (c *Core) getAccessRequest(w http.ResponseWriter, r *http.Request) {
-	a, err := c.store.AccessRequest(r.Context(), chi.URLParam(r, "id"))
-	if err != nil || a.PortalID != portalOf(r).ClientID {
-		problem(w, http.StatusNotFound, "not-found", "Not found", "No such access request for this portal.", nil)
+	a, err := c.svc.AccessRequestOf(r.Context(), portalOf(r).ClientID, chi.URLParam(r, "id"))
+	if err != nil {
+		c.domainProblem(w, r, err)
 		return
 	}
 	v := map[string]any{"id": a.ID, "status": a.Status, "siren": a.SIREN, "collaborator": a.Collaborator,
@@ -62,16 +58,16 @@ func (c *Core) getAccessRequest(w http.ResponseWriter, r *http.Request) {
 func (c *Core) contactEmail(w http.ResponseWriter, r *http.Request) {
 	siren := chi.URLParam(r, "siren")
 	if !insee.ValidSIREN(siren) {
-		problem(w, http.StatusBadRequest, "invalid-field", "Invalid request", "siren: is not a valid SIREN", map[string]any{"field": "siren"})
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", "siren: is not a valid SIREN", map[string]any{"field": "siren"})
 		return
 	}
 	email, updated, err := c.register.ContactEmail(r.Context(), siren)
 	switch {
 	case errors.Is(err, proconnect.ErrNotFound):
-		problem(w, http.StatusNotFound, "no-contact-email", "No contact email", "The company "+siren+" has no verified contact email.", nil)
+		problem.Write(w, http.StatusNotFound, "no-contact-email", "No contact email", "The company "+siren+" has no verified contact email.", nil)
 		return
 	case err != nil:
-		domainProblem(w, err)
+		c.domainProblem(w, r, err)
 		return
 	}
 	v := map[string]any{"siren": siren, "contact_email": email}

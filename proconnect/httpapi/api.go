@@ -11,8 +11,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -27,18 +28,18 @@ func (c *Core) requirePortal(next http.Handler) http.Handler {
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="proconnect", error="invalid_token"`)
 			detail := "The PISTE access token is missing, invalid, or expired: get one from PISTE (client_credentials) and send it as 'Authorization: Bearer <token>'."
-			problem(w, http.StatusUnauthorized, "invalid-token", "Invalid access token", detail, nil)
+			problem.Write(w, http.StatusUnauthorized, "invalid-token", "Invalid access token", detail, nil)
 			return
 		}
 		control.NoteClient(r.Context(), tok.ClientID)
 		if !tok.hasScope("proconnect") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="proconnect", error="insufficient_scope", scope="proconnect"`)
-			problem(w, http.StatusForbidden, "insufficient-scope", "Insufficient scope", "The access token lacks the scope proconnect.", nil)
+			problem.Write(w, http.StatusForbidden, "insufficient-scope", "Insufficient scope", "The access token lacks the scope proconnect.", nil)
 			return
 		}
 		p, ok := c.portals.get(tok.ClientID)
 		if !ok {
-			problem(w, http.StatusForbidden, "unknown-portal", "Portal not registered",
+			problem.Write(w, http.StatusForbidden, "unknown-portal", "Portal not registered",
 				"The portal "+tok.ClientID+" holds a PISTE token but is not registered at ProConnect.", nil)
 			return
 		}
@@ -55,13 +56,13 @@ const maxBody = 64 << 10
 // decode reads a JSON body strictly, or writes a 400/415 problem.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		problem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send application/json.", nil)
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send application/json.", nil)
 		return false
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		problem(w, http.StatusBadRequest, "invalid-body", "Invalid body", "The body is not the JSON object this call takes: "+err.Error(), nil)
+		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", "The body is not the JSON object this call takes: "+err.Error(), nil)
 		return false
 	}
 	return true
@@ -88,18 +89,18 @@ func (c *Core) createCertification(w http.ResponseWriter, r *http.Request) {
 	}
 	p := portalOf(r)
 	if body.RedirectURI == "" {
-		problem(w, http.StatusBadRequest, "invalid-field", "Invalid request", "redirect_uri: is required", map[string]any{"field": "redirect_uri"})
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", "redirect_uri: is required", map[string]any{"field": "redirect_uri"})
 		return
 	}
 	if u, err := url.Parse(body.RedirectURI); err != nil || u.Scheme == "" || u.Host == "" || !p.RedirectURIs.Allows(body.RedirectURI) {
-		problem(w, http.StatusForbidden, "redirect-uri-not-registered", "redirect_uri not registered",
+		problem.Write(w, http.StatusForbidden, "redirect-uri-not-registered", "redirect_uri not registered",
 			"redirect_uri "+body.RedirectURI+" is not registered for the portal "+p.ClientID+".", map[string]any{"field": "redirect_uri"})
 		return
 	}
 	cert, err := c.svc.Start(r.Context(), p.ClientID, proconnect.StartRequest{SIREN: body.SIREN, RedirectURI: body.RedirectURI,
 		State: body.State, Purpose: proconnect.Purpose(body.Purpose), AccountRef: body.AccountRef})
 	if err != nil {
-		domainProblem(w, err)
+		c.domainProblem(w, r, err)
 		return
 	}
 	w.Header().Set("Location", c.cfg.PublicURL+"/api/v1/certifications/"+cert.ID)
@@ -135,7 +136,7 @@ func certificationView(cert proconnect.Certification) map[string]any {
 func (c *Core) getCertification(w http.ResponseWriter, r *http.Request) {
 	cert, err := c.svc.Get(r.Context(), portalOf(r).ClientID, chi.URLParam(r, "id"))
 	if err != nil {
-		domainProblem(w, err)
+		c.domainProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, certificationView(cert))
@@ -150,12 +151,12 @@ func (c *Core) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body.CertificationID == "" {
-		problem(w, http.StatusBadRequest, "invalid-field", "Invalid request", "certification_id: is required", map[string]any{"field": "certification_id"})
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", "certification_id: is required", map[string]any{"field": "certification_id"})
 		return
 	}
 	res, err := c.svc.Verify(r.Context(), portalOf(r).ClientID, body.CertificationID)
 	if err != nil {
-		domainProblem(w, err)
+		c.domainProblem(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"still_dirigeant": res.StillDirigeant, "outcome": res.Outcome,

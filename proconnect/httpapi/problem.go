@@ -1,46 +1,59 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
 // ProblemBase prefixes the type of every problem the API answers.
-const ProblemBase = "https://proconnect-sandbox.example/problems/"
+const ProblemBase = problem.Base
 
-// problem writes an RFC 9457 application/problem+json answer.
-func problem(w http.ResponseWriter, status int, typ, title, detail string, extra map[string]any) {
-	body := map[string]any{"type": ProblemBase + typ, "title": title, "status": status, "detail": detail}
-	for k, v := range extra {
-		body[k] = v
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+// domainErrors maps the use cases' sentinel errors to their problems: one
+// table for the whole API, as in benbjohnson/wtf. The detail is the error's
+// own message, which the use case words for the call (more specific
+// sentinels first: errors.Is walks the list in order).
+var domainErrors = []struct {
+	err    error
+	status int
+	typ    string
+	title  string
+	// detail replaces the error's message when that names internals (a
+	// provider's address): the cause is logged instead
+	detail string
+}{
+	{proconnect.ErrNoContactEmail, http.StatusConflict, "no-contact-email", "No contact email", ""},
+	{proconnect.ErrNothingToRecheck, http.StatusConflict, "not-certified", "Nothing to re-check", ""},
+	{proconnect.ErrNotFound, http.StatusNotFound, "not-found", "Not found", ""},
+	{proconnect.ErrConflict, http.StatusConflict, "conflict", "Conflict", ""},
+	{proconnect.ErrExpired, http.StatusGone, "expired", "Expired", ""},
+	{proconnect.ErrForbidden, http.StatusForbidden, "forbidden", "Forbidden", ""},
+	{proconnect.ErrUnavailable, http.StatusServiceUnavailable, "register-unavailable", "Register unavailable",
+		"The company register did not answer; try again later."},
 }
 
-// domainProblem maps a use case's error to its problem (one table for the
-// whole API, as in benbjohnson/wtf).
-func domainProblem(w http.ResponseWriter, err error) {
+// domainProblem answers a use case's error. A validation error names its
+// field; an error the table does not know is the core's own failure: it is
+// logged, and the answer says only that (never the internal text).
+func (c *Core) domainProblem(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *proconnect.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		problem(w, http.StatusBadRequest, "invalid-field", "Invalid request", ve.Error(), map[string]any{"field": ve.Field})
-	case errors.Is(err, proconnect.ErrNotFound):
-		problem(w, http.StatusNotFound, "not-found", "Not found", "No such certification for this portal.", nil)
-	case errors.Is(err, proconnect.ErrNoContactEmail):
-		problem(w, http.StatusConflict, "no-contact-email", "No contact email", err.Error(), nil)
-	case errors.Is(err, proconnect.ErrConflict):
-		problem(w, http.StatusConflict, "not-certified", "Nothing to re-check",
-			"This certification did not certify a dirigeant (or is still pending): there is no identity to re-check.", nil)
-	case errors.Is(err, proconnect.ErrUnavailable):
-		problem(w, http.StatusServiceUnavailable, "register-unavailable", "Register unavailable",
-			"The company register did not answer; try again later.", nil)
-	default:
-		problem(w, http.StatusInternalServerError, "internal", "Internal error", "The core failed; see its log.", nil)
+	if errors.As(err, &ve) {
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", ve.Error(), map[string]any{"field": ve.Field})
+		return
 	}
+	for _, d := range domainErrors {
+		if errors.Is(err, d.err) {
+			detail := err.Error()
+			if d.detail != "" {
+				c.log.Warn(d.title, "method", r.Method, "path", r.URL.Path, "err", err)
+				detail = d.detail
+			}
+			problem.Write(w, d.status, d.typ, d.title, detail, nil)
+			return
+		}
+	}
+	c.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	problem.Write(w, http.StatusInternalServerError, "internal", "Internal error", "The core failed; its log says why.", nil)
 }

@@ -8,8 +8,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -37,10 +38,10 @@ func (c *Core) routes() http.Handler {
 			r.Get("/companies/{siren}/contact-email", c.contactEmail)
 		})
 		r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
-			problem(w, http.StatusNotFound, "not-found", "Not found", "No such endpoint in the ProConnect API (see /api/v1/openapi.yaml).", nil)
+			problem.Write(w, http.StatusNotFound, "not-found", "Not found", "No such endpoint in the ProConnect API (see /api/v1/openapi.yaml).", nil)
 		})
 		r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
-			problem(w, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", "See /api/v1/openapi.yaml.", nil)
+			problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", "See /api/v1/openapi.yaml.", nil)
 		})
 	})
 	r.Get("/openapi.yaml", yaml(openAPI))
@@ -68,12 +69,12 @@ func (c *Core) routes() http.Handler {
 				return
 			}
 			if p.ClientID == "" || len(p.RedirectURIs) == 0 {
-				control.Problem(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", "client_id and redirect_uris are required.")
+				problem.Write(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", "client_id and redirect_uris are required.", nil)
 				return
 			}
 			if _, fixture := c.portals.fixture[p.ClientID]; fixture {
-				control.Problem(w, http.StatusConflict, "fixture-portal", "Portal from the fixtures",
-					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.")
+				problem.Write(w, http.StatusConflict, "fixture-portal", "Portal from the fixtures",
+					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.", nil)
 				return
 			}
 			c.portals.add(p)
@@ -89,7 +90,7 @@ func (c *Core) routes() http.Handler {
 			}
 			events, err := c.store.Events(r.Context(), limit)
 			if err != nil {
-				control.Problem(w, http.StatusInternalServerError, "store", "Store error", err.Error())
+				problem.Write(w, http.StatusInternalServerError, "store", "Store error", err.Error(), nil)
 				return
 			}
 			if subject != "" {
@@ -118,7 +119,7 @@ func (c *Core) routes() http.Handler {
 				return
 			}
 			if body.Portal == "" {
-				control.Problem(w, http.StatusBadRequest, "invalid-hold", "Invalid hold", `"portal" (a client_id) is required.`)
+				problem.Write(w, http.StatusBadRequest, "invalid-hold", "Invalid hold", `"portal" (a client_id) is required.`, nil)
 				return
 			}
 			c.pusher.hold(body.Portal)
@@ -137,7 +138,7 @@ func (c *Core) routes() http.Handler {
 		r.Post("/keys/rotate", func(w http.ResponseWriter, _ *http.Request) {
 			kid, err := c.pusher.keys.rotate()
 			if err != nil {
-				control.Problem(w, http.StatusConflict, "no-key", "No key to rotate to", err.Error())
+				problem.Write(w, http.StatusConflict, "no-key", "No key to rotate to", err.Error(), nil)
 				return
 			}
 			control.JSON(w, http.StatusOK, map[string]string{"kid": kid})
@@ -149,7 +150,7 @@ func (c *Core) routes() http.Handler {
 		r.Post("/recheck", func(w http.ResponseWriter, r *http.Request) {
 			n, err := c.svc.RecheckAll(r.Context())
 			if err != nil {
-				control.Problem(w, http.StatusServiceUnavailable, "register-unavailable", "Re-check failed", err.Error())
+				problem.Write(w, http.StatusServiceUnavailable, "register-unavailable", "Re-check failed", err.Error(), nil)
 				return
 			}
 			control.JSON(w, http.StatusOK, map[string]int{"revoked": n})
@@ -162,7 +163,7 @@ func (c *Core) routes() http.Handler {
 		r.Post("/expire", func(w http.ResponseWriter, r *http.Request) {
 			n, err := c.svc.ExpireAccessRequests(r.Context())
 			if err != nil {
-				control.Problem(w, http.StatusInternalServerError, "store", "Expiry failed", err.Error())
+				problem.Write(w, http.StatusInternalServerError, "store", "Expiry failed", err.Error(), nil)
 				return
 			}
 			control.JSON(w, http.StatusOK, map[string]int{"expired": n})
@@ -170,7 +171,7 @@ func (c *Core) routes() http.Handler {
 		r.Get("/mails", func(w http.ResponseWriter, r *http.Request) {
 			mails, err := c.store.Mails(r.Context(), 200)
 			if err != nil {
-				control.Problem(w, http.StatusInternalServerError, "store", "Store error", err.Error())
+				problem.Write(w, http.StatusInternalServerError, "store", "Store error", err.Error(), nil)
 				return
 			}
 			control.JSON(w, http.StatusOK, map[string]any{"mails": mails})
