@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 )
 
 // Config configures the register mock.
