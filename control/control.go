@@ -26,7 +26,7 @@ type Kit struct {
 }
 
 // NewKit returns a kit with a real-time clock (base may be nil), a journal of
-// 1,000 entries and no faults.
+// 4,096 entries and no faults.
 func NewKit(component string, base func() time.Time, token string) *Kit {
 	return &Kit{Component: component, Clock: NewClock(base), Journal: NewJournal(4096), Faults: &Faults{}, Token: token}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
-// Demo credentials of the register mock (DESIGN §8).
+// Demo credentials of the register mock (docs/bac-a-sable.md, « Valeurs de démonstration »).
 const (
 	demoINSEEKey    = "sandbox-insee-key"
 	demoRNEUser     = "sandbox"

@@ -40,7 +40,7 @@ var suiteComponent = map[string]string{"franceconnect": "franceconnect", "regist
 // starts the sandbox in-process on free ports.
 type Target struct {
 	ProConnectURL string
-	// Portal is the portal under test (DESIGN §6); nil means the reference
+	// Portal is the portal under test (docs/contrat-portail.md, section 5); nil means the reference
 	// portal of the in-process sandbox.
 	Portal           *portalDeclaration
 	FranceConnectURL string

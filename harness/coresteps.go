@@ -203,7 +203,7 @@ func (w *fcWorld) eventually(timeout, every time.Duration, check func() (done bo
 	}
 }
 
-// verifyEvent checks the last event against ProConnect's JWKS and DESIGN §5.
+// verifyEvent checks the last event against ProConnect's JWKS and the event format (docs/contrat-portail.md, section 3).
 func (w *fcWorld) verifyEvent() error {
 	jws, err := jose.ParseSigned(w.idJWS, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {

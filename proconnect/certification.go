@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Outcome is the result of a certification (DESIGN §4).
+// Outcome is the result of a certification (docs/api-proconnect.md, « Résultats »).
 type Outcome string
 
 // Outcomes of a certification.

@@ -63,7 +63,7 @@ type AccessRequest struct {
 	DecidedBy    string       `json:"decided_by,omitempty"` // the dirigeant's sub
 }
 
-// Event types of the contact email and access requests (DESIGN §5).
+// Event types of the contact email and access requests (docs/api-proconnect.md, « Événements »).
 const (
 	EventAccessApproved      = "access_request.approved"
 	EventAccessRefused       = "access_request.refused"

@@ -1,4 +1,4 @@
-// Package proconnect is the reference ProConnect core's domain (DESIGN §4):
+// Package proconnect is the reference ProConnect core's domain (docs/api-proconnect.md, « Résultats »):
 // company identifiers, the identité pivot and the register's candidates, the
 // matching rule and the outcomes it decides, the certification and its
 // events, the Store interface and the use cases (start, complete, get,

@@ -21,7 +21,7 @@ type Event struct {
 	LastError   string         `json:"last_error,omitempty"`
 }
 
-// Event types (DESIGN §5).
+// Event types (docs/api-proconnect.md, « Événements »).
 const (
 	EventCertificationCompleted = "certification.completed"
 	EventDirigeantRevoked       = "dirigeant.revoked"

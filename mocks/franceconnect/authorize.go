@@ -18,7 +18,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 )
 
-// Parameters of the authorize endpoint (FRANCECONNECT.md §2: FranceConnect's
+// Parameters of the authorize endpoint (docs/franceconnect.md, « Autorisation »: FranceConnect's
 // strict DTO). Anything else is refused with Y030007.
 var (
 	authorizeRequired = []string{"client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "acr_values"}
@@ -218,7 +218,7 @@ func validRedirectURI(raw string) bool {
 }
 
 // validPrompt: at least one of login and consent, nothing else
-// (FRANCECONNECT.md §2: "", none and select_account are refused).
+// (docs/franceconnect.md, « Autorisation »: "", none and select_account are refused).
 func validPrompt(v string) bool {
 	f := strings.Fields(v)
 	if len(f) == 0 {
@@ -333,7 +333,7 @@ func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction,
 		}
 		acr = have
 		if sso {
-			acr = "eidas2" // FC+ SSO is granted at eidas2 (FRANCECONNECT.md §5)
+			acr = "eidas2" // FC+ SSO is granted at eidas2 (docs/franceconnect.md, « id_token »)
 			if slices.Index(acrOrder, it.acr) > slices.Index(acrOrder, acr) {
 				acr = have
 			}

@@ -9,7 +9,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 )
 
-// Scopes and the claims they open, per FRANCECONNECT.md §4 (FranceConnect's
+// Scopes and the claims they open, per docs/franceconnect.md, « Userinfo » (FranceConnect's
 // libs/scopes data). A scope absent from the table is unknown: FranceConnect
 // drops it silently.
 var lowScopes = map[string][]string{
@@ -119,7 +119,7 @@ const pairwiseSalt = "proconnect-sandbox/pairwise/v1"
 
 // pairwiseSub computes FranceConnect's sub: 64 hex digits of SHA-256 over the
 // service's entity, the pivot identity and a secret, followed by "v1"
-// (FRANCECONNECT.md §5). A persona with a fixed sub keeps it.
+// (docs/franceconnect.md, « id_token »). A persona with a fixed sub keeps it.
 func pairwiseSub(entity string, p fixtures.Persona) string {
 	if p.Sub != "" {
 		return p.Sub

@@ -110,7 +110,7 @@ func (m *Mock) controlRoutes(r chi.Router) {
 		control.JSON(w, http.StatusOK, map[string]string{"alg": body.Alg, "kid": kid})
 	})
 	// GET /__sandbox/session?login=… gives the browser a FranceConnect
-	// session for that persona (DESIGN §8): its next authorize logs in at once.
+	// session for that persona (docs/bac-a-sable.md, « Valeurs de démonstration »): its next authorize logs in at once.
 	r.Get("/session", func(w http.ResponseWriter, r *http.Request) {
 		login := r.URL.Query().Get("login")
 		if _, ok := m.persona(login); !ok {

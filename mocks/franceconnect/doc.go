@@ -6,7 +6,7 @@
 // and its errors, id_token and userinfo JWTs with FranceConnect's header and
 // claim set, pairwise subs, single-use codes bound to the client and the
 // redirect_uri, FranceConnect's lifetimes, logout, revocation, JWE for FC+.
-// ../../shared/FRANCECONNECT.md is the catalogue it follows.
+// docs/franceconnect.md is the catalogue it follows.
 //
 // fosite issues and exchanges authorization codes, runs PKCE for the clients
 // that opt in (a sandbox-only convenience) and revokes tokens; the rest

@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// errorURIBase is where FranceConnect points error_uri (FRANCECONNECT.md §0).
+// errorURIBase is where FranceConnect points error_uri (docs/franceconnect.md).
 const errorURIBase = "https://docs.partenaires.franceconnect.gouv.fr/fs/fs-technique/fs-technique-erreurs/?code="
 
 // oidcError is a JSON error of the token, userinfo and revocation endpoints:
@@ -39,7 +39,7 @@ func (e oidcError) write(w http.ResponseWriter) {
 	})
 }
 
-// Y-codes and messages of the HTML error pages (FRANCECONNECT.md §0, §2, §8).
+// Y-codes and messages of the HTML error pages (docs/franceconnect.md).
 var pageErrors = map[string]string{
 	"Y030007":  "La demande du service en ligne n'est pas valide : un paramètre est manquant, invalide ou non autorisé.",
 	"Y04EA6EF": "Le service en ligne n'est pas reconnu par FranceConnect ou a été désactivé.",

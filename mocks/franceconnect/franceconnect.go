@@ -38,7 +38,7 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// FranceConnect lifetimes (FRANCECONNECT.md §3).
+// FranceConnect lifetimes (docs/franceconnect.md, « Jeton »).
 const (
 	CodeTTL        = 30 * time.Second
 	AccessTokenTTL = 60 * time.Second
@@ -253,8 +253,9 @@ func (m *Mock) client(id string) (*clientEntry, bool) {
 }
 
 // persona returns a persona by login: run-time additions first, then
-// fixtures, then the register's dirigeants (dirigeant:<siren>[:<n>], DESIGN
-// §8), derived from the same fixtures and generator as the register mock.
+// fixtures, then the register's dirigeants (dirigeant:<siren>[:<n>],
+// docs/bac-a-sable.md), derived from the same fixtures and generator as the
+// register mock.
 func (m *Mock) persona(login string) (fixtures.Persona, bool) {
 	if v, ok := m.runtimePersons.Load(login); ok {
 		return v.(fixtures.Persona), true

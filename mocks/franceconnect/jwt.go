@@ -10,7 +10,7 @@ import (
 )
 
 // idTokenClaims is FranceConnect's id_token payload: exactly these keys, amr
-// only when the service asked for it (FRANCECONNECT.md §5).
+// only when the service asked for it (docs/franceconnect.md, « id_token »).
 type idTokenClaims struct {
 	Iss      string   `json:"iss"`
 	Sub      string   `json:"sub"`

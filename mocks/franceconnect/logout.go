@@ -12,7 +12,7 @@ import (
 var logoutParams = []string{"id_token_hint", "state", "post_logout_redirect_uri", "client_id", "logout_hint", "ui_locales"}
 
 // sessionEnd logs the person out of FranceConnect and sends them back to the
-// service with its state (FRANCECONNECT.md §6).
+// service with its state (docs/franceconnect.md, « Déconnexion »).
 func (m *Mock) sessionEnd(p *profile) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q, err := url.ParseQuery(r.URL.RawQuery)

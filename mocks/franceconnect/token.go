@@ -12,7 +12,7 @@ import (
 const maxTokenBody = 64 << 10
 
 // tokenResponse is FranceConnect's token answer: exactly these five keys
-// (FRANCECONNECT.md §3).
+// (docs/franceconnect.md, « Jeton »).
 type tokenResponse struct {
 	AccessToken string `json:"access_token"`
 	ExpiresIn   int    `json:"expires_in"`
@@ -100,7 +100,7 @@ func invalidGrant(detail, ycode string) oidcError {
 }
 
 // tokenError turns fosite's error into FranceConnect's words
-// (FRANCECONNECT.md §3). fosite's hints are matched here only, and each case
+// (docs/franceconnect.md, « Jeton »). fosite's hints are matched here only, and each case
 // is covered by a test so that a fosite upgrade that rewords one shows.
 func (m *Mock) tokenError(err error) oidcError {
 	var rfc *fosite.RFC6749Error

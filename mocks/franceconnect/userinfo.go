@@ -7,7 +7,7 @@ import (
 )
 
 // userinfo answers a signed JWT (application/jwt) with the claims of the
-// granted scopes plus aud, exp, iat and iss (FRANCECONNECT.md §4).
+// granted scopes plus aud, exp, iat and iss (docs/franceconnect.md, « Userinfo »).
 func (m *Mock) userinfo(p *profile) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token := bearer(r)

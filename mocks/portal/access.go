@@ -12,7 +12,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 )
 
-// Access states of the portal contract (DESIGN §6).
+// Access states of the portal contract (docs/contrat-portail.md, section 5).
 const (
 	AccessPending  = "pending"
 	AccessApproved = "approved"

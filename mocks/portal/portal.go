@@ -83,7 +83,7 @@ type Defects struct {
 	StrictStateCookie        bool `json:"strict_state_cookie,omitempty"`        // its state cookie is SameSite=Strict (lost on the way back from ProConnect)
 }
 
-// Account states of the portal contract (DESIGN §6).
+// Account states of the portal contract (docs/contrat-portail.md, section 5).
 const (
 	StatePending     = "pending"
 	StateCertified   = "certified"

@@ -11,7 +11,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
-// INSEE Sirene 3.11 (shared/specs/insee-sirene-3.11.openapi.yaml): the
+// INSEE Sirene 3.11 (docs/registre.md; INSEE's OpenAPI description): the
 // public API under /api-sirene/3.11 and the private one (birth data of
 // natural persons) under /api-sirene/prive/3.11.
 
@@ -49,7 +49,7 @@ func writeObject(w http.ResponseWriter, status int, o object, hideNull bool) {
 	}
 }
 
-// Parameters each kind of call takes (shared/specs); anything else is
+// Parameters each kind of call takes (INSEE's description); anything else is
 // INSEE's 400 ("Nombre incorrect de paramètres ou les paramètres sont mal
 // formatés").
 var (

@@ -38,7 +38,7 @@ func specDir(t *testing.T) string {
 // property also admits null; INSEE masks the fields of a partially
 // diffusible unit with "[ND]", which the enums omit; and the RNE description
 // names legal persons PERSONNE_MORALE where INPI's data says ENTREPRISE
-// (DESIGN §3b).
+// (docs/registre.md).
 func compileComponents(t *testing.T, file string) func(name string) *jsonschema.Schema {
 	t.Helper()
 	raw, err := os.ReadFile(file)

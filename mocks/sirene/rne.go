@@ -18,9 +18,10 @@ import (
 )
 
 // The RNE (INPI's Registre national des entreprises): POST /api/sso/login,
-// then GET /api/companies/{siren} with the token (shared/specs/
-// rne-companies.openapi.yaml, completed with INPI's own shapes: legal persons
-// are ENTREPRISE, an EI is formality.content.personnePhysique).
+// then GET /api/companies/{siren} with the token (the shapes of a public
+// OpenAPI description of the RNE, completed with INPI's own: legal persons
+// are ENTREPRISE, an EI is formality.content.personnePhysique;
+// docs/registre.md).
 
 var reDay = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 

@@ -29,7 +29,7 @@ type Config struct {
 	Logger   *slog.Logger
 }
 
-// Well-known demo credentials (DESIGN §8).
+// Well-known demo credentials (docs/bac-a-sable.md, « Valeurs de démonstration »).
 const (
 	DemoAPIKey      = "sandbox-insee-key"
 	DemoRNEUser     = "sandbox"

@@ -1,5 +1,5 @@
 // Package httpapi is the HTTP side of the reference ProConnect core: the
-// ProConnect API of DESIGN §4 (protected by PISTE access tokens), the
+// ProConnect API (docs/api-proconnect.md) (protected by PISTE access tokens), the
 // browser's way through FranceConnect (go-oidc and x/oauth2, no PKCE), the
 // register client (INSEE Sirene, RNE), the PSP event pusher (ES256 JWS from a
 // durable outbox, retried with backoff), the background re-check, and the

@@ -17,7 +17,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
-// EventType is the typ header of the events (DESIGN §5).
+// EventType is the typ header of the events (docs/api-proconnect.md, « Événements »).
 const EventType = "proconnect-event+jwt"
 
 // Delivery settings: each attempt waits at most deliveryTimeout; a failure is
