@@ -1,6 +1,10 @@
 package proconnect
 
-import "time"
+import (
+	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
+)
 
 // Mail is a message in the core's mail outbox: sent over SMTP, retried with
 // backoff while the server refuses it.
@@ -65,8 +69,8 @@ type AccessRequest struct {
 
 // Event types of the contact email and access requests (docs/api-proconnect.md, « Événements »).
 const (
-	EventAccessApproved      = "access_request.approved"
-	EventAccessRefused       = "access_request.refused"
-	EventAccessExpired       = "access_request.expired"
-	EventContactEmailChanged = "contact_email.changed"
+	EventAccessApproved      = pspevent.AccessRequestApproved
+	EventAccessRefused       = pspevent.AccessRequestRefused
+	EventAccessExpired       = pspevent.AccessRequestExpired
+	EventContactEmailChanged = pspevent.ContactEmailChanged
 )

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
+	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
 )
 
 // ContactRegister is where verified contact emails are referenced.
@@ -111,7 +112,7 @@ func (s *Service) VerifyContact(ctx context.Context, token string) (ContactVerif
 	var events []Event
 	for _, p := range portals {
 		events = append(events, Event{ID: s.NewID(), PortalID: p, Type: EventContactEmailChanged, CreatedAt: now, NextAttempt: now,
-			Data: map[string]any{"siren": v.SIREN, "contact_email": v.Email}})
+			Data: pspevent.Fields(pspevent.ContactEmail{SIREN: v.SIREN, ContactEmail: v.Email})})
 	}
 	if len(events) > 0 {
 		if err := s.Store.AddEvents(ctx, events); err != nil {
@@ -225,8 +226,8 @@ func (s *Service) DecideAccess(ctx context.Context, reqID, token string, id Iden
 func (s *Service) accessEvent(a AccessRequest, typ string) Event {
 	now := s.Now()
 	return Event{ID: s.NewID(), PortalID: a.PortalID, Type: typ, CreatedAt: now, NextAttempt: now,
-		Data: map[string]any{"access_request_id": a.ID, "siren": a.SIREN, "collaborator": map[string]any{
-			"email": a.Collaborator.Email, "given_name": a.Collaborator.GivenName, "family_name": a.Collaborator.FamilyName}}}
+		Data: pspevent.Fields(pspevent.AccessDecision{AccessRequestID: a.ID, SIREN: a.SIREN, Collaborator: pspevent.Collaborator{
+			Email: a.Collaborator.Email, GivenName: a.Collaborator.GivenName, FamilyName: a.Collaborator.FamilyName}})}
 }
 
 // ExpireAccessRequests expires the unanswered requests past their expiry and

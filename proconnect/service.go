@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
+	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
 )
 
 // Register is the company register as the core reads it.
@@ -148,19 +149,14 @@ func (s *Service) finish(ctx context.Context, c Certification, d Decision, id *I
 			c.Identity = id // kept for the re-checks, and only then
 		}
 	}
-	data := map[string]any{"certification_id": c.ID, "siren": c.SIREN, "purpose": string(c.Purpose), "outcome": string(c.Outcome)}
-	if c.AccountRef != "" {
-		data["account_ref"] = c.AccountRef
-	}
-	if len(c.Mismatches) > 0 {
-		data["mismatches"] = c.Mismatches
-	}
+	data := pspevent.Certification{CertificationID: c.ID, SIREN: c.SIREN, Purpose: string(c.Purpose), AccountRef: c.AccountRef,
+		Outcome: string(c.Outcome), Mismatches: c.Mismatches}
 	if c.Outcome == OutcomeCertified && c.Dirigeant != nil {
-		data["dirigeant"] = map[string]any{"given_name": c.Dirigeant.GivenName, "family_name": c.Dirigeant.FamilyName,
-			"birthdate": c.Dirigeant.Birthdate, "role": c.Dirigeant.Role}
-		data["fc_sub"] = c.FCSub
+		data.Dirigeant = &pspevent.Dirigeant{GivenName: c.Dirigeant.GivenName, FamilyName: c.Dirigeant.FamilyName,
+			Birthdate: c.Dirigeant.Birthdate, Role: c.Dirigeant.Role}
+		data.FCSub = c.FCSub
 	}
-	e := Event{ID: s.NewID(), PortalID: c.PortalID, Type: EventCertificationCompleted, Data: data, CreatedAt: now, NextAttempt: now}
+	e := Event{ID: s.NewID(), PortalID: c.PortalID, Type: EventCertificationCompleted, Data: pspevent.Fields(data), CreatedAt: now, NextAttempt: now}
 	if err := s.Store.Complete(ctx, c, e); err != nil {
 		if errors.Is(err, ErrAlreadyComplete) {
 			done, gerr := s.Store.Certification(ctx, c.ID)
@@ -224,7 +220,7 @@ func (s *Service) revoke(ctx context.Context, c Certification, why Outcome) erro
 	now := s.Now()
 	c.RevokedAt = &now
 	e := Event{ID: s.NewID(), PortalID: c.PortalID, Type: EventDirigeantRevoked, CreatedAt: now, NextAttempt: now,
-		Data: map[string]any{"certification_id": c.ID, "siren": c.SIREN, "reason": string(why)}}
+		Data: pspevent.Fields(pspevent.Revocation{CertificationID: c.ID, SIREN: c.SIREN, Reason: string(why)})}
 	if err := s.Store.Revoke(ctx, c, e); err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package proconnect
 import (
 	"context"
 	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
 )
 
 // Event is a PSP event waiting in the outbox or delivered: the claims that
@@ -21,10 +23,11 @@ type Event struct {
 	LastError   string         `json:"last_error,omitempty"`
 }
 
-// Event types (docs/api-proconnect.md, « Événements »).
+// Event types (docs/api-proconnect.md, « Événements »; pspevent is the
+// contract).
 const (
-	EventCertificationCompleted = "certification.completed"
-	EventDirigeantRevoked       = "dirigeant.revoked"
+	EventCertificationCompleted = pspevent.CertificationCompleted
+	EventDirigeantRevoked       = pspevent.DirigeantRevoked
 )
 
 // Store keeps certifications and the event outbox. Implementations:

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
 )
 
 // Access states of the portal contract (docs/contrat-portail.md, section 5).
@@ -191,17 +192,17 @@ func (p *Portal) applyAccess(c *eventClaims) {
 	}
 	typ := c.EventType
 	if p.defects.Load().AnyAccessEventAdmits {
-		typ = "access_request.approved"
+		typ = pspevent.AccessRequestApproved
 	}
 	switch typ {
-	case "access_request.approved":
+	case pspevent.AccessRequestApproved:
 		a.state = AccessApproved
 		if a.account == "" {
 			a.account = "collaborateur-" + randomID()[:8]
 		}
-	case "access_request.refused":
+	case pspevent.AccessRequestRefused:
 		a.state = AccessRefused
-	case "access_request.expired":
+	case pspevent.AccessRequestExpired:
 		a.state = AccessExpired
 	}
 }

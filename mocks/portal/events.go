@@ -21,39 +21,29 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
 )
 
 // EventType is the typ of ProConnect's events.
-const EventType = "proconnect-event+jwt"
+const EventType = pspevent.JWSType
 
-// clockSkew tolerated on exp.
+// clockSkew tolerated on exp and iat.
 const clockSkew = 30 * time.Second
 
+// eventClaims are an event's claims, its data read into the fields this
+// portal uses (pspevent holds the contract).
 type eventClaims struct {
-	Issuer    string          `json:"iss"`
-	Audience  json.RawMessage `json:"aud"`
-	IssuedAt  int64           `json:"iat"`
-	Expiry    int64           `json:"exp"`
-	ID        string          `json:"jti"`
-	EventType string          `json:"event_type"`
-	Data      struct {
-		CertificationID string `json:"certification_id"`
-		SIREN           string `json:"siren"`
-		Outcome         string `json:"outcome"`
-		AccountRef      string `json:"account_ref"`
-		Dirigeant       *struct {
-			GivenName  string `json:"given_name"`
-			FamilyName string `json:"family_name"`
-		} `json:"dirigeant"`
-		Reason          string `json:"reason"`
-		AccessRequestID string `json:"access_request_id"`
-		Collaborator    struct {
-			Email      string `json:"email"`
-			GivenName  string `json:"given_name"`
-			FamilyName string `json:"family_name"`
-		} `json:"collaborator"`
-		ContactEmail string `json:"contact_email"`
-	} `json:"data"`
+	pspevent.Claims
+	Data eventData `json:"data"`
+}
+
+// eventData is the union of the data of the event types this portal uses.
+type eventData struct {
+	pspevent.Certification
+	Reason          string                `json:"reason"`
+	AccessRequestID string                `json:"access_request_id"`
+	Collaborator    pspevent.Collaborator `json:"collaborator"`
+	ContactEmail    string                `json:"contact_email"`
 }
 
 type rejection struct {
@@ -127,7 +117,7 @@ func (p *Portal) events(w http.ResponseWriter, r *http.Request) {
 // (portal contract PSP-EVT-2 to PSP-EVT-7).
 func (p *Portal) verifyEvent(ctx context.Context, contentType, raw string) (*eventClaims, error) {
 	d := p.defects.Load()
-	if mt, _, err := mime.ParseMediaType(contentType); (err != nil || mt != "application/jwt") && !d.AcceptAnyContentType {
+	if mt, _, err := mime.ParseMediaType(contentType); (err != nil || mt != pspevent.ContentType) && !d.AcceptAnyContentType {
 		return nil, rejection{http.StatusUnsupportedMediaType, "the body must be application/jwt"}
 	}
 	payload, err := p.verifySignature(ctx, raw)
@@ -150,7 +140,7 @@ func (p *Portal) verifyEvent(ctx context.Context, contentType, raw string) (*eve
 	} else if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, rejection{http.StatusBadRequest, "the claims are not a JSON object"}
 	}
-	if d.OnlyCertificationEvts && !strings.HasPrefix(c.EventType, "certification.") && c.EventType != "dirigeant.revoked" {
+	if d.OnlyCertificationEvts && !strings.HasPrefix(c.EventType, "certification.") && c.EventType != pspevent.DirigeantRevoked {
 		return nil, rejection{http.StatusBadRequest, "unsupported event_type " + c.EventType}
 	}
 	now, skew := time.Now(), clockSkew
@@ -376,7 +366,7 @@ func (p *Portal) apply(c *eventClaims) {
 	case strings.HasPrefix(c.EventType, "access_request."):
 		p.applyAccess(c)
 		return
-	case c.EventType == "contact_email.changed":
+	case c.EventType == pspevent.ContactEmailChanged:
 		p.contacts.Store(c.Data.SIREN, c.Data.ContactEmail)
 		return
 	case c.Data.CertificationID == "":
@@ -387,7 +377,7 @@ func (p *Portal) apply(c *eventClaims) {
 	defer a.mu.Unlock()
 	a.applied++
 	switch c.EventType {
-	case "certification.completed":
+	case pspevent.CertificationCompleted:
 		// Delivery is at least once and in no promised order: a revocation
 		// is final, a completion that arrives after it changes nothing.
 		if a.revoked[c.Data.CertificationID] && !p.defects.Load().RecertifyAfterRevocation {
@@ -398,7 +388,7 @@ func (p *Portal) apply(c *eventClaims) {
 		if c.Data.Dirigeant != nil {
 			a.dirigeant = c.Data.Dirigeant.GivenName + " " + c.Data.Dirigeant.FamilyName
 		}
-	case "dirigeant.revoked":
+	case pspevent.DirigeantRevoked:
 		if a.state != StateCertified && p.defects.Load().IgnoreEarlyRevocation {
 			return
 		}

@@ -15,17 +15,18 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
 )
 
-// EventType is the typ header of the events (docs/api-proconnect.md, « Événements »).
-const EventType = "proconnect-event+jwt"
+// EventType is the typ header of the events (pspevent holds the contract).
+const EventType = pspevent.JWSType
 
 // Delivery settings: each attempt waits at most deliveryTimeout; a failure is
 // retried after 1 s, 2 s, 4 s… up to maxBackoff, with some jitter.
 const (
 	deliveryTimeout = 5 * time.Second
 	maxBackoff      = 5 * time.Minute
-	eventTTL        = 5 * time.Minute
+	eventTTL        = pspevent.TTL
 	batch           = 64
 	workers         = 8
 )
@@ -178,7 +179,7 @@ func (p *pusher) attempt(ctx context.Context, e proconnect.Event) (status int, e
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Content-Type", "application/jwt")
+	req.Header.Set("Content-Type", pspevent.ContentType)
 	resp, err := p.http.Do(req)
 	if err != nil {
 		return 0, err
