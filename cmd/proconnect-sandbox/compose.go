@@ -26,7 +26,7 @@ func composeCommand() ([]string, error) {
 // runComposeConformance is conformance --compose FILE: it brings the stack of
 // FILE up, runs its conformance profile (the suites in a container on the
 // compose network), and takes the stack down unless keep.
-func runComposeConformance(ctx context.Context, file, suites string, keep bool, stdout, stderr io.Writer) int {
+func runComposeConformance(ctx context.Context, file, project, suites string, keep bool, stdout, stderr io.Writer) int {
 	compose, err := composeCommand()
 	if err != nil {
 		fmt.Fprintln(stderr, "conformance --compose:", err)
@@ -42,6 +42,9 @@ func runComposeConformance(ctx context.Context, file, suites string, keep bool, 
 		return exitUsage
 	}
 	base := append(append([]string{}, compose[1:]...), "-f", abs, "--profile", "conformance")
+	if project != "" {
+		base = append(base, "-p", project)
+	}
 	do := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, compose[0], append(append([]string{}, base...), args...)...)
 		cmd.Stdout, cmd.Stderr = stdout, stderr

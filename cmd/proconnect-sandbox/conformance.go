@@ -44,6 +44,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		sinkURL      = fs.String("sink-url", "", "the base URL ProConnect is given for that endpoint, e.g. http://conformance:7199")
 		composeFile  = fs.String("compose", "", "bring up this docker-compose.yml, run its conformance profile (the suites in a container next to the stack), take it down")
 		composeKeep  = fs.Bool("compose-keep", false, "with --compose: leave the stack running afterwards")
+		composeName  = fs.String("compose-project", "", "with --compose: the compose project's name (default: the folder's, as compose does)")
 		htmlReport   = fs.String("html", "", "write a self-contained HTML report (each scenario's steps and HTTP exchanges) to this file")
 		strictRecs   = fs.Bool("recommandations-bloquantes", false, "a recommendation not followed (@recommande, a DEVRAIT of the portal contract) fails the run; by default it is reported apart")
 		requirements = fs.Bool("exigences", false, "after the run, print the portal contract's requirements, each with its scenarios and their results (docs/contrat-portail.md)")
@@ -88,7 +89,7 @@ Flags:`)
 		if suitesSet {
 			s = *suites
 		}
-		return runComposeConformance(ctx, *composeFile, s, *composeKeep, stdout, stderr)
+		return runComposeConformance(ctx, *composeFile, *composeName, s, *composeKeep, stdout, stderr)
 	}
 	if *format != "pretty" && *format != "progress" {
 		fmt.Fprintf(stderr, "conformance: --format %q: use pretty or progress\n", *format)

@@ -20,11 +20,11 @@ import (
 // is there to test with.
 func needDocker(t *testing.T, img string) {
 	t.Helper()
+	if os.Getenv("PROCONNECT_SANDBOX_DOCKER_TESTS") != "1" {
+		t.Skip("PROCONNECT_SANDBOX_DOCKER_TESTS=1 runs the tests that need a Docker engine and the image (.ci/run sets it): the testcontainers module was not tested")
+	}
 	missing := func(what string) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s: CI must run the testcontainers module's tests", what)
-		}
-		t.Skipf("%s: the testcontainers module was not tested", what)
+		t.Fatalf("%s, though PROCONNECT_SANDBOX_DOCKER_TESTS=1 asks for the Docker tests", what)
 	}
 	if err := exec.Command("docker", "info").Run(); err != nil {
 		missing("no Docker engine answers (docker info)")
