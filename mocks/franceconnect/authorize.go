@@ -2,8 +2,6 @@ package franceconnect
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -16,6 +14,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/randid"
 )
 
 // Parameters of the authorize endpoint (docs/franceconnect.md, « Autorisation »: FranceConnect's
@@ -416,11 +415,7 @@ func (m *Mock) ssoSession(r *http.Request) (*ssoSession, bool) {
 	return s, true
 }
 
-func randomID() string {
-	var b [18]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
+func randomID() string { return randid.New() }
 
 // queued is what a test queued for the next authorization of a client: a
 // persona to log in at once, or an error to end it with.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,26 +15,19 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/franceconnect"
 )
 
 // newMock serves the mock on a real loopback port and returns its URL.
 func newMock(tb testing.TB) (*franceconnect.Mock, string) {
 	tb.Helper()
-	set, err := fixtures.Default()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	m, err := franceconnect.New(franceconnect.Config{PublicURL: base, Fixtures: set})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ts.Config.Handler = m
-	ts.Start()
-	tb.Cleanup(ts.Close)
+	var m *franceconnect.Mock
+	base := testserver.Start(tb, func(base string) (http.Handler, error) {
+		var err error
+		m, err = franceconnect.New(franceconnect.Config{PublicURL: base, Fixtures: testserver.Fixtures(tb)})
+		return m, err
+	})
 	return m, base
 }
 

@@ -2,18 +2,17 @@ package mailbox_test
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/smtp"
 	"strings"
 	"testing"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
 )
 
 func TestReceivesAndServesMail(t *testing.T) {
-	smtpAddr, api := startCatcher(t)
+	smtpAddr, api := testserver.Mailbox(t)
 
 	body := "From: ProConnect <noreply@proconnect.example.test>\r\nTo: angela@example.test\r\n" +
 		"Subject: =?utf-8?q?V=C3=A9rifiez_votre_adresse?=\r\nMIME-Version: 1.0\r\n" +
@@ -59,7 +58,7 @@ func TestReceivesAndServesMail(t *testing.T) {
 }
 
 func TestOutageRefusesThenRecovers(t *testing.T) {
-	smtpAddr, api := startCatcher(t)
+	smtpAddr, api := testserver.Mailbox(t)
 
 	for _, bad := range []string{`{}`, `{"messages":-1}`, `nope`} {
 		resp, err := http.Post(api+"/__sandbox/smtp-outage", "application/json", strings.NewReader(bad))
@@ -86,7 +85,7 @@ func TestOutageRefusesThenRecovers(t *testing.T) {
 }
 
 func TestBase64Part(t *testing.T) {
-	smtpAddr, api := startCatcher(t)
+	smtpAddr, api := testserver.Mailbox(t)
 	// "Bonjour, voici le lien : http://localhost:7100/x?a=1" in base64, wrapped
 	body := "Subject: b64\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
 		"Qm9uam91ciwgdm9pY2kgbGUg\r\nbGllbiA6IGh0dHA6Ly9sb2NhbGhvc3Q6NzEwMC94P2E9MQ==\r\n"
@@ -103,20 +102,4 @@ func TestBase64Part(t *testing.T) {
 	if msg.Text != "Bonjour, voici le lien : http://localhost:7100/x?a=1" || len(msg.Links) != 1 {
 		t.Fatalf("%q %v", msg.Text, msg.Links)
 	}
-}
-
-// startCatcher serves a mailbox on loopback for one test: its SMTP address
-// and its HTTP base URL.
-func startCatcher(t *testing.T) (smtpAddr, api string) {
-	t.Helper()
-	m := mailbox.New(mailbox.Config{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = m.ServeSMTP(ln) }()
-	t.Cleanup(func() { m.Close() })
-	ts := httptest.NewServer(m)
-	t.Cleanup(ts.Close)
-	return ln.Addr().String(), ts.URL
 }

@@ -4,33 +4,21 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/piste"
 )
 
 func newPISTE(tb testing.TB) string {
 	tb.Helper()
-	set, err := fixtures.Default()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	m, err := piste.New(piste.Config{PublicURL: base, Fixtures: set})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ts.Config.Handler = m
-	ts.Start()
-	tb.Cleanup(ts.Close)
-	return base
+	return testserver.Start(tb, func(base string) (http.Handler, error) {
+		return piste.New(piste.Config{PublicURL: base, Fixtures: testserver.Fixtures(tb)})
+	})
 }
 
 type answer struct {

@@ -3,8 +3,6 @@ package portal
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/randid"
 )
 
 // Config configures the reference portal.
@@ -235,11 +234,7 @@ func (p *Portal) api(ctx context.Context, method, path string, body any, out any
 	}
 }
 
-func randomID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
+func randomID() string { return randid.New() }
 
 // stateFor maps an outcome to the account state, as a correct portal must:
 // only certified certifies; an eIDAS or foreign identity gets the portal's

@@ -4,11 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
 )
 
@@ -19,19 +18,9 @@ type register struct {
 
 func newRegister(tb testing.TB) *register {
 	tb.Helper()
-	set, err := fixtures.Default()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	m, err := sirene.New(sirene.Config{PublicURL: base, Fixtures: set})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ts.Config.Handler = m
-	ts.Start()
-	tb.Cleanup(ts.Close)
+	base := testserver.Start(tb, func(base string) (http.Handler, error) {
+		return sirene.New(sirene.Config{PublicURL: base, Fixtures: testserver.Fixtures(tb)})
+	})
 	return &register{base: base, client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}

@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/randid"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -190,8 +189,4 @@ func (c *Core) sweep() {
 }
 
 // newID returns a random URL-safe identifier (128 bits).
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
+func newID() string { return randid.New() }

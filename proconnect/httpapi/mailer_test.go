@@ -4,33 +4,19 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
-func catcher(t *testing.T) (smtpAddr, httpURL string) {
-	t.Helper()
-	m := mailbox.New(mailbox.Config{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = m.ServeSMTP(ln) }()
-	t.Cleanup(func() { m.Close() })
-	ts := httptest.NewServer(m)
-	t.Cleanup(ts.Close)
-	return ln.Addr().String(), ts.URL
-}
-
 // TestMailerSendsFrenchMultipart sends one mail as the core does and reads
 // it back from the catcher: subject, both parts, the link, the login.
 func TestMailerSendsFrenchMultipart(t *testing.T) {
-	addr, api := catcher(t)
+	addr, api := testserver.Mailbox(t)
 	mr := newMailer(addr, nil, time.Now, nil)
 	mr.user, mr.password = "proconnect", "secret"
 	link := "http://localhost:7100/demandes/abc?jeton=x%2By&z=1"
