@@ -22,11 +22,24 @@ const (
 	demoRNEPassword = "sandbox-rne-password"
 )
 
-// expand replaces {siren} by the scenario's own company.
-func (w *fcWorld) expand(s string) string { return strings.ReplaceAll(s, "{siren}", w.siren) }
+// registerState is the register's part of a scenario: its own company and
+// its RNE session.
+type registerState struct {
+	siren    string         // the scenario's own company
+	rneToken string         // RNE session
+	rneDoc   map[string]any // the last RNE company read
+}
+
+// pisteState is the piste suite's part of a scenario: a portal registered
+// at PISTE for it, and the last token PISTE gave.
+type pisteState struct {
+	portalID  string // a portal registered for the scenario
+	portalKey string
+	token     string
+}
 
 // call sends a request through the backend driver and keeps the answer.
-func (w *fcWorld) call(method, rawURL string, header map[string]string, body []byte) error {
+func (w *world) call(method, rawURL string, header map[string]string, body []byte) error {
 	if err := w.controlGate(rawURL); err != nil {
 		return err
 	}
@@ -41,16 +54,16 @@ func (w *fcWorld) call(method, rawURL string, header map[string]string, body []b
 	if strings.HasPrefix(req.URL.Path, "/__sandbox/") && w.env.controlToken != "" && req.Header.Get("Authorization") == "" {
 		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
 	}
-	e, err := w.backend.do(req)
+	e, err := w.http.backend.do(req)
 	if err != nil {
 		return err
 	}
-	w.last = e
+	w.http.last = e
 	return nil
 }
 
 // registerControl posts JSON to a control route of the register.
-func (w *fcWorld) registerControl(path string, body any) error {
+func (w *world) registerControl(path string, body any) error {
 	if err := w.needControl("changes the register through the control API"); err != nil {
 		return err
 	}
@@ -59,8 +72,8 @@ func (w *fcWorld) registerControl(path string, body any) error {
 	if err := w.call(http.MethodPost, w.env.sireneURL+"/__sandbox"+path, h, b); err != nil {
 		return err
 	}
-	if w.last.status >= 300 {
-		return fmt.Errorf("register control %s: %d %s", path, w.last.status, w.last.body)
+	if w.http.last.status >= 300 {
+		return fmt.Errorf("register control %s: %d %s", path, w.http.last.status, w.http.last.body)
 	}
 	return nil
 }
@@ -86,7 +99,7 @@ func randomDigits(n int) string {
 	return b.String()
 }
 
-func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
+func registerAPI(sc *godog.ScenarioContext, w *world) {
 	step := sc.Step
 
 	// INSEE.
@@ -102,7 +115,7 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		return w.call(http.MethodGet, w.env.sireneURL+base+w.expand(path), h, nil)
 	}
 	step(`^une entreprise synthétique pour le scénario$`, func() error {
-		w.siren = randomSIREN()
+		w.register.siren = randomSIREN()
 		return nil
 	})
 	step(`^on interroge ProConnect "([^"]*)"$`, func(p string) error { return w.call(http.MethodGet, w.env.coreURL+p, nil, nil) })
@@ -114,17 +127,17 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := insee(p, demoINSEEKey, false); err != nil {
 			return err
 		}
-		first := w.last.body
+		first := w.http.last.body
 		if err := insee(p, demoINSEEKey, false); err != nil {
 			return err
 		}
-		if !bytes.Equal(first, w.last.body) {
-			return fmt.Errorf("two answers differ:\n%s\n%s", first, w.last.body)
+		if !bytes.Equal(first, w.http.last.body) {
+			return fmt.Errorf("two answers differ:\n%s\n%s", first, w.http.last.body)
 		}
 		return nil
 	})
 	step(`^l'en-tête "Location" désigne l'unité légale "([^"]*)"$`, func(siren string) error {
-		if loc := w.last.header.Get("Location"); !strings.HasSuffix(strings.SplitN(loc, "?", 2)[0], "/siren/"+siren) {
+		if loc := w.http.last.header.Get("Location"); !strings.HasSuffix(strings.SplitN(loc, "?", 2)[0], "/siren/"+siren) {
 			return fmt.Errorf("Location %q", loc)
 		}
 		return nil
@@ -137,8 +150,8 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 			return err
 		}
 		var out struct{ Token string }
-		if w.last.status == http.StatusOK && json.Unmarshal(w.last.body, &out) == nil {
-			w.rneToken = out.Token
+		if w.http.last.status == http.StatusOK && json.Unmarshal(w.http.last.body, &out) == nil {
+			w.register.rneToken = out.Token
 		}
 		return nil
 	}
@@ -153,9 +166,9 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.call(method, w.env.sireneURL+"/api"+w.expand(path), h, body); err != nil {
 			return err
 		}
-		if method == http.MethodGet && w.last.status == http.StatusOK {
-			w.rneDoc = nil
-			_ = json.Unmarshal(w.last.body, &w.rneDoc)
+		if method == http.MethodGet && w.http.last.status == http.StatusOK {
+			w.register.rneDoc = nil
+			_ = json.Unmarshal(w.http.last.body, &w.register.rneDoc)
 		}
 		return nil
 	}
@@ -164,22 +177,22 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := rneLogin(demoRNEUser, demoRNEPassword); err != nil {
 			return err
 		}
-		if w.rneToken == "" {
-			return fmt.Errorf("RNE login refused: %d %s", w.last.status, w.last.body)
+		if w.register.rneToken == "" {
+			return fmt.Errorf("RNE login refused: %d %s", w.http.last.status, w.http.last.body)
 		}
 		return nil
 	})
-	step(`^on consulte l'entreprise "([^"]*)" au RNE$`, func(s string) error { return rne(http.MethodGet, "/companies/"+s, w.rneToken, nil) })
+	step(`^on consulte l'entreprise "([^"]*)" au RNE$`, func(s string) error { return rne(http.MethodGet, "/companies/"+s, w.register.rneToken, nil) })
 	step(`^on consulte l'entreprise "([^"]*)" au RNE sans jeton$`, func(s string) error { return rne(http.MethodGet, "/companies/"+s, "", nil) })
 	step(`^on consulte l'entreprise "([^"]*)" au RNE avec un jeton falsifié$`, func(s string) error {
 		return rne(http.MethodGet, "/companies/"+s, "ZmFsc2U.ZmFsc2U", nil)
 	})
 	step(`^on référence le courriel de contact "([^"]*)" pour l'entreprise "([^"]*)"$`, func(mail, s string) error {
 		b, _ := json.Marshal(map[string]string{"contact_email": w.expand(mail)})
-		return rne(http.MethodPut, "/companies/"+s+"/contact-email", w.rneToken, b)
+		return rne(http.MethodPut, "/companies/"+s+"/contact-email", w.register.rneToken, b)
 	})
 	step(`^on consulte le courriel de contact de l'entreprise "([^"]*)"$`, func(s string) error {
-		return rne(http.MethodGet, "/companies/"+s+"/contact-email", w.rneToken, nil)
+		return rne(http.MethodGet, "/companies/"+s+"/contact-email", w.register.rneToken, nil)
 	})
 
 	// Changing the register under a portal.
@@ -192,7 +205,7 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 
 	// A synthetic dirigeant at FranceConnect has the register's identity.
 	step(`^l'identité du userinfo est celle du dirigeant n°(\d+) au RNE$`, func(n int) error {
-		d, ok := jsonAt(w.rneDoc, fmt.Sprintf("formality.content.personneMorale.composition.pouvoirs[%d].individu.descriptionPersonne", n-1))
+		d, ok := jsonAt(w.register.rneDoc, fmt.Sprintf("formality.content.personneMorale.composition.pouvoirs[%d].individu.descriptionPersonne", n-1))
 		desc, isMap := d.(map[string]any)
 		if !ok || !isMap {
 			return fmt.Errorf("no dirigeant n°%d in the RNE document", n)
@@ -205,8 +218,8 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		want := map[string]any{"family_name": desc["nom"], "given_name": strings.Join(prenoms, " "),
 			"birthdate": desc["dateDeNaissance"], "birthplace": desc["codeInseeGeographique"], "gender": gender}
 		for k, v := range want {
-			if w.userinfo[k] != v {
-				return fmt.Errorf("userinfo %s = %v, the RNE says %v", k, w.userinfo[k], v)
+			if w.fc.userinfo[k] != v {
+				return fmt.Errorf("userinfo %s = %v, the RNE says %v", k, w.fc.userinfo[k], v)
 			}
 		}
 		return nil
@@ -222,10 +235,10 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.call(http.MethodPost, w.env.pisteURL+"/api/oauth/token", h, []byte(req)); err != nil {
 			return err
 		}
-		w.pisteToken = ""
+		w.piste.token = ""
 		var out map[string]any
-		if w.last.status == http.StatusOK && json.Unmarshal(w.last.body, &out) == nil {
-			w.pisteToken, _ = out["access_token"].(string)
+		if w.http.last.status == http.StatusOK && json.Unmarshal(w.http.last.body, &out) == nil {
+			w.piste.token, _ = out["access_token"].(string)
 		}
 		return nil
 	}
@@ -247,24 +260,24 @@ func registerAPI(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needControl("registers a portal through the control API"); err != nil {
 			return err
 		}
-		w.portalID, w.portalKey = "portail-"+randomHex(5), "secret-"+randomHex(16)
-		b, _ := json.Marshal(map[string]any{"name": "Portail du scénario", "client_id": w.portalID, "client_secret": w.portalKey,
+		w.piste.portalID, w.piste.portalKey = "portail-"+randomHex(5), "secret-"+randomHex(16)
+		b, _ := json.Marshal(map[string]any{"name": "Portail du scénario", "client_id": w.piste.portalID, "client_secret": w.piste.portalKey,
 			"scopes": []string{"proconnect"}, "redirect_uris": []string{"http://localhost/retour"}})
 		h := map[string]string{"Content-Type": "application/json"}
 		if err := w.call(http.MethodPost, w.env.pisteURL+"/__sandbox/portals", h, b); err != nil {
 			return err
 		}
-		if w.last.status != http.StatusCreated {
-			return fmt.Errorf("portal registration: %d %s", w.last.status, w.last.body)
+		if w.http.last.status != http.StatusCreated {
+			return fmt.Errorf("portal registration: %d %s", w.http.last.status, w.http.last.body)
 		}
 		return nil
 	})
-	step(`^ce portail demande un jeton à PISTE$`, func() error { return piste(cc, w.portalID, w.portalKey) })
+	step(`^ce portail demande un jeton à PISTE$`, func() error { return piste(cc, w.piste.portalID, w.piste.portalKey) })
 	step(`^PISTE répondra (\d+) aux (\d+) prochaines demandes de jeton de ce portail$`, func(status, count int) error {
 		if err := w.needControl("injects a fault through the control API"); err != nil {
 			return err
 		}
-		b, _ := json.Marshal(map[string]any{"path": "/api/oauth/token", "client_id": w.portalID, "status": status, "count": count,
+		b, _ := json.Marshal(map[string]any{"path": "/api/oauth/token", "client_id": w.piste.portalID, "status": status, "count": count,
 			"body": `{"error":"too_many_requests","error_description":"Quota dépassé"}`})
 		h := map[string]string{"Content-Type": "application/json"}
 		return w.call(http.MethodPost, w.env.pisteURL+"/__sandbox/faults", h, b)
@@ -299,15 +312,15 @@ func basic(user, pass string) string {
 }
 
 // pisteClaims verifies the PISTE token against PISTE's JWKS.
-func (w *fcWorld) pisteClaims() (map[string]any, error) {
-	if w.pisteToken == "" {
-		return nil, fmt.Errorf("no PISTE token (last answer %d %s)", w.last.status, w.last.body)
+func (w *world) pisteClaims() (map[string]any, error) {
+	if w.piste.token == "" {
+		return nil, fmt.Errorf("no PISTE token (last answer %d %s)", w.http.last.status, w.http.last.body)
 	}
-	jws, err := jose.ParseSigned(w.pisteToken, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSigned(w.piste.token, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		return nil, fmt.Errorf("not an ES256 JWS: %w", err)
 	}
-	e, err := w.backend.get(w.env.pisteURL + "/api/oauth/jwks")
+	e, err := w.http.backend.get(w.env.pisteURL + "/api/oauth/jwks")
 	if err != nil {
 		return nil, err
 	}

@@ -562,7 +562,7 @@ func verdict(res Result, unexpected, status int) string {
 }
 
 // failedStep is the text of the step that failed, if one did.
-func (w *fcWorld) failedStep() string {
+func (w *world) failedStep() string {
 	for _, s := range w.steps {
 		if s.Status == "failed" {
 			return s.Text
@@ -574,7 +574,7 @@ func (w *fcWorld) failedStep() string {
 // initScenario builds one World per scenario (godog calls it for each
 // scenario, also when they run concurrently) and binds the steps to it.
 func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
-	w := newFCWorld(env, "")
+	w := newWorld(env, "")
 	locked := ""
 	var id string
 	var began time.Time
@@ -589,7 +589,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 			}
 			exclusive = exclusive || t.Name == "@exclusif"
 		}
-		w.mw.exclusive = exclusive
+		w.shared.exclusive = exclusive
 		if exclusive {
 			env.exclusive.Lock()
 			locked = "w"
@@ -608,9 +608,9 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		env.record(w.name, id, s, err, w.failedStep(), time.Since(began))
 		if env.details != nil {
 			d := &scenarioDetail{steps: w.steps, exchanges: w.collectExchanges(), deliveries: w.collectDeliveries()}
-			w.mu.Lock()
-			d.portal = w.portalLog
-			w.mu.Unlock()
+			w.http.mu.Lock()
+			d.portal = w.http.portalLog
+			w.http.mu.Unlock()
 			env.mu.Lock()
 			env.details[id] = d
 			env.mu.Unlock()
@@ -790,7 +790,7 @@ func baseOf(raw string) string {
 
 // controlGate makes a step that drives a component without control API
 // not applicable (nil when the component has one).
-func (w *fcWorld) controlGate(rawURL string) error {
+func (w *world) controlGate(rawURL string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || !strings.HasPrefix(u.Path, "/__sandbox/") {
 		return nil
@@ -805,7 +805,7 @@ func (w *fcWorld) controlGate(rawURL string) error {
 
 // pokeDeliver asks ProConnect to deliver its outboxes now, when it has a
 // control API; without one, the step simply waits for its own schedule.
-func (w *fcWorld) pokeDeliver() {
+func (w *world) pokeDeliver() {
 	if w.env.noControl[baseOf(w.env.coreURL)] || !w.env.control {
 		return
 	}

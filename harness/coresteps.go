@@ -12,35 +12,20 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// proconnectWorld is the part of a scenario's state the proconnect and
-// portail suites use.
-type proconnectWorld struct {
-	portal, portalSecret string // the scenario's own portal (proconnect suite)
+// coreState is the proconnect suite's part of a scenario: the portal it
+// registers for itself, the certification that portal started, and the
+// last event it received.
+type coreState struct {
+	portal, portalSecret string // the scenario's own portal
 	scopes               []string
-	apiToken             string
+	apiToken             string // its PISTE token
 	certID, authURL      string
 	redirectURI, state   string
-	event                map[string]any // the last event received or forged
-	eventHeader          map[string]any
-	certifiedPersona     string
-
-	// The portail suite: the certification the person started at the
-	// portal under test, and what the suite sent and changed.
-	certSIREN  string              // the SIREN of w.pc.certID
-	accountRef string              // the existing account certified (certification_url)
-	sent       map[string]string   // name → raw event sent (a replay sends it again)
-	forged     map[string]*forgery // name → the event as forged (a retry signs it again)
-	otherCert  string              // a second person's certification at the portal
-	jti        string              // a jti the next event takes
-	sending    time.Duration       // how long the last batch of events took to send
-	extraData  bool                // events carry a data field nobody knows yet
-	returnURL  *url.URL            // the portal's return, caught before the browser opened it
-	marks      map[string]uint64   // component → journal seq when counting began
-	held       bool                // the portal's deliveries are held at the core
-	rotated    bool                // the core signs with its next key
+	event                map[string]any // the claims of the last event received
+	eventJWS             string         // the last event received, as sent
 }
 
-func (w *fcWorld) coreControl(path string, body any) error {
+func (w *world) coreControl(path string, body any) error {
 	if err := w.needControl("drives ProConnect through its control API"); err != nil {
 		return err
 	}
@@ -49,62 +34,62 @@ func (w *fcWorld) coreControl(path string, body any) error {
 	if err := w.call(http.MethodPost, w.env.coreURL+"/__sandbox"+path, h, b); err != nil {
 		return err
 	}
-	if w.last.status >= 300 {
-		return fmt.Errorf("ProConnect control %s: %d %s", path, w.last.status, w.last.body)
+	if w.http.last.status >= 300 {
+		return fmt.Errorf("ProConnect control %s: %d %s", path, w.http.last.status, w.http.last.body)
 	}
 	return nil
 }
 
 // registerPortal registers a portal for the scenario at PISTE and at
 // ProConnect, its events going to the harness's sink.
-func (w *fcWorld) registerPortal(scopes []string) error {
+func (w *world) registerPortal(scopes []string) error {
 	if err := w.needControl("registers a portal through the control API"); err != nil {
 		return err
 	}
-	w.pc.portal, w.pc.portalSecret, w.pc.scopes = "portail-"+randomHex(5), "secret-"+randomHex(16), scopes
+	w.core.portal, w.core.portalSecret, w.core.scopes = "portail-"+randomHex(5), "secret-"+randomHex(16), scopes
 	return w.reregisterPortal()
 }
 
 // reregisterPortal registers the scenario's portal again (a restarted
 // sandbox forgets run-time registrations).
-func (w *fcWorld) reregisterPortal() error {
-	p := map[string]any{"name": "Portail du scénario", "client_id": w.pc.portal, "client_secret": w.pc.portalSecret,
-		"scopes": w.pc.scopes, "redirect_uris": []string{"http://localhost/*"}, "events_url": w.env.sink.url(w.pc.portal)}
+func (w *world) reregisterPortal() error {
+	p := map[string]any{"name": "Portail du scénario", "client_id": w.core.portal, "client_secret": w.core.portalSecret,
+		"scopes": w.core.scopes, "redirect_uris": []string{"http://localhost/*"}, "events_url": w.env.sink.url(w.core.portal)}
 	b, _ := json.Marshal(p)
 	h := map[string]string{"Content-Type": "application/json"}
 	for _, base := range []string{w.env.pisteURL, w.env.coreURL} {
 		if err := w.call(http.MethodPost, base+"/__sandbox/portals", h, b); err != nil {
 			return err
 		}
-		if w.last.status != http.StatusCreated {
-			return fmt.Errorf("registering the portal at %s: %d %s", base, w.last.status, w.last.body)
+		if w.http.last.status != http.StatusCreated {
+			return fmt.Errorf("registering the portal at %s: %d %s", base, w.http.last.status, w.http.last.body)
 		}
 	}
-	w.pc.redirectURI = "http://localhost:9/retour"
+	w.core.redirectURI = "http://localhost:9/retour"
 	return nil
 }
 
-func (w *fcWorld) portalToken() error {
+func (w *world) portalToken() error {
 	// No scope asked: PISTE grants the portal's own (a portal without
 	// proconnect gets a token the API must refuse with 403).
 	form := url.Values{"grant_type": {"client_credentials"}}
-	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic " + basic(w.pc.portal, w.pc.portalSecret)}
+	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic " + basic(w.core.portal, w.core.portalSecret)}
 	if err := w.call(http.MethodPost, w.env.pisteURL+"/api/oauth/token", h, []byte(form.Encode())); err != nil {
 		return err
 	}
 	var out struct {
 		AccessToken string `json:"access_token"`
 	}
-	_ = json.Unmarshal(w.last.body, &out)
-	w.pc.apiToken = out.AccessToken
-	if w.pc.apiToken == "" && w.last.status == http.StatusOK {
-		return fmt.Errorf("PISTE gave no token: %s", w.last.body)
+	_ = json.Unmarshal(w.http.last.body, &out)
+	w.core.apiToken = out.AccessToken
+	if w.core.apiToken == "" && w.http.last.status == http.StatusOK {
+		return fmt.Errorf("PISTE gave no token: %s", w.http.last.body)
 	}
 	return nil
 }
 
 // api calls the ProConnect API as the scenario's portal.
-func (w *fcWorld) api(method, path string, body any, token string) error {
+func (w *world) api(method, path string, body any, token string) error {
 	var b []byte
 	h := map[string]string{}
 	if body != nil {
@@ -117,14 +102,14 @@ func (w *fcWorld) api(method, path string, body any, token string) error {
 	return w.call(method, w.env.coreURL+"/api/v1"+path, h, b)
 }
 
-func (w *fcWorld) startCertification(fields map[string]any) error {
-	if w.pc.apiToken == "" {
+func (w *world) startCertification(fields map[string]any) error {
+	if w.core.apiToken == "" {
 		if err := w.portalToken(); err != nil {
 			return err
 		}
 	}
-	w.pc.state = "etat-" + randomHex(6)
-	body := map[string]any{"siren": w.expand("{siren}"), "redirect_uri": w.pc.redirectURI, "state": w.pc.state, "purpose": "registration"}
+	w.core.state = "etat-" + randomHex(6)
+	body := map[string]any{"siren": w.expand("{siren}"), "redirect_uri": w.core.redirectURI, "state": w.core.state, "purpose": "registration"}
 	for k, v := range fields {
 		if v == nil {
 			delete(body, k)
@@ -132,24 +117,24 @@ func (w *fcWorld) startCertification(fields map[string]any) error {
 			body[k] = v
 		}
 	}
-	if err := w.api(http.MethodPost, "/certifications", body, w.pc.apiToken); err != nil {
+	if err := w.api(http.MethodPost, "/certifications", body, w.core.apiToken); err != nil {
 		return err
 	}
-	if w.last.status == http.StatusCreated {
+	if w.http.last.status == http.StatusCreated {
 		var out struct {
 			ID               string `json:"id"`
 			AuthorizationURL string `json:"authorization_url"`
 		}
-		_ = json.Unmarshal(w.last.body, &out)
-		w.pc.certID, w.pc.authURL = out.ID, out.AuthorizationURL
+		_ = json.Unmarshal(w.http.last.body, &out)
+		w.core.certID, w.core.authURL = out.ID, out.AuthorizationURL
 	}
 	return nil
 }
 
 // followLogin sends the browser to the authorization URL, through
 // FranceConnect's login, and back.
-func (w *fcWorld) followLogin(login string) error {
-	e, err := w.browser.open(w.pc.authURL)
+func (w *world) followLogin(login string) error {
+	e, err := w.http.browser.open(w.core.authURL)
 	if err != nil {
 		return err
 	}
@@ -162,24 +147,24 @@ func (w *fcWorld) followLogin(login string) error {
 
 // waitEvent polls the sink for an event of that type for the scenario's
 // portal and certification (ProConnect delivers asynchronously).
-func (w *fcWorld) waitEvent(typ string) error {
-	return w.waitEventWhere(typ, "certification "+w.pc.certID, func(d map[string]any) bool { return d["certification_id"] == w.pc.certID })
+func (w *world) waitEvent(typ string) error {
+	return w.waitEventWhere(typ, "certification "+w.core.certID, func(d map[string]any) bool { return d["certification_id"] == w.core.certID })
 }
 
 // waitEventWhere polls the sink for an event of that type whose data
 // matches.
-func (w *fcWorld) waitEventWhere(typ, what string, match func(data map[string]any) bool) error {
+func (w *world) waitEventWhere(typ, what string, match func(data map[string]any) bool) error {
 	return w.eventually(8*time.Second, 20*time.Millisecond, func() (bool, error) {
-		events, hits := w.env.sink.events(w.pc.portal)
+		events, hits := w.env.sink.events(w.core.portal)
 		for _, raw := range events {
-			h, c, err := decodeJWS(raw)
+			_, c, err := decodeJWS(raw)
 			if err != nil {
 				continue
 			}
 			data, _ := c["data"].(map[string]any)
 			if c["event_type"] == typ && match(data) {
-				w.pc.event, w.pc.eventHeader = c, h
-				w.idJWS = raw
+				w.core.event = c
+				w.core.eventJWS = raw
 				return true, nil
 			}
 		}
@@ -191,7 +176,7 @@ func (w *fcWorld) waitEventWhere(typ, what string, match func(data map[string]an
 // outboxes between tries (it delivers asynchronously); after timeout it
 // returns check's last error, which says what was seen. check returns done
 // with an error for a failure that waiting cannot mend.
-func (w *fcWorld) eventually(timeout, every time.Duration, check func() (done bool, err error)) error {
+func (w *world) eventually(timeout, every time.Duration, check func() (done bool, err error)) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		done, err := check()
@@ -204,12 +189,12 @@ func (w *fcWorld) eventually(timeout, every time.Duration, check func() (done bo
 }
 
 // verifyEvent checks the last event against ProConnect's JWKS and the event format (docs/contrat-portail.md, section 3).
-func (w *fcWorld) verifyEvent() error {
-	jws, err := jose.ParseSigned(w.idJWS, []jose.SignatureAlgorithm{jose.ES256})
+func (w *world) verifyEvent() error {
+	jws, err := jose.ParseSigned(w.core.eventJWS, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		return fmt.Errorf("the event is not an ES256 JWS: %w", err)
 	}
-	e, err := w.backend.get(w.env.coreURL + "/api/v1/jwks")
+	e, err := w.http.backend.get(w.env.coreURL + "/api/v1/jwks")
 	if err != nil {
 		return err
 	}
@@ -225,7 +210,7 @@ func (w *fcWorld) verifyEvent() error {
 	if _, err := jws.Verify(keys[0]); err != nil {
 		return fmt.Errorf("signature: %w", err)
 	}
-	c := w.pc.event
+	c := w.core.event
 	iat, _ := c["iat"].(float64)
 	exp, _ := c["exp"].(float64)
 	switch {
@@ -233,8 +218,8 @@ func (w *fcWorld) verifyEvent() error {
 		return fmt.Errorf("typ %v", h.ExtraHeaders[jose.HeaderType])
 	case c["iss"] != w.env.coreURL:
 		return fmt.Errorf("iss %v, want %s", c["iss"], w.env.coreURL)
-	case c["aud"] != w.pc.portal:
-		return fmt.Errorf("aud %v, want %s", c["aud"], w.pc.portal)
+	case c["aud"] != w.core.portal:
+		return fmt.Errorf("aud %v, want %s", c["aud"], w.core.portal)
 	case exp-iat != 300:
 		return fmt.Errorf("exp − iat = %v, want 300", exp-iat)
 	case c["jti"] == nil || c["jti"] == "":
@@ -243,7 +228,7 @@ func (w *fcWorld) verifyEvent() error {
 	return nil
 }
 
-func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
+func registerProConnect(sc *godog.ScenarioContext, w *world) {
 	step := sc.Step
 	step(`^un portail enregistré auprès de PISTE et de ProConnect pour le scénario$`, func() error {
 		return w.registerPortal([]string{"proconnect"})
@@ -273,7 +258,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if how == "avec un jeton falsifié" {
 			tok = "eyJhbGciOiJFUzI1NiJ9.eyJjbGllbnRfaWQiOiJ4In0.c2lnbmF0dXJl"
 		}
-		w.pc.state = "etat"
+		w.core.state = "etat"
 		return w.api(http.MethodPost, "/certifications", map[string]any{"siren": siren, "redirect_uri": "http://localhost:9/retour",
 			"state": "etat", "purpose": "registration"}, tok)
 	})
@@ -285,38 +270,38 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		return w.click("Revenir sur le service")
 	})
 	step(`^la personne revient au portail avec l'identifiant de la certification et son state$`, func() error {
-		if w.callback == nil {
-			return fmt.Errorf("the browser did not come back to the portal: %s", w.last.describe())
+		if w.http.callback == nil {
+			return fmt.Errorf("the browser did not come back to the portal: %s", w.http.last.describe())
 		}
-		q := w.callback.Query()
-		if !strings.HasPrefix(w.callback.String(), w.pc.redirectURI) || q.Get("certification_id") != w.pc.certID || q.Get("state") != w.pc.state {
-			return fmt.Errorf("came back to %s, want %s?certification_id=%s&state=%s", w.callback, w.pc.redirectURI, w.pc.certID, w.pc.state)
+		q := w.http.callback.Query()
+		if !strings.HasPrefix(w.http.callback.String(), w.core.redirectURI) || q.Get("certification_id") != w.core.certID || q.Get("state") != w.core.state {
+			return fmt.Errorf("came back to %s, want %s?certification_id=%s&state=%s", w.http.callback, w.core.redirectURI, w.core.certID, w.core.state)
 		}
 		return nil
 	})
 	step(`^le portail lit la certification$`, func() error {
-		return w.api(http.MethodGet, "/certifications/"+w.pc.certID, nil, w.pc.apiToken)
+		return w.api(http.MethodGet, "/certifications/"+w.core.certID, nil, w.core.apiToken)
 	})
 	step(`^un autre portail lit cette certification$`, func() error {
-		id := w.pc.certID
+		id := w.core.certID
 		if err := w.registerPortal([]string{"proconnect"}); err != nil {
 			return err
 		}
 		if err := w.portalToken(); err != nil {
 			return err
 		}
-		return w.api(http.MethodGet, "/certifications/"+id, nil, w.pc.apiToken)
+		return w.api(http.MethodGet, "/certifications/"+id, nil, w.core.apiToken)
 	})
 	step(`^le portail lit la certification "([^"]*)"$`, func(id string) error {
-		if w.pc.apiToken == "" {
+		if w.core.apiToken == "" {
 			if err := w.portalToken(); err != nil {
 				return err
 			}
 		}
-		return w.api(http.MethodGet, "/certifications/"+id, nil, w.pc.apiToken)
+		return w.api(http.MethodGet, "/certifications/"+id, nil, w.core.apiToken)
 	})
 	step(`^la certification a le résultat "([^"]*)"$`, func(outcome string) error {
-		if err := w.api(http.MethodGet, "/certifications/"+w.pc.certID, nil, w.pc.apiToken); err != nil {
+		if err := w.api(http.MethodGet, "/certifications/"+w.core.certID, nil, w.core.apiToken); err != nil {
 			return err
 		}
 		m, err := w.lastJSON()
@@ -324,17 +309,17 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 			return err
 		}
 		if m["status"] != "completed" || m["outcome"] != outcome {
-			return fmt.Errorf("certification %v / %v, want completed / %s: %s", m["status"], m["outcome"], outcome, w.last.body)
+			return fmt.Errorf("certification %v / %v, want completed / %s: %s", m["status"], m["outcome"], outcome, w.http.last.body)
 		}
 		return nil
 	})
 	step(`^l'événement "([^"]*)" arrive au portail$`, w.waitEvent)
 	step(`^l'événement est signé par ProConnect pour ce portail$`, w.verifyEvent)
 	step(`^l'événement a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error {
-		return hasValue("the event", w.pc.event, k, w.expand(v))
+		return hasValue("the event", w.core.event, k, w.expand(v))
 	})
 	step(`^l'événement n'a pas "([^"]*)"$`, func(k string) error {
-		if _, ok := jsonAt(w.pc.event, k); ok {
+		if _, ok := jsonAt(w.core.event, k); ok {
 			return fmt.Errorf("the event has %q", k)
 		}
 		return nil
@@ -343,7 +328,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needControl("makes the scenario's portal fail"); err != nil {
 			return err
 		}
-		w.env.sink.fail(w.pc.portal, n)
+		w.env.sink.fail(w.core.portal, n)
 		return nil
 	})
 	step(`^ProConnect réessaie ses livraisons plus tard$`, func() error {
@@ -353,7 +338,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needExclusive("moves ProConnect's clock"); err != nil {
 			return err
 		}
-		w.mw.clockMoved = true // put back on real time at the end
+		w.shared.clockMoved = true // put back on real time at the end
 		for range 20 {
 			if err := w.call(http.MethodPost, w.env.coreURL+"/__sandbox/clock", map[string]string{"Content-Type": "application/json"},
 				[]byte(`{"advance":"6m"}`)); err != nil {
@@ -361,21 +346,21 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 			}
 			w.pokeDeliver()
 			time.Sleep(30 * time.Millisecond)
-			if events, _ := w.env.sink.events(w.pc.portal); len(events) > 0 {
+			if events, _ := w.env.sink.events(w.core.portal); len(events) > 0 {
 				return nil
 			}
 		}
 		return nil
 	})
 	step(`^le portail a reçu l'événement une fois, après (\d+) tentatives$`, func(n int) error {
-		events, hits := w.env.sink.events(w.pc.portal)
+		events, hits := w.env.sink.events(w.core.portal)
 		if len(events) != 1 || hits != n {
 			return fmt.Errorf("%d events accepted after %d deliveries, want 1 after %d", len(events), hits, n)
 		}
 		return nil
 	})
 	step(`^le portail demande une nouvelle vérification$`, func() error {
-		return w.api(http.MethodPost, "/verifications", map[string]string{"certification_id": w.pc.certID}, w.pc.apiToken)
+		return w.api(http.MethodPost, "/verifications", map[string]string{"certification_id": w.core.certID}, w.core.apiToken)
 	})
 	step(`^la vérification répond que la personne (est toujours|n'est plus) dirigeante$`, func(how string) error {
 		m, err := w.lastJSON()
@@ -383,7 +368,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 			return err
 		}
 		if m["still_dirigeant"] != (how == "est toujours") {
-			return fmt.Errorf("still_dirigeant %v: %s", m["still_dirigeant"], w.last.body)
+			return fmt.Errorf("still_dirigeant %v: %s", m["still_dirigeant"], w.http.last.body)
 		}
 		return nil
 	})
@@ -398,8 +383,8 @@ func registerProConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.call(http.MethodPost, w.env.sireneURL+"/__sandbox/faults", h, b); err != nil {
 			return err
 		}
-		if w.last.status >= 300 {
-			return fmt.Errorf("the register refused the fault: %d %s", w.last.status, w.last.body)
+		if w.http.last.status >= 300 {
+			return fmt.Errorf("the register refused the fault: %d %s", w.http.last.status, w.http.last.body)
 		}
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -20,8 +21,26 @@ const jsonValue = `("(?:[^"\\]|\\.)*"|\[.*\]|-?\d+(?:\.\d+)?|true|false|null)`
 
 var reSub = regexp.MustCompile(`^[0-9a-f]{64}v1$`)
 
+// httpState is the HTTP part of a scenario: the person's browser, the
+// backend's calls, and what the last exchange gave.
+type httpState struct {
+	browser *driver
+	backend *driver // server-to-server calls (no cookies shared with the browser)
+
+	last     *exchange
+	callback *url.URL      // where the browser came back to a service
+	code     string        // the code the callback carried
+	elapsed  time.Duration // how long the last timed exchange took (a login, an event sent)
+
+	// portalLog is the suite's exchanges with the portal under test (for
+	// the report); mu guards it (a step may poll while another browser
+	// runs).
+	mu        sync.Mutex
+	portalLog []PortalExchange
+}
+
 // registerFranceConnect binds the franceconnect steps to w.
-func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
+func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 	step := sc.Step
 
 	// Service providers.
@@ -49,7 +68,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needControl("needs a second service provider"); err != nil {
 			return err
 		}
-		return w.newClient(clientOptions{profile: w.sp.profile, entity: "entity-" + randomHex(4)})
+		return w.newClient(clientOptions{profile: w.fc.sp.profile, entity: "entity-" + randomHex(4)})
 	})
 
 	// Discovery and keys.
@@ -102,11 +121,11 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		return err
 	})
 	step(`^l'on note la clé qui a signé l'id_token$`, func() error {
-		w.noted, _ = w.idHeader["kid"].(string)
+		w.fc.noted, _ = w.fc.idHeader["kid"].(string)
 		return nil
 	})
 	step(`^l'id_token est signé par une autre clé que celle notée$`, func() error {
-		if kid, _ := w.idHeader["kid"].(string); kid == w.noted {
+		if kid, _ := w.fc.idHeader["kid"].(string); kid == w.fc.noted {
 			return fmt.Errorf("the id_token is still signed by %s", kid)
 		}
 		return nil
@@ -116,33 +135,33 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err != nil {
 			return err
 		}
-		if len(set.Key(w.noted)) == 0 {
-			return fmt.Errorf("the JWKS no longer publishes %s", w.noted)
+		if len(set.Key(w.fc.noted)) == 0 {
+			return fmt.Errorf("the JWKS no longer publishes %s", w.fc.noted)
 		}
 		return nil
 	})
 
 	// Generic answer checks.
 	step(`^la réponse a le statut (\d+)$`, func(code int) error {
-		if w.last.status != code {
-			return fmt.Errorf("want status %d; got %s", code, w.last.describe())
+		if w.http.last.status != code {
+			return fmt.Errorf("want status %d; got %s", code, w.http.last.describe())
 		}
 		return nil
 	})
 	step(`^l'en-tête "([^"]*)" vaut "([^"]*)"$`, func(h, v string) error {
-		if got := w.last.header.Get(h); got != v {
+		if got := w.http.last.header.Get(h); got != v {
 			return fmt.Errorf("header %s = %q, want %q", h, got, v)
 		}
 		return nil
 	})
 	step(`^l'en-tête "([^"]*)" commence par "([^"]*)"$`, func(h, v string) error {
-		if got := w.last.header.Get(h); !strings.HasPrefix(got, v) {
+		if got := w.http.last.header.Get(h); !strings.HasPrefix(got, v) {
 			return fmt.Errorf("header %s = %q, want it to start with %q", h, got, v)
 		}
 		return nil
 	})
 	step(`^aucun cookie n'est déposé$`, func() error {
-		if c := w.last.header.Values("Set-Cookie"); len(c) > 0 {
+		if c := w.http.last.header.Values("Set-Cookie"); len(c) > 0 {
 			return fmt.Errorf("the answer sets cookies: %v", c)
 		}
 		return nil
@@ -233,16 +252,16 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		return nil
 	})
 	step(`^la page contient "([^"]*)"$`, func(s string) error {
-		if !strings.Contains(string(w.last.body), s) {
-			return fmt.Errorf("the page does not contain %q: %s", s, w.last.describe())
+		if !strings.Contains(string(w.http.last.body), s) {
+			return fmt.Errorf("the page does not contain %q: %s", s, w.http.last.describe())
 		}
 		return nil
 	})
 	step(`^FranceConnect affiche l'erreur "(Y[0-9A-Z]+)" avec le statut (\d+)$`, func(ycode string, status int) error {
-		if w.last.status != status || !strings.Contains(string(w.last.body), ycode) ||
-			!strings.HasPrefix(w.last.header.Get("Content-Type"), "text/html") {
-			return fmt.Errorf("want an HTML page with %s and status %d; got %s (%s)", ycode, status, w.last.describe(),
-				w.last.header.Get("Content-Type"))
+		if w.http.last.status != status || !strings.Contains(string(w.http.last.body), ycode) ||
+			!strings.HasPrefix(w.http.last.header.Get("Content-Type"), "text/html") {
+			return fmt.Errorf("want an HTML page with %s and status %d; got %s (%s)", ycode, status, w.http.last.describe(),
+				w.http.last.header.Get("Content-Type"))
 		}
 		return nil
 	})
@@ -272,18 +291,18 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	step(`^le fournisseur de service redirige l'usager vers FranceConnect avec PKCE$`, func() error {
 		p := w.defaultParams()
 		var challenge string
-		w.verifier, challenge = pkcePair()
+		w.fc.verifier, challenge = pkcePair()
 		p.Set("code_challenge", challenge)
 		p.Set("code_challenge_method", "S256")
 		return w.authorize(p)
 	})
 	step(`^le fournisseur de service envoie la demande d'autorisation en POST$`, func() error {
-		w.params = w.defaultParams()
-		e, err := w.browser.postForm(w.fc(w.sp.prefix()+"/authorize"), w.params)
+		w.fc.params = w.defaultParams()
+		e, err := w.http.browser.postForm(w.fcURL(w.fc.sp.prefix()+"/authorize"), w.fc.params)
 		if err != nil {
 			return err
 		}
-		if e, err = w.browser.follow(e); err != nil {
+		if e, err = w.http.browser.follow(e); err != nil {
 			return err
 		}
 		w.land(e)
@@ -294,7 +313,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	step(`^la page de connexion est affichée$`, func() error { return w.loginPageShown("") })
 	step(`^la page de connexion est affichée avec le message "([^"]*)"$`, func(msg string) error { return w.loginPageShown(msg) })
 	step(`^la page de connexion propose la persona "([^"]*)"$`, func(login string) error {
-		for _, f := range forms(w.last.body) {
+		for _, f := range forms(w.http.last.body) {
 			if f.fields.Get("login") == login && f.inputs["login"] == "hidden" {
 				return nil
 			}
@@ -321,19 +340,19 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needControl("uses the headless FranceConnect session"); err != nil {
 			return err
 		}
-		if err := w.controlGate(w.fc("/__sandbox/session")); err != nil {
+		if err := w.controlGate(w.fcURL("/__sandbox/session")); err != nil {
 			return err
 		}
 		// the browser's own request (the session is its cookie), with the
 		// control token a protected sandbox asks for
-		req, err := http.NewRequest(http.MethodGet, w.fc("/__sandbox/session?login="+url.QueryEscape(login)), nil)
+		req, err := http.NewRequest(http.MethodGet, w.fcURL("/__sandbox/session?login="+url.QueryEscape(login)), nil)
 		if err != nil {
 			return err
 		}
 		if w.env.controlToken != "" {
 			req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
 		}
-		e, err := w.browser.do(req)
+		e, err := w.http.browser.do(req)
 		if err != nil {
 			return err
 		}
@@ -346,132 +365,132 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needControl("queues a login"); err != nil {
 			return err
 		}
-		_, err := w.controlCall("/queue", map[string]string{"client_id": w.sp.id, "login": login})
+		_, err := w.controlCall("/queue", map[string]string{"client_id": w.fc.sp.id, "login": login})
 		return err
 	})
 	step(`^la prochaine connexion du fournisseur de service échoue avec "([^"]*)"$`, func(e string) error {
 		if err := w.needControl("queues an error"); err != nil {
 			return err
 		}
-		_, err := w.controlCall("/queue", map[string]string{"client_id": w.sp.id, "error": e})
+		_, err := w.controlCall("/queue", map[string]string{"client_id": w.fc.sp.id, "error": e})
 		return err
 	})
 	step(`^une persona lente de (\d+) millisecondes$`, func(ms int) error {
 		if err := w.needControl("adds a persona"); err != nil {
 			return err
 		}
-		w.slowLogin = "lente-" + randomHex(4)
+		w.fc.slowLogin = "lente-" + randomHex(4)
 		_, err := w.controlCall("/personas", map[string]any{
-			"login": w.slowLogin, "demonstrates": "slow identity provider", "hidden": true,
+			"login": w.fc.slowLogin, "demonstrates": "slow identity provider", "hidden": true,
 			"identity": map[string]any{"given_names": []string{"Léa"}, "family_name": "LENTE", "birthdate": "1985-05-05",
 				"gender": "female", "birthplace": "75107", "birthcountry": "99100", "email": "lea@example.test"},
 			"failure": map[string]any{"kind": "slow", "delay": fmt.Sprintf("%dms", ms)},
 		})
 		return err
 	})
-	step(`^l'usager se connecte avec la persona lente$`, func() error { return w.loginAs(w.slowLogin, "123") })
+	step(`^l'usager se connecte avec la persona lente$`, func() error { return w.loginAs(w.fc.slowLogin, "123") })
 	step(`^la connexion a duré au moins (\d+) millisecondes$`, func(ms int) error {
-		if w.elapsed < time.Duration(ms)*time.Millisecond {
-			return fmt.Errorf("the login took %s", w.elapsed)
+		if w.http.elapsed < time.Duration(ms)*time.Millisecond {
+			return fmt.Errorf("the login took %s", w.http.elapsed)
 		}
 		return nil
 	})
 	step(`^l'usager est renvoyé vers le fournisseur de service avec un code$`, func() error {
-		if w.callback == nil || !strings.HasPrefix(w.callback.String(), w.params.Get("redirect_uri")) {
-			return fmt.Errorf("the browser is not back at the service: %s", w.last.describe())
+		if w.http.callback == nil || !strings.HasPrefix(w.http.callback.String(), w.fc.params.Get("redirect_uri")) {
+			return fmt.Errorf("the browser is not back at the service: %s", w.http.last.describe())
 		}
-		q := w.callback.Query()
-		if len(q.Get("code")) < 22 || q.Get("state") != w.params.Get("state") || q.Get("iss") != w.issuer() {
-			return fmt.Errorf("callback %s: want code, state %q and iss %q", w.callback, w.params.Get("state"), w.issuer())
+		q := w.http.callback.Query()
+		if len(q.Get("code")) < 22 || q.Get("state") != w.fc.params.Get("state") || q.Get("iss") != w.issuer() {
+			return fmt.Errorf("callback %s: want code, state %q and iss %q", w.http.callback, w.fc.params.Get("state"), w.issuer())
 		}
 		return nil
 	})
 	step(`^l'usager est renvoyé vers le fournisseur de service avec l'erreur "([^"]*)" et la description "([^"]*)" dans (la requête|le fragment)$`, func(code, desc, where string) error {
-		if w.callback == nil {
-			return fmt.Errorf("the browser is not back at the service: %s", w.last.describe())
+		if w.http.callback == nil {
+			return fmt.Errorf("the browser is not back at the service: %s", w.http.last.describe())
 		}
-		raw := w.callback.RawQuery
+		raw := w.http.callback.RawQuery
 		if where == "le fragment" {
-			raw = w.callback.Fragment
+			raw = w.http.callback.Fragment
 		}
 		q, _ := url.ParseQuery(raw)
 		if q.Get("error") != code || q.Get("error_description") != desc {
-			return fmt.Errorf("callback %s: want error %s / %s in %s", w.callback, code, desc, where)
+			return fmt.Errorf("callback %s: want error %s / %s in %s", w.http.callback, code, desc, where)
 		}
-		if q.Get("state") != w.params.Get("state") || q.Get("iss") != w.issuer() {
-			return fmt.Errorf("callback %s: want state %q and iss %q", w.callback, w.params.Get("state"), w.issuer())
+		if q.Get("state") != w.fc.params.Get("state") || q.Get("iss") != w.issuer() {
+			return fmt.Errorf("callback %s: want state %q and iss %q", w.http.callback, w.fc.params.Get("state"), w.issuer())
 		}
 		return nil
 	})
 	step(`^l'usager est renvoyé vers "([^"]*)"$`, func(want string) error {
-		if loc := w.last.header.Get("Location"); loc != want {
-			return fmt.Errorf("redirected to %q, want %q (status %d)", loc, want, w.last.status)
+		if loc := w.http.last.header.Get("Location"); loc != want {
+			return fmt.Errorf("redirected to %q, want %q (status %d)", loc, want, w.http.last.status)
 		}
 		return nil
 	})
 
 	// Token endpoint.
-	step(`^le fournisseur de service échange le code$`, func() error { return w.exchangeCode(w.sp, nil) })
+	step(`^le fournisseur de service échange le code$`, func() error { return w.exchangeCode(w.fc.sp, nil) })
 	step(`^le fournisseur de service a échangé le code$`, func() error {
-		if err := w.exchangeCode(w.sp, nil); err != nil {
+		if err := w.exchangeCode(w.fc.sp, nil); err != nil {
 			return err
 		}
-		if w.last.status != http.StatusOK {
-			return fmt.Errorf("token: %d %s", w.last.status, w.last.body)
+		if w.http.last.status != http.StatusOK {
+			return fmt.Errorf("token: %d %s", w.http.last.status, w.http.last.body)
 		}
 		return nil
 	})
 	step(`^le fournisseur de service échange le code avec le secret "([^"]*)"$`, func(s string) error {
-		return w.exchangeCode(w.sp, map[string]string{"client_secret": s})
+		return w.exchangeCode(w.fc.sp, map[string]string{"client_secret": s})
 	})
 	step(`^le fournisseur de service échange le code en s'authentifiant par client_secret_basic$`, func() error {
-		form := url.Values{"grant_type": {"authorization_code"}, "code": {w.code}, "redirect_uri": {w.sp.redirect}}
-		req, err := http.NewRequest(http.MethodPost, w.fc(w.sp.prefix()+"/token"), strings.NewReader(form.Encode()))
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {w.http.code}, "redirect_uri": {w.fc.sp.redirect}}
+		req, err := http.NewRequest(http.MethodPost, w.fcURL(w.fc.sp.prefix()+"/token"), strings.NewReader(form.Encode()))
 		if err != nil {
 			return err
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(url.QueryEscape(w.sp.id), url.QueryEscape(w.sp.secret))
-		e, err := w.backend.do(req)
+		req.SetBasicAuth(url.QueryEscape(w.fc.sp.id), url.QueryEscape(w.fc.sp.secret))
+		e, err := w.http.backend.do(req)
 		if err != nil {
 			return err
 		}
-		w.last = e
+		w.http.last = e
 		return nil
 	})
 	step(`^le fournisseur de service échange le code "([^"]*)"$`, func(code string) error {
-		return w.exchangeCode(w.sp, map[string]string{"code": code})
+		return w.exchangeCode(w.fc.sp, map[string]string{"code": code})
 	})
-	step(`^le fournisseur de service échange à nouveau le même code$`, func() error { return w.exchangeCode(w.sp, nil) })
+	step(`^le fournisseur de service échange à nouveau le même code$`, func() error { return w.exchangeCode(w.fc.sp, nil) })
 	step(`^le fournisseur de service échange le code avec l'adresse de retour "([^"]*)"$`, func(u string) error {
-		return w.exchangeCode(w.sp, map[string]string{"redirect_uri": u})
+		return w.exchangeCode(w.fc.sp, map[string]string{"redirect_uri": u})
 	})
-	step(`^le fournisseur de service échange le code sans code_verifier$`, func() error { return w.exchangeCode(w.sp, nil) })
+	step(`^le fournisseur de service échange le code sans code_verifier$`, func() error { return w.exchangeCode(w.fc.sp, nil) })
 	step(`^le fournisseur de service échange le code avec le code_verifier$`, func() error {
-		return w.exchangeCode(w.sp, map[string]string{"code_verifier": w.verifier})
+		return w.exchangeCode(w.fc.sp, map[string]string{"code_verifier": w.fc.verifier})
 	})
 	step(`^le second fournisseur de service échange le code du premier$`, func() error {
-		return w.exchangeCode(w.clients[len(w.clients)-1], nil)
+		return w.exchangeCode(w.fc.clients[len(w.fc.clients)-1], nil)
 	})
 	step(`^le fournisseur de service échange le code avec une assertion signée$`, func() error {
 		a, err := w.clientAssertion()
 		if err != nil {
 			return err
 		}
-		w.assertion = a
-		return w.exchangeCode(w.sp, map[string]string{"client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": a})
+		w.fc.assertion = a
+		return w.exchangeCode(w.fc.sp, map[string]string{"client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": a})
 	})
 	step(`^le fournisseur de service rejoue la même assertion pour un nouveau code$`, func() error {
 		if err := w.connect("angela", w.defaultParams()); err != nil {
 			return err
 		}
-		return w.exchangeCode(w.sp, map[string]string{"client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": w.assertion})
+		return w.exchangeCode(w.fc.sp, map[string]string{"client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": w.fc.assertion})
 	})
 	step(`^l'horloge du fournisseur de service avance de (\d+) secondes$`, func(s int) error {
 		if err := w.needControl("moves the clock"); err != nil {
 			return err
 		}
-		_, err := w.controlCall("/clients/"+w.sp.id+"/clock", map[string]string{"advance": strconv.Itoa(s) + "s"})
+		_, err := w.controlCall("/clients/"+w.fc.sp.id+"/clock", map[string]string{"advance": strconv.Itoa(s) + "s"})
 		return err
 	})
 	step(`^le jeton d'accès fait (\d+) caractères$`, func(n int) error {
@@ -482,39 +501,39 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 
 	// id_token.
-	step(`^l'en-tête de l'id_token contient exactement "([^"]*)"$`, func(list string) error { return exactKeys("the id_token header", w.idHeader, list) })
-	step(`^l'id_token contient exactement les claims "([^"]*)"$`, func(list string) error { return exactKeys("the id_token", w.idClaims, list) })
-	step(`^l'id_token a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error { return hasValue("the id_token", w.idClaims, k, v) })
+	step(`^l'en-tête de l'id_token contient exactement "([^"]*)"$`, func(list string) error { return exactKeys("the id_token header", w.fc.idHeader, list) })
+	step(`^l'id_token contient exactement les claims "([^"]*)"$`, func(list string) error { return exactKeys("the id_token", w.fc.idClaims, list) })
+	step(`^l'id_token a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error { return hasValue("the id_token", w.fc.idClaims, k, v) })
 	step(`^l'id_token a "nonce" égal au nonce envoyé$`, func() error {
-		return hasValue("the id_token", w.idClaims, "nonce", strconv.Quote(w.params.Get("nonce")))
+		return hasValue("the id_token", w.fc.idClaims, "nonce", strconv.Quote(w.fc.params.Get("nonce")))
 	})
 	step(`^l'id_token a "aud" égal à l'identifiant du fournisseur de service$`, func() error {
-		return hasValue("the id_token", w.idClaims, "aud", strconv.Quote(w.sp.id))
+		return hasValue("the id_token", w.fc.idClaims, "aud", strconv.Quote(w.fc.sp.id))
 	})
 	step(`^l'id_token expire (\d+) secondes après son émission$`, func(s int) error {
-		exp, _ := w.idClaims["exp"].(float64)
-		iat, _ := w.idClaims["iat"].(float64)
+		exp, _ := w.fc.idClaims["exp"].(float64)
+		iat, _ := w.fc.idClaims["iat"].(float64)
 		if int(exp-iat) != s {
 			return fmt.Errorf("exp − iat = %v", exp-iat)
 		}
 		return nil
 	})
 	step(`^le sub de l'id_token est fait de 64 chiffres hexadécimaux suivis de "v1"$`, func() error {
-		if s, _ := w.idClaims["sub"].(string); !reSub.MatchString(s) {
+		if s, _ := w.fc.idClaims["sub"].(string); !reSub.MatchString(s) {
 			return fmt.Errorf("sub %q", s)
 		}
 		return nil
 	})
 	step(`^l'id_token (?:déchiffré )?est signé en (ES256|RS256) par une clé du JWKS$`, func(alg string) error {
-		_, err := w.verifyJWS(w.idJWS, alg)
+		_, err := w.verifyJWS(w.fc.idJWS, alg)
 		return err
 	})
 	step(`^l'id_token est signé en HS256 avec le secret du fournisseur de service$`, func() error {
-		_, err := w.verifyJWS(w.idJWS, "HS256")
+		_, err := w.verifyJWS(w.fc.idJWS, "HS256")
 		return err
 	})
 	step(`^l'on note le sub de l'id_token$`, func() error {
-		w.noted, _ = w.idClaims["sub"].(string)
+		w.fc.noted, _ = w.fc.idClaims["sub"].(string)
 		return nil
 	})
 	step(`^un second fournisseur de service FranceConnect (de la même entité|d'une autre entité) obtient un id_token pour "([^"]*)"$`, func(which, login string) error {
@@ -523,7 +542,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		}
 		entity := "entity-" + randomHex(4)
 		if which == "de la même entité" {
-			entity = w.clients[0].entity
+			entity = w.fc.clients[0].entity
 		}
 		if err := w.newClient(clientOptions{entity: entity}); err != nil {
 			return err
@@ -531,24 +550,24 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.connect(login, w.defaultParams()); err != nil {
 			return err
 		}
-		return w.exchangeCode(w.sp, nil)
+		return w.exchangeCode(w.fc.sp, nil)
 	})
 	step(`^le sub de l'id_token (est|n'est pas) celui noté$`, func(how string) error {
-		sub, _ := w.idClaims["sub"].(string)
-		if (sub == w.noted) != (how == "est") {
-			return fmt.Errorf("sub %s, noted %s: want it %s the same", sub, w.noted, how)
+		sub, _ := w.fc.idClaims["sub"].(string)
+		if (sub == w.fc.noted) != (how == "est") {
+			return fmt.Errorf("sub %s, noted %s: want it %s the same", sub, w.fc.noted, how)
 		}
 		return nil
 	})
 	step(`^l'id_token est un JWE dont l'en-tête contient exactement "([^"]*)"$`, func(list string) error {
-		h, err := jweHeader(w.idToken)
+		h, err := jweHeader(w.fc.idToken)
 		if err != nil {
 			return err
 		}
 		return exactKeys("the JWE header", h, list)
 	})
 	step(`^le JWE a "alg" égal à "([^"]*)", "enc" égal à "([^"]*)" et "cty" égal à "([^"]*)"$`, func(alg, enc, cty string) error {
-		h, err := jweHeader(w.idToken)
+		h, err := jweHeader(w.fc.idToken)
 		if err != nil {
 			return err
 		}
@@ -569,38 +588,38 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 		return w.callUserinfo(w.accessToken(), true)
 	})
 	step(`^le fournisseur de service révoque le jeton d'accès$`, func() error {
-		e, err := w.backend.postForm(w.fc(w.sp.prefix()+"/token/revocation"), url.Values{
-			"token": {w.accessToken()}, "client_id": {w.sp.id}, "client_secret": {w.sp.secret}})
+		e, err := w.http.backend.postForm(w.fcURL(w.fc.sp.prefix()+"/token/revocation"), url.Values{
+			"token": {w.accessToken()}, "client_id": {w.fc.sp.id}, "client_secret": {w.fc.sp.secret}})
 		if err != nil {
 			return err
 		}
-		w.last = e
+		w.http.last = e
 		return nil
 	})
-	step(`^l'en-tête du userinfo contient exactement "([^"]*)"$`, func(list string) error { return exactKeys("the userinfo header", w.uiHeader, list) })
+	step(`^l'en-tête du userinfo contient exactement "([^"]*)"$`, func(list string) error { return exactKeys("the userinfo header", w.fc.uiHeader, list) })
 	step(`^le userinfo est signé en (ES256|RS256) par une clé du JWKS$`, func(alg string) error {
-		_, err := w.verifyJWS(w.uiRaw, alg)
+		_, err := w.verifyJWS(w.fc.uiRaw, alg)
 		return err
 	})
-	step(`^le userinfo contient exactement les claims "([^"]*)"$`, func(list string) error { return exactKeys("the userinfo", w.userinfo, list) })
-	step(`^le userinfo a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error { return hasValue("the userinfo", w.userinfo, k, v) })
+	step(`^le userinfo contient exactement les claims "([^"]*)"$`, func(list string) error { return exactKeys("the userinfo", w.fc.userinfo, list) })
+	step(`^le userinfo a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error { return hasValue("the userinfo", w.fc.userinfo, k, v) })
 	step(`^le userinfo n'a pas la claim "([^"]*)"$`, func(k string) error {
-		if _, ok := w.userinfo[k]; ok {
+		if _, ok := w.fc.userinfo[k]; ok {
 			return fmt.Errorf("the userinfo has %q", k)
 		}
 		return nil
 	})
 	step(`^le userinfo a le même "([^"]*)" que l'id_token$`, func(k string) error {
-		if w.userinfo[k] != w.idClaims[k] {
-			return fmt.Errorf("userinfo %s = %v, id_token %s = %v", k, w.userinfo[k], k, w.idClaims[k])
+		if w.fc.userinfo[k] != w.fc.idClaims[k] {
+			return fmt.Errorf("userinfo %s = %v, id_token %s = %v", k, w.fc.userinfo[k], k, w.fc.idClaims[k])
 		}
 		return nil
 	})
 	step(`^le userinfo est un JWE que le fournisseur de service déchiffre$`, func() error {
-		if strings.Count(w.uiRaw, ".") != 4 {
+		if strings.Count(w.fc.uiRaw, ".") != 4 {
 			return fmt.Errorf("the userinfo is not a JWE")
 		}
-		if w.userinfo == nil {
+		if w.fc.userinfo == nil {
 			return fmt.Errorf("the userinfo could not be decrypted")
 		}
 		return nil
@@ -608,37 +627,37 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 
 	// Logout.
 	logout := func(params url.Values) error {
-		e, err := w.browser.get(w.fc(w.sp.prefix()+"/session/end") + "?" + params.Encode())
+		e, err := w.http.browser.get(w.fcURL(w.fc.sp.prefix()+"/session/end") + "?" + params.Encode())
 		if err != nil {
 			return err
 		}
-		w.last = e
+		w.http.last = e
 		return nil
 	}
 	step(`^le fournisseur de service déconnecte l'usager vers "([^"]*)" avec le state "([^"]*)"$`, func(u, st string) error {
-		return logout(url.Values{"id_token_hint": {w.idJWS}, "post_logout_redirect_uri": {u}, "state": {st}})
+		return logout(url.Values{"id_token_hint": {w.fc.idJWS}, "post_logout_redirect_uri": {u}, "state": {st}})
 	})
 	step(`^le fournisseur de service a déconnecté l'usager$`, func() error {
-		if err := logout(url.Values{"id_token_hint": {w.idJWS}, "post_logout_redirect_uri": {"http://localhost:4000/logout-callback"}, "state": {"s"}}); err != nil {
+		if err := logout(url.Values{"id_token_hint": {w.fc.idJWS}, "post_logout_redirect_uri": {"http://localhost:4000/logout-callback"}, "state": {"s"}}); err != nil {
 			return err
 		}
-		if w.last.status != http.StatusSeeOther {
-			return fmt.Errorf("logout: status %d", w.last.status)
+		if w.http.last.status != http.StatusSeeOther {
+			return fmt.Errorf("logout: status %d", w.http.last.status)
 		}
 		return nil
 	})
 	step(`^le fournisseur de service déconnecte l'usager sans adresse de retour$`, func() error {
-		return logout(url.Values{"id_token_hint": {w.idJWS}})
+		return logout(url.Values{"id_token_hint": {w.fc.idJWS}})
 	})
 	step(`^le fournisseur de service déconnecte l'usager avec (une adresse de retour non enregistrée|un paramètre inconnu|un id_token_hint altéré|un id_token_hint absent)$`, func(what string) error {
-		p := url.Values{"id_token_hint": {w.idJWS}, "post_logout_redirect_uri": {"http://localhost:4000/logout-callback"}, "state": {"s"}}
+		p := url.Values{"id_token_hint": {w.fc.idJWS}, "post_logout_redirect_uri": {"http://localhost:4000/logout-callback"}, "state": {"s"}}
 		switch what {
 		case "une adresse de retour non enregistrée":
 			p.Set("post_logout_redirect_uri", "https://ailleurs.example.test/logout")
 		case "un paramètre inconnu":
 			p.Set("inconnu", "1")
 		case "un id_token_hint altéré":
-			p.Set("id_token_hint", w.idJWS[:len(w.idJWS)-4]+"AAAA")
+			p.Set("id_token_hint", w.fc.idJWS[:len(w.fc.idJWS)-4]+"AAAA")
 		case "un id_token_hint absent":
 			p.Del("id_token_hint")
 		}
@@ -646,28 +665,28 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 }
 
-func (w *fcWorld) get(path string) error {
-	e, err := w.backend.get(w.fc(path))
+func (w *world) get(path string) error {
+	e, err := w.http.backend.get(w.fcURL(path))
 	if err != nil {
 		return err
 	}
-	w.last = e
+	w.http.last = e
 	return nil
 }
 
-func (w *fcWorld) lastJSON() (map[string]any, error) {
+func (w *world) lastJSON() (map[string]any, error) {
 	var m map[string]any
-	if err := json.Unmarshal(w.last.body, &m); err != nil {
-		return nil, fmt.Errorf("the answer is not a JSON object: %s", w.last.describe())
+	if err := json.Unmarshal(w.http.last.body, &m); err != nil {
+		return nil, fmt.Errorf("the answer is not a JSON object: %s", w.http.last.describe())
 	}
 	return m, nil
 }
 
-func (w *fcWorld) loginPageShown(msg string) error {
-	if _, ok := loginForm(w.last.body); !ok || w.callback != nil {
-		return fmt.Errorf("no login page (back at the service: %v): %s", w.callback != nil, w.last.describe())
+func (w *world) loginPageShown(msg string) error {
+	if _, ok := loginForm(w.http.last.body); !ok || w.http.callback != nil {
+		return fmt.Errorf("no login page (back at the service: %v): %s", w.http.callback != nil, w.http.last.describe())
 	}
-	if msg != "" && !strings.Contains(string(w.last.body), msg) {
+	if msg != "" && !strings.Contains(string(w.http.last.body), msg) {
 		return fmt.Errorf("the login page does not say %q", msg)
 	}
 	return nil

@@ -2,10 +2,8 @@ package harness
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -37,129 +34,37 @@ func (c *spClient) prefix() string {
 	return "/api/v2"
 }
 
-// fcWorld is the state of one franceconnect scenario.
-type fcWorld struct {
-	env   *suiteEnv
-	name  string
-	began time.Time // when the scenario started
-	// portalLog is the suite's exchanges with the portal under test (for
-	// the report); mu guards it (a step may poll while another browser
-	// runs).
-	mu        sync.Mutex
-	portalLog []PortalExchange
-	browser   *driver
-	backend   *driver // server-to-server calls (no cookies shared with the browser)
-
+// fcState is the franceconnect suite's part of a scenario: its service
+// providers, the authorization request sent, and the tokens and claims
+// they got back.
+type fcState struct {
 	clients []*spClient
-	sp      *spClient
+	sp      *spClient // the current service provider
 
-	params   url.Values
-	last     *exchange
-	callback *url.URL
-	code     string
-	verifier string
-	started  time.Time
-	elapsed  time.Duration
+	params   url.Values // the last authorization request
+	verifier string     // PKCE code_verifier
 
-	token     map[string]any
-	idToken   string // as received (JWS or JWE)
+	token     map[string]any // the token endpoint's answer
+	idToken   string         // as received (JWS or JWE)
 	idHeader  map[string]any
 	idClaims  map[string]any
-	idJWS     string
+	idJWS     string // the id_token, decrypted
 	userinfo  map[string]any
 	uiHeader  map[string]any
-	uiRaw     string
-	noted     string
-	slowLogin string
-	assertion string
-
-	pc proconnectWorld
-	// trace tags the scenario's requests (control.ScenarioHeader), so the
-	// components' journals tell its exchanges apart; steps are what ran.
-	trace string
-	steps []StepResult
-	mw    mailWorld
-
-	// registre and piste suites
-	siren      string         // the scenario's own company
-	rneToken   string         // RNE session
-	rneDoc     map[string]any // the last RNE company read
-	portalID   string         // a portal registered for the scenario
-	portalKey  string
-	pisteToken string
+	uiRaw     string // the userinfo answer as received
+	noted     string // a kid or a sub the scenario noted, to compare later
+	slowLogin string // the slow persona the scenario added
+	assertion string // the last private_key_jwt client assertion sent
 }
 
-func newFCWorld(env *suiteEnv, name string) *fcWorld {
-	id := randomHex(6)
-	w := &fcWorld{env: env, name: name, trace: id}
-	home := []string{env.fcURL, env.sireneURL, env.pisteURL, env.coreURL}
-	if env.portal.StartURL != "" {
-		if u, err := url.Parse(env.portal.StartURL); err == nil {
-			home = append(home, u.Scheme+"://"+u.Host)
-		}
-	}
-	for _, iss := range env.issuers {
-		if u, err := url.Parse(iss); err == nil {
-			home = append(home, u.Scheme+"://"+u.Host)
-		}
-	}
-	for _, u := range env.portal.RedirectURIs {
-		if b := baseOf(u); b != "" {
-			home = append(home, b)
-		}
-	}
-	w.browser = newDriver(env.transport, id, home...)
-	w.backend = newDriver(env.transport, id, env.fcURL)
-	// the report shows the suite's own exchanges with the portal under
-	// test (it has no journal the suite could read)
-	portal := map[string]bool{}
-	for _, u := range append([]string{env.portal.StartURL, env.portal.EventsURL, env.portal.StatusURL, env.portal.AccessRequestURL,
-		env.portal.CertificationURL, env.portal.RecheckURL, env.portal.AccessStatusURL}, env.portal.RedirectURIs...) {
-		if b := baseOf(strings.NewReplacer("{", "", "}", "").Replace(u)); b != "" {
-			portal[b] = true
-		}
-	}
-	seen := func(e *exchange, reqBody []byte) {
-		if portal[baseOf(e.url.String())] {
-			w.noteExchange(e, reqBody)
-		}
-	}
-	w.browser.seen, w.backend.seen = seen, seen
-	// ProConnect, FranceConnect (and its FC+ issuer), the register, PISTE,
-	// the mail catcher and the portal are different sites in production
-	site := map[string]string{}
-	for name, u := range map[string]string{"proconnect": env.coreURL, "franceconnect": env.fcURL, "sirene": env.sireneURL,
-		"piste": env.pisteURL, "mailbox": env.mailboxURL} {
-		if b := baseOf(u); b != "" {
-			site[b] = name
-		}
-	}
-	for b := range portal {
-		site[b] = "portal"
-	}
-	w.browser.siteOf = func(u *url.URL) string {
-		if s, ok := site[baseOf(u.String())]; ok {
-			return s
-		}
-		return cookieSite(u)
-	}
-	return w
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func (w *fcWorld) fc(path string) string { return w.env.fcURL + path }
+func (w *world) fcURL(path string) string { return w.env.fcURL + path }
 
 // issuer is the current client's issuer, as discovery announced it.
-func (w *fcWorld) issuer() string { return w.env.issuers[w.sp.profile] }
+func (w *world) issuer() string { return w.env.issuers[w.fc.sp.profile] }
 
 // needControl marks the scenario not applicable when the target has no
 // control API.
-func (w *fcWorld) needControl(why string) error {
+func (w *world) needControl(why string) error {
 	if w.env.control {
 		return nil
 	}
@@ -168,7 +73,7 @@ func (w *fcWorld) needControl(why string) error {
 }
 
 // controlCall posts JSON to a control route of FranceConnect.
-func (w *fcWorld) controlCall(path string, body any) (*exchange, error) {
+func (w *world) controlCall(path string, body any) (*exchange, error) {
 	return w.controlAt(w.env.fcURL, http.MethodPost, path, body)
 }
 
@@ -187,7 +92,7 @@ var (
 // newClient creates a service provider for this scenario through the
 // control API, or, on a target without one, uses the configured client for
 // the plain case and marks the others not applicable.
-func (w *fcWorld) newClient(o clientOptions) error {
+func (w *world) newClient(o clientOptions) error {
 	if o.profile == "" {
 		o.profile = "low"
 	}
@@ -248,29 +153,29 @@ func (w *fcWorld) newClient(o clientOptions) error {
 	return nil
 }
 
-func (w *fcWorld) use(c *spClient) {
-	w.clients = append(w.clients, c)
-	w.sp = c
+func (w *world) use(c *spClient) {
+	w.fc.clients = append(w.fc.clients, c)
+	w.fc.sp = c
 }
 
 // defaultParams is a correct authorization request of the current client.
-func (w *fcWorld) defaultParams() url.Values {
+func (w *world) defaultParams() url.Values {
 	scope := "openid identite_pivot email"
-	if !slices.Contains(w.sp.scopes, "identite_pivot") {
+	if !slices.Contains(w.fc.sp.scopes, "identite_pivot") {
 		scope = "openid"
 	}
 	return url.Values{
-		"client_id": {w.sp.id}, "redirect_uri": {w.sp.redirect}, "response_type": {"code"}, "scope": {scope},
-		"state": {"state-" + randomHex(8)}, "nonce": {"nonce-" + randomHex(16)}, "acr_values": {w.sp.acr},
+		"client_id": {w.fc.sp.id}, "redirect_uri": {w.fc.sp.redirect}, "response_type": {"code"}, "scope": {scope},
+		"state": {"state-" + randomHex(8)}, "nonce": {"nonce-" + randomHex(16)}, "acr_values": {w.fc.sp.acr},
 	}
 }
 
 // authorize sends the browser to FranceConnect with params and follows it
 // to the login page or back to the service.
-func (w *fcWorld) authorize(params url.Values) error {
-	w.params = params
-	w.callback, w.code = nil, ""
-	e, err := w.browser.open(w.fc(w.sp.prefix()+"/authorize") + "?" + params.Encode())
+func (w *world) authorize(params url.Values) error {
+	w.fc.params = params
+	w.http.callback, w.http.code = nil, ""
+	e, err := w.http.browser.open(w.fcURL(w.fc.sp.prefix()+"/authorize") + "?" + params.Encode())
 	if err != nil {
 		return err
 	}
@@ -279,26 +184,26 @@ func (w *fcWorld) authorize(params url.Values) error {
 }
 
 // land records where the browser ended: a page, or the service's callback.
-func (w *fcWorld) land(e *exchange) {
-	w.last = e
-	if e.isRedirect() && !w.browser.isHome(e.location()) {
-		w.callback = e.location()
-		w.code = w.callback.Query().Get("code")
+func (w *world) land(e *exchange) {
+	w.http.last = e
+	if e.isRedirect() && !w.http.browser.isHome(e.location()) {
+		w.http.callback = e.location()
+		w.http.code = w.http.callback.Query().Get("code")
 	}
 }
 
 // click follows the link of the current page whose text is text, as a
 // person would.
-func (w *fcWorld) click(text string) error {
-	hrefs := links(w.last.body, text)
+func (w *world) click(text string) error {
+	hrefs := links(w.http.last.body, text)
 	if len(hrefs) == 0 {
-		return fmt.Errorf("no link %q on the page: %s", text, w.last.describe())
+		return fmt.Errorf("no link %q on the page: %s", text, w.http.last.describe())
 	}
-	target, err := w.last.url.Parse(hrefs[0])
+	target, err := w.http.last.url.Parse(hrefs[0])
 	if err != nil {
 		return err
 	}
-	e, err := w.browser.open(target.String())
+	e, err := w.http.browser.open(target.String())
 	if err != nil {
 		return err
 	}
@@ -307,7 +212,7 @@ func (w *fcWorld) click(text string) error {
 }
 
 // password returns a persona's password as the fixtures know it.
-func (w *fcWorld) password(login string) string {
+func (w *world) password(login string) string {
 	if p, ok := w.env.fixtures.Persona(login); ok && p.Password != "" {
 		return p.Password
 	}
@@ -315,27 +220,27 @@ func (w *fcWorld) password(login string) string {
 }
 
 // loginAs fills the login form of the current page, as a person would.
-func (w *fcWorld) loginAs(login, password string) error {
+func (w *world) loginAs(login, password string) error {
 	login = w.expand(login)
-	if w.callback != nil {
+	if w.http.callback != nil {
 		return nil // FranceConnect's session already logged the person in
 	}
-	f, ok := loginForm(w.last.body)
+	f, ok := loginForm(w.http.last.body)
 	if !ok {
-		return fmt.Errorf("no login form on the page: %s", w.last.describe())
+		return fmt.Errorf("no login form on the page: %s", w.http.last.describe())
 	}
 	start := time.Now()
-	e, err := w.browser.submit(w.last, f, map[string]string{"login": login, "password": password})
+	e, err := w.http.browser.submit(w.http.last, f, map[string]string{"login": login, "password": password})
 	if err != nil {
 		return err
 	}
-	w.elapsed = time.Since(start)
+	w.http.elapsed = time.Since(start)
 	w.land(e)
 	return nil
 }
 
 // connect runs a whole login and checks a code came back.
-func (w *fcWorld) connect(login string, params url.Values) error {
+func (w *world) connect(login string, params url.Values) error {
 	login = w.expand(login)
 	if err := w.authorize(params); err != nil {
 		return err
@@ -343,16 +248,16 @@ func (w *fcWorld) connect(login string, params url.Values) error {
 	if err := w.loginAs(login, w.password(login)); err != nil {
 		return err
 	}
-	if w.code == "" {
-		return fmt.Errorf("no code came back to the service: %s", w.last.describe())
+	if w.http.code == "" {
+		return fmt.Errorf("no code came back to the service: %s", w.http.last.describe())
 	}
 	return nil
 }
 
 // exchangeCode calls the token endpoint with form values on top of the
 // defaults, and keeps the id_token of a success.
-func (w *fcWorld) exchangeCode(sp *spClient, over map[string]string) error {
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {w.code}, "redirect_uri": {sp.redirect},
+func (w *world) exchangeCode(sp *spClient, over map[string]string) error {
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {w.http.code}, "redirect_uri": {sp.redirect},
 		"client_id": {sp.id}}
 	if sp.authKey == nil {
 		form.Set("client_secret", sp.secret)
@@ -364,18 +269,18 @@ func (w *fcWorld) exchangeCode(sp *spClient, over map[string]string) error {
 		}
 		form.Set(k, v)
 	}
-	e, err := w.backend.postForm(w.fc(sp.prefix()+"/token"), form)
+	e, err := w.http.backend.postForm(w.fcURL(sp.prefix()+"/token"), form)
 	if err != nil {
 		return err
 	}
-	w.last = e
-	w.token = nil
+	w.http.last = e
+	w.fc.token = nil
 	if e.status == http.StatusOK {
-		if err := json.Unmarshal(e.body, &w.token); err != nil {
+		if err := json.Unmarshal(e.body, &w.fc.token); err != nil {
 			return fmt.Errorf("token answer is not JSON: %w", err)
 		}
-		if s, ok := w.token["id_token"].(string); ok {
-			w.idToken = s
+		if s, ok := w.fc.token["id_token"].(string); ok {
+			w.fc.idToken = s
 			if err := w.decodeIDToken(); err != nil {
 				return err
 			}
@@ -385,17 +290,17 @@ func (w *fcWorld) exchangeCode(sp *spClient, over map[string]string) error {
 }
 
 // decodeIDToken decrypts (JWE) when needed and decodes header and claims.
-func (w *fcWorld) decodeIDToken() error {
-	jws, err := w.decryptIfJWE(w.idToken)
+func (w *world) decodeIDToken() error {
+	jws, err := w.decryptIfJWE(w.fc.idToken)
 	if err != nil {
 		return err
 	}
-	w.idJWS = jws
-	w.idHeader, w.idClaims, err = decodeJWS(jws)
+	w.fc.idJWS = jws
+	w.fc.idHeader, w.fc.idClaims, err = decodeJWS(jws)
 	return err
 }
 
-func (w *fcWorld) decryptIfJWE(compact string) (string, error) {
+func (w *world) decryptIfJWE(compact string) (string, error) {
 	if strings.Count(compact, ".") != 4 {
 		return compact, nil
 	}
@@ -435,13 +340,13 @@ func decodeJWS(compact string) (map[string]any, map[string]any, error) {
 
 // verifyJWS checks a compact JWS with alg against the JWKS (or the client
 // secret for HS256) and returns the kid that verified it.
-func (w *fcWorld) verifyJWS(compact, alg string) (string, error) {
+func (w *world) verifyJWS(compact, alg string) (string, error) {
 	jws, err := jose.ParseSigned(compact, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 	if err != nil {
 		return "", fmt.Errorf("not a JWS signed %s: %w", alg, err)
 	}
 	if alg == "HS256" {
-		_, err := jws.Verify([]byte(w.sp.secret))
+		_, err := jws.Verify([]byte(w.fc.sp.secret))
 		return "", err
 	}
 	set, err := w.fetchJWKS()
@@ -459,8 +364,8 @@ func (w *fcWorld) verifyJWS(compact, alg string) (string, error) {
 	return kid, nil
 }
 
-func (w *fcWorld) fetchJWKS() (*jose.JSONWebKeySet, error) {
-	e, err := w.backend.get(w.fc(w.sp.prefix() + "/jwks"))
+func (w *world) fetchJWKS() (*jose.JSONWebKeySet, error) {
+	e, err := w.http.backend.get(w.fcURL(w.fc.sp.prefix() + "/jwks"))
 	if err != nil {
 		return nil, err
 	}
@@ -472,8 +377,8 @@ func (w *fcWorld) fetchJWKS() (*jose.JSONWebKeySet, error) {
 }
 
 // callUserinfo calls userinfo with a bearer (or none, or as a parameter).
-func (w *fcWorld) callUserinfo(token string, asParam bool) error {
-	target := w.fc(w.sp.prefix() + "/userinfo")
+func (w *world) callUserinfo(token string, asParam bool) error {
+	target := w.fcURL(w.fc.sp.prefix() + "/userinfo")
 	if asParam {
 		target += "?access_token=" + url.QueryEscape(token)
 	}
@@ -484,26 +389,26 @@ func (w *fcWorld) callUserinfo(token string, asParam bool) error {
 	if token != "" && !asParam {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	e, err := w.backend.do(req)
+	e, err := w.http.backend.do(req)
 	if err != nil {
 		return err
 	}
-	w.last = e
-	w.userinfo, w.uiHeader = nil, nil
+	w.http.last = e
+	w.fc.userinfo, w.fc.uiHeader = nil, nil
 	if e.status == http.StatusOK {
-		w.uiRaw = string(e.body)
-		jws, err := w.decryptIfJWE(w.uiRaw)
+		w.fc.uiRaw = string(e.body)
+		jws, err := w.decryptIfJWE(w.fc.uiRaw)
 		if err != nil {
 			return err
 		}
-		w.uiHeader, w.userinfo, err = decodeJWS(jws)
+		w.fc.uiHeader, w.fc.userinfo, err = decodeJWS(jws)
 		return err
 	}
 	return nil
 }
 
-func (w *fcWorld) accessToken() string {
-	s, _ := w.token["access_token"].(string)
+func (w *world) accessToken() string {
+	s, _ := w.fc.token["access_token"].(string)
 	return s
 }
 
@@ -515,8 +420,8 @@ func pkcePair() (string, string) {
 }
 
 // clientAssertion signs a private_key_jwt assertion for the token endpoint.
-func (w *fcWorld) clientAssertion() (string, error) {
-	k := w.sp.authKey
+func (w *world) clientAssertion() (string, error) {
+	k := w.fc.sp.authKey
 	if k == nil {
 		return "", errors.New("this service provider has no authentication key")
 	}
@@ -525,7 +430,7 @@ func (w *fcWorld) clientAssertion() (string, error) {
 		return "", err
 	}
 	now := time.Now()
-	claims, _ := json.Marshal(map[string]any{"iss": w.sp.id, "sub": w.sp.id, "aud": w.fc(w.sp.prefix() + "/token"),
+	claims, _ := json.Marshal(map[string]any{"iss": w.fc.sp.id, "sub": w.fc.sp.id, "aud": w.fcURL(w.fc.sp.prefix() + "/token"),
 		"jti": randomHex(16), "iat": now.Unix(), "exp": now.Add(time.Minute).Unix()})
 	sig, err := signer.Sign(claims)
 	if err != nil {

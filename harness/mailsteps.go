@@ -3,7 +3,6 @@ package harness
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -23,25 +22,13 @@ import (
 // mailMessage is a message as the mailbox API gives it.
 type mailMessage = mailbox.Message
 
-// mailWorld is the part of a scenario's state about mail and access requests.
-type mailWorld struct {
-	mail        *mailMessage
-	accessID    string // the access request of the scenario
-	clockMoved  bool
-	smtpTouched bool
-	exclusive   bool // the scenario runs alone (@exclusif)
+// mailState is the part of a scenario about mail and access requests.
+type mailState struct {
+	message  *mailMessage // the last mail read
+	accessID string       // the access request of the scenario
 }
 
-// needExclusive refuses a step that changes what every scenario shares in a
-// scenario that does not run alone.
-func (w *fcWorld) needExclusive(what string) error {
-	if !w.mw.exclusive {
-		return fmt.Errorf("this step %s, which every running scenario shares: tag the scenario @exclusif", what)
-	}
-	return nil
-}
-
-func (w *fcWorld) needMailbox() error {
+func (w *world) needMailbox() error {
 	if w.env.mailboxURL == "" {
 		w.env.notApplicable(w.name, "reads ProConnect's mail: give the mailbox URL (--mailbox-url)")
 		return godog.ErrSkip
@@ -50,8 +37,8 @@ func (w *fcWorld) needMailbox() error {
 }
 
 // messages lists the mailbox's messages to a recipient.
-func (w *fcWorld) messages(to string) ([]mailMessage, error) {
-	e, err := w.backend.get(w.env.mailboxURL + "/api/messages?to=" + url.QueryEscape(to))
+func (w *world) messages(to string) ([]mailMessage, error) {
+	e, err := w.http.backend.get(w.env.mailboxURL + "/api/messages?to=" + url.QueryEscape(to))
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +51,7 @@ func (w *fcWorld) messages(to string) ([]mailMessage, error) {
 
 // waitMail waits for the n-th message to a recipient (ProConnect sends its
 // mail asynchronously, retrying when the server refuses).
-func (w *fcWorld) waitMail(to string, n int) error {
+func (w *world) waitMail(to string, n int) error {
 	if err := w.needMailbox(); err != nil {
 		return err
 	}
@@ -76,7 +63,7 @@ func (w *fcWorld) waitMail(to string, n int) error {
 		if len(msgs) < n {
 			return false, fmt.Errorf("%d message(s) to %s after 8 s, want %d", len(msgs), to, n)
 		}
-		e, err := w.backend.get(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
+		e, err := w.http.backend.get(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
 		if err != nil {
 			return true, err
 		}
@@ -84,28 +71,28 @@ func (w *fcWorld) waitMail(to string, n int) error {
 		if err := json.Unmarshal(e.body, &m); err != nil {
 			return true, fmt.Errorf("the mailbox message: %w", err)
 		}
-		w.mw.mail = &m
+		w.mail.message = &m
 		return true, nil
 	})
 }
 
 // mailLink is the link of the last mail that leads to ProConnect.
-func (w *fcWorld) mailLink() (string, error) {
-	if w.mw.mail == nil {
+func (w *world) mailLink() (string, error) {
+	if w.mail.message == nil {
 		return "", fmt.Errorf("no mail read yet")
 	}
-	for _, l := range w.mw.mail.Links {
+	for _, l := range w.mail.message.Links {
 		if strings.HasPrefix(l, w.env.coreURL+"/") {
 			return l, nil
 		}
 	}
-	return "", fmt.Errorf("the mail has no link to ProConnect (%s): %v", w.env.coreURL, w.mw.mail.Links)
+	return "", fmt.Errorf("the mail has no link to ProConnect (%s): %v", w.env.coreURL, w.mail.message.Links)
 }
 
 // browse opens a page in the person's browser.
-func (w *fcWorld) browse(raw string) error {
-	w.callback = nil
-	e, err := w.browser.open(raw)
+func (w *world) browse(raw string) error {
+	w.http.callback = nil
+	e, err := w.http.browser.open(raw)
 	if err != nil {
 		return err
 	}
@@ -114,13 +101,13 @@ func (w *fcWorld) browse(raw string) error {
 }
 
 // submitOnly submits the single form of the current page with values.
-func (w *fcWorld) submitOnly(values map[string]string) error {
-	fs := forms(w.last.body)
+func (w *world) submitOnly(values map[string]string) error {
+	fs := forms(w.http.last.body)
 	if len(fs) != 1 {
-		return fmt.Errorf("%d forms on the page, want 1: %s", len(fs), w.last.describe())
+		return fmt.Errorf("%d forms on the page, want 1: %s", len(fs), w.http.last.describe())
 	}
-	w.callback = nil
-	e, err := w.browser.submit(w.last, fs[0], values)
+	w.http.callback = nil
+	e, err := w.http.browser.submit(w.http.last, fs[0], values)
 	if err != nil {
 		return err
 	}
@@ -130,22 +117,22 @@ func (w *fcWorld) submitOnly(values map[string]string) error {
 
 // franceConnectAs logs in at FranceConnect if it asks (it may remember the
 // person), and lands back on ProConnect.
-func (w *fcWorld) franceConnectAs(login string) error {
+func (w *world) franceConnectAs(login string) error {
 	login = w.expand(login)
-	if _, ok := loginForm(w.last.body); ok {
+	if _, ok := loginForm(w.http.last.body); ok {
 		return w.loginAs(login, w.password(login))
 	}
 	return nil
 }
 
 // pageTitle checks ProConnect's page: its h1 and status.
-func (w *fcWorld) pageTitle(title string, status int) error {
-	b := html.UnescapeString(string(w.last.body))
+func (w *world) pageTitle(title string, status int) error {
+	b := html.UnescapeString(string(w.http.last.body))
 	if !strings.Contains(b, "<h1>"+title) {
-		return fmt.Errorf("the page is not %q: %s", title, w.last.describe())
+		return fmt.Errorf("the page is not %q: %s", title, w.http.last.describe())
 	}
-	if status != 0 && w.last.status != status {
-		return fmt.Errorf("the page %q has status %d, want %d", title, w.last.status, status)
+	if status != 0 && w.http.last.status != status {
+		return fmt.Errorf("the page %q has status %d, want %d", title, w.http.last.status, status)
 	}
 	return nil
 }
@@ -153,51 +140,20 @@ func (w *fcWorld) pageTitle(title string, status int) error {
 // advanceShared moves ProConnect's clock (PISTE's tokens stay on real
 // time); the scenario must be @exclusif, and its end puts the clock back on
 // real time.
-func (w *fcWorld) advanceShared(d time.Duration) error {
+func (w *world) advanceShared(d time.Duration) error {
 	if err := w.needControl("moves the clocks"); err != nil {
 		return err
 	}
 	if err := w.needExclusive("moves ProConnect's clock"); err != nil {
 		return err
 	}
-	w.mw.clockMoved = true
+	w.shared.clockMoved = true
 	_, err := w.controlAt(w.env.coreURL, http.MethodPost, "/clock", map[string]string{"advance": d.String()})
 	return err
 }
 
-// restoreShared undoes what an @exclusif scenario changed for everyone.
-// A failure is the scenario's: the scenarios after it would run on a moved
-// clock or a stopped mail server.
-func (w *fcWorld) restoreShared() error {
-	var errs []error
-	if w.mw.clockMoved {
-		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/clock", nil); err != nil {
-			errs = append(errs, fmt.Errorf("putting ProConnect's clock back: %w", err))
-		}
-	}
-	if w.pc.held {
-		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/deliveries/hold?portal="+url.QueryEscape(w.declaration().ClientID), nil); err != nil {
-			errs = append(errs, fmt.Errorf("releasing ProConnect's deliveries to the portal: %w", err))
-		}
-		w.pc.held = false
-	}
-	if w.pc.rotated {
-		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/keys/rotate", nil); err != nil {
-			errs = append(errs, fmt.Errorf("putting ProConnect's first key back: %w", err))
-		}
-		w.pc.rotated = false
-	}
-	if w.mw.smtpTouched && w.env.mailboxURL != "" {
-		if _, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 0}); err != nil {
-			errs = append(errs, fmt.Errorf("bringing the mail server back: %w", err))
-		}
-	}
-	w.mw = mailWorld{}
-	return errors.Join(errs...)
-}
-
 // controlAt calls a control route of a component.
-func (w *fcWorld) controlAt(base, method, path string, body any) (*exchange, error) {
+func (w *world) controlAt(base, method, path string, body any) (*exchange, error) {
 	var b []byte
 	h := map[string]string{}
 	if body != nil {
@@ -217,7 +173,7 @@ func (w *fcWorld) controlAt(base, method, path string, body any) (*exchange, err
 	for k, v := range h {
 		req.Header.Set(k, v)
 	}
-	e, err := w.backend.do(req)
+	e, err := w.http.backend.do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -228,32 +184,32 @@ func (w *fcWorld) controlAt(base, method, path string, body any) (*exchange, err
 }
 
 // ensureToken gets the portal a PISTE token if it has none.
-func (w *fcWorld) ensureToken() error {
-	if w.pc.apiToken != "" {
+func (w *world) ensureToken() error {
+	if w.core.apiToken != "" {
 		return nil
 	}
 	return w.portalToken()
 }
 
 // fileAccessRequest files an access request as the scenario's portal.
-func (w *fcWorld) fileAccessRequest(body map[string]any) error {
+func (w *world) fileAccessRequest(body map[string]any) error {
 	if err := w.ensureToken(); err != nil {
 		return err
 	}
-	if err := w.api(http.MethodPost, "/access-requests", body, w.pc.apiToken); err != nil {
+	if err := w.api(http.MethodPost, "/access-requests", body, w.core.apiToken); err != nil {
 		return err
 	}
-	if w.last.status == http.StatusAccepted {
+	if w.http.last.status == http.StatusAccepted {
 		var out struct{ ID string }
-		_ = json.Unmarshal(w.last.body, &out)
-		w.mw.accessID = out.ID
+		_ = json.Unmarshal(w.http.last.body, &out)
+		w.mail.accessID = out.ID
 	}
 	return nil
 }
 
-func (w *fcWorld) accessMatch(d map[string]any) bool { return d["access_request_id"] == w.mw.accessID }
+func (w *world) accessMatch(d map[string]any) bool { return d["access_request_id"] == w.mail.accessID }
 
-func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
+func registerMail(sc *godog.ScenarioContext, w *world) {
 	step := sc.Step
 
 	// The mail.
@@ -262,7 +218,7 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.waitMail(to, 1); err != nil {
 			return err
 		}
-		if got := w.mw.mail.Subject; !strings.HasPrefix(got, w.expand(subject)) {
+		if got := w.mail.message.Subject; !strings.HasPrefix(got, w.expand(subject)) {
 			return fmt.Errorf("subject %q, want it to start with %q", got, subject)
 		}
 		return nil
@@ -297,7 +253,7 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 		return nil
 	})
 	step(`^le courriel est en texte et en HTML, et chacun contient "([^"]*)" et le lien$`, func(want string) error {
-		m := w.mw.mail
+		m := w.mail.message
 		link, err := w.mailLink()
 		if err != nil {
 			return err
@@ -315,8 +271,8 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 		return nil
 	})
 	step(`^le courriel est en français$`, func() error {
-		if !strings.Contains(w.mw.mail.Text, "Bonjour") || !strings.Contains(w.mw.mail.HTML, "Bonjour") {
-			return fmt.Errorf("the mail is not in French: %.300s", w.mw.mail.Text)
+		if !strings.Contains(w.mail.message.Text, "Bonjour") || !strings.Contains(w.mail.message.HTML, "Bonjour") {
+			return fmt.Errorf("the mail is not in French: %.300s", w.mail.message.Text)
 		}
 		return nil
 	})
@@ -344,8 +300,8 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 	step(`^ProConnect affiche la page "([^"]*)"$`, func(t string) error { return w.pageTitle(t, 0) })
 	step(`^ProConnect affiche la page "([^"]*)" avec le statut (\d+)$`, w.pageTitle)
 	step(`^la page indique "([^"]*)"$`, func(s string) error {
-		if !strings.Contains(html.UnescapeString(string(w.last.body)), w.expand(s)) {
-			return fmt.Errorf("the page does not say %q: %s", w.expand(s), w.last.describe())
+		if !strings.Contains(html.UnescapeString(string(w.http.last.body)), w.expand(s)) {
+			return fmt.Errorf("the page does not say %q: %s", w.expand(s), w.http.last.describe())
 		}
 		return nil
 	})
@@ -368,7 +324,7 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.needExclusive("stops the mail server"); err != nil {
 			return err
 		}
-		w.mw.smtpTouched = true
+		w.shared.smtpTouched = true
 		_, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 1000000})
 		return err
 	})
@@ -404,7 +360,7 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.browse(w.env.coreURL + "/contact"); err != nil {
 			return err
 		}
-		if err := w.submitOnly(map[string]string{"siren": w.siren}); err != nil {
+		if err := w.submitOnly(map[string]string{"siren": w.register.siren}); err != nil {
 			return err
 		}
 		if err := w.franceConnectAs(login); err != nil {
@@ -432,25 +388,25 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.ensureToken(); err != nil {
 			return err
 		}
-		return w.api(http.MethodGet, "/companies/"+w.siren+"/contact-email", nil, w.pc.apiToken)
+		return w.api(http.MethodGet, "/companies/"+w.register.siren+"/contact-email", nil, w.core.apiToken)
 	})
 	step(`^l'événement "([^"]*)" de l'entreprise arrive au portail$`, func(typ string) error {
-		return w.waitEventWhere(typ, "company "+w.siren, func(d map[string]any) bool { return d["siren"] == w.siren })
+		return w.waitEventWhere(typ, "company "+w.register.siren, func(d map[string]any) bool { return d["siren"] == w.register.siren })
 	})
 	step(`^l'événement "contact_email.changed" pour "([^"]*)" arrive au portail$`, func(mail string) error {
 		mail = w.expand(mail)
-		return w.waitEventWhere("contact_email.changed", "company "+w.siren+" and "+mail, func(d map[string]any) bool {
-			return d["siren"] == w.siren && d["contact_email"] == mail
+		return w.waitEventWhere("contact_email.changed", "company "+w.register.siren+" and "+mail, func(d map[string]any) bool {
+			return d["siren"] == w.register.siren && d["contact_email"] == mail
 		})
 	})
 
 	// Access requests, the portal's side (proconnect suite).
 	step(`^le portail dépose une demande d'accès pour "([^"]*)" "([^"]*)" <([^>]*)>$`, func(given, family, mail string) error {
-		return w.fileAccessRequest(map[string]any{"siren": w.siren, "state": "etat-" + randomHex(4),
+		return w.fileAccessRequest(map[string]any{"siren": w.register.siren, "state": "etat-" + randomHex(4),
 			"collaborator": map[string]string{"given_name": given, "family_name": family, "email": w.expand(mail)}})
 	})
 	step(`^le portail dépose une demande d'accès avec :$`, func(t *godog.Table) error {
-		body := map[string]any{"siren": w.siren}
+		body := map[string]any{"siren": w.register.siren}
 		col := map[string]any{}
 		for i, row := range t.Rows {
 			if len(row.Cells) != 2 {
@@ -473,13 +429,13 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.ensureToken(); err != nil {
 			return err
 		}
-		return w.api(http.MethodGet, "/access-requests/"+w.mw.accessID, nil, w.pc.apiToken)
+		return w.api(http.MethodGet, "/access-requests/"+w.mail.accessID, nil, w.core.apiToken)
 	})
 	step(`^la demande d'accès est à l'état "([^"]*)"$`, func(want string) error {
 		if err := w.ensureToken(); err != nil {
 			return err
 		}
-		if err := w.api(http.MethodGet, "/access-requests/"+w.mw.accessID, nil, w.pc.apiToken); err != nil {
+		if err := w.api(http.MethodGet, "/access-requests/"+w.mail.accessID, nil, w.core.apiToken); err != nil {
 			return err
 		}
 		m, err := w.lastJSON()
@@ -487,7 +443,7 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 			return err
 		}
 		if m["status"] != want {
-			return fmt.Errorf("access request %s is %v, want %s: %s", w.mw.accessID, m["status"], want, w.last.body)
+			return fmt.Errorf("access request %s is %v, want %s: %s", w.mail.accessID, m["status"], want, w.http.last.body)
 		}
 		return nil
 	})
@@ -496,13 +452,13 @@ func registerMail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err != nil {
 			return err
 		}
-		if m["id"] != w.mw.accessID {
-			return fmt.Errorf("access request %v, want the first one, %s", m["id"], w.mw.accessID)
+		if m["id"] != w.mail.accessID {
+			return fmt.Errorf("access request %v, want the first one, %s", m["id"], w.mail.accessID)
 		}
 		return nil
 	})
 	step(`^l'événement "([^"]*)" de la demande d'accès arrive au portail$`, func(typ string) error {
-		return w.waitEventWhere(typ, "access request "+w.mw.accessID, w.accessMatch)
+		return w.waitEventWhere(typ, "access request "+w.mail.accessID, w.accessMatch)
 	})
 	step(`^ProConnect constate les demandes expirées$`, func() error {
 		return w.coreControl("/expire", map[string]any{})

@@ -20,17 +20,34 @@ import (
 // ProConnect's events, and observes the portal under test through the URLs
 // of its declaration (docs/contrat-portail.md).
 
-func (w *fcWorld) declaration() portalDeclaration { return w.env.portal }
+// portalState is the portail suite's part of a scenario: the
+// certification the person started at the portal under test, and what the
+// suite sent and changed.
+type portalState struct {
+	certID     string              // the certification the person started
+	certSIREN  string              // its SIREN
+	accountRef string              // the existing account certified (certification_url)
+	sent       map[string]string   // name → raw event sent (a replay sends it again)
+	forged     map[string]*forgery // name → the event as forged (a retry signs it again)
+	otherCert  string              // a second person's certification at the portal
+	jti        string              // a jti the next event takes
+	sending    time.Duration       // how long the last batch of events took to send
+	extraData  bool                // events carry a data field nobody knows yet
+	returnURL  *url.URL            // the portal's return, caught before the browser opened it
+	marks      map[string]uint64   // component → journal seq when counting began
+}
+
+func (w *world) declaration() portalDeclaration { return w.env.portal }
 
 // notDeclared makes the scenario not applicable for want of a declared URL.
-func (w *fcWorld) notDeclared(key string) error {
+func (w *world) notDeclared(key string) error {
 	w.env.notApplicable(w.name, "the portal declares no "+key)
 	return godog.ErrSkip
 }
 
 // portalErr adds to a failing step what the sandbox saw of the portal's own
 // calls (a refused PISTE token, a ProConnect problem): often the cause.
-func (w *fcWorld) portalErr(err error) error {
+func (w *world) portalErr(err error) error {
 	if err == nil || errors.Is(err, godog.ErrSkip) {
 		return err
 	}
@@ -43,10 +60,10 @@ func (w *fcWorld) portalErr(err error) error {
 // portalDiagnosis reads PISTE's and ProConnect's journals for the portal's
 // failed calls since the scenario began, and says which cookies the
 // browser refused (as Chromium would).
-func (w *fcWorld) portalDiagnosis() string {
+func (w *world) portalDiagnosis() string {
 	id := w.declaration().ClientID
 	var out []string
-	for _, r := range w.browser.refused {
+	for _, r := range w.http.browser.refused {
 		out = append(out, "the browser refused a cookie, as Chromium would: "+r)
 	}
 	for _, c := range []struct{ name, base string }{{"PISTE", w.env.pisteURL}, {"ProConnect", w.env.coreURL}} {
@@ -84,7 +101,7 @@ func (w *fcWorld) portalDiagnosis() string {
 }
 
 // journal reads a component's journal after seq since.
-func (w *fcWorld) journal(base string, since uint64) ([]Exchange, error) {
+func (w *world) journal(base string, since uint64) ([]Exchange, error) {
 	e, err := w.controlAt(base, http.MethodGet, fmt.Sprintf("/journal?since=%d", since), nil)
 	if err != nil {
 		return nil, err
@@ -98,7 +115,7 @@ func (w *fcWorld) journal(base string, since uint64) ([]Exchange, error) {
 
 // markJournal remembers where a component's journal stands, to count the
 // exchanges that follow.
-func (w *fcWorld) markJournal(base string) error {
+func (w *world) markJournal(base string) error {
 	if err := w.needControl("counts exchanges in the components' journals"); err != nil {
 		return err
 	}
@@ -108,19 +125,19 @@ func (w *fcWorld) markJournal(base string) error {
 	}
 	var out struct{ Entries []Exchange }
 	_ = json.Unmarshal(e.body, &out)
-	if w.pc.marks == nil {
-		w.pc.marks = map[string]uint64{}
+	if w.portal.marks == nil {
+		w.portal.marks = map[string]uint64{}
 	}
-	w.pc.marks[base] = 0
+	w.portal.marks[base] = 0
 	if len(out.Entries) > 0 {
-		w.pc.marks[base] = out.Entries[0].Seq
+		w.portal.marks[base] = out.Entries[0].Seq
 	}
 	return nil
 }
 
 // countSince counts a component's exchanges since its mark that match.
-func (w *fcWorld) countSince(base string, match func(Exchange) bool) (int, error) {
-	since, ok := w.pc.marks[base]
+func (w *world) countSince(base string, match func(Exchange) bool) (int, error) {
+	since, ok := w.portal.marks[base]
 	if !ok {
 		return 0, fmt.Errorf("the scenario did not start counting at %s", base)
 	}
@@ -140,32 +157,32 @@ func (w *fcWorld) countSince(base string, match func(Exchange) bool) (int, error
 // openStart opens the portal's start page for a SIREN, as a person does.
 // The browser goes through ProConnect: the certification's ID is read on
 // the way, in ProConnect's login URL.
-func (w *fcWorld) openStart(siren string) error {
+func (w *world) openStart(siren string) error {
 	d := w.declaration()
 	if d.StartURL == "" {
 		return w.notDeclared("start_url")
 	}
-	w.pc.certSIREN = w.expand(siren)
-	return w.openPortal(fill(d.StartURL, map[string]string{"siren": w.pc.certSIREN}))
+	w.portal.certSIREN = w.expand(siren)
+	return w.openPortal(fill(d.StartURL, map[string]string{"siren": w.portal.certSIREN}))
 }
 
-func (w *fcWorld) openPortal(raw string) error {
-	w.callback = nil
-	e, err := w.browser.open(raw)
+func (w *world) openPortal(raw string) error {
+	w.http.callback = nil
+	e, err := w.http.browser.open(raw)
 	if err != nil {
 		return err
 	}
 	w.land(e)
-	w.pc.certID = w.certificationInChain()
+	w.portal.certID = w.certificationInChain()
 	return nil
 }
 
 // certificationInChain finds the certification ID in the way the browser
 // went: ProConnect's login URL (/certifications/{id}/login) or the return
 // to the portal (?certification_id=).
-func (w *fcWorld) certificationInChain() string {
+func (w *world) certificationInChain() string {
 	core := baseOf(w.env.coreURL)
-	for _, u := range w.browser.chain {
+	for _, u := range w.http.browser.chain {
 		if id := u.Query().Get("certification_id"); id != "" {
 			return id
 		}
@@ -181,14 +198,14 @@ func (w *fcWorld) certificationInChain() string {
 }
 
 // accountState reads the portal's view of an account through its status_url.
-func (w *fcWorld) accountState(id string) (string, error) {
+func (w *world) accountState(id string) (string, error) {
 	s, _, err := w.portalStatus(id)
 	return s, err
 }
 
 // portalStatus reads status_url: the account state, and events_applied
 // when the portal gives it (nil otherwise).
-func (w *fcWorld) portalStatus(id string) (string, *int, error) {
+func (w *world) portalStatus(id string) (string, *int, error) {
 	d := w.declaration()
 	if d.StatusURL == "" {
 		return "", nil, w.notDeclared("status_url")
@@ -196,7 +213,7 @@ func (w *fcWorld) portalStatus(id string) (string, *int, error) {
 	if id == "" {
 		return "", nil, errors.New("no certification to ask the portal about: the browser never went through ProConnect")
 	}
-	e, err := w.backend.get(fill(d.StatusURL, map[string]string{"certification_id": id}))
+	e, err := w.http.backend.get(fill(d.StatusURL, map[string]string{"certification_id": id}))
 	if err != nil {
 		return "", nil, err
 	}
@@ -215,15 +232,15 @@ func (w *fcWorld) portalStatus(id string) (string, *int, error) {
 
 // certificationData is the data of a certification.completed event about
 // the certification the person started.
-func (w *fcWorld) certificationData(outcome string) (map[string]any, error) {
-	return w.certificationDataFor(w.pc.certID, outcome)
+func (w *world) certificationData(outcome string) (map[string]any, error) {
+	return w.certificationDataFor(w.portal.certID, outcome)
 }
 
-func (w *fcWorld) certificationDataFor(certID, outcome string) (map[string]any, error) {
+func (w *world) certificationDataFor(certID, outcome string) (map[string]any, error) {
 	if certID == "" {
 		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
 	}
-	data := map[string]any{"certification_id": certID, "siren": w.pc.certSIREN, "purpose": "registration", "outcome": outcome}
+	data := map[string]any{"certification_id": certID, "siren": w.portal.certSIREN, "purpose": "registration", "outcome": outcome}
 	if outcome == string(proconnect.OutcomeCertified) {
 		data["dirigeant"] = map[string]any{"given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24", "role": "73"}
 		data["fc_sub"] = randomHex(32) + "v1"
@@ -231,16 +248,16 @@ func (w *fcWorld) certificationDataFor(certID, outcome string) (map[string]any, 
 	return data, nil
 }
 
-func (w *fcWorld) revocationData() (map[string]any, error) {
-	if w.pc.certID == "" {
+func (w *world) revocationData() (map[string]any, error) {
+	if w.portal.certID == "" {
 		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
 	}
-	return map[string]any{"certification_id": w.pc.certID, "siren": w.pc.certSIREN, "reason": "not_dirigeant"}, nil
+	return map[string]any{"certification_id": w.portal.certID, "siren": w.portal.certSIREN, "reason": "not_dirigeant"}, nil
 }
 
 // sendCertification sends certification.completed for the started
 // certification (a correct event, or one with a defect).
-func (w *fcWorld) sendCertification(outcome, defect, kid string) error {
+func (w *world) sendCertification(outcome, defect, kid string) error {
 	data, err := w.certificationData(outcome)
 	if err != nil {
 		return err
@@ -248,7 +265,7 @@ func (w *fcWorld) sendCertification(outcome, defect, kid string) error {
 	return w.forgeAndSend("certification.completed", data, defect, kid, "certification.completed")
 }
 
-func (w *fcWorld) sendRevocation() error {
+func (w *world) sendRevocation() error {
 	data, err := w.revocationData()
 	if err != nil {
 		return err
@@ -257,9 +274,9 @@ func (w *fcWorld) sendRevocation() error {
 }
 
 // expectState waits until the portal shows the account in state want.
-func (w *fcWorld) expectState(want string, wait time.Duration) error {
+func (w *world) expectState(want string, wait time.Duration) error {
 	return w.portalErr(w.eventually(wait, 25*time.Millisecond, func() (bool, error) {
-		got, err := w.accountState(w.pc.certID)
+		got, err := w.accountState(w.portal.certID)
 		if err != nil || got == want {
 			return true, err
 		}
@@ -267,7 +284,7 @@ func (w *fcWorld) expectState(want string, wait time.Duration) error {
 	}))
 }
 
-func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
+func registerPortail(sc *godog.ScenarioContext, w *world) {
 	step := sc.Step
 
 	// The person's way through the portal.
@@ -278,8 +295,8 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := w.openStart(siren); err != nil {
 			return w.portalErr(err)
 		}
-		if w.pc.certID == "" {
-			return w.portalErr(fmt.Errorf("the portal's start page did not send the browser to ProConnect: %s", w.last.describe()))
+		if w.portal.certID == "" {
+			return w.portalErr(fmt.Errorf("the portal's start page did not send the browser to ProConnect: %s", w.http.last.describe()))
 		}
 		return nil
 	})
@@ -303,30 +320,30 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		if d.CertificationURL == "" {
 			return w.notDeclared("certification_url")
 		}
-		w.pc.accountRef, w.pc.certSIREN = "compte-suite-"+randomHex(5), w.expand(siren)
-		return w.portalErr(w.openPortal(fill(d.CertificationURL, map[string]string{"account_ref": w.pc.accountRef, "siren": w.pc.certSIREN})))
+		w.portal.accountRef, w.portal.certSIREN = "compte-suite-"+randomHex(5), w.expand(siren)
+		return w.portalErr(w.openPortal(fill(d.CertificationURL, map[string]string{"account_ref": w.portal.accountRef, "siren": w.portal.certSIREN})))
 	})
 	step(`^elle se connecte à FranceConnect avec la persona "([^"]*)"$`, func(login string) error {
 		if err := w.loginAs(login, w.password(w.expand(login))); err != nil {
 			return w.portalErr(err)
 		}
 		if id := w.lastCertificationID(); id != "" {
-			w.pc.certID = id
+			w.portal.certID = id
 		}
 		return nil
 	})
 	step(`^elle se connecte à FranceConnect avec la persona "([^"]*)", sans revenir au portail$`, func(login string) error {
 		portal := baseOf(w.declaration().StartURL)
-		w.browser.stop = func(u *url.URL) bool { return baseOf(u.String()) == portal }
-		defer func() { w.browser.stop = nil }()
+		w.http.browser.stop = func(u *url.URL) bool { return baseOf(u.String()) == portal }
+		defer func() { w.http.browser.stop = nil }()
 		if err := w.loginAs(login, w.password(w.expand(login))); err != nil {
 			return err
 		}
-		if !w.last.isRedirect() || w.last.location().Query().Get("certification_id") == "" {
-			return fmt.Errorf("ProConnect did not send the browser back to the portal: %s", w.last.describe())
+		if !w.http.last.isRedirect() || w.http.last.location().Query().Get("certification_id") == "" {
+			return fmt.Errorf("ProConnect did not send the browser back to the portal: %s", w.http.last.describe())
 		}
-		w.pc.returnURL = w.last.location()
-		w.pc.certID = w.pc.returnURL.Query().Get("certification_id")
+		w.portal.returnURL = w.http.last.location()
+		w.portal.certID = w.portal.returnURL.Query().Get("certification_id")
 		return nil
 	})
 	step(`^elle abandonne à FranceConnect$`, func() error {
@@ -334,27 +351,27 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 			return w.portalErr(err)
 		}
 		if id := w.lastCertificationID(); id != "" {
-			w.pc.certID = id
+			w.portal.certID = id
 		}
 		return nil
 	})
 	step(`^elle arrive sur la page de retour du portail$`, func() error {
-		if w.last.status != http.StatusOK || w.lastCertificationID() == "" {
-			return w.portalErr(fmt.Errorf("the browser did not come back through the portal's return page (redirect_uri?certification_id=…) to a page answering 200: %s", w.last.describe()))
+		if w.http.last.status != http.StatusOK || w.lastCertificationID() == "" {
+			return w.portalErr(fmt.Errorf("the browser did not come back through the portal's return page (redirect_uri?certification_id=…) to a page answering 200: %s", w.http.last.describe()))
 		}
 		return nil
 	})
 	// PSP-PAR-2: a return that does not come from the browser that started
 	// the certification.
 	step(`^(un autre navigateur|la personne) ouvre l'adresse de retour du portail (telle quelle|sans son state|avec un autre state)$`, func(who, how string) error {
-		if w.pc.returnURL == nil {
+		if w.portal.returnURL == nil {
 			return errors.New("no return to the portal was caught")
 		}
-		b := w.browser
+		b := w.http.browser
 		if who == "un autre navigateur" {
 			b = w.newBrowser()
 		}
-		u := *w.pc.returnURL
+		u := *w.portal.returnURL
 		q := u.Query()
 		switch how {
 		case "sans son state":
@@ -367,18 +384,18 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err != nil {
 			return err
 		}
-		w.last = e
+		w.http.last = e
 		return nil
 	})
 	step(`^le portail refuse ce retour$`, func() error {
-		if w.last.status < 400 || w.last.status >= 500 {
-			return fmt.Errorf("the portal accepted a return this browser did not start (a cross-site request forgery): want a 4xx answer; got %s", w.last.describe())
+		if w.http.last.status < 400 || w.http.last.status >= 500 {
+			return fmt.Errorf("the portal accepted a return this browser did not start (a cross-site request forgery): want a 4xx answer; got %s", w.http.last.describe())
 		}
 		return nil
 	})
 	step(`^la page de retour propose le parcours alternatif du portail$`, func() error {
-		if !offersAlternative(w.last.body) {
-			return fmt.Errorf("the return page offers no alternative path (a link or a form marked id=\"alternative\" or data-proconnect=\"parcours-alternatif\", or whose text or address says « alternatif »; docs/contrat-portail.md, PSP-PAR-4): %s", w.last.describe())
+		if !offersAlternative(w.http.last.body) {
+			return fmt.Errorf("the return page offers no alternative path (a link or a form marked id=\"alternative\" or data-proconnect=\"parcours-alternatif\", or whose text or address says « alternatif »; docs/contrat-portail.md, PSP-PAR-4): %s", w.http.last.describe())
 		}
 		return nil
 	})
@@ -386,7 +403,7 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 	// The portal's view of the account.
 	step(`^le compte du portail passe à l'état "([^"]*)"$`, func(want string) error { return w.expectState(want, 5*time.Second) })
 	step(`^le compte du portail est à l'état "([^"]*)"$`, func(want string) error {
-		got, err := w.accountState(w.pc.certID)
+		got, err := w.accountState(w.portal.certID)
 		if err != nil {
 			return err
 		}
@@ -397,7 +414,7 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 	step(`^le compte du portail reste à l'état "([^"]*)"$`, func(want string) error {
 		time.Sleep(100 * time.Millisecond)
-		got, err := w.accountState(w.pc.certID)
+		got, err := w.accountState(w.portal.certID)
 		if err != nil {
 			return err
 		}
@@ -409,7 +426,7 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 	// Applying a duplicate twice leaves the same state (events set states):
 	// only a count of applied events shows it (events_applied).
 	step(`^le portail a appliqué (\d+) événements? pour cette certification$`, func(want int) error {
-		_, applied, err := w.portalStatus(w.pc.certID)
+		_, applied, err := w.portalStatus(w.portal.certID)
 		if err != nil {
 			return err
 		}
@@ -425,26 +442,26 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 
 	// PSP-PAR-5: an existing account.
 	step(`^la certification lue chez ProConnect porte la référence du compte et l'objet "([^"]*)"$`, func(purpose string) error {
-		c, err := w.readAsPortal("/certifications/" + url.PathEscape(w.pc.certID))
+		c, err := w.readAsPortal("/certifications/" + url.PathEscape(w.portal.certID))
 		if err != nil {
 			return err
 		}
-		if c["account_ref"] != w.pc.accountRef || c["purpose"] != purpose {
+		if c["account_ref"] != w.portal.accountRef || c["purpose"] != purpose {
 			return fmt.Errorf("ProConnect has the certification with account_ref %v and purpose %v, want %q and %q: the portal did not start it as the certification of its existing account",
-				c["account_ref"], c["purpose"], w.pc.accountRef, purpose)
+				c["account_ref"], c["purpose"], w.portal.accountRef, purpose)
 		}
 		return nil
 	})
 	step(`^l'événement "([^"]*)" livré au portail porte la référence du compte$`, func(typ string) error {
 		return w.eventually(5*time.Second, 50*time.Millisecond, func() (bool, error) {
-			list, err := w.deliveries(w.pc.certID)
+			list, err := w.deliveries(w.portal.certID)
 			if err != nil {
 				return true, err
 			}
 			for _, e := range list {
 				if e.Type == typ && e.DeliveredAt != nil {
-					if e.Data["account_ref"] != w.pc.accountRef {
-						return true, fmt.Errorf("the %s event delivered has account_ref %v, want %q", typ, e.Data["account_ref"], w.pc.accountRef)
+					if e.Data["account_ref"] != w.portal.accountRef {
+						return true, fmt.Errorf("the %s event delivered has account_ref %v, want %q", typ, e.Data["account_ref"], w.portal.accountRef)
 					}
 					return true, nil
 				}
@@ -466,13 +483,13 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 			if _, err := w.controlAt(w.env.coreURL, http.MethodPost, "/deliveries/hold", map[string]string{"portal": d.ClientID}); err != nil {
 				return err
 			}
-			w.pc.held = true
+			w.shared.held = true
 		}
-		if err := w.call(http.MethodPost, fill(d.RecheckURL, map[string]string{"certification_id": w.pc.certID}), nil, nil); err != nil {
+		if err := w.call(http.MethodPost, fill(d.RecheckURL, map[string]string{"certification_id": w.portal.certID}), nil, nil); err != nil {
 			return err
 		}
-		if w.last.status < 200 || w.last.status > 299 {
-			return w.portalErr(fmt.Errorf("recheck_url: want 2xx once the account is up to date; got %s", w.last.describe()))
+		if w.http.last.status < 200 || w.http.last.status > 299 {
+			return w.portalErr(fmt.Errorf("recheck_url: want 2xx once the account is up to date; got %s", w.http.last.describe()))
 		}
 		return nil
 	})
@@ -486,7 +503,7 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 	})
 	step(`^ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification$`, w.sendRevocation)
 	step(`^ProConnect renvoie au portail l'événement "([^"]*)" déjà reçu$`, func(typ string) error {
-		raw, ok := w.pc.sent[typ]
+		raw, ok := w.portal.sent[typ]
 		if !ok {
 			return fmt.Errorf("no %s event was sent in this scenario", typ)
 		}
@@ -509,26 +526,26 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		return w.forgeAndSend("certification.completed", data, "", "", "inconnue")
 	})
 	step(`^les événements suivants portent des champs que le portail ne connaît pas$`, func() error {
-		w.pc.extraData = true
+		w.portal.extraData = true
 		return nil
 	})
 	step(`^le portail (accepte|refuse) l'événement$`, func(how string) error {
-		ok := w.last.status >= 200 && w.last.status < 300
+		ok := w.http.last.status >= 200 && w.http.last.status < 300
 		switch {
 		case ok && how == "refuse":
-			return fmt.Errorf("the portal accepted an event it must refuse (want 4xx); got %s", w.last.describe())
+			return fmt.Errorf("the portal accepted an event it must refuse (want 4xx); got %s", w.http.last.describe())
 		case !ok && how == "accepte":
-			return fmt.Errorf("the portal refused a valid event (want 2xx); got %s", w.last.describe())
-		case how == "refuse" && w.last.status >= 500:
-			return fmt.Errorf("the portal refused with a server error (want 4xx: a bad event is the sender's fault, and ProConnect retries a 5xx); got %s", w.last.describe())
-		case how == "refuse" && w.last.status < 400:
-			return fmt.Errorf("the portal answered neither 2xx nor 4xx; got %s", w.last.describe())
+			return fmt.Errorf("the portal refused a valid event (want 2xx); got %s", w.http.last.describe())
+		case how == "refuse" && w.http.last.status >= 500:
+			return fmt.Errorf("the portal refused with a server error (want 4xx: a bad event is the sender's fault, and ProConnect retries a 5xx); got %s", w.http.last.describe())
+		case how == "refuse" && w.http.last.status < 400:
+			return fmt.Errorf("the portal answered neither 2xx nor 4xx; got %s", w.http.last.describe())
 		}
 		return nil
 	})
 	step(`^le portail a répondu en moins de (\d+) secondes$`, func(s int) error {
-		if w.elapsed > time.Duration(s)*time.Second {
-			return fmt.Errorf("the portal took %s to answer the event", w.elapsed.Round(time.Millisecond))
+		if w.http.elapsed > time.Duration(s)*time.Second {
+			return fmt.Errorf("the portal took %s to answer the event", w.http.elapsed.Round(time.Millisecond))
 		}
 		return nil
 	})
@@ -581,8 +598,8 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err := eventDefects["signé par une autre clé"](w, f); err != nil {
 			return err
 		}
-		w.pc.jti = randomHex(12)
-		f.claims["jti"] = w.pc.jti
+		w.portal.jti = randomHex(12)
+		f.claims["jti"] = w.portal.jti
 		raw, err := f.sign()
 		if err != nil {
 			return err
@@ -598,7 +615,7 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		if err != nil {
 			return err
 		}
-		f.claims["jti"] = w.pc.jti
+		f.claims["jti"] = w.portal.jti
 		raw, err := f.sign()
 		if err != nil {
 			return err
@@ -614,24 +631,24 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		if _, err := other.open(fill(d.StartURL, map[string]string{"siren": w.expand(siren)})); err != nil {
 			return err
 		}
-		keep := w.browser
-		w.browser = other
-		w.pc.otherCert = w.certificationInChain()
-		w.browser = keep
-		if w.pc.otherCert == "" {
+		keep := w.http.browser
+		w.http.browser = other
+		w.portal.otherCert = w.certificationInChain()
+		w.http.browser = keep
+		if w.portal.otherCert == "" {
 			return w.portalErr(errors.New("the second person's start did not go through ProConnect"))
 		}
 		return nil
 	})
 	step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour la certification de la deuxième personne$`, func() error {
-		data, err := w.certificationDataFor(w.pc.otherCert, "certified")
+		data, err := w.certificationDataFor(w.portal.otherCert, "certified")
 		if err != nil {
 			return err
 		}
 		return w.forgeAndSend("certification.completed", data, "", "", "deuxième")
 	})
 	step(`^le compte de la deuxième personne est à l'état "([^"]*)"$`, func(want string) error {
-		got, err := w.accountState(w.pc.otherCert)
+		got, err := w.accountState(w.portal.otherCert)
 		if err != nil {
 			return err
 		}
@@ -652,8 +669,8 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		return err
 	})
 	step(`^elle arrive sur la page de connexion de FranceConnect$`, func() error {
-		if _, ok := loginForm(w.last.body); !ok {
-			return w.portalErr(fmt.Errorf("the browser is not on FranceConnect's login page: %s", w.last.describe()))
+		if _, ok := loginForm(w.http.last.body); !ok {
+			return w.portalErr(fmt.Errorf("the browser is not on FranceConnect's login page: %s", w.http.last.describe()))
 		}
 		return nil
 	})
@@ -677,14 +694,14 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 			return err
 		}
 		start := time.Now()
-		defer func() { w.pc.sending = time.Since(start) }()
+		defer func() { w.portal.sending = time.Since(start) }()
 		for i := range n {
 			s := "90100100" + string(rune('0'+i%10))
 			if err := w.forgeAndSend("contact_email.changed", map[string]any{"siren": s, "contact_email": fmt.Sprintf("contact-%d@exemple.test", i)}, "", "", "valide"); err != nil {
 				return err
 			}
-			if w.last.status < 200 || w.last.status > 299 {
-				return fmt.Errorf("event %d of %d refused: %s", i+1, n, w.last.describe())
+			if w.http.last.status < 200 || w.http.last.status > 299 {
+				return fmt.Errorf("event %d of %d refused: %s", i+1, n, w.http.last.describe())
 			}
 		}
 		return nil
@@ -694,14 +711,14 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 			return err
 		}
 		start := time.Now()
-		defer func() { w.pc.sending = time.Since(start) }()
+		defer func() { w.portal.sending = time.Since(start) }()
 		for i := range n {
 			data := map[string]any{"siren": "901001008", "contact_email": fmt.Sprintf("imposteur-%d@exemple.test", i)}
 			if err := w.forgeAndSend("contact_email.changed", data, "avec un kid inconnu", "", "kid-inconnu"); err != nil {
 				return err
 			}
-			if w.last.status < 400 || w.last.status > 499 {
-				return fmt.Errorf("event %d of %d, with a kid ProConnect never published: want 4xx; got %s", i+1, n, w.last.describe())
+			if w.http.last.status < 400 || w.http.last.status > 499 {
+				return fmt.Errorf("event %d of %d, with a kid ProConnect never published: want 4xx; got %s", i+1, n, w.http.last.describe())
 			}
 		}
 		return nil
@@ -713,10 +730,10 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		}
 		// a portal slow to answer stretches the sending: one re-read per
 		// 5 s of it is still a bounded rate (PSP-CLE-3)
-		allowed := max(most, 1+int(w.pc.sending/(5*time.Second)))
+		allowed := max(most, 1+int(w.portal.sending/(5*time.Second)))
 		if n > allowed {
 			return fmt.Errorf("the portal read ProConnect's JWKS %d times while the suite sent its events (%s), want at most %d: cache the keys, and space out the re-reads an unknown kid causes",
-				n, w.pc.sending.Round(time.Millisecond), allowed)
+				n, w.portal.sending.Round(time.Millisecond), allowed)
 		}
 		return nil
 	})
@@ -727,7 +744,7 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		if _, err := w.controlAt(w.env.coreURL, http.MethodPost, "/keys/rotate", map[string]any{}); err != nil {
 			return err
 		}
-		w.pc.rotated = true
+		w.shared.rotated = true
 		return nil
 	})
 	step(`^ProConnect envoie au portail l'événement "certification.completed" "([^"]*)" pour cette certification, signé de sa nouvelle clé, jusqu'à ce qu'il l'accepte$`, func(outcome string) error {
@@ -756,12 +773,12 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 			if err := w.sendEvent(raw, "application/jwt"); err != nil {
 				return err
 			}
-			if w.last.status >= 200 && w.last.status < 300 {
+			if w.http.last.status >= 200 && w.http.last.status < 300 {
 				return nil
 			}
 			if time.Now().After(deadline) {
 				return fmt.Errorf("the portal still refuses, after 12 s of retries, an event signed with ProConnect's new key %s (published in its JWKS): re-read the JWKS for a kid you do not know; last answer %s",
-					keys[1].KID, w.last.describe())
+					keys[1].KID, w.http.last.describe())
 			}
 			time.Sleep(time.Second)
 		}
@@ -792,7 +809,7 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		if d.AccessRequestURL == "" {
 			return w.notDeclared("access_request_url")
 		}
-		body, _ := json.Marshal(map[string]string{"siren": w.siren, "email": w.expand(mail), "given_name": given, "family_name": family})
+		body, _ := json.Marshal(map[string]string{"siren": w.register.siren, "email": w.expand(mail), "given_name": given, "family_name": family})
 		return w.call(http.MethodPost, d.AccessRequestURL, map[string]string{"Content-Type": "application/json"}, body)
 	}
 	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour une entreprise sans courriel de contact$`, fileAccess)
@@ -800,9 +817,9 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		var out struct {
 			AccessRequestID string `json:"access_request_id"`
 		}
-		_ = json.Unmarshal(w.last.body, &out)
-		if w.last.status < 400 || w.last.status >= 500 || out.AccessRequestID != "" {
-			return fmt.Errorf("access_request_url: want a 4xx refusal without an access_request_id (ProConnect refused with 409 no-contact-email); got %s", w.last.describe())
+		_ = json.Unmarshal(w.http.last.body, &out)
+		if w.http.last.status < 400 || w.http.last.status >= 500 || out.AccessRequestID != "" {
+			return fmt.Errorf("access_request_url: want a 4xx refusal without an access_request_id (ProConnect refused with 409 no-contact-email); got %s", w.http.last.describe())
 		}
 		return nil
 	})
@@ -813,10 +830,10 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 		var out struct {
 			AccessRequestID string `json:"access_request_id"`
 		}
-		if err := json.Unmarshal(w.last.body, &out); err != nil || out.AccessRequestID == "" || w.last.status > 299 {
-			return w.portalErr(fmt.Errorf("access_request_url: want 2xx and {\"access_request_id\": …}; got %s", w.last.describe()))
+		if err := json.Unmarshal(w.http.last.body, &out); err != nil || out.AccessRequestID == "" || w.http.last.status > 299 {
+			return w.portalErr(fmt.Errorf("access_request_url: want 2xx and {\"access_request_id\": …}; got %s", w.http.last.describe()))
 		}
-		w.mw.accessID = out.AccessRequestID
+		w.mail.accessID = out.AccessRequestID
 		return nil
 	})
 	step(`^la demande d'accès du portail (est|passe) à l'état "([^"]*)"$`, func(how, want string) error {
@@ -825,7 +842,7 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 			return w.notDeclared("access_status_url")
 		}
 		return w.eventually(5*time.Second, 25*time.Millisecond, func() (bool, error) {
-			e, err := w.backend.get(fill(d.AccessStatusURL, map[string]string{"access_request_id": w.mw.accessID}))
+			e, err := w.http.backend.get(fill(d.AccessStatusURL, map[string]string{"access_request_id": w.mail.accessID}))
 			if err != nil {
 				return true, err
 			}
@@ -845,10 +862,10 @@ func registerPortail(sc *godog.ScenarioContext, w *fcWorld) {
 // lastCertificationID reads the certification ID from the way back to the
 // portal: the redirection to its redirect_uri, wherever the portal sent the
 // browser after (a Post/Redirect/Get to the account page, say).
-func (w *fcWorld) lastCertificationID() string {
+func (w *world) lastCertificationID() string {
 	core := baseOf(w.env.coreURL)
-	for i := len(w.browser.chain) - 1; i >= 0; i-- {
-		u := w.browser.chain[i]
+	for i := len(w.http.browser.chain) - 1; i >= 0; i-- {
+		u := w.http.browser.chain[i]
 		if id := u.Query().Get("certification_id"); id != "" && baseOf(u.String()) != core {
 			return id
 		}
@@ -857,15 +874,15 @@ func (w *fcWorld) lastCertificationID() string {
 }
 
 // newBrowser is another person's browser (no cookies shared).
-func (w *fcWorld) newBrowser() *driver {
-	b := newDriver(w.env.transport, w.trace, w.browser.home...)
-	b.seen, b.siteOf = w.browser.seen, w.browser.siteOf
+func (w *world) newBrowser() *driver {
+	b := newDriver(w.env.transport, w.trace, w.http.browser.home...)
+	b.seen, b.siteOf = w.http.browser.seen, w.http.browser.siteOf
 	return b
 }
 
 // readAsPortal reads the ProConnect API with the declared portal's own
 // credentials.
-func (w *fcWorld) readAsPortal(path string) (map[string]any, error) {
+func (w *world) readAsPortal(path string) (map[string]any, error) {
 	d := w.declaration()
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"proconnect"}}
 	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic " + basic(d.ClientID, d.ClientSecret)}
@@ -875,21 +892,21 @@ func (w *fcWorld) readAsPortal(path string) (map[string]any, error) {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	if json.Unmarshal(w.last.body, &tok) != nil || tok.AccessToken == "" {
-		return nil, fmt.Errorf("PISTE gave no token for the declared portal's credentials: %s", w.last.describe())
+	if json.Unmarshal(w.http.last.body, &tok) != nil || tok.AccessToken == "" {
+		return nil, fmt.Errorf("PISTE gave no token for the declared portal's credentials: %s", w.http.last.describe())
 	}
 	if err := w.api(http.MethodGet, path, nil, tok.AccessToken); err != nil {
 		return nil, err
 	}
-	if w.last.status != http.StatusOK {
-		return nil, fmt.Errorf("ProConnect %s: %s", path, w.last.describe())
+	if w.http.last.status != http.StatusOK {
+		return nil, fmt.Errorf("ProConnect %s: %s", path, w.http.last.describe())
 	}
 	return w.lastJSON()
 }
 
 // deliveries lists the core's outbox events about a subject (a
 // certification, an access request).
-func (w *fcWorld) deliveries(subject string) ([]proconnect.Event, error) {
+func (w *world) deliveries(subject string) ([]proconnect.Event, error) {
 	e, err := w.controlAt(w.env.coreURL, http.MethodGet, "/deliveries?subject="+url.QueryEscape(subject), nil)
 	if err != nil {
 		return nil, err
