@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucumber/godog"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
@@ -99,8 +98,7 @@ func randomDigits(n int) string {
 	return b.String()
 }
 
-func registerAPI(sc *godog.ScenarioContext, w *world) {
-	step := sc.Step
+func registerAPI(reg *stepRegistry, w *world) {
 
 	// INSEE.
 	insee := func(path, key string, private bool) error {
@@ -114,16 +112,16 @@ func registerAPI(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.call(http.MethodGet, w.env.sireneURL+base+w.expand(path), h, nil)
 	}
-	step(`^une entreprise synthétique pour le scénario$`, func() error {
+	reg.step(`^une entreprise synthétique pour le scénario$`, func() error {
 		w.register.siren = randomSIREN()
 		return nil
 	})
-	step(`^on interroge ProConnect "([^"]*)"$`, func(p string) error { return w.call(http.MethodGet, w.env.coreURL+p, nil, nil) })
-	step(`^on interroge l'API Sirene "([^"]*)"$`, func(p string) error { return insee(p, demoINSEEKey, false) })
-	step(`^on interroge l'API Sirene privée "([^"]*)"$`, func(p string) error { return insee(p, demoINSEEKey, true) })
-	step(`^on interroge l'API Sirene "([^"]*)" sans clé d'API$`, func(p string) error { return insee(p, "", false) })
-	step(`^on interroge l'API Sirene "([^"]*)" avec la clé d'API "([^"]*)"$`, func(p, k string) error { return insee(p, k, false) })
-	step(`^deux interrogations de l'API Sirene "([^"]*)" donnent la même réponse$`, func(p string) error {
+	reg.step(`^on interroge ProConnect "([^"]*)"$`, func(p string) error { return w.call(http.MethodGet, w.env.coreURL+p, nil, nil) })
+	reg.step(`^on interroge l'API Sirene "([^"]*)"$`, func(p string) error { return insee(p, demoINSEEKey, false) })
+	reg.step(`^on interroge l'API Sirene privée "([^"]*)"$`, func(p string) error { return insee(p, demoINSEEKey, true) })
+	reg.step(`^on interroge l'API Sirene "([^"]*)" sans clé d'API$`, func(p string) error { return insee(p, "", false) })
+	reg.step(`^on interroge l'API Sirene "([^"]*)" avec la clé d'API "([^"]*)"$`, func(p, k string) error { return insee(p, k, false) })
+	reg.step(`^deux interrogations de l'API Sirene "([^"]*)" donnent la même réponse$`, func(p string) error {
 		if err := insee(p, demoINSEEKey, false); err != nil {
 			return err
 		}
@@ -136,7 +134,7 @@ func registerAPI(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^l'en-tête "Location" désigne l'unité légale "([^"]*)"$`, func(siren string) error {
+	reg.step(`^l'en-tête "Location" désigne l'unité légale "([^"]*)"$`, func(siren string) error {
 		if loc := w.http.last.header.Get("Location"); !strings.HasSuffix(strings.SplitN(loc, "?", 2)[0], "/siren/"+siren) {
 			return fmt.Errorf("Location %q", loc)
 		}
@@ -172,8 +170,8 @@ func registerAPI(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	}
-	step(`^on se connecte au RNE avec l'identifiant "([^"]*)" et le mot de passe "([^"]*)"$`, rneLogin)
-	step(`^on est connecté au RNE$`, func() error {
+	reg.step(`^on se connecte au RNE avec l'identifiant "([^"]*)" et le mot de passe "([^"]*)"$`, rneLogin)
+	reg.step(`^on est connecté au RNE$`, func() error {
 		if err := rneLogin(demoRNEUser, demoRNEPassword); err != nil {
 			return err
 		}
@@ -182,29 +180,29 @@ func registerAPI(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^on consulte l'entreprise "([^"]*)" au RNE$`, func(s string) error { return rne(http.MethodGet, "/companies/"+s, w.register.rneToken, nil) })
-	step(`^on consulte l'entreprise "([^"]*)" au RNE sans jeton$`, func(s string) error { return rne(http.MethodGet, "/companies/"+s, "", nil) })
-	step(`^on consulte l'entreprise "([^"]*)" au RNE avec un jeton falsifié$`, func(s string) error {
+	reg.step(`^on consulte l'entreprise "([^"]*)" au RNE$`, func(s string) error { return rne(http.MethodGet, "/companies/"+s, w.register.rneToken, nil) })
+	reg.step(`^on consulte l'entreprise "([^"]*)" au RNE sans jeton$`, func(s string) error { return rne(http.MethodGet, "/companies/"+s, "", nil) })
+	reg.step(`^on consulte l'entreprise "([^"]*)" au RNE avec un jeton falsifié$`, func(s string) error {
 		return rne(http.MethodGet, "/companies/"+s, "ZmFsc2U.ZmFsc2U", nil)
 	})
-	step(`^on référence le courriel de contact "([^"]*)" pour l'entreprise "([^"]*)"$`, func(mail, s string) error {
+	reg.step(`^on référence le courriel de contact "([^"]*)" pour l'entreprise "([^"]*)"$`, func(mail, s string) error {
 		b, _ := json.Marshal(map[string]string{"contact_email": w.expand(mail)})
 		return rne(http.MethodPut, "/companies/"+s+"/contact-email", w.register.rneToken, b)
 	})
-	step(`^on consulte le courriel de contact de l'entreprise "([^"]*)"$`, func(s string) error {
+	reg.step(`^on consulte le courriel de contact de l'entreprise "([^"]*)"$`, func(s string) error {
 		return rne(http.MethodGet, "/companies/"+s+"/contact-email", w.register.rneToken, nil)
 	})
 
 	// Changing the register under a portal.
-	step(`^l'entreprise "([^"]*)" cesse son activité le "([^"]*)"$`, func(s, day string) error {
+	reg.step(`^l'entreprise "([^"]*)" cesse son activité le "([^"]*)"$`, func(s, day string) error {
 		return w.registerControl("/companies/"+w.expand(s)+"/cease", map[string]string{"date": day})
 	})
-	step(`^le dirigeant n°(\d+) de l'entreprise "([^"]*)" quitte ses fonctions$`, func(n int, s string) error {
+	reg.step(`^le dirigeant n°(\d+) de l'entreprise "([^"]*)" quitte ses fonctions$`, func(n int, s string) error {
 		return w.registerControl("/companies/"+w.expand(s)+"/dirigeants/"+strconv.Itoa(n)+"/leave", map[string]any{})
 	})
 
 	// A synthetic dirigeant at FranceConnect has the register's identity.
-	step(`^l'identité du userinfo est celle du dirigeant n°(\d+) au RNE$`, func(n int) error {
+	reg.step(`^l'identité du userinfo est celle du dirigeant n°(\d+) au RNE$`, func(n int) error {
 		d, ok := jsonAt(w.register.rneDoc, fmt.Sprintf("formality.content.personneMorale.composition.pouvoirs[%d].individu.descriptionPersonne", n-1))
 		desc, isMap := d.(map[string]any)
 		if !ok || !isMap {
@@ -243,20 +241,20 @@ func registerAPI(sc *godog.ScenarioContext, w *world) {
 		return nil
 	}
 	cc := url.Values{"grant_type": {"client_credentials"}}
-	step(`^le portail "([^"]*)" demande un jeton à PISTE avec le secret "([^"]*)"$`, func(id, secret string) error {
+	reg.step(`^le portail "([^"]*)" demande un jeton à PISTE avec le secret "([^"]*)"$`, func(id, secret string) error {
 		return piste(cc, id, secret)
 	})
-	step(`^le portail "([^"]*)" demande un jeton à PISTE avec le secret "([^"]*)" et le scope "([^"]*)"$`, func(id, secret, scope string) error {
+	reg.step(`^le portail "([^"]*)" demande un jeton à PISTE avec le secret "([^"]*)" et le scope "([^"]*)"$`, func(id, secret, scope string) error {
 		return piste(url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}, id, secret)
 	})
-	step(`^le portail "([^"]*)" demande un jeton à PISTE avec le secret "([^"]*)" dans le corps de la requête$`, func(id, secret string) error {
+	reg.step(`^le portail "([^"]*)" demande un jeton à PISTE avec le secret "([^"]*)" dans le corps de la requête$`, func(id, secret string) error {
 		return piste(url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}, "", "")
 	})
-	step(`^on demande un jeton à PISTE avec le grant_type "([^"]*)"$`, func(gt string) error {
+	reg.step(`^on demande un jeton à PISTE avec le grant_type "([^"]*)"$`, func(gt string) error {
 		return piste(url.Values{"grant_type": {gt}}, "portail-demo", "portail-demo-secret")
 	})
-	step(`^on demande un jeton à PISTE sans s'authentifier$`, func() error { return piste(cc, "", "") })
-	step(`^un portail est enregistré à PISTE pour le scénario$`, func() error {
+	reg.step(`^on demande un jeton à PISTE sans s'authentifier$`, func() error { return piste(cc, "", "") })
+	reg.step(`^un portail est enregistré à PISTE pour le scénario$`, func() error {
 		if err := w.needControl("registers a portal through the control API"); err != nil {
 			return err
 		}
@@ -272,8 +270,8 @@ func registerAPI(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^ce portail demande un jeton à PISTE$`, func() error { return piste(cc, w.piste.portalID, w.piste.portalKey) })
-	step(`^PISTE répondra (\d+) aux (\d+) prochaines demandes de jeton de ce portail$`, func(status, count int) error {
+	reg.step(`^ce portail demande un jeton à PISTE$`, func() error { return piste(cc, w.piste.portalID, w.piste.portalKey) })
+	reg.step(`^PISTE répondra (\d+) aux (\d+) prochaines demandes de jeton de ce portail$`, func(status, count int) error {
 		if err := w.needControl("injects a fault through the control API"); err != nil {
 			return err
 		}
@@ -282,18 +280,18 @@ func registerAPI(sc *godog.ScenarioContext, w *world) {
 		h := map[string]string{"Content-Type": "application/json"}
 		return w.call(http.MethodPost, w.env.pisteURL+"/__sandbox/faults", h, b)
 	})
-	step(`^le jeton PISTE est un JWT ES256 vérifié par le JWKS de PISTE$`, func() error {
+	reg.step(`^le jeton PISTE est un JWT ES256 vérifié par le JWKS de PISTE$`, func() error {
 		_, err := w.pisteClaims()
 		return err
 	})
-	step(`^le jeton PISTE a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error {
+	reg.step(`^le jeton PISTE a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error {
 		c, err := w.pisteClaims()
 		if err != nil {
 			return err
 		}
 		return hasValue("the PISTE token", c, k, v)
 	})
-	step(`^le jeton PISTE expire (\d+) secondes après son émission$`, func(s int) error {
+	reg.step(`^le jeton PISTE expire (\d+) secondes après son émission$`, func(s int) error {
 		c, err := w.pisteClaims()
 		if err != nil {
 			return err

@@ -632,11 +632,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		w.steps = append(w.steps, r)
 		return ctx, nil
 	})
-	registerFranceConnect(sc, w)
-	registerAPI(sc, w)
-	registerProConnect(sc, w)
-	registerMail(sc, w)
-	registerPortail(sc, w)
+	registerSteps(&stepRegistry{sc: sc}, w)
 }
 
 func defaultFixtures() (*fixtures.Set, error) { return fixtures.Default() }

@@ -228,18 +228,17 @@ func (w *world) verifyEvent() error {
 	return nil
 }
 
-func registerProConnect(sc *godog.ScenarioContext, w *world) {
-	step := sc.Step
-	step(`^un portail enregistré auprès de PISTE et de ProConnect pour le scénario$`, func() error {
+func registerProConnect(reg *stepRegistry, w *world) {
+	reg.step(`^un portail enregistré auprès de PISTE et de ProConnect pour le scénario$`, func() error {
 		return w.registerPortal([]string{"proconnect"})
 	})
-	step(`^un portail enregistré auprès de PISTE avec le seul scope "([^"]*)"$`, func(scope string) error {
+	reg.step(`^un portail enregistré auprès de PISTE avec le seul scope "([^"]*)"$`, func(scope string) error {
 		return w.registerPortal([]string{scope})
 	})
-	step(`^le portail demande la certification du SIREN "([^"]*)"$`, func(siren string) error {
+	reg.step(`^le portail demande la certification du SIREN "([^"]*)"$`, func(siren string) error {
 		return w.startCertification(map[string]any{"siren": w.expand(siren)})
 	})
-	step(`^le portail demande une certification avec :$`, func(t *godog.Table) error {
+	reg.step(`^le portail demande une certification avec :$`, func(t *godog.Table) error {
 		fields := map[string]any{"siren": "901001008"}
 		for _, row := range t.Rows {
 			if row.Cells[0].Value == "champ" {
@@ -253,7 +252,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.startCertification(fields)
 	})
-	step(`^le portail demande la certification du SIREN "([^"]*)" (sans jeton|avec un jeton falsifié)$`, func(siren, how string) error {
+	reg.step(`^le portail demande la certification du SIREN "([^"]*)" (sans jeton|avec un jeton falsifié)$`, func(siren, how string) error {
 		tok := ""
 		if how == "avec un jeton falsifié" {
 			tok = "eyJhbGciOiJFUzI1NiJ9.eyJjbGllbnRfaWQiOiJ4In0.c2lnbmF0dXJl"
@@ -262,14 +261,14 @@ func registerProConnect(sc *godog.ScenarioContext, w *world) {
 		return w.api(http.MethodPost, "/certifications", map[string]any{"siren": siren, "redirect_uri": "http://localhost:9/retour",
 			"state": "etat", "purpose": "registration"}, tok)
 	})
-	step(`^la personne suit le lien de certification et se connecte avec la persona "([^"]*)"$`, w.followLogin)
-	step(`^la personne suit le lien de certification et abandonne à FranceConnect$`, func() error {
+	reg.step(`^la personne suit le lien de certification et se connecte avec la persona "([^"]*)"$`, w.followLogin)
+	reg.step(`^la personne suit le lien de certification et abandonne à FranceConnect$`, func() error {
 		if err := w.followLogin(""); err != nil {
 			return err
 		}
 		return w.click("Revenir sur le service")
 	})
-	step(`^la personne revient au portail avec l'identifiant de la certification et son state$`, func() error {
+	reg.step(`^la personne revient au portail avec l'identifiant de la certification et son state$`, func() error {
 		if w.http.callback == nil {
 			return fmt.Errorf("the browser did not come back to the portal: %s", w.http.last.describe())
 		}
@@ -279,10 +278,10 @@ func registerProConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le portail lit la certification$`, func() error {
+	reg.step(`^le portail lit la certification$`, func() error {
 		return w.api(http.MethodGet, "/certifications/"+w.core.certID, nil, w.core.apiToken)
 	})
-	step(`^un autre portail lit cette certification$`, func() error {
+	reg.step(`^un autre portail lit cette certification$`, func() error {
 		id := w.core.certID
 		if err := w.registerPortal([]string{"proconnect"}); err != nil {
 			return err
@@ -292,7 +291,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.api(http.MethodGet, "/certifications/"+id, nil, w.core.apiToken)
 	})
-	step(`^le portail lit la certification "([^"]*)"$`, func(id string) error {
+	reg.step(`^le portail lit la certification "([^"]*)"$`, func(id string) error {
 		if w.core.apiToken == "" {
 			if err := w.portalToken(); err != nil {
 				return err
@@ -300,7 +299,7 @@ func registerProConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.api(http.MethodGet, "/certifications/"+id, nil, w.core.apiToken)
 	})
-	step(`^la certification a le résultat "([^"]*)"$`, func(outcome string) error {
+	reg.step(`^la certification a le résultat "([^"]*)"$`, func(outcome string) error {
 		if err := w.api(http.MethodGet, "/certifications/"+w.core.certID, nil, w.core.apiToken); err != nil {
 			return err
 		}
@@ -313,25 +312,25 @@ func registerProConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^l'événement "([^"]*)" arrive au portail$`, w.waitEvent)
-	step(`^l'événement est signé par ProConnect pour ce portail$`, w.verifyEvent)
-	step(`^l'événement a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error {
+	reg.step(`^l'événement "([^"]*)" arrive au portail$`, w.waitEvent)
+	reg.step(`^l'événement est signé par ProConnect pour ce portail$`, w.verifyEvent)
+	reg.step(`^l'événement a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error {
 		return hasValue("the event", w.core.event, k, w.expand(v))
 	})
-	step(`^l'événement n'a pas "([^"]*)"$`, func(k string) error {
+	reg.step(`^l'événement n'a pas "([^"]*)"$`, func(k string) error {
 		if _, ok := jsonAt(w.core.event, k); ok {
 			return fmt.Errorf("the event has %q", k)
 		}
 		return nil
 	})
-	step(`^le portail sera indisponible pour les (\d+) prochaines livraisons$`, func(n int) error {
+	reg.step(`^le portail sera indisponible pour les (\d+) prochaines livraisons$`, func(n int) error {
 		if err := w.needControl("makes the scenario's portal fail"); err != nil {
 			return err
 		}
 		w.env.sink.fail(w.core.portal, n)
 		return nil
 	})
-	step(`^ProConnect réessaie ses livraisons plus tard$`, func() error {
+	reg.step(`^ProConnect réessaie ses livraisons plus tard$`, func() error {
 		if err := w.needControl("moves ProConnect's clock"); err != nil {
 			return err
 		}
@@ -352,17 +351,17 @@ func registerProConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le portail a reçu l'événement une fois, après (\d+) tentatives$`, func(n int) error {
+	reg.step(`^le portail a reçu l'événement une fois, après (\d+) tentatives$`, func(n int) error {
 		events, hits := w.env.sink.events(w.core.portal)
 		if len(events) != 1 || hits != n {
 			return fmt.Errorf("%d events accepted after %d deliveries, want 1 after %d", len(events), hits, n)
 		}
 		return nil
 	})
-	step(`^le portail demande une nouvelle vérification$`, func() error {
+	reg.step(`^le portail demande une nouvelle vérification$`, func() error {
 		return w.api(http.MethodPost, "/verifications", map[string]string{"certification_id": w.core.certID}, w.core.apiToken)
 	})
-	step(`^la vérification répond que la personne (est toujours|n'est plus) dirigeante$`, func(how string) error {
+	reg.step(`^la vérification répond que la personne (est toujours|n'est plus) dirigeante$`, func(how string) error {
 		m, err := w.lastJSON()
 		if err != nil {
 			return err
@@ -372,8 +371,8 @@ func registerProConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^ProConnect refait ses vérifications de fond$`, func() error { return w.coreControl("/recheck", map[string]any{}) })
-	step(`^le registre est indisponible pour l'entreprise "([^"]*)"$`, func(s string) error {
+	reg.step(`^ProConnect refait ses vérifications de fond$`, func() error { return w.coreControl("/recheck", map[string]any{}) })
+	reg.step(`^le registre est indisponible pour l'entreprise "([^"]*)"$`, func(s string) error {
 		if err := w.needControl("injects a register fault"); err != nil {
 			return err
 		}

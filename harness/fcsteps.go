@@ -40,31 +40,30 @@ type httpState struct {
 }
 
 // registerFranceConnect binds the franceconnect steps to w.
-func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
-	step := sc.Step
+func registerFranceConnect(reg *stepRegistry, w *world) {
 
 	// Service providers.
-	step(`^un fournisseur de service FranceConnect$`, func() error { return w.newClient(clientOptions{}) })
-	step(`^un fournisseur de service FranceConnect désactivé$`, func() error { return w.newClient(clientOptions{inactive: true}) })
-	step(`^un fournisseur de service FranceConnect autorisé pour les scopes "([^"]*)"$`, func(s string) error {
+	reg.step(`^un fournisseur de service FranceConnect$`, func() error { return w.newClient(clientOptions{}) })
+	reg.step(`^un fournisseur de service FranceConnect désactivé$`, func() error { return w.newClient(clientOptions{inactive: true}) })
+	reg.step(`^un fournisseur de service FranceConnect autorisé pour les scopes "([^"]*)"$`, func(s string) error {
 		return w.newClient(clientOptions{scopes: strings.Fields(s)})
 	})
-	step(`^un fournisseur de service FranceConnect sans le droit amr$`, func() error { return w.newClient(clientOptions{noAMR: true}) })
-	step(`^un fournisseur de service FranceConnect avec PKCE$`, func() error { return w.newClient(clientOptions{pkce: true}) })
-	step(`^un fournisseur de service FranceConnect signant en (ES256|RS256|HS256)$`, func(alg string) error {
+	reg.step(`^un fournisseur de service FranceConnect sans le droit amr$`, func() error { return w.newClient(clientOptions{noAMR: true}) })
+	reg.step(`^un fournisseur de service FranceConnect avec PKCE$`, func() error { return w.newClient(clientOptions{pkce: true}) })
+	reg.step(`^un fournisseur de service FranceConnect signant en (ES256|RS256|HS256)$`, func(alg string) error {
 		return w.newClient(clientOptions{alg: alg})
 	})
-	step(`^un fournisseur de service FranceConnect authentifié par private_key_jwt$`, func() error {
+	reg.step(`^un fournisseur de service FranceConnect authentifié par private_key_jwt$`, func() error {
 		return w.newClient(clientOptions{pkjwt: true})
 	})
-	step(`^un fournisseur de service FranceConnect\+$`, func() error {
+	reg.step(`^un fournisseur de service FranceConnect\+$`, func() error {
 		return w.newClient(clientOptions{profile: "plus", encKey: "fsplus-enc-ec", encAlg: "ECDH-ES"})
 	})
-	step(`^un fournisseur de service FranceConnect\+ chiffrant en RSA-OAEP-256$`, func() error {
+	reg.step(`^un fournisseur de service FranceConnect\+ chiffrant en RSA-OAEP-256$`, func() error {
 		return w.newClient(clientOptions{profile: "plus", encKey: "fsplus-enc-rsa", encAlg: "RSA-OAEP-256"})
 	})
-	step(`^un fournisseur de service FranceConnect\+ sans chiffrement$`, func() error { return w.newClient(clientOptions{profile: "plus"}) })
-	step(`^un second fournisseur de service FranceConnect$`, func() error {
+	reg.step(`^un fournisseur de service FranceConnect\+ sans chiffrement$`, func() error { return w.newClient(clientOptions{profile: "plus"}) })
+	reg.step(`^un second fournisseur de service FranceConnect$`, func() error {
 		if err := w.needControl("needs a second service provider"); err != nil {
 			return err
 		}
@@ -72,16 +71,16 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// Discovery and keys.
-	step(`^on consulte la découverte de FranceConnect(\+?)$`, func(plus string) error {
+	reg.step(`^on consulte la découverte de FranceConnect(\+?)$`, func(plus string) error {
 		prefix := "/api/v2"
 		if plus != "" {
 			prefix = "/plus/api/v2"
 		}
 		return w.get(prefix + "/.well-known/openid-configuration")
 	})
-	step(`^on consulte le JWKS de FranceConnect$`, func() error { return w.get("/api/v2/jwks") })
-	step(`^on ouvre l'adresse "([^"]*)" de FranceConnect$`, func(p string) error { return w.get(p) })
-	step(`^chaque clé du JWKS a "use" égal à "sig" et un "alg" parmi "([^"]*)"$`, func(list string) error {
+	reg.step(`^on consulte le JWKS de FranceConnect$`, func() error { return w.get("/api/v2/jwks") })
+	reg.step(`^on ouvre l'adresse "([^"]*)" de FranceConnect$`, func(p string) error { return w.get(p) })
+	reg.step(`^chaque clé du JWKS a "use" égal à "sig" et un "alg" parmi "([^"]*)"$`, func(list string) error {
 		set, err := w.lastJSON()
 		if err != nil {
 			return err
@@ -98,7 +97,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le JWKS ne contient aucune clé privée$`, func() error {
+	reg.step(`^le JWKS ne contient aucune clé privée$`, func() error {
 		set, err := w.lastJSON()
 		if err != nil {
 			return err
@@ -113,24 +112,24 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^la clé (ES256|RS256) de FranceConnect est renouvelée$`, func(alg string) error {
+	reg.step(`^la clé (ES256|RS256) de FranceConnect est renouvelée$`, func(alg string) error {
 		if err := w.needControl("rotates FranceConnect's keys"); err != nil {
 			return err
 		}
 		_, err := w.controlCall("/keys/rotate", map[string]string{"alg": alg})
 		return err
 	})
-	step(`^l'on note la clé qui a signé l'id_token$`, func() error {
+	reg.step(`^l'on note la clé qui a signé l'id_token$`, func() error {
 		w.fc.noted, _ = w.fc.idHeader["kid"].(string)
 		return nil
 	})
-	step(`^l'id_token est signé par une autre clé que celle notée$`, func() error {
+	reg.step(`^l'id_token est signé par une autre clé que celle notée$`, func() error {
 		if kid, _ := w.fc.idHeader["kid"].(string); kid == w.fc.noted {
 			return fmt.Errorf("the id_token is still signed by %s", kid)
 		}
 		return nil
 	})
-	step(`^le JWKS contient la clé notée$`, func() error {
+	reg.step(`^le JWKS contient la clé notée$`, func() error {
 		set, err := w.fetchJWKS()
 		if err != nil {
 			return err
@@ -142,45 +141,45 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// Generic answer checks.
-	step(`^la réponse a le statut (\d+)$`, func(code int) error {
+	reg.step(`^la réponse a le statut (\d+)$`, func(code int) error {
 		if w.http.last.status != code {
 			return fmt.Errorf("want status %d; got %s", code, w.http.last.describe())
 		}
 		return nil
 	})
-	step(`^l'en-tête "([^"]*)" vaut "([^"]*)"$`, func(h, v string) error {
+	reg.step(`^l'en-tête "([^"]*)" vaut "([^"]*)"$`, func(h, v string) error {
 		if got := w.http.last.header.Get(h); got != v {
 			return fmt.Errorf("header %s = %q, want %q", h, got, v)
 		}
 		return nil
 	})
-	step(`^l'en-tête "([^"]*)" commence par "([^"]*)"$`, func(h, v string) error {
+	reg.step(`^l'en-tête "([^"]*)" commence par "([^"]*)"$`, func(h, v string) error {
 		if got := w.http.last.header.Get(h); !strings.HasPrefix(got, v) {
 			return fmt.Errorf("header %s = %q, want it to start with %q", h, got, v)
 		}
 		return nil
 	})
-	step(`^aucun cookie n'est déposé$`, func() error {
+	reg.step(`^aucun cookie n'est déposé$`, func() error {
 		if c := w.http.last.header.Values("Set-Cookie"); len(c) > 0 {
 			return fmt.Errorf("the answer sets cookies: %v", c)
 		}
 		return nil
 	})
-	step(`^la réponse JSON contient exactement les clés "([^"]*)"$`, func(list string) error {
+	reg.step(`^la réponse JSON contient exactement les clés "([^"]*)"$`, func(list string) error {
 		m, err := w.lastJSON()
 		if err != nil {
 			return err
 		}
 		return exactKeys("the JSON answer", m, list)
 	})
-	step(`^la réponse JSON a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error {
+	reg.step(`^la réponse JSON a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error {
 		m, err := w.lastJSON()
 		if err != nil {
 			return err
 		}
 		return hasValue("the JSON answer", m, k, w.expand(v))
 	})
-	step(`^la réponse JSON a "([^"]*)" qui (contient|ne contient pas) "([^"]*)"$`, func(k, how, list string) error {
+	reg.step(`^la réponse JSON a "([^"]*)" qui (contient|ne contient pas) "([^"]*)"$`, func(k, how, list string) error {
 		m, err := w.lastJSON()
 		if err != nil {
 			return err
@@ -197,7 +196,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^la réponse JSON n'a pas la clé "([^"]*)"$`, func(k string) error {
+	reg.step(`^la réponse JSON n'a pas la clé "([^"]*)"$`, func(k string) error {
 		m, err := w.lastJSON()
 		if err != nil {
 			return err
@@ -207,7 +206,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^l'objet JSON "([^"]*)" contient exactement les clés "([^"]*)"$`, func(path, list string) error {
+	reg.step(`^l'objet JSON "([^"]*)" contient exactement les clés "([^"]*)"$`, func(path, list string) error {
 		m, err := w.lastJSON()
 		if err != nil {
 			return err
@@ -219,7 +218,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return exactKeys(path, obj, list)
 	})
-	step(`^la réponse JSON contient :$`, func(t *godog.Table) error {
+	reg.step(`^la réponse JSON contient :$`, func(t *godog.Table) error {
 		m, err := w.lastJSON()
 		if err != nil {
 			return err
@@ -237,7 +236,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^la réponse est l'erreur "([^"]*)" décrite "([^"]*)"(?: avec le code "([^"]*)")?$`, func(code, desc, ycode string) error {
+	reg.step(`^la réponse est l'erreur "([^"]*)" décrite "([^"]*)"(?: avec le code "([^"]*)")?$`, func(code, desc, ycode string) error {
 		m, err := w.lastJSON()
 		if err != nil {
 			return err
@@ -251,13 +250,13 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^la page contient "([^"]*)"$`, func(s string) error {
+	reg.step(`^la page contient "([^"]*)"$`, func(s string) error {
 		if !strings.Contains(string(w.http.last.body), s) {
 			return fmt.Errorf("the page does not contain %q: %s", s, w.http.last.describe())
 		}
 		return nil
 	})
-	step(`^FranceConnect affiche l'erreur "(Y[0-9A-Z]+)" avec le statut (\d+)$`, func(ycode string, status int) error {
+	reg.step(`^FranceConnect affiche l'erreur "(Y[0-9A-Z]+)" avec le statut (\d+)$`, func(ycode string, status int) error {
 		if w.http.last.status != status || !strings.Contains(string(w.http.last.body), ycode) ||
 			!strings.HasPrefix(w.http.last.header.Get("Content-Type"), "text/html") {
 			return fmt.Errorf("want an HTML page with %s and status %d; got %s (%s)", ycode, status, w.http.last.describe(),
@@ -267,28 +266,28 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// Authorization requests.
-	step(`^le fournisseur de service redirige l'usager vers FranceConnect$`, func() error { return w.authorize(w.defaultParams()) })
-	step(`^le fournisseur de service redirige l'usager vers FranceConnect sans le paramètre "([^"]*)"$`, func(k string) error {
+	reg.step(`^le fournisseur de service redirige l'usager vers FranceConnect$`, func() error { return w.authorize(w.defaultParams()) })
+	reg.step(`^le fournisseur de service redirige l'usager vers FranceConnect sans le paramètre "([^"]*)"$`, func(k string) error {
 		p := w.defaultParams()
 		p.Del(k)
 		return w.authorize(p)
 	})
-	step(`^le fournisseur de service redirige l'usager vers FranceConnect avec le paramètre supplémentaire "([^"]*)" valant "([^"]*)"$`, func(k, v string) error {
+	reg.step(`^le fournisseur de service redirige l'usager vers FranceConnect avec le paramètre supplémentaire "([^"]*)" valant "([^"]*)"$`, func(k, v string) error {
 		p := w.defaultParams()
 		p.Set(k, v)
 		return w.authorize(p)
 	})
-	step(`^le fournisseur de service redirige l'usager vers FranceConnect avec "([^"]*)" valant "(.*)"$`, func(k, v string) error {
+	reg.step(`^le fournisseur de service redirige l'usager vers FranceConnect avec "([^"]*)" valant "(.*)"$`, func(k, v string) error {
 		p := w.defaultParams()
 		p.Set(k, strings.ReplaceAll(v, `\"`, `"`))
 		return w.authorize(p)
 	})
-	step(`^le fournisseur de service redirige l'usager vers FranceConnect avec le paramètre "([^"]*)" répété$`, func(k string) error {
+	reg.step(`^le fournisseur de service redirige l'usager vers FranceConnect avec le paramètre "([^"]*)" répété$`, func(k string) error {
 		p := w.defaultParams()
 		p.Add(k, "encore")
 		return w.authorize(p)
 	})
-	step(`^le fournisseur de service redirige l'usager vers FranceConnect avec PKCE$`, func() error {
+	reg.step(`^le fournisseur de service redirige l'usager vers FranceConnect avec PKCE$`, func() error {
 		p := w.defaultParams()
 		var challenge string
 		w.fc.verifier, challenge = pkcePair()
@@ -296,7 +295,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		p.Set("code_challenge_method", "S256")
 		return w.authorize(p)
 	})
-	step(`^le fournisseur de service envoie la demande d'autorisation en POST$`, func() error {
+	reg.step(`^le fournisseur de service envoie la demande d'autorisation en POST$`, func() error {
 		w.fc.params = w.defaultParams()
 		e, err := w.http.browser.postForm(w.fcURL(w.fc.sp.prefix()+"/authorize"), w.fc.params)
 		if err != nil {
@@ -310,9 +309,9 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// The person.
-	step(`^la page de connexion est affichée$`, func() error { return w.loginPageShown("") })
-	step(`^la page de connexion est affichée avec le message "([^"]*)"$`, func(msg string) error { return w.loginPageShown(msg) })
-	step(`^la page de connexion propose la persona "([^"]*)"$`, func(login string) error {
+	reg.step(`^la page de connexion est affichée$`, func() error { return w.loginPageShown("") })
+	reg.step(`^la page de connexion est affichée avec le message "([^"]*)"$`, func(msg string) error { return w.loginPageShown(msg) })
+	reg.step(`^la page de connexion propose la persona "([^"]*)"$`, func(login string) error {
 		for _, f := range forms(w.http.last.body) {
 			if f.fields.Get("login") == login && f.inputs["login"] == "hidden" {
 				return nil
@@ -320,23 +319,23 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return fmt.Errorf("the login page offers no button for %q", login)
 	})
-	step(`^l'usager se connecte avec la persona "([^"]*)"$`, func(login string) error { return w.loginAs(login, w.password(login)) })
-	step(`^l'usager se connecte avec l'identifiant "([^"]*)" et le mot de passe "([^"]*)"$`, w.loginAs)
-	step(`^l'usager clique sur "([^"]*)"$`, w.click)
-	step(`^l'usager s'est connecté(?: à nouveau)? avec la persona "([^"]*)"$`, func(login string) error {
+	reg.step(`^l'usager se connecte avec la persona "([^"]*)"$`, func(login string) error { return w.loginAs(login, w.password(login)) })
+	reg.step(`^l'usager se connecte avec l'identifiant "([^"]*)" et le mot de passe "([^"]*)"$`, w.loginAs)
+	reg.step(`^l'usager clique sur "([^"]*)"$`, w.click)
+	reg.step(`^l'usager s'est connecté(?: à nouveau)? avec la persona "([^"]*)"$`, func(login string) error {
 		return w.connect(login, w.defaultParams())
 	})
-	step(`^l'usager s'est connecté(?: à nouveau)? avec la persona "([^"]*)" en demandant amr$`, func(login string) error {
+	reg.step(`^l'usager s'est connecté(?: à nouveau)? avec la persona "([^"]*)" en demandant amr$`, func(login string) error {
 		p := w.defaultParams()
 		p.Set("claims", `{"id_token":{"amr":{"essential":true}}}`)
 		return w.connect(login, p)
 	})
-	step(`^l'usager s'est connecté avec la persona "([^"]*)" et les scopes "([^"]*)"$`, func(login, scopes string) error {
+	reg.step(`^l'usager s'est connecté avec la persona "([^"]*)" et les scopes "([^"]*)"$`, func(login, scopes string) error {
 		p := w.defaultParams()
 		p.Set("scope", scopes)
 		return w.connect(login, p)
 	})
-	step(`^l'usager a une session FranceConnect sans interface pour la persona "([^"]*)"$`, func(login string) error {
+	reg.step(`^l'usager a une session FranceConnect sans interface pour la persona "([^"]*)"$`, func(login string) error {
 		if err := w.needControl("uses the headless FranceConnect session"); err != nil {
 			return err
 		}
@@ -361,21 +360,21 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^la prochaine connexion du fournisseur de service est celle de la persona "([^"]*)"$`, func(login string) error {
+	reg.step(`^la prochaine connexion du fournisseur de service est celle de la persona "([^"]*)"$`, func(login string) error {
 		if err := w.needControl("queues a login"); err != nil {
 			return err
 		}
 		_, err := w.controlCall("/queue", map[string]string{"client_id": w.fc.sp.id, "login": login})
 		return err
 	})
-	step(`^la prochaine connexion du fournisseur de service échoue avec "([^"]*)"$`, func(e string) error {
+	reg.step(`^la prochaine connexion du fournisseur de service échoue avec "([^"]*)"$`, func(e string) error {
 		if err := w.needControl("queues an error"); err != nil {
 			return err
 		}
 		_, err := w.controlCall("/queue", map[string]string{"client_id": w.fc.sp.id, "error": e})
 		return err
 	})
-	step(`^une persona lente de (\d+) millisecondes$`, func(ms int) error {
+	reg.step(`^une persona lente de (\d+) millisecondes$`, func(ms int) error {
 		if err := w.needControl("adds a persona"); err != nil {
 			return err
 		}
@@ -388,14 +387,14 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		})
 		return err
 	})
-	step(`^l'usager se connecte avec la persona lente$`, func() error { return w.loginAs(w.fc.slowLogin, "123") })
-	step(`^la connexion a duré au moins (\d+) millisecondes$`, func(ms int) error {
+	reg.step(`^l'usager se connecte avec la persona lente$`, func() error { return w.loginAs(w.fc.slowLogin, "123") })
+	reg.step(`^la connexion a duré au moins (\d+) millisecondes$`, func(ms int) error {
 		if w.http.elapsed < time.Duration(ms)*time.Millisecond {
 			return fmt.Errorf("the login took %s", w.http.elapsed)
 		}
 		return nil
 	})
-	step(`^l'usager est renvoyé vers le fournisseur de service avec un code$`, func() error {
+	reg.step(`^l'usager est renvoyé vers le fournisseur de service avec un code$`, func() error {
 		if w.http.callback == nil || !strings.HasPrefix(w.http.callback.String(), w.fc.params.Get("redirect_uri")) {
 			return fmt.Errorf("the browser is not back at the service: %s", w.http.last.describe())
 		}
@@ -405,7 +404,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^l'usager est renvoyé vers le fournisseur de service avec l'erreur "([^"]*)" et la description "([^"]*)" dans (la requête|le fragment)$`, func(code, desc, where string) error {
+	reg.step(`^l'usager est renvoyé vers le fournisseur de service avec l'erreur "([^"]*)" et la description "([^"]*)" dans (la requête|le fragment)$`, func(code, desc, where string) error {
 		if w.http.callback == nil {
 			return fmt.Errorf("the browser is not back at the service: %s", w.http.last.describe())
 		}
@@ -422,7 +421,7 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^l'usager est renvoyé vers "([^"]*)"$`, func(want string) error {
+	reg.step(`^l'usager est renvoyé vers "([^"]*)"$`, func(want string) error {
 		if loc := w.http.last.header.Get("Location"); loc != want {
 			return fmt.Errorf("redirected to %q, want %q (status %d)", loc, want, w.http.last.status)
 		}
@@ -430,8 +429,8 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// Token endpoint.
-	step(`^le fournisseur de service échange le code$`, func() error { return w.exchangeCode(w.fc.sp, nil) })
-	step(`^le fournisseur de service a échangé le code$`, func() error {
+	reg.step(`^le fournisseur de service échange le code$`, func() error { return w.exchangeCode(w.fc.sp, nil) })
+	reg.step(`^le fournisseur de service a échangé le code$`, func() error {
 		if err := w.exchangeCode(w.fc.sp, nil); err != nil {
 			return err
 		}
@@ -440,10 +439,10 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le fournisseur de service échange le code avec le secret "([^"]*)"$`, func(s string) error {
+	reg.step(`^le fournisseur de service échange le code avec le secret "([^"]*)"$`, func(s string) error {
 		return w.exchangeCode(w.fc.sp, map[string]string{"client_secret": s})
 	})
-	step(`^le fournisseur de service échange le code en s'authentifiant par client_secret_basic$`, func() error {
+	reg.step(`^le fournisseur de service échange le code en s'authentifiant par client_secret_basic$`, func() error {
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {w.http.code}, "redirect_uri": {w.fc.sp.redirect}}
 		req, err := http.NewRequest(http.MethodPost, w.fcURL(w.fc.sp.prefix()+"/token"), strings.NewReader(form.Encode()))
 		if err != nil {
@@ -458,21 +457,21 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		w.http.last = e
 		return nil
 	})
-	step(`^le fournisseur de service échange le code "([^"]*)"$`, func(code string) error {
+	reg.step(`^le fournisseur de service échange le code "([^"]*)"$`, func(code string) error {
 		return w.exchangeCode(w.fc.sp, map[string]string{"code": code})
 	})
-	step(`^le fournisseur de service échange à nouveau le même code$`, func() error { return w.exchangeCode(w.fc.sp, nil) })
-	step(`^le fournisseur de service échange le code avec l'adresse de retour "([^"]*)"$`, func(u string) error {
+	reg.step(`^le fournisseur de service échange à nouveau le même code$`, func() error { return w.exchangeCode(w.fc.sp, nil) })
+	reg.step(`^le fournisseur de service échange le code avec l'adresse de retour "([^"]*)"$`, func(u string) error {
 		return w.exchangeCode(w.fc.sp, map[string]string{"redirect_uri": u})
 	})
-	step(`^le fournisseur de service échange le code sans code_verifier$`, func() error { return w.exchangeCode(w.fc.sp, nil) })
-	step(`^le fournisseur de service échange le code avec le code_verifier$`, func() error {
+	reg.step(`^le fournisseur de service échange le code sans code_verifier$`, func() error { return w.exchangeCode(w.fc.sp, nil) })
+	reg.step(`^le fournisseur de service échange le code avec le code_verifier$`, func() error {
 		return w.exchangeCode(w.fc.sp, map[string]string{"code_verifier": w.fc.verifier})
 	})
-	step(`^le second fournisseur de service échange le code du premier$`, func() error {
+	reg.step(`^le second fournisseur de service échange le code du premier$`, func() error {
 		return w.exchangeCode(w.fc.clients[len(w.fc.clients)-1], nil)
 	})
-	step(`^le fournisseur de service échange le code avec une assertion signée$`, func() error {
+	reg.step(`^le fournisseur de service échange le code avec une assertion signée$`, func() error {
 		a, err := w.clientAssertion()
 		if err != nil {
 			return err
@@ -480,20 +479,20 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		w.fc.assertion = a
 		return w.exchangeCode(w.fc.sp, map[string]string{"client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": a})
 	})
-	step(`^le fournisseur de service rejoue la même assertion pour un nouveau code$`, func() error {
+	reg.step(`^le fournisseur de service rejoue la même assertion pour un nouveau code$`, func() error {
 		if err := w.connect("angela", w.defaultParams()); err != nil {
 			return err
 		}
 		return w.exchangeCode(w.fc.sp, map[string]string{"client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": w.fc.assertion})
 	})
-	step(`^l'horloge du fournisseur de service avance de (\d+) secondes$`, func(s int) error {
+	reg.step(`^l'horloge du fournisseur de service avance de (\d+) secondes$`, func(s int) error {
 		if err := w.needControl("moves the clock"); err != nil {
 			return err
 		}
 		_, err := w.controlCall("/clients/"+w.fc.sp.id+"/clock", map[string]string{"advance": strconv.Itoa(s) + "s"})
 		return err
 	})
-	step(`^le jeton d'accès fait (\d+) caractères$`, func(n int) error {
+	reg.step(`^le jeton d'accès fait (\d+) caractères$`, func(n int) error {
 		if l := len(w.accessToken()); l != n {
 			return fmt.Errorf("access token of %d characters", l)
 		}
@@ -501,16 +500,16 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// id_token.
-	step(`^l'en-tête de l'id_token contient exactement "([^"]*)"$`, func(list string) error { return exactKeys("the id_token header", w.fc.idHeader, list) })
-	step(`^l'id_token contient exactement les claims "([^"]*)"$`, func(list string) error { return exactKeys("the id_token", w.fc.idClaims, list) })
-	step(`^l'id_token a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error { return hasValue("the id_token", w.fc.idClaims, k, v) })
-	step(`^l'id_token a "nonce" égal au nonce envoyé$`, func() error {
+	reg.step(`^l'en-tête de l'id_token contient exactement "([^"]*)"$`, func(list string) error { return exactKeys("the id_token header", w.fc.idHeader, list) })
+	reg.step(`^l'id_token contient exactement les claims "([^"]*)"$`, func(list string) error { return exactKeys("the id_token", w.fc.idClaims, list) })
+	reg.step(`^l'id_token a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error { return hasValue("the id_token", w.fc.idClaims, k, v) })
+	reg.step(`^l'id_token a "nonce" égal au nonce envoyé$`, func() error {
 		return hasValue("the id_token", w.fc.idClaims, "nonce", strconv.Quote(w.fc.params.Get("nonce")))
 	})
-	step(`^l'id_token a "aud" égal à l'identifiant du fournisseur de service$`, func() error {
+	reg.step(`^l'id_token a "aud" égal à l'identifiant du fournisseur de service$`, func() error {
 		return hasValue("the id_token", w.fc.idClaims, "aud", strconv.Quote(w.fc.sp.id))
 	})
-	step(`^l'id_token expire (\d+) secondes après son émission$`, func(s int) error {
+	reg.step(`^l'id_token expire (\d+) secondes après son émission$`, func(s int) error {
 		exp, _ := w.fc.idClaims["exp"].(float64)
 		iat, _ := w.fc.idClaims["iat"].(float64)
 		if int(exp-iat) != s {
@@ -518,25 +517,25 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le sub de l'id_token est fait de 64 chiffres hexadécimaux suivis de "v1"$`, func() error {
+	reg.step(`^le sub de l'id_token est fait de 64 chiffres hexadécimaux suivis de "v1"$`, func() error {
 		if s, _ := w.fc.idClaims["sub"].(string); !reSub.MatchString(s) {
 			return fmt.Errorf("sub %q", s)
 		}
 		return nil
 	})
-	step(`^l'id_token (?:déchiffré )?est signé en (ES256|RS256) par une clé du JWKS$`, func(alg string) error {
+	reg.step(`^l'id_token (?:déchiffré )?est signé en (ES256|RS256) par une clé du JWKS$`, func(alg string) error {
 		_, err := w.verifyJWS(w.fc.idJWS, alg)
 		return err
 	})
-	step(`^l'id_token est signé en HS256 avec le secret du fournisseur de service$`, func() error {
+	reg.step(`^l'id_token est signé en HS256 avec le secret du fournisseur de service$`, func() error {
 		_, err := w.verifyJWS(w.fc.idJWS, "HS256")
 		return err
 	})
-	step(`^l'on note le sub de l'id_token$`, func() error {
+	reg.step(`^l'on note le sub de l'id_token$`, func() error {
 		w.fc.noted, _ = w.fc.idClaims["sub"].(string)
 		return nil
 	})
-	step(`^un second fournisseur de service FranceConnect (de la même entité|d'une autre entité) obtient un id_token pour "([^"]*)"$`, func(which, login string) error {
+	reg.step(`^un second fournisseur de service FranceConnect (de la même entité|d'une autre entité) obtient un id_token pour "([^"]*)"$`, func(which, login string) error {
 		if err := w.needControl("needs a second service provider"); err != nil {
 			return err
 		}
@@ -552,21 +551,21 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.exchangeCode(w.fc.sp, nil)
 	})
-	step(`^le sub de l'id_token (est|n'est pas) celui noté$`, func(how string) error {
+	reg.step(`^le sub de l'id_token (est|n'est pas) celui noté$`, func(how string) error {
 		sub, _ := w.fc.idClaims["sub"].(string)
 		if (sub == w.fc.noted) != (how == "est") {
 			return fmt.Errorf("sub %s, noted %s: want it %s the same", sub, w.fc.noted, how)
 		}
 		return nil
 	})
-	step(`^l'id_token est un JWE dont l'en-tête contient exactement "([^"]*)"$`, func(list string) error {
+	reg.step(`^l'id_token est un JWE dont l'en-tête contient exactement "([^"]*)"$`, func(list string) error {
 		h, err := jweHeader(w.fc.idToken)
 		if err != nil {
 			return err
 		}
 		return exactKeys("the JWE header", h, list)
 	})
-	step(`^le JWE a "alg" égal à "([^"]*)", "enc" égal à "([^"]*)" et "cty" égal à "([^"]*)"$`, func(alg, enc, cty string) error {
+	reg.step(`^le JWE a "alg" égal à "([^"]*)", "enc" égal à "([^"]*)" et "cty" égal à "([^"]*)"$`, func(alg, enc, cty string) error {
 		h, err := jweHeader(w.fc.idToken)
 		if err != nil {
 			return err
@@ -578,16 +577,16 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// Userinfo.
-	step(`^le fournisseur de service demande les informations de l'usager$`, func() error { return w.callUserinfo(w.accessToken(), false) })
-	step(`^le fournisseur de service demande les informations de l'usager sans jeton$`, func() error { return w.callUserinfo("", false) })
-	step(`^le fournisseur de service demande les informations de l'usager avec un jeton altéré$`, func() error {
+	reg.step(`^le fournisseur de service demande les informations de l'usager$`, func() error { return w.callUserinfo(w.accessToken(), false) })
+	reg.step(`^le fournisseur de service demande les informations de l'usager sans jeton$`, func() error { return w.callUserinfo("", false) })
+	reg.step(`^le fournisseur de service demande les informations de l'usager avec un jeton altéré$`, func() error {
 		t := w.accessToken()
 		return w.callUserinfo(t[:len(t)-2]+"xx", false)
 	})
-	step(`^le fournisseur de service demande les informations de l'usager avec le paramètre access_token$`, func() error {
+	reg.step(`^le fournisseur de service demande les informations de l'usager avec le paramètre access_token$`, func() error {
 		return w.callUserinfo(w.accessToken(), true)
 	})
-	step(`^le fournisseur de service révoque le jeton d'accès$`, func() error {
+	reg.step(`^le fournisseur de service révoque le jeton d'accès$`, func() error {
 		e, err := w.http.backend.postForm(w.fcURL(w.fc.sp.prefix()+"/token/revocation"), url.Values{
 			"token": {w.accessToken()}, "client_id": {w.fc.sp.id}, "client_secret": {w.fc.sp.secret}})
 		if err != nil {
@@ -596,26 +595,26 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		w.http.last = e
 		return nil
 	})
-	step(`^l'en-tête du userinfo contient exactement "([^"]*)"$`, func(list string) error { return exactKeys("the userinfo header", w.fc.uiHeader, list) })
-	step(`^le userinfo est signé en (ES256|RS256) par une clé du JWKS$`, func(alg string) error {
+	reg.step(`^l'en-tête du userinfo contient exactement "([^"]*)"$`, func(list string) error { return exactKeys("the userinfo header", w.fc.uiHeader, list) })
+	reg.step(`^le userinfo est signé en (ES256|RS256) par une clé du JWKS$`, func(alg string) error {
 		_, err := w.verifyJWS(w.fc.uiRaw, alg)
 		return err
 	})
-	step(`^le userinfo contient exactement les claims "([^"]*)"$`, func(list string) error { return exactKeys("the userinfo", w.fc.userinfo, list) })
-	step(`^le userinfo a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error { return hasValue("the userinfo", w.fc.userinfo, k, v) })
-	step(`^le userinfo n'a pas la claim "([^"]*)"$`, func(k string) error {
+	reg.step(`^le userinfo contient exactement les claims "([^"]*)"$`, func(list string) error { return exactKeys("the userinfo", w.fc.userinfo, list) })
+	reg.step(`^le userinfo a "([^"]*)" égal à `+jsonValue+`$`, func(k, v string) error { return hasValue("the userinfo", w.fc.userinfo, k, v) })
+	reg.step(`^le userinfo n'a pas la claim "([^"]*)"$`, func(k string) error {
 		if _, ok := w.fc.userinfo[k]; ok {
 			return fmt.Errorf("the userinfo has %q", k)
 		}
 		return nil
 	})
-	step(`^le userinfo a le même "([^"]*)" que l'id_token$`, func(k string) error {
+	reg.step(`^le userinfo a le même "([^"]*)" que l'id_token$`, func(k string) error {
 		if w.fc.userinfo[k] != w.fc.idClaims[k] {
 			return fmt.Errorf("userinfo %s = %v, id_token %s = %v", k, w.fc.userinfo[k], k, w.fc.idClaims[k])
 		}
 		return nil
 	})
-	step(`^le userinfo est un JWE que le fournisseur de service déchiffre$`, func() error {
+	reg.step(`^le userinfo est un JWE que le fournisseur de service déchiffre$`, func() error {
 		if strings.Count(w.fc.uiRaw, ".") != 4 {
 			return fmt.Errorf("the userinfo is not a JWE")
 		}
@@ -634,10 +633,10 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		w.http.last = e
 		return nil
 	}
-	step(`^le fournisseur de service déconnecte l'usager vers "([^"]*)" avec le state "([^"]*)"$`, func(u, st string) error {
+	reg.step(`^le fournisseur de service déconnecte l'usager vers "([^"]*)" avec le state "([^"]*)"$`, func(u, st string) error {
 		return logout(url.Values{"id_token_hint": {w.fc.idJWS}, "post_logout_redirect_uri": {u}, "state": {st}})
 	})
-	step(`^le fournisseur de service a déconnecté l'usager$`, func() error {
+	reg.step(`^le fournisseur de service a déconnecté l'usager$`, func() error {
 		if err := logout(url.Values{"id_token_hint": {w.fc.idJWS}, "post_logout_redirect_uri": {"http://localhost:4000/logout-callback"}, "state": {"s"}}); err != nil {
 			return err
 		}
@@ -646,10 +645,10 @@ func registerFranceConnect(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le fournisseur de service déconnecte l'usager sans adresse de retour$`, func() error {
+	reg.step(`^le fournisseur de service déconnecte l'usager sans adresse de retour$`, func() error {
 		return logout(url.Values{"id_token_hint": {w.fc.idJWS}})
 	})
-	step(`^le fournisseur de service déconnecte l'usager avec (une adresse de retour non enregistrée|un paramètre inconnu|un id_token_hint altéré|un id_token_hint absent)$`, func(what string) error {
+	reg.step(`^le fournisseur de service déconnecte l'usager avec (une adresse de retour non enregistrée|un paramètre inconnu|un id_token_hint altéré|un id_token_hint absent)$`, func(what string) error {
 		p := url.Values{"id_token_hint": {w.fc.idJWS}, "post_logout_redirect_uri": {"http://localhost:4000/logout-callback"}, "state": {"s"}}
 		switch what {
 		case "une adresse de retour non enregistrée":

@@ -209,11 +209,10 @@ func (w *world) fileAccessRequest(body map[string]any) error {
 
 func (w *world) accessMatch(d map[string]any) bool { return d["access_request_id"] == w.mail.accessID }
 
-func registerMail(sc *godog.ScenarioContext, w *world) {
-	step := sc.Step
+func registerMail(reg *stepRegistry, w *world) {
 
 	// The mail.
-	step(`^un courriel arrive à "([^"]*)" avec l'objet "([^"]*)"$`, func(to, subject string) error {
+	reg.step(`^un courriel arrive à "([^"]*)" avec l'objet "([^"]*)"$`, func(to, subject string) error {
 		to = w.expand(to)
 		if err := w.waitMail(to, 1); err != nil {
 			return err
@@ -223,8 +222,8 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^un deuxième courriel arrive à "([^"]*)"$`, func(to string) error { return w.waitMail(w.expand(to), 2) })
-	step(`^"([^"]*)" n'a reçu que (\d+) courriels?$`, func(to string, n int) error {
+	reg.step(`^un deuxième courriel arrive à "([^"]*)"$`, func(to string) error { return w.waitMail(w.expand(to), 2) })
+	reg.step(`^"([^"]*)" n'a reçu que (\d+) courriels?$`, func(to string, n int) error {
 		if err := w.needMailbox(); err != nil {
 			return err
 		}
@@ -238,7 +237,7 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^aucun courriel n'arrive à "([^"]*)"$`, func(to string) error {
+	reg.step(`^aucun courriel n'arrive à "([^"]*)"$`, func(to string) error {
 		if err := w.needMailbox(); err != nil {
 			return err
 		}
@@ -252,7 +251,7 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le courriel est en texte et en HTML, et chacun contient "([^"]*)" et le lien$`, func(want string) error {
+	reg.step(`^le courriel est en texte et en HTML, et chacun contient "([^"]*)" et le lien$`, func(want string) error {
 		m := w.mail.message
 		link, err := w.mailLink()
 		if err != nil {
@@ -270,20 +269,20 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le courriel est en français$`, func() error {
+	reg.step(`^le courriel est en français$`, func() error {
 		if !strings.Contains(w.mail.message.Text, "Bonjour") || !strings.Contains(w.mail.message.HTML, "Bonjour") {
 			return fmt.Errorf("the mail is not in French: %.300s", w.mail.message.Text)
 		}
 		return nil
 	})
-	step(`^la personne ouvre le lien du courriel$`, func() error {
+	reg.step(`^la personne ouvre le lien du courriel$`, func() error {
 		link, err := w.mailLink()
 		if err != nil {
 			return err
 		}
 		return w.browse(link)
 	})
-	step(`^la personne ouvre le lien du courriel avec un jeton falsifié$`, func() error {
+	reg.step(`^la personne ouvre le lien du courriel avec un jeton falsifié$`, func() error {
 		link, err := w.mailLink()
 		if err != nil {
 			return err
@@ -297,9 +296,9 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		u.RawQuery = q.Encode()
 		return w.browse(u.String())
 	})
-	step(`^ProConnect affiche la page "([^"]*)"$`, func(t string) error { return w.pageTitle(t, 0) })
-	step(`^ProConnect affiche la page "([^"]*)" avec le statut (\d+)$`, w.pageTitle)
-	step(`^la page indique "([^"]*)"$`, func(s string) error {
+	reg.step(`^ProConnect affiche la page "([^"]*)"$`, func(t string) error { return w.pageTitle(t, 0) })
+	reg.step(`^ProConnect affiche la page "([^"]*)" avec le statut (\d+)$`, w.pageTitle)
+	reg.step(`^la page indique "([^"]*)"$`, func(s string) error {
 		if !strings.Contains(html.UnescapeString(string(w.http.last.body)), w.expand(s)) {
 			return fmt.Errorf("the page does not say %q: %s", w.expand(s), w.http.last.describe())
 		}
@@ -307,14 +306,14 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// Shared state: clocks and the mail server (@exclusif scenarios).
-	step(`^(\d+) (heures|jours) passent pour ProConnect$`, func(n int, unit string) error {
+	reg.step(`^(\d+) (heures|jours) passent pour ProConnect$`, func(n int, unit string) error {
 		d := time.Duration(n) * time.Hour
 		if unit == "jours" {
 			d *= 24
 		}
 		return w.advanceShared(d)
 	})
-	step(`^le serveur de courriel est en panne$`, func() error {
+	reg.step(`^le serveur de courriel est en panne$`, func() error {
 		if err := w.needMailbox(); err != nil {
 			return err
 		}
@@ -328,29 +327,29 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		_, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 1000000})
 		return err
 	})
-	step(`^le serveur de courriel revient$`, func() error {
+	reg.step(`^le serveur de courriel revient$`, func() error {
 		_, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 0})
 		return err
 	})
-	step(`^ProConnect réessaie ses envois plus tard$`, func() error {
+	reg.step(`^ProConnect réessaie ses envois plus tard$`, func() error {
 		// the mailer retries with backoff; move its clock past the next attempt
 		return w.advanceShared(10 * time.Minute)
 	})
 
 	// The contact email.
-	step(`^la personne ouvre la page du courriel de contact de ProConnect$`, func() error {
+	reg.step(`^la personne ouvre la page du courriel de contact de ProConnect$`, func() error {
 		return w.browse(w.env.coreURL + "/contact")
 	})
-	step(`^elle indique le SIREN "([^"]*)" et se connecte avec la persona "([^"]*)"$`, func(siren, login string) error {
+	reg.step(`^elle indique le SIREN "([^"]*)" et se connecte avec la persona "([^"]*)"$`, func(siren, login string) error {
 		if err := w.submitOnly(map[string]string{"siren": w.expand(siren)}); err != nil {
 			return err
 		}
 		return w.franceConnectAs(login)
 	})
-	step(`^elle indique le courriel "([^"]*)"$`, func(mail string) error {
+	reg.step(`^elle indique le courriel "([^"]*)"$`, func(mail string) error {
 		return w.submitOnly(map[string]string{"email": w.expand(mail)})
 	})
-	step(`^le dirigeant "([^"]*)" référence le courriel de contact vérifié "([^"]*)"$`, func(login, mail string) error {
+	reg.step(`^le dirigeant "([^"]*)" référence le courriel de contact vérifié "([^"]*)"$`, func(login, mail string) error {
 		mail = w.expand(mail)
 		before := 0
 		if w.env.mailboxURL != "" {
@@ -384,16 +383,16 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.pageTitle("Adresse vérifiée", http.StatusOK)
 	})
-	step(`^le portail lit le courriel de contact de l'entreprise$`, func() error {
+	reg.step(`^le portail lit le courriel de contact de l'entreprise$`, func() error {
 		if err := w.ensureToken(); err != nil {
 			return err
 		}
 		return w.api(http.MethodGet, "/companies/"+w.register.siren+"/contact-email", nil, w.core.apiToken)
 	})
-	step(`^l'événement "([^"]*)" de l'entreprise arrive au portail$`, func(typ string) error {
+	reg.step(`^l'événement "([^"]*)" de l'entreprise arrive au portail$`, func(typ string) error {
 		return w.waitEventWhere(typ, "company "+w.register.siren, func(d map[string]any) bool { return d["siren"] == w.register.siren })
 	})
-	step(`^l'événement "contact_email.changed" pour "([^"]*)" arrive au portail$`, func(mail string) error {
+	reg.step(`^l'événement "contact_email.changed" pour "([^"]*)" arrive au portail$`, func(mail string) error {
 		mail = w.expand(mail)
 		return w.waitEventWhere("contact_email.changed", "company "+w.register.siren+" and "+mail, func(d map[string]any) bool {
 			return d["siren"] == w.register.siren && d["contact_email"] == mail
@@ -401,11 +400,11 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// Access requests, the portal's side (proconnect suite).
-	step(`^le portail dépose une demande d'accès pour "([^"]*)" "([^"]*)" <([^>]*)>$`, func(given, family, mail string) error {
+	reg.step(`^le portail dépose une demande d'accès pour "([^"]*)" "([^"]*)" <([^>]*)>$`, func(given, family, mail string) error {
 		return w.fileAccessRequest(map[string]any{"siren": w.register.siren, "state": "etat-" + randomHex(4),
 			"collaborator": map[string]string{"given_name": given, "family_name": family, "email": w.expand(mail)}})
 	})
-	step(`^le portail dépose une demande d'accès avec :$`, func(t *godog.Table) error {
+	reg.step(`^le portail dépose une demande d'accès avec :$`, func(t *godog.Table) error {
 		body := map[string]any{"siren": w.register.siren}
 		col := map[string]any{}
 		for i, row := range t.Rows {
@@ -425,13 +424,13 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		body["collaborator"] = col
 		return w.fileAccessRequest(body)
 	})
-	step(`^le portail lit la demande d'accès$`, func() error {
+	reg.step(`^le portail lit la demande d'accès$`, func() error {
 		if err := w.ensureToken(); err != nil {
 			return err
 		}
 		return w.api(http.MethodGet, "/access-requests/"+w.mail.accessID, nil, w.core.apiToken)
 	})
-	step(`^la demande d'accès est à l'état "([^"]*)"$`, func(want string) error {
+	reg.step(`^la demande d'accès est à l'état "([^"]*)"$`, func(want string) error {
 		if err := w.ensureToken(); err != nil {
 			return err
 		}
@@ -447,7 +446,7 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^la réponse désigne la même demande d'accès$`, func() error {
+	reg.step(`^la réponse désigne la même demande d'accès$`, func() error {
 		m, err := w.lastJSON()
 		if err != nil {
 			return err
@@ -457,21 +456,21 @@ func registerMail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^l'événement "([^"]*)" de la demande d'accès arrive au portail$`, func(typ string) error {
+	reg.step(`^l'événement "([^"]*)" de la demande d'accès arrive au portail$`, func(typ string) error {
 		return w.waitEventWhere(typ, "access request "+w.mail.accessID, w.accessMatch)
 	})
-	step(`^ProConnect constate les demandes expirées$`, func() error {
+	reg.step(`^ProConnect constate les demandes expirées$`, func() error {
 		return w.coreControl("/expire", map[string]any{})
 	})
 
 	// Access requests, the dirigeant's side.
-	step(`^elle se connecte avec FranceConnect avec la persona "([^"]*)"$`, func(login string) error {
+	reg.step(`^elle se connecte avec FranceConnect avec la persona "([^"]*)"$`, func(login string) error {
 		if err := w.submitOnly(nil); err != nil {
 			return err
 		}
 		return w.franceConnectAs(login)
 	})
-	step(`^elle (accepte|refuse) la demande$`, func(how string) error {
+	reg.step(`^elle (accepte|refuse) la demande$`, func(how string) error {
 		choice := "accepter"
 		if how == "refuse" {
 			choice = "refuser"

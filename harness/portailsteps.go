@@ -284,14 +284,13 @@ func (w *world) expectState(want string, wait time.Duration) error {
 	}))
 }
 
-func registerPortail(sc *godog.ScenarioContext, w *world) {
-	step := sc.Step
+func registerPortail(reg *stepRegistry, w *world) {
 
 	// The person's way through the portal.
-	step(`^la personne ouvre la page de démarrage du portail pour le SIREN "([^"]*)"$`, func(siren string) error {
+	reg.step(`^la personne ouvre la page de démarrage du portail pour le SIREN "([^"]*)"$`, func(siren string) error {
 		return w.portalErr(w.openStart(siren))
 	})
-	step(`^la personne a lancé une certification sur le portail pour le SIREN "([^"]*)"$`, func(siren string) error {
+	reg.step(`^la personne a lancé une certification sur le portail pour le SIREN "([^"]*)"$`, func(siren string) error {
 		if err := w.openStart(siren); err != nil {
 			return w.portalErr(err)
 		}
@@ -300,7 +299,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^une deuxième personne ouvre la page de démarrage du portail pour le SIREN "([^"]*)"$`, func(siren string) error {
+	reg.step(`^une deuxième personne ouvre la page de démarrage du portail pour le SIREN "([^"]*)"$`, func(siren string) error {
 		d := w.declaration()
 		if d.StartURL == "" {
 			return w.notDeclared("start_url")
@@ -315,7 +314,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^la personne ouvre la page de certification du compte existant pour le SIREN "([^"]*)"$`, func(siren string) error {
+	reg.step(`^la personne ouvre la page de certification du compte existant pour le SIREN "([^"]*)"$`, func(siren string) error {
 		d := w.declaration()
 		if d.CertificationURL == "" {
 			return w.notDeclared("certification_url")
@@ -323,7 +322,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		w.portal.accountRef, w.portal.certSIREN = "compte-suite-"+randomHex(5), w.expand(siren)
 		return w.portalErr(w.openPortal(fill(d.CertificationURL, map[string]string{"account_ref": w.portal.accountRef, "siren": w.portal.certSIREN})))
 	})
-	step(`^elle se connecte à FranceConnect avec la persona "([^"]*)"$`, func(login string) error {
+	reg.step(`^elle se connecte à FranceConnect avec la persona "([^"]*)"$`, func(login string) error {
 		if err := w.loginAs(login, w.password(w.expand(login))); err != nil {
 			return w.portalErr(err)
 		}
@@ -332,7 +331,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^elle se connecte à FranceConnect avec la persona "([^"]*)", sans revenir au portail$`, func(login string) error {
+	reg.step(`^elle se connecte à FranceConnect avec la persona "([^"]*)", sans revenir au portail$`, func(login string) error {
 		portal := baseOf(w.declaration().StartURL)
 		w.http.browser.stop = func(u *url.URL) bool { return baseOf(u.String()) == portal }
 		defer func() { w.http.browser.stop = nil }()
@@ -346,7 +345,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		w.portal.certID = w.portal.returnURL.Query().Get("certification_id")
 		return nil
 	})
-	step(`^elle abandonne à FranceConnect$`, func() error {
+	reg.step(`^elle abandonne à FranceConnect$`, func() error {
 		if err := w.click("Revenir sur le service"); err != nil {
 			return w.portalErr(err)
 		}
@@ -355,7 +354,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^elle arrive sur la page de retour du portail$`, func() error {
+	reg.step(`^elle arrive sur la page de retour du portail$`, func() error {
 		if w.http.last.status != http.StatusOK || w.lastCertificationID() == "" {
 			return w.portalErr(fmt.Errorf("the browser did not come back through the portal's return page (redirect_uri?certification_id=…) to a page answering 200: %s", w.http.last.describe()))
 		}
@@ -363,7 +362,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 	// PSP-PAR-2: a return that does not come from the browser that started
 	// the certification.
-	step(`^(un autre navigateur|la personne) ouvre l'adresse de retour du portail (telle quelle|sans son state|avec un autre state)$`, func(who, how string) error {
+	reg.step(`^(un autre navigateur|la personne) ouvre l'adresse de retour du portail (telle quelle|sans son state|avec un autre state)$`, func(who, how string) error {
 		if w.portal.returnURL == nil {
 			return errors.New("no return to the portal was caught")
 		}
@@ -387,13 +386,13 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		w.http.last = e
 		return nil
 	})
-	step(`^le portail refuse ce retour$`, func() error {
+	reg.step(`^le portail refuse ce retour$`, func() error {
 		if w.http.last.status < 400 || w.http.last.status >= 500 {
 			return fmt.Errorf("the portal accepted a return this browser did not start (a cross-site request forgery): want a 4xx answer; got %s", w.http.last.describe())
 		}
 		return nil
 	})
-	step(`^la page de retour propose le parcours alternatif du portail$`, func() error {
+	reg.step(`^la page de retour propose le parcours alternatif du portail$`, func() error {
 		if !offersAlternative(w.http.last.body) {
 			return fmt.Errorf("the return page offers no alternative path (a link or a form marked id=\"alternative\" or data-proconnect=\"parcours-alternatif\", or whose text or address says « alternatif »; docs/contrat-portail.md, PSP-PAR-4): %s", w.http.last.describe())
 		}
@@ -401,8 +400,8 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// The portal's view of the account.
-	step(`^le compte du portail passe à l'état "([^"]*)"$`, func(want string) error { return w.expectState(want, 5*time.Second) })
-	step(`^le compte du portail est à l'état "([^"]*)"$`, func(want string) error {
+	reg.step(`^le compte du portail passe à l'état "([^"]*)"$`, func(want string) error { return w.expectState(want, 5*time.Second) })
+	reg.step(`^le compte du portail est à l'état "([^"]*)"$`, func(want string) error {
 		got, err := w.accountState(w.portal.certID)
 		if err != nil {
 			return err
@@ -412,7 +411,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le compte du portail reste à l'état "([^"]*)"$`, func(want string) error {
+	reg.step(`^le compte du portail reste à l'état "([^"]*)"$`, func(want string) error {
 		time.Sleep(100 * time.Millisecond)
 		got, err := w.accountState(w.portal.certID)
 		if err != nil {
@@ -425,7 +424,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 	// Applying a duplicate twice leaves the same state (events set states):
 	// only a count of applied events shows it (events_applied).
-	step(`^le portail a appliqué (\d+) événements? pour cette certification$`, func(want int) error {
+	reg.step(`^le portail a appliqué (\d+) événements? pour cette certification$`, func(want int) error {
 		_, applied, err := w.portalStatus(w.portal.certID)
 		if err != nil {
 			return err
@@ -441,7 +440,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// PSP-PAR-5: an existing account.
-	step(`^la certification lue chez ProConnect porte la référence du compte et l'objet "([^"]*)"$`, func(purpose string) error {
+	reg.step(`^la certification lue chez ProConnect porte la référence du compte et l'objet "([^"]*)"$`, func(purpose string) error {
 		c, err := w.readAsPortal("/certifications/" + url.PathEscape(w.portal.certID))
 		if err != nil {
 			return err
@@ -452,7 +451,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^l'événement "([^"]*)" livré au portail porte la référence du compte$`, func(typ string) error {
+	reg.step(`^l'événement "([^"]*)" livré au portail porte la référence du compte$`, func(typ string) error {
 		return w.eventually(5*time.Second, 50*time.Millisecond, func() (bool, error) {
 			list, err := w.deliveries(w.portal.certID)
 			if err != nil {
@@ -471,7 +470,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// PSP-VER-2: the portal's own re-check.
-	step(`^le portail revérifie la certification(, sans événement de ProConnect pendant ce temps)?$`, func(hold string) error {
+	reg.step(`^le portail revérifie la certification(, sans événement de ProConnect pendant ce temps)?$`, func(hold string) error {
 		d := w.declaration()
 		if d.RecheckURL == "" {
 			return w.notDeclared("recheck_url")
@@ -495,41 +494,41 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// Events.
-	step(`^ProConnect envoie au portail l'événement "certification.completed" "([^"]*)" pour cette certification$`, func(outcome string) error {
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "([^"]*)" pour cette certification$`, func(outcome string) error {
 		return w.sendCertification(outcome, "", "")
 	})
-	step(`^ProConnect envoie au portail, en retard, l'événement "certification.completed" "([^"]*)" de cette certification$`, func(outcome string) error {
+	reg.step(`^ProConnect envoie au portail, en retard, l'événement "certification.completed" "([^"]*)" de cette certification$`, func(outcome string) error {
 		return w.sendCertification(outcome, "", "")
 	})
-	step(`^ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification$`, w.sendRevocation)
-	step(`^ProConnect renvoie au portail l'événement "([^"]*)" déjà reçu$`, func(typ string) error {
+	reg.step(`^ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification$`, w.sendRevocation)
+	reg.step(`^ProConnect renvoie au portail l'événement "([^"]*)" déjà reçu$`, func(typ string) error {
 		raw, ok := w.portal.sent[typ]
 		if !ok {
 			return fmt.Errorf("no %s event was sent in this scenario", typ)
 		}
 		return w.sendEvent(raw, "application/jwt")
 	})
-	step(`^on envoie au portail un événement "certified" pour cette certification (.+)$`, func(defect string) error {
+	reg.step(`^on envoie au portail un événement "certified" pour cette certification (.+)$`, func(defect string) error {
 		return w.sendCertification("certified", defect, "")
 	})
-	step(`^on envoie au portail un corps "([^"]*)" de type "([^"]*)"$`, func(body, ct string) error { return w.sendEvent(body, ct) })
-	step(`^ProConnect envoie au portail l'événement "contact_email.changed" pour l'entreprise "([^"]*)"$`, func(siren string) error {
+	reg.step(`^on envoie au portail un corps "([^"]*)" de type "([^"]*)"$`, func(body, ct string) error { return w.sendEvent(body, ct) })
+	reg.step(`^ProConnect envoie au portail l'événement "contact_email.changed" pour l'entreprise "([^"]*)"$`, func(siren string) error {
 		s := w.expand(siren)
 		return w.forgeAndSend("contact_email.changed", map[string]any{"siren": s, "contact_email": "contact-" + s + "@exemple.test"}, "", "", "contact_email.changed")
 	})
-	step(`^ProConnect envoie au portail un événement d'un type à venir$`, func() error {
+	reg.step(`^ProConnect envoie au portail un événement d'un type à venir$`, func() error {
 		return w.forgeAndSend("entreprise.evenement_a_venir", map[string]any{"siren": "901001008", "detail": "un type qu'aucun portail ne connaît encore"}, "", "", "a-venir")
 	})
-	step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" d'une certification que le portail n'a pas lancée$`, func() error {
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" d'une certification que le portail n'a pas lancée$`, func() error {
 		data := map[string]any{"certification_id": "inconnue-" + randomHex(8), "siren": "901001008", "purpose": "registration", "outcome": "certified",
 			"dirigeant": map[string]any{"given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24", "role": "73"}}
 		return w.forgeAndSend("certification.completed", data, "", "", "inconnue")
 	})
-	step(`^les événements suivants portent des champs que le portail ne connaît pas$`, func() error {
+	reg.step(`^les événements suivants portent des champs que le portail ne connaît pas$`, func() error {
 		w.portal.extraData = true
 		return nil
 	})
-	step(`^le portail (accepte|refuse) l'événement$`, func(how string) error {
+	reg.step(`^le portail (accepte|refuse) l'événement$`, func(how string) error {
 		ok := w.http.last.status >= 200 && w.http.last.status < 300
 		switch {
 		case ok && how == "refuse":
@@ -543,7 +542,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le portail a répondu en moins de (\d+) secondes$`, func(s int) error {
+	reg.step(`^le portail a répondu en moins de (\d+) secondes$`, func(s int) error {
 		if w.http.elapsed > time.Duration(s)*time.Second {
 			return fmt.Errorf("the portal took %s to answer the event", w.http.elapsed.Round(time.Millisecond))
 		}
@@ -551,7 +550,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// More events (PSP-EVT-5, -7, -8, PSP-VER-1).
-	step(`^on envoie au portail un événement valide pour cette certification avec le type de contenu "([^"]*)"$`, func(ct string) error {
+	reg.step(`^on envoie au portail un événement valide pour cette certification avec le type de contenu "([^"]*)"$`, func(ct string) error {
 		data, err := w.certificationData("certified")
 		if err != nil {
 			return err
@@ -566,7 +565,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.sendEvent(raw, ct)
 	})
-	step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification, destiné à plusieurs portails dont celui-ci$`, func() error {
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification, destiné à plusieurs portails dont celui-ci$`, func() error {
 		data, err := w.certificationData("certified")
 		if err != nil {
 			return err
@@ -582,11 +581,11 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.sendEvent(raw, "application/jwt")
 	})
-	step(`^ProConnect renvoie au portail, (\d+) secondes plus tard, l'événement "([^"]*)" déjà reçu, signé de nouveau$`, func(n int, name string) error {
+	reg.step(`^ProConnect renvoie au portail, (\d+) secondes plus tard, l'événement "([^"]*)" déjà reçu, signé de nouveau$`, func(n int, name string) error {
 		time.Sleep(time.Duration(n) * time.Second)
 		return w.resend(name)
 	})
-	step(`^on envoie au portail un faux événement "certified" pour cette certification, signé par une autre clé, sous le jti du suivant$`, func() error {
+	reg.step(`^on envoie au portail un faux événement "certified" pour cette certification, signé par une autre clé, sous le jti du suivant$`, func() error {
 		data, err := w.certificationData("certified")
 		if err != nil {
 			return err
@@ -606,7 +605,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.sendEvent(raw, "application/jwt")
 	})
-	step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification, sous ce jti$`, func() error {
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification, sous ce jti$`, func() error {
 		data, err := w.certificationData("certified")
 		if err != nil {
 			return err
@@ -622,7 +621,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return w.sendEvent(raw, "application/jwt")
 	})
-	step(`^une deuxième personne a lancé une certification sur le portail pour le SIREN "([^"]*)"$`, func(siren string) error {
+	reg.step(`^une deuxième personne a lancé une certification sur le portail pour le SIREN "([^"]*)"$`, func(siren string) error {
 		d := w.declaration()
 		if d.StartURL == "" {
 			return w.notDeclared("start_url")
@@ -640,14 +639,14 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour la certification de la deuxième personne$`, func() error {
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour la certification de la deuxième personne$`, func() error {
 		data, err := w.certificationDataFor(w.portal.otherCert, "certified")
 		if err != nil {
 			return err
 		}
 		return w.forgeAndSend("certification.completed", data, "", "", "deuxième")
 	})
-	step(`^le compte de la deuxième personne est à l'état "([^"]*)"$`, func(want string) error {
+	reg.step(`^le compte de la deuxième personne est à l'état "([^"]*)"$`, func(want string) error {
 		got, err := w.accountState(w.portal.otherCert)
 		if err != nil {
 			return err
@@ -659,7 +658,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// PSP-API-2: a token ProConnect refuses is renewed.
-	step(`^ProConnect refusera le prochain appel du portail pour jeton invalide$`, func() error {
+	reg.step(`^ProConnect refusera le prochain appel du portail pour jeton invalide$`, func() error {
 		if err := w.needExclusive("makes ProConnect refuse the portal's next call"); err != nil {
 			return err
 		}
@@ -668,13 +667,13 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 			"status": 401, "count": 1, "body": body, "content_type": "application/problem+json"})
 		return err
 	})
-	step(`^elle arrive sur la page de connexion de FranceConnect$`, func() error {
+	reg.step(`^elle arrive sur la page de connexion de FranceConnect$`, func() error {
 		if _, ok := loginForm(w.http.last.body); !ok {
 			return w.portalErr(fmt.Errorf("the browser is not on FranceConnect's login page: %s", w.http.last.describe()))
 		}
 		return nil
 	})
-	step(`^le portail a demandé un nouveau jeton à PISTE pendant le scénario$`, func() error {
+	reg.step(`^le portail a demandé un nouveau jeton à PISTE pendant le scénario$`, func() error {
 		id := w.declaration().ClientID
 		n, err := w.countSince(w.env.pisteURL, func(e Exchange) bool {
 			return e.Path == "/api/oauth/token" && e.Client == id && e.Status == http.StatusOK
@@ -689,7 +688,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// PSP-CLE: ProConnect's keys.
-	step(`^ProConnect envoie au portail (\d+) événements valides$`, func(n int) error {
+	reg.step(`^ProConnect envoie au portail (\d+) événements valides$`, func(n int) error {
 		if err := w.markJournal(w.env.coreURL); err != nil {
 			return err
 		}
@@ -706,7 +705,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^on envoie au portail (\d+) événements signés d'un kid inconnu$`, func(n int) error {
+	reg.step(`^on envoie au portail (\d+) événements signés d'un kid inconnu$`, func(n int) error {
 		if err := w.markJournal(w.env.coreURL); err != nil {
 			return err
 		}
@@ -723,7 +722,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^le portail a lu le JWKS de ProConnect au plus (\d+) fois pendant ce temps$`, func(most int) error {
+	reg.step(`^le portail a lu le JWKS de ProConnect au plus (\d+) fois pendant ce temps$`, func(most int) error {
 		n, err := w.countSince(w.env.coreURL, func(e Exchange) bool { return e.Method == http.MethodGet && e.Path == "/api/v1/jwks" })
 		if err != nil {
 			return err
@@ -737,7 +736,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^ProConnect passe à une nouvelle clé de signature$`, func() error {
+	reg.step(`^ProConnect passe à une nouvelle clé de signature$`, func() error {
 		if err := w.needExclusive("changes the key ProConnect signs every event with"); err != nil {
 			return err
 		}
@@ -747,7 +746,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		w.shared.rotated = true
 		return nil
 	})
-	step(`^ProConnect envoie au portail l'événement "certification.completed" "([^"]*)" pour cette certification, signé de sa nouvelle clé, jusqu'à ce qu'il l'accepte$`, func(outcome string) error {
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "([^"]*)" pour cette certification, signé de sa nouvelle clé, jusqu'à ce qu'il l'accepte$`, func(outcome string) error {
 		keys := w.env.fixtures.KeysFor("proconnect")
 		if len(keys) < 2 {
 			return errors.New("the fixtures hold a single ProConnect key")
@@ -785,13 +784,13 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 	})
 
 	// PSP-API-2: the PISTE token.
-	step(`^le bac à sable compte les appels du portail$`, func() error {
+	reg.step(`^le bac à sable compte les appels du portail$`, func() error {
 		if err := w.markJournal(w.env.pisteURL); err != nil {
 			return err
 		}
 		return w.markJournal(w.env.coreURL)
 	})
-	step(`^le portail a demandé au plus (\d+) jetons? à PISTE pendant le scénario$`, func(most int) error {
+	reg.step(`^le portail a demandé au plus (\d+) jetons? à PISTE pendant le scénario$`, func(most int) error {
 		id := w.declaration().ClientID
 		n, err := w.countSince(w.env.pisteURL, func(e Exchange) bool { return e.Path == "/api/oauth/token" && e.Client == id })
 		if err != nil {
@@ -812,8 +811,8 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		body, _ := json.Marshal(map[string]string{"siren": w.register.siren, "email": w.expand(mail), "given_name": given, "family_name": family})
 		return w.call(http.MethodPost, d.AccessRequestURL, map[string]string{"Content-Type": "application/json"}, body)
 	}
-	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour une entreprise sans courriel de contact$`, fileAccess)
-	step(`^le portail refuse la demande sans l'inventer$`, func() error {
+	reg.step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour une entreprise sans courriel de contact$`, fileAccess)
+	reg.step(`^le portail refuse la demande sans l'inventer$`, func() error {
 		var out struct {
 			AccessRequestID string `json:"access_request_id"`
 		}
@@ -823,7 +822,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		}
 		return nil
 	})
-	step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour l'entreprise$`, func(given, family, mail string) error {
+	reg.step(`^un collaborateur "([^"]*)" "([^"]*)" <([^>]*)> demande l'accès au portail pour l'entreprise$`, func(given, family, mail string) error {
 		if err := fileAccess(given, family, mail); err != nil {
 			return err
 		}
@@ -836,7 +835,7 @@ func registerPortail(sc *godog.ScenarioContext, w *world) {
 		w.mail.accessID = out.AccessRequestID
 		return nil
 	})
-	step(`^la demande d'accès du portail (est|passe) à l'état "([^"]*)"$`, func(how, want string) error {
+	reg.step(`^la demande d'accès du portail (est|passe) à l'état "([^"]*)"$`, func(how, want string) error {
 		d := w.declaration()
 		if d.AccessStatusURL == "" {
 			return w.notDeclared("access_status_url")
