@@ -37,30 +37,6 @@ type pisteState struct {
 	token     string
 }
 
-// call sends a request through the backend driver and keeps the answer.
-func (w *world) call(method, rawURL string, header map[string]string, body []byte) error {
-	if err := w.controlGate(rawURL); err != nil {
-		return err
-	}
-	req, err := http.NewRequest(method, rawURL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	// every control call carries the sandbox's token, when there is one
-	if strings.HasPrefix(req.URL.Path, "/__sandbox/") && w.env.controlToken != "" && req.Header.Get("Authorization") == "" {
-		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
-	}
-	e, err := w.http.backend.do(req)
-	if err != nil {
-		return err
-	}
-	w.http.last = e
-	return nil
-}
-
 // registerControl posts JSON to a control route of the register.
 func (w *world) registerControl(path string, body any) error {
 	if err := w.needControl("changes the register through the control API"); err != nil {
@@ -303,10 +279,6 @@ func registerAPI(reg *stepRegistry, w *world) {
 		}
 		return nil
 	})
-}
-
-func basic(user, pass string) string {
-	return base64Std(url.QueryEscape(user) + ":" + url.QueryEscape(pass))
 }
 
 // pisteClaims verifies the PISTE token against PISTE's JWKS.

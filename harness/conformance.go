@@ -784,30 +784,6 @@ func baseOf(raw string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// controlGate makes a step that drives a component without control API
-// not applicable (nil when the component has one).
-func (w *world) controlGate(rawURL string) error {
-	u, err := url.Parse(rawURL)
-	if err != nil || !strings.HasPrefix(u.Path, "/__sandbox/") {
-		return nil
-	}
-	base := u.Scheme + "://" + u.Host
-	if w.env.noControl[base] {
-		w.env.notApplicable(w.name, "needs the sandbox control API of "+base+", which does not offer one")
-		return godog.ErrSkip
-	}
-	return nil
-}
-
-// pokeDeliver asks ProConnect to deliver its outboxes now, when it has a
-// control API; without one, the step simply waits for its own schedule.
-func (w *world) pokeDeliver() {
-	if w.env.noControl[baseOf(w.env.coreURL)] || !w.env.control {
-		return
-	}
-	_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
-}
-
 // pointAt aims the run at the components of an in-process stack, the
 // reference portal included.
 func (e *suiteEnv) pointAt(stack *sandbox.Stack) {

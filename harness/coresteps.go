@@ -138,7 +138,7 @@ func (w *world) followLogin(login string) error {
 	if err != nil {
 		return err
 	}
-	w.land(e)
+	w.http.land(e)
 	if login == "" {
 		return nil
 	}
@@ -170,22 +170,6 @@ func (w *world) waitEventWhere(typ, what string, match func(data map[string]any)
 		}
 		return false, fmt.Errorf("no %s event for %s after 8 s (%d deliveries seen, %d accepted)", typ, what, hits, len(events))
 	})
-}
-
-// eventually runs check until it is done, asking ProConnect to deliver its
-// outboxes between tries (it delivers asynchronously); after timeout it
-// returns check's last error, which says what was seen. check returns done
-// with an error for a failure that waiting cannot mend.
-func (w *world) eventually(timeout, every time.Duration, check func() (done bool, err error)) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		done, err := check()
-		if done || time.Now().After(deadline) {
-			return err
-		}
-		w.pokeDeliver()
-		time.Sleep(every)
-	}
 }
 
 // verifyEvent checks the last event against ProConnect's JWKS and the event format (docs/contrat-portail.md, section 3).
@@ -266,7 +250,7 @@ func registerProConnect(reg *stepRegistry, w *world) {
 		if err := w.followLogin(""); err != nil {
 			return err
 		}
-		return w.click("Revenir sur le service")
+		return w.http.click("Revenir sur le service")
 	})
 	reg.step(`^la personne revient au portail avec l'identifiant de la certification et son state$`, func() error {
 		if w.http.callback == nil {
@@ -303,7 +287,7 @@ func registerProConnect(reg *stepRegistry, w *world) {
 		if err := w.api(http.MethodGet, "/certifications/"+w.core.certID, nil, w.core.apiToken); err != nil {
 			return err
 		}
-		m, err := w.lastJSON()
+		m, err := w.http.lastJSON()
 		if err != nil {
 			return err
 		}
@@ -362,7 +346,7 @@ func registerProConnect(reg *stepRegistry, w *world) {
 		return w.api(http.MethodPost, "/verifications", map[string]string{"certification_id": w.core.certID}, w.core.apiToken)
 	})
 	reg.step(`^la vérification répond que la personne (est toujours|n'est plus) dirigeante$`, func(how string) error {
-		m, err := w.lastJSON()
+		m, err := w.http.lastJSON()
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -89,32 +88,6 @@ func (w *world) mailLink() (string, error) {
 	return "", fmt.Errorf("the mail has no link to ProConnect (%s): %v", w.env.coreURL, w.mail.message.Links)
 }
 
-// browse opens a page in the person's browser.
-func (w *world) browse(raw string) error {
-	w.http.callback = nil
-	e, err := w.http.browser.open(raw)
-	if err != nil {
-		return err
-	}
-	w.land(e)
-	return nil
-}
-
-// submitOnly submits the single form of the current page with values.
-func (w *world) submitOnly(values map[string]string) error {
-	fs := forms(w.http.last.body)
-	if len(fs) != 1 {
-		return fmt.Errorf("%d forms on the page, want 1: %s", len(fs), w.http.last.describe())
-	}
-	w.http.callback = nil
-	e, err := w.http.browser.submit(w.http.last, fs[0], values)
-	if err != nil {
-		return err
-	}
-	w.land(e)
-	return nil
-}
-
 // franceConnectAs logs in at FranceConnect if it asks (it may remember the
 // person), and lands back on ProConnect.
 func (w *world) franceConnectAs(login string) error {
@@ -150,37 +123,6 @@ func (w *world) advanceShared(d time.Duration) error {
 	w.shared.clockMoved = true
 	_, err := w.controlAt(w.env.coreURL, http.MethodPost, "/clock", map[string]string{"advance": d.String()})
 	return err
-}
-
-// controlAt calls a control route of a component.
-func (w *world) controlAt(base, method, path string, body any) (*exchange, error) {
-	var b []byte
-	h := map[string]string{}
-	if body != nil {
-		b, _ = json.Marshal(body)
-		h["Content-Type"] = "application/json"
-	}
-	if w.env.controlToken != "" {
-		h["Authorization"] = "Bearer " + w.env.controlToken
-	}
-	if err := w.controlGate(base + "/__sandbox" + path); err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequest(method, base+"/__sandbox"+path, bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range h {
-		req.Header.Set(k, v)
-	}
-	e, err := w.http.backend.do(req)
-	if err != nil {
-		return nil, err
-	}
-	if e.status >= 300 {
-		return e, fmt.Errorf("control %s", e.describe())
-	}
-	return e, nil
 }
 
 // ensureToken gets the portal a PISTE token if it has none.
@@ -280,7 +222,7 @@ func registerMail(reg *stepRegistry, w *world) {
 		if err != nil {
 			return err
 		}
-		return w.browse(link)
+		return w.http.browse(link)
 	})
 	reg.step(`^la personne ouvre le lien du courriel avec un jeton falsifié$`, func() error {
 		link, err := w.mailLink()
@@ -294,7 +236,7 @@ func registerMail(reg *stepRegistry, w *world) {
 		q := u.Query()
 		q.Set("jeton", "falsifie"+randomHex(16))
 		u.RawQuery = q.Encode()
-		return w.browse(u.String())
+		return w.http.browse(u.String())
 	})
 	reg.step(`^ProConnect affiche la page "([^"]*)"$`, func(t string) error { return w.pageTitle(t, 0) })
 	reg.step(`^ProConnect affiche la page "([^"]*)" avec le statut (\d+)$`, w.pageTitle)
@@ -338,16 +280,16 @@ func registerMail(reg *stepRegistry, w *world) {
 
 	// The contact email.
 	reg.step(`^la personne ouvre la page du courriel de contact de ProConnect$`, func() error {
-		return w.browse(w.env.coreURL + "/contact")
+		return w.http.browse(w.env.coreURL + "/contact")
 	})
 	reg.step(`^elle indique le SIREN "([^"]*)" et se connecte avec la persona "([^"]*)"$`, func(siren, login string) error {
-		if err := w.submitOnly(map[string]string{"siren": w.expand(siren)}); err != nil {
+		if err := w.http.submitOnly(map[string]string{"siren": w.expand(siren)}); err != nil {
 			return err
 		}
 		return w.franceConnectAs(login)
 	})
 	reg.step(`^elle indique le courriel "([^"]*)"$`, func(mail string) error {
-		return w.submitOnly(map[string]string{"email": w.expand(mail)})
+		return w.http.submitOnly(map[string]string{"email": w.expand(mail)})
 	})
 	reg.step(`^le dirigeant "([^"]*)" référence le courriel de contact vérifié "([^"]*)"$`, func(login, mail string) error {
 		mail = w.expand(mail)
@@ -356,16 +298,16 @@ func registerMail(reg *stepRegistry, w *world) {
 			msgs, _ := w.messages(mail)
 			before = len(msgs)
 		}
-		if err := w.browse(w.env.coreURL + "/contact"); err != nil {
+		if err := w.http.browse(w.env.coreURL + "/contact"); err != nil {
 			return err
 		}
-		if err := w.submitOnly(map[string]string{"siren": w.register.siren}); err != nil {
+		if err := w.http.submitOnly(map[string]string{"siren": w.register.siren}); err != nil {
 			return err
 		}
 		if err := w.franceConnectAs(login); err != nil {
 			return err
 		}
-		if err := w.submitOnly(map[string]string{"email": mail}); err != nil {
+		if err := w.http.submitOnly(map[string]string{"email": mail}); err != nil {
 			return err
 		}
 		if err := w.pageTitle("Courriel envoyé", http.StatusOK); err != nil {
@@ -378,7 +320,7 @@ func registerMail(reg *stepRegistry, w *world) {
 		if err != nil {
 			return err
 		}
-		if err := w.browse(link); err != nil {
+		if err := w.http.browse(link); err != nil {
 			return err
 		}
 		return w.pageTitle("Adresse vérifiée", http.StatusOK)
@@ -437,7 +379,7 @@ func registerMail(reg *stepRegistry, w *world) {
 		if err := w.api(http.MethodGet, "/access-requests/"+w.mail.accessID, nil, w.core.apiToken); err != nil {
 			return err
 		}
-		m, err := w.lastJSON()
+		m, err := w.http.lastJSON()
 		if err != nil {
 			return err
 		}
@@ -447,7 +389,7 @@ func registerMail(reg *stepRegistry, w *world) {
 		return nil
 	})
 	reg.step(`^la réponse désigne la même demande d'accès$`, func() error {
-		m, err := w.lastJSON()
+		m, err := w.http.lastJSON()
 		if err != nil {
 			return err
 		}
@@ -465,7 +407,7 @@ func registerMail(reg *stepRegistry, w *world) {
 
 	// Access requests, the dirigeant's side.
 	reg.step(`^elle se connecte avec FranceConnect avec la persona "([^"]*)"$`, func(login string) error {
-		if err := w.submitOnly(nil); err != nil {
+		if err := w.http.submitOnly(nil); err != nil {
 			return err
 		}
 		return w.franceConnectAs(login)
@@ -475,6 +417,6 @@ func registerMail(reg *stepRegistry, w *world) {
 		if how == "refuse" {
 			choice = "refuser"
 		}
-		return w.submitOnly(map[string]string{"choix": choice})
+		return w.http.submitOnly(map[string]string{"choix": choice})
 	})
 }

@@ -172,7 +172,7 @@ func (w *world) openPortal(raw string) error {
 	if err != nil {
 		return err
 	}
-	w.land(e)
+	w.http.land(e)
 	w.portal.certID = w.certificationInChain()
 	return nil
 }
@@ -346,7 +346,7 @@ func registerPortail(reg *stepRegistry, w *world) {
 		return nil
 	})
 	reg.step(`^elle abandonne à FranceConnect$`, func() error {
-		if err := w.click("Revenir sur le service"); err != nil {
+		if err := w.http.click("Revenir sur le service"); err != nil {
 			return w.portalErr(err)
 		}
 		if id := w.lastCertificationID(); id != "" {
@@ -900,7 +900,7 @@ func (w *world) readAsPortal(path string) (map[string]any, error) {
 	if w.http.last.status != http.StatusOK {
 		return nil, fmt.Errorf("ProConnect %s: %s", path, w.http.last.describe())
 	}
-	return w.lastJSON()
+	return w.http.lastJSON()
 }
 
 // deliveries lists the core's outbox events about a subject (a

@@ -58,6 +58,7 @@ func funcName(fn any) string {
 
 // registerSteps binds every suite's steps to w.
 func registerSteps(reg *stepRegistry, w *world) {
+	registerHTTP(reg, w)
 	registerFranceConnect(reg, w)
 	registerAPI(reg, w)
 	registerProConnect(reg, w)

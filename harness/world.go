@@ -26,7 +26,7 @@ type world struct {
 	steps []StepResult
 
 	http     httpState     // the browser, the backend, the last exchange (steps_http.go)
-	fc       fcState       // FranceConnect service providers and tokens (franceconnect.go)
+	fc       fcState       // FranceConnect service providers and tokens (steps_franceconnect.go)
 	register registerState // the scenario's company at the register (steps_registre.go)
 	piste    pisteState    // a portal registered at PISTE and its token (steps_piste.go)
 	core     coreState     // the proconnect suite's own portal and its events (steps_proconnect.go)

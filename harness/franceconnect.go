@@ -1,7 +1,11 @@
 package harness
 
+// FranceConnect as the scenarios' service providers use it: creating a
+// provider, sending the person to log in, exchanging the code, reading and
+// verifying the tokens. The franceconnect suite's steps are built on these,
+// and the proconnect and portail suites log their personas in with them.
+
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -10,11 +14,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/cucumber/godog"
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
@@ -27,6 +29,7 @@ type spClient struct {
 	authKey                                         *fixtures.Key
 }
 
+// prefix is the path of the provider's API: FranceConnect+ has its own.
 func (c *spClient) prefix() string {
 	if c.profile == "plus" {
 		return "/plus/api/v2"
@@ -34,46 +37,14 @@ func (c *spClient) prefix() string {
 	return "/api/v2"
 }
 
-// fcState is the franceconnect suite's part of a scenario: its service
-// providers, the authorization request sent, and the tokens and claims
-// they got back.
-type fcState struct {
-	clients []*spClient
-	sp      *spClient // the current service provider
-
-	params   url.Values // the last authorization request
-	verifier string     // PKCE code_verifier
-
-	token     map[string]any // the token endpoint's answer
-	idToken   string         // as received (JWS or JWE)
-	idHeader  map[string]any
-	idClaims  map[string]any
-	idJWS     string // the id_token, decrypted
-	userinfo  map[string]any
-	uiHeader  map[string]any
-	uiRaw     string // the userinfo answer as received
-	noted     string // a kid or a sub the scenario noted, to compare later
-	slowLogin string // the slow persona the scenario added
-	assertion string // the last private_key_jwt client assertion sent
-}
-
+// fcURL is a FranceConnect URL.
 func (w *world) fcURL(path string) string { return w.env.fcURL + path }
 
 // issuer is the current client's issuer, as discovery announced it.
 func (w *world) issuer() string { return w.env.issuers[w.fc.sp.profile] }
 
-// needControl marks the scenario not applicable when the target has no
-// control API.
-func (w *world) needControl(why string) error {
-	if w.env.control {
-		return nil
-	}
-	w.env.notApplicable(w.name, why)
-	return godog.ErrSkip
-}
-
-// controlCall posts JSON to a control route of FranceConnect.
-func (w *world) controlCall(path string, body any) (*exchange, error) {
+// fcControl posts JSON to a control route of FranceConnect.
+func (w *world) fcControl(path string, body any) (*exchange, error) {
 	return w.controlAt(w.env.fcURL, http.MethodPost, path, body)
 }
 
@@ -84,6 +55,8 @@ type clientOptions struct {
 	inactive, noAMR, pkce, pkjwt         bool
 }
 
+// lowScopes and plusScopes are what a scenario's provider is allowed, by
+// profile.
 var (
 	lowScopes  = []string{"openid", "identite_pivot", "profile", "birth", "given_name", "family_name", "gender", "birthdate", "birthplace", "birthcountry", "email", "preferred_username", "idp_birthdate", "idp_id", "amr"}
 	plusScopes = []string{"openid", "identite_pivot", "profile", "birth", "given_name", "family_name", "gender", "birthdate", "birthplace", "birthcountry", "email", "preferred_username", "rnipp_identite_pivot", "rnipp_profile", "rnipp_birth", "rnipp_given_name", "rnipp_family_name", "rnipp_gender", "rnipp_birthdate", "rnipp_birthplace", "rnipp_birthcountry", "amr"}
@@ -109,6 +82,17 @@ func (w *world) newClient(o clientOptions) error {
 		w.use(&c)
 		return nil
 	}
+	c, fc := w.scenarioClient(o)
+	if _, err := w.fcControl("/clients", fc); err != nil {
+		return err
+	}
+	w.use(c)
+	return nil
+}
+
+// scenarioClient is a new service provider of these options: as the
+// scenario uses it, and as FranceConnect's control API registers it.
+func (w *world) scenarioClient(o clientOptions) (*spClient, fixtures.Client) {
 	c := &spClient{id: "fs-" + randomHex(6), secret: "secret-" + randomHex(16), profile: o.profile,
 		redirect: "http://localhost:8080/callback", entity: o.entity}
 	if c.entity == "" {
@@ -146,13 +130,10 @@ func (w *world) newClient(o clientOptions) error {
 			c.authKey = &k
 		}
 	}
-	if _, err := w.controlCall("/clients", fc); err != nil {
-		return err
-	}
-	w.use(c)
-	return nil
+	return c, fc
 }
 
+// use makes c the scenario's current service provider.
 func (w *world) use(c *spClient) {
 	w.fc.clients = append(w.fc.clients, c)
 	w.fc.sp = c
@@ -179,35 +160,7 @@ func (w *world) authorize(params url.Values) error {
 	if err != nil {
 		return err
 	}
-	w.land(e)
-	return nil
-}
-
-// land records where the browser ended: a page, or the service's callback.
-func (w *world) land(e *exchange) {
-	w.http.last = e
-	if e.isRedirect() && !w.http.browser.isHome(e.location()) {
-		w.http.callback = e.location()
-		w.http.code = w.http.callback.Query().Get("code")
-	}
-}
-
-// click follows the link of the current page whose text is text, as a
-// person would.
-func (w *world) click(text string) error {
-	hrefs := links(w.http.last.body, text)
-	if len(hrefs) == 0 {
-		return fmt.Errorf("no link %q on the page: %s", text, w.http.last.describe())
-	}
-	target, err := w.http.last.url.Parse(hrefs[0])
-	if err != nil {
-		return err
-	}
-	e, err := w.http.browser.open(target.String())
-	if err != nil {
-		return err
-	}
-	w.land(e)
+	w.http.land(e)
 	return nil
 }
 
@@ -235,7 +188,7 @@ func (w *world) loginAs(login, password string) error {
 		return err
 	}
 	w.http.elapsed = time.Since(start)
-	w.land(e)
+	w.http.land(e)
 	return nil
 }
 
@@ -300,6 +253,8 @@ func (w *world) decodeIDToken() error {
 	return err
 }
 
+// decryptIfJWE decrypts a compact JWE with the fixtures' key of its kid; a
+// JWS is returned as is.
 func (w *world) decryptIfJWE(compact string) (string, error) {
 	if strings.Count(compact, ".") != 4 {
 		return compact, nil
@@ -320,6 +275,8 @@ func (w *world) decryptIfJWE(compact string) (string, error) {
 	return string(plain), nil
 }
 
+// decodeJWS decodes the header and payload of a compact JWS, without
+// verifying it.
 func decodeJWS(compact string) (map[string]any, map[string]any, error) {
 	parts := strings.Split(compact, ".")
 	if len(parts) != 3 {
@@ -364,6 +321,7 @@ func (w *world) verifyJWS(compact, alg string) (string, error) {
 	return kid, nil
 }
 
+// fetchJWKS reads the current provider's JWKS.
 func (w *world) fetchJWKS() (*jose.JSONWebKeySet, error) {
 	e, err := w.http.backend.get(w.fcURL(w.fc.sp.prefix() + "/jwks"))
 	if err != nil {
@@ -407,8 +365,9 @@ func (w *world) callUserinfo(token string, asParam bool) error {
 	return nil
 }
 
-func (w *world) accessToken() string {
-	s, _ := w.fc.token["access_token"].(string)
+// accessToken is the access token the token endpoint gave ("" if none).
+func (f *fcState) accessToken() string {
+	s, _ := f.token["access_token"].(string)
 	return s
 }
 
@@ -439,91 +398,39 @@ func (w *world) clientAssertion() (string, error) {
 	return sig.CompactSerialize()
 }
 
-// jsonEqual compares a decoded JSON value with a JSON literal.
-func jsonEqual(got any, literal string) (bool, error) {
-	var want any
-	if err := json.Unmarshal([]byte(literal), &want); err != nil {
-		return false, fmt.Errorf("expected value %s is not JSON: %w", literal, err)
-	}
-	g, _ := json.Marshal(got)
-	wb, _ := json.Marshal(want)
-	return bytes.Equal(g, wb), nil
-}
-
-func keysOf(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func exactKeys(what string, m map[string]any, list string) error {
-	want := splitList(list)
-	got := keysOf(m)
-	if !slices.Equal(got, want) {
-		return fmt.Errorf("%s has keys %v, want exactly %v", what, got, want)
-	}
-	return nil
-}
-
-func hasValue(what string, m map[string]any, key, literal string) error {
-	v, ok := jsonAt(m, key)
-	if !ok {
-		return fmt.Errorf("%s has no %q (keys: %v)", what, key, keysOf(m))
-	}
-	eq, err := jsonEqual(v, literal)
+// getFranceConnect sends the backend to a FranceConnect path and keeps the
+// answer.
+func (w *world) getFranceConnect(path string) error {
+	e, err := w.http.backend.get(w.fcURL(path))
 	if err != nil {
 		return err
 	}
-	if !eq {
-		g, _ := json.Marshal(v)
-		return fmt.Errorf("%s %q = %s, want %s", what, key, g, literal)
+	w.http.last = e
+	return nil
+}
+
+// checkLoginPage checks that the browser is on FranceConnect's login page
+// (not back at the service), saying msg when msg is not "".
+func (w *world) checkLoginPage(msg string) error {
+	if _, ok := loginForm(w.http.last.body); !ok || w.http.callback != nil {
+		return fmt.Errorf("no login page (back at the service: %v): %s", w.http.callback != nil, w.http.last.describe())
+	}
+	if msg != "" && !strings.Contains(string(w.http.last.body), msg) {
+		return fmt.Errorf("the login page does not say %q", msg)
 	}
 	return nil
 }
 
-// jsonAt resolves a path such as "uniteLegale.periodesUniteLegale[0].dateFin"
-// in a decoded JSON value.
-func jsonAt(v any, path string) (any, bool) {
-	for _, seg := range strings.Split(path, ".") {
-		name, rest, _ := strings.Cut(seg, "[")
-		if name != "" {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil, false
-			}
-			if v, ok = m[name]; !ok {
-				return nil, false
-			}
-		}
-		for rest != "" {
-			idx, after, ok := strings.Cut(rest, "]")
-			if !ok {
-				return nil, false
-			}
-			list, isList := v.([]any)
-			n, err := strconv.Atoi(idx)
-			if !isList || err != nil || n < 0 || n >= len(list) {
-				return nil, false
-			}
-			v = list[n]
-			rest = strings.TrimPrefix(after, "[")
-		}
+// jweHeader is the protected header of a compact JWE, which the service
+// provider reads before it decrypts.
+func jweHeader(compact string) (map[string]any, error) {
+	jwe, err := jose.ParseEncrypted(compact, []jose.KeyAlgorithm{jose.ECDH_ES, jose.RSA_OAEP, jose.RSA_OAEP_256},
+		[]jose.ContentEncryption{jose.A256GCM})
+	if err != nil {
+		return nil, fmt.Errorf("not a JWE: %w", err)
 	}
-	return v, true
+	_ = jwe
+	seg := strings.SplitN(compact, ".", 2)[0]
+	h, _, err := decodeJWS(seg + "." + "e30" + ".x")
+	return h, err
 }
-
-func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
