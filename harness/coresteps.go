@@ -213,6 +213,7 @@ func (w *world) verifyEvent() error {
 }
 
 func registerProConnect(reg *stepRegistry, w *world) {
+	reg.step(`^on interroge ProConnect "([^"]*)"$`, w.getProConnect)
 	reg.step(`^un portail enregistré auprès de PISTE et de ProConnect pour le scénario$`, func() error {
 		return w.registerPortal([]string{"proconnect"})
 	})
@@ -371,4 +372,9 @@ func registerProConnect(reg *stepRegistry, w *world) {
 		}
 		return nil
 	})
+}
+
+// getProConnect sends the backend to a ProConnect path and keeps the answer.
+func (w *world) getProConnect(path string) error {
+	return w.call(http.MethodGet, w.env.coreURL+path, nil, nil)
 }

@@ -60,7 +60,8 @@ func funcName(fn any) string {
 func registerSteps(reg *stepRegistry, w *world) {
 	registerHTTP(reg, w)
 	registerFranceConnect(reg, w)
-	registerAPI(reg, w)
+	registerRegistre(reg, w)
+	registerPiste(reg, w)
 	registerProConnect(reg, w)
 	registerMail(reg, w)
 	registerPortail(reg, w)
