@@ -65,6 +65,7 @@ func registerSteps(reg *stepRegistry, w *world) {
 	registerProConnect(reg, w)
 	registerMail(reg, w)
 	registerPortail(reg, w)
+	registerPortailEvents(reg, w)
 }
 
 // Steps lists every step definition, in the order they are registered. It

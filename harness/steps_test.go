@@ -15,7 +15,8 @@ import (
 )
 
 // TestStepDefinitions checks each registered step on its own: godog takes
-// an unanchored pattern, or a closure, without a word.
+// an unanchored pattern, or a closure, without a word; a closure or a step
+// registered far from its suite's file is one nobody finds.
 func TestStepDefinitions(t *testing.T) {
 	defs := harness.Steps()
 	if len(defs) == 0 {
@@ -35,6 +36,18 @@ func TestStepDefinitions(t *testing.T) {
 		{"compiles", func(d harness.StepDefinition) string {
 			if _, err := regexp.Compile(d.Pattern); err != nil {
 				return err.Error()
+			}
+			return ""
+		}},
+		{"named", func(d harness.StepDefinition) string {
+			if strings.Contains(d.Function, ".func") {
+				return "runs in a closure (" + d.Function + "): register a named method"
+			}
+			return ""
+		}},
+		{"in its suite's file", func(d harness.StepDefinition) string {
+			if !strings.HasPrefix(d.File, "steps_") {
+				return "registered in " + d.File + ": register it in the steps_ file of its suite"
 			}
 			return ""
 		}},
