@@ -1,10 +1,5 @@
 package harness
 
-// FranceConnect as the scenarios' service providers use it: creating a
-// provider, sending the person to log in, exchanging the code, reading and
-// verifying the tokens. The franceconnect suite's steps are built on these,
-// and the proconnect and portail suites log their personas in with them.
-
 import (
 	"crypto/sha256"
 	"encoding/base64"
@@ -21,6 +16,11 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 )
+
+// FranceConnect as the scenarios' service providers use it: creating a
+// provider, sending the person to log in, exchanging the code, reading and
+// verifying the tokens. The franceconnect suite's steps are built on these,
+// and the proconnect and portail suites log their personas in with them.
 
 // spClient is a FranceConnect service provider as a scenario uses it.
 type spClient struct {

@@ -33,42 +33,6 @@ type portalState struct {
 	marks      map[string]uint64   // component → journal seq when counting began
 }
 
-// openStart opens the portal's start page for a SIREN, as a person does.
-// The browser goes through ProConnect: the certification's ID is read on
-// the way, in ProConnect's login URL.
-func (w *world) openStart(siren string) error {
-	d := w.declaration()
-	if d.StartURL == "" {
-		return w.notDeclared("start_url")
-	}
-	w.portal.certSIREN = w.expand(siren)
-	return w.openPortal(fill(d.StartURL, map[string]string{"siren": w.portal.certSIREN}))
-}
-
-// openPortal opens a page of the portal, and reads the certification's ID
-// in the way the browser went.
-func (w *world) openPortal(raw string) error {
-	w.http.callback = nil
-	e, err := w.http.browser.open(raw)
-	if err != nil {
-		return err
-	}
-	w.http.land(e)
-	w.portal.certID = w.certificationInChain()
-	return nil
-}
-
-// expectState waits until the portal shows the account in state want.
-func (w *world) expectState(want string, wait time.Duration) error {
-	return w.portalErr(w.eventually(wait, 25*time.Millisecond, func() (bool, error) {
-		got, err := w.accountState(w.portal.certID)
-		if err != nil || got == want {
-			return true, err
-		}
-		return false, fmt.Errorf("the portal says the account is %q after %s, want %q", got, wait, want)
-	}))
-}
-
 // registerPortail binds the portail suite's steps to w: the person's way
 // through the portal, the portal's view of the account, its calls to PISTE
 // and ProConnect, and collaborators' access requests. The events the suite
@@ -509,4 +473,42 @@ func (w *world) checkPortalAccessState(how, want string) error {
 		// "est": the state now, no waiting
 		return how == "est", fmt.Errorf("the portal says the access request is %q, want %q; access_status_url gave %s", out.AccessState, want, e.describe())
 	})
+}
+
+// Helpers.
+
+// openStart opens the portal's start page for a SIREN, as a person does.
+// The browser goes through ProConnect: the certification's ID is read on
+// the way, in ProConnect's login URL.
+func (w *world) openStart(siren string) error {
+	d := w.declaration()
+	if d.StartURL == "" {
+		return w.notDeclared("start_url")
+	}
+	w.portal.certSIREN = w.expand(siren)
+	return w.openPortal(fill(d.StartURL, map[string]string{"siren": w.portal.certSIREN}))
+}
+
+// openPortal opens a page of the portal, and reads the certification's ID
+// in the way the browser went.
+func (w *world) openPortal(raw string) error {
+	w.http.callback = nil
+	e, err := w.http.browser.open(raw)
+	if err != nil {
+		return err
+	}
+	w.http.land(e)
+	w.portal.certID = w.certificationInChain()
+	return nil
+}
+
+// expectState waits until the portal shows the account in state want.
+func (w *world) expectState(want string, wait time.Duration) error {
+	return w.portalErr(w.eventually(wait, 25*time.Millisecond, func() (bool, error) {
+		got, err := w.accountState(w.portal.certID)
+		if err != nil || got == want {
+			return true, err
+		}
+		return false, fmt.Errorf("the portal says the account is %q after %s, want %q", got, wait, want)
+	}))
 }

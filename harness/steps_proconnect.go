@@ -1,9 +1,5 @@
 package harness
 
-// The proconnect suite: the ProConnect core as a portal of the scenario's
-// own uses it, its certifications, verifications and events (the contact
-// email and access requests are in steps_proconnect_mail.go).
-
 import (
 	"encoding/json"
 	"fmt"
@@ -16,6 +12,10 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
+// The proconnect suite: the ProConnect core as a portal of the scenario's
+// own uses it, its certifications, verifications and events (the contact
+// email and access requests are in steps_proconnect_mail.go).
+
 // coreState is the proconnect suite's part of a scenario: the portal it
 // registers for itself, the certification that portal started, and the
 // last event it received.
@@ -27,196 +27,6 @@ type coreState struct {
 	redirectURI, state   string
 	event                map[string]any // the claims of the last event received
 	eventJWS             string         // the last event received, as sent
-}
-
-// coreControl posts JSON to a control route of ProConnect.
-func (w *world) coreControl(path string, body any) error {
-	if err := w.needControl("drives ProConnect through its control API"); err != nil {
-		return err
-	}
-	b, _ := json.Marshal(body)
-	h := map[string]string{"Content-Type": "application/json"}
-	if err := w.call(http.MethodPost, w.env.coreURL+"/__sandbox"+path, h, b); err != nil {
-		return err
-	}
-	if w.http.last.status >= 300 {
-		return fmt.Errorf("ProConnect control %s: %d %s", path, w.http.last.status, w.http.last.body)
-	}
-	return nil
-}
-
-// registerPortal registers a portal for the scenario at PISTE and at
-// ProConnect, its events going to the harness's sink.
-func (w *world) registerPortal(scopes []string) error {
-	if err := w.needControl("registers a portal through the control API"); err != nil {
-		return err
-	}
-	w.core.portal, w.core.portalSecret, w.core.scopes = "portail-"+randomHex(5), "secret-"+randomHex(16), scopes
-	return w.reregisterPortal()
-}
-
-// reregisterPortal registers the scenario's portal again (a restarted
-// sandbox forgets run-time registrations).
-func (w *world) reregisterPortal() error {
-	p := map[string]any{"name": "Portail du scénario", "client_id": w.core.portal, "client_secret": w.core.portalSecret,
-		"scopes": w.core.scopes, "redirect_uris": []string{"http://localhost/*"}, "events_url": w.env.sink.url(w.core.portal)}
-	b, _ := json.Marshal(p)
-	h := map[string]string{"Content-Type": "application/json"}
-	for _, base := range []string{w.env.pisteURL, w.env.coreURL} {
-		if err := w.call(http.MethodPost, base+"/__sandbox/portals", h, b); err != nil {
-			return err
-		}
-		if w.http.last.status != http.StatusCreated {
-			return fmt.Errorf("registering the portal at %s: %d %s", base, w.http.last.status, w.http.last.body)
-		}
-	}
-	w.core.redirectURI = "http://localhost:9/retour"
-	return nil
-}
-
-// portalToken asks PISTE for the scenario portal's token.
-func (w *world) portalToken() error {
-	// No scope asked: PISTE grants the portal's own (a portal without
-	// proconnect gets a token the API must refuse with 403).
-	form := url.Values{"grant_type": {"client_credentials"}}
-	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic " + basic(w.core.portal, w.core.portalSecret)}
-	if err := w.call(http.MethodPost, w.env.pisteURL+"/api/oauth/token", h, []byte(form.Encode())); err != nil {
-		return err
-	}
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	_ = json.Unmarshal(w.http.last.body, &out)
-	w.core.apiToken = out.AccessToken
-	if w.core.apiToken == "" && w.http.last.status == http.StatusOK {
-		return fmt.Errorf("PISTE gave no token: %s", w.http.last.body)
-	}
-	return nil
-}
-
-// api calls the ProConnect API as the scenario's portal.
-func (w *world) api(method, path string, body any, token string) error {
-	var b []byte
-	h := map[string]string{}
-	if body != nil {
-		b, _ = json.Marshal(body)
-		h["Content-Type"] = "application/json"
-	}
-	if token != "" {
-		h["Authorization"] = "Bearer " + token
-	}
-	return w.call(method, w.env.coreURL+"/api/v1"+path, h, b)
-}
-
-// startCertification asks ProConnect for a certification of the
-// scenario's company as its portal, fields changing the request (nil
-// removes one), and keeps the certification's ID and login URL.
-func (w *world) startCertification(fields map[string]any) error {
-	if err := w.ensureToken(); err != nil {
-		return err
-	}
-	w.core.state = "etat-" + randomHex(6)
-	body := map[string]any{"siren": w.expand("{siren}"), "redirect_uri": w.core.redirectURI, "state": w.core.state, "purpose": "registration"}
-	for k, v := range fields {
-		if v == nil {
-			delete(body, k)
-		} else {
-			body[k] = v
-		}
-	}
-	if err := w.api(http.MethodPost, "/certifications", body, w.core.apiToken); err != nil {
-		return err
-	}
-	if w.http.last.status == http.StatusCreated {
-		var out struct {
-			ID               string `json:"id"`
-			AuthorizationURL string `json:"authorization_url"`
-		}
-		_ = json.Unmarshal(w.http.last.body, &out)
-		w.core.certID, w.core.authURL = out.ID, out.AuthorizationURL
-	}
-	return nil
-}
-
-// followLogin sends the browser to the authorization URL, through
-// FranceConnect's login, and back.
-func (w *world) followLogin(login string) error {
-	e, err := w.http.browser.open(w.core.authURL)
-	if err != nil {
-		return err
-	}
-	w.http.land(e)
-	if login == "" {
-		return nil
-	}
-	return w.loginAs(login, w.password(w.expand(login)))
-}
-
-// waitEvent polls the sink for an event of that type for the scenario's
-// portal and certification (ProConnect delivers asynchronously).
-func (w *world) waitEvent(typ string) error {
-	return w.waitEventWhere(typ, "certification "+w.core.certID, func(d map[string]any) bool { return d["certification_id"] == w.core.certID })
-}
-
-// waitEventWhere polls the sink for an event of that type whose data
-// matches.
-func (w *world) waitEventWhere(typ, what string, match func(data map[string]any) bool) error {
-	return w.eventually(8*time.Second, 20*time.Millisecond, func() (bool, error) {
-		events, hits := w.env.sink.events(w.core.portal)
-		for _, raw := range events {
-			_, c, err := decodeJWS(raw)
-			if err != nil {
-				continue
-			}
-			data, _ := c["data"].(map[string]any)
-			if c["event_type"] == typ && match(data) {
-				w.core.event = c
-				w.core.eventJWS = raw
-				return true, nil
-			}
-		}
-		return false, fmt.Errorf("no %s event for %s after 8 s (%d deliveries seen, %d accepted)", typ, what, hits, len(events))
-	})
-}
-
-// verifyEvent checks the last event against ProConnect's JWKS and the event format (docs/contrat-portail.md, section 3).
-func (w *world) verifyEvent() error {
-	jws, err := jose.ParseSigned(w.core.eventJWS, []jose.SignatureAlgorithm{jose.ES256})
-	if err != nil {
-		return fmt.Errorf("the event is not an ES256 JWS: %w", err)
-	}
-	e, err := w.http.backend.get(w.env.coreURL + "/api/v1/jwks")
-	if err != nil {
-		return err
-	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(e.body, &set); err != nil {
-		return fmt.Errorf("ProConnect JWKS: %w", err)
-	}
-	h := jws.Signatures[0].Header
-	keys := set.Key(h.KeyID)
-	if len(keys) == 0 {
-		return fmt.Errorf("kid %q is not in ProConnect's JWKS", h.KeyID)
-	}
-	if _, err := jws.Verify(keys[0]); err != nil {
-		return fmt.Errorf("signature: %w", err)
-	}
-	c := w.core.event
-	iat, _ := c["iat"].(float64)
-	exp, _ := c["exp"].(float64)
-	switch {
-	case h.ExtraHeaders[jose.HeaderType] != "proconnect-event+jwt":
-		return fmt.Errorf("typ %v", h.ExtraHeaders[jose.HeaderType])
-	case c["iss"] != w.env.coreURL:
-		return fmt.Errorf("iss %v, want %s", c["iss"], w.env.coreURL)
-	case c["aud"] != w.core.portal:
-		return fmt.Errorf("aud %v, want %s", c["aud"], w.core.portal)
-	case exp-iat != 300:
-		return fmt.Errorf("exp − iat = %v, want 300", exp-iat)
-	case c["jti"] == nil || c["jti"] == "":
-		return fmt.Errorf("no jti")
-	}
-	return nil
 }
 
 // registerProConnect binds the proconnect suite's steps to w: the
@@ -463,6 +273,198 @@ func (w *world) passTime(n int, unit string) error {
 // getProConnect sends the backend to a ProConnect path and keeps the answer.
 func (w *world) getProConnect(path string) error {
 	return w.call(http.MethodGet, w.env.coreURL+path, nil, nil)
+}
+
+// Helpers.
+
+// coreControl posts JSON to a control route of ProConnect.
+func (w *world) coreControl(path string, body any) error {
+	if err := w.needControl("drives ProConnect through its control API"); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(body)
+	h := map[string]string{"Content-Type": "application/json"}
+	if err := w.call(http.MethodPost, w.env.coreURL+"/__sandbox"+path, h, b); err != nil {
+		return err
+	}
+	if w.http.last.status >= 300 {
+		return fmt.Errorf("ProConnect control %s: %d %s", path, w.http.last.status, w.http.last.body)
+	}
+	return nil
+}
+
+// registerPortal registers a portal for the scenario at PISTE and at
+// ProConnect, its events going to the harness's sink.
+func (w *world) registerPortal(scopes []string) error {
+	if err := w.needControl("registers a portal through the control API"); err != nil {
+		return err
+	}
+	w.core.portal, w.core.portalSecret, w.core.scopes = "portail-"+randomHex(5), "secret-"+randomHex(16), scopes
+	return w.reregisterPortal()
+}
+
+// reregisterPortal registers the scenario's portal again (a restarted
+// sandbox forgets run-time registrations).
+func (w *world) reregisterPortal() error {
+	p := map[string]any{"name": "Portail du scénario", "client_id": w.core.portal, "client_secret": w.core.portalSecret,
+		"scopes": w.core.scopes, "redirect_uris": []string{"http://localhost/*"}, "events_url": w.env.sink.url(w.core.portal)}
+	b, _ := json.Marshal(p)
+	h := map[string]string{"Content-Type": "application/json"}
+	for _, base := range []string{w.env.pisteURL, w.env.coreURL} {
+		if err := w.call(http.MethodPost, base+"/__sandbox/portals", h, b); err != nil {
+			return err
+		}
+		if w.http.last.status != http.StatusCreated {
+			return fmt.Errorf("registering the portal at %s: %d %s", base, w.http.last.status, w.http.last.body)
+		}
+	}
+	w.core.redirectURI = "http://localhost:9/retour"
+	return nil
+}
+
+// portalToken asks PISTE for the scenario portal's token.
+func (w *world) portalToken() error {
+	// No scope asked: PISTE grants the portal's own (a portal without
+	// proconnect gets a token the API must refuse with 403).
+	form := url.Values{"grant_type": {"client_credentials"}}
+	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic " + basic(w.core.portal, w.core.portalSecret)}
+	if err := w.call(http.MethodPost, w.env.pisteURL+"/api/oauth/token", h, []byte(form.Encode())); err != nil {
+		return err
+	}
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.Unmarshal(w.http.last.body, &out)
+	w.core.apiToken = out.AccessToken
+	if w.core.apiToken == "" && w.http.last.status == http.StatusOK {
+		return fmt.Errorf("PISTE gave no token: %s", w.http.last.body)
+	}
+	return nil
+}
+
+// api calls the ProConnect API as the scenario's portal.
+func (w *world) api(method, path string, body any, token string) error {
+	var b []byte
+	h := map[string]string{}
+	if body != nil {
+		b, _ = json.Marshal(body)
+		h["Content-Type"] = "application/json"
+	}
+	if token != "" {
+		h["Authorization"] = "Bearer " + token
+	}
+	return w.call(method, w.env.coreURL+"/api/v1"+path, h, b)
+}
+
+// startCertification asks ProConnect for a certification of the
+// scenario's company as its portal, fields changing the request (nil
+// removes one), and keeps the certification's ID and login URL.
+func (w *world) startCertification(fields map[string]any) error {
+	if err := w.ensureToken(); err != nil {
+		return err
+	}
+	w.core.state = "etat-" + randomHex(6)
+	body := map[string]any{"siren": w.expand("{siren}"), "redirect_uri": w.core.redirectURI, "state": w.core.state, "purpose": "registration"}
+	for k, v := range fields {
+		if v == nil {
+			delete(body, k)
+		} else {
+			body[k] = v
+		}
+	}
+	if err := w.api(http.MethodPost, "/certifications", body, w.core.apiToken); err != nil {
+		return err
+	}
+	if w.http.last.status == http.StatusCreated {
+		var out struct {
+			ID               string `json:"id"`
+			AuthorizationURL string `json:"authorization_url"`
+		}
+		_ = json.Unmarshal(w.http.last.body, &out)
+		w.core.certID, w.core.authURL = out.ID, out.AuthorizationURL
+	}
+	return nil
+}
+
+// followLogin sends the browser to the authorization URL, through
+// FranceConnect's login, and back.
+func (w *world) followLogin(login string) error {
+	e, err := w.http.browser.open(w.core.authURL)
+	if err != nil {
+		return err
+	}
+	w.http.land(e)
+	if login == "" {
+		return nil
+	}
+	return w.loginAs(login, w.password(w.expand(login)))
+}
+
+// waitEvent polls the sink for an event of that type for the scenario's
+// portal and certification (ProConnect delivers asynchronously).
+func (w *world) waitEvent(typ string) error {
+	return w.waitEventWhere(typ, "certification "+w.core.certID, func(d map[string]any) bool { return d["certification_id"] == w.core.certID })
+}
+
+// waitEventWhere polls the sink for an event of that type whose data
+// matches.
+func (w *world) waitEventWhere(typ, what string, match func(data map[string]any) bool) error {
+	return w.eventually(8*time.Second, 20*time.Millisecond, func() (bool, error) {
+		events, hits := w.env.sink.events(w.core.portal)
+		for _, raw := range events {
+			_, c, err := decodeJWS(raw)
+			if err != nil {
+				continue
+			}
+			data, _ := c["data"].(map[string]any)
+			if c["event_type"] == typ && match(data) {
+				w.core.event = c
+				w.core.eventJWS = raw
+				return true, nil
+			}
+		}
+		return false, fmt.Errorf("no %s event for %s after 8 s (%d deliveries seen, %d accepted)", typ, what, hits, len(events))
+	})
+}
+
+// verifyEvent checks the last event against ProConnect's JWKS and the event format (docs/contrat-portail.md, section 3).
+func (w *world) verifyEvent() error {
+	jws, err := jose.ParseSigned(w.core.eventJWS, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		return fmt.Errorf("the event is not an ES256 JWS: %w", err)
+	}
+	e, err := w.http.backend.get(w.env.coreURL + "/api/v1/jwks")
+	if err != nil {
+		return err
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(e.body, &set); err != nil {
+		return fmt.Errorf("ProConnect JWKS: %w", err)
+	}
+	h := jws.Signatures[0].Header
+	keys := set.Key(h.KeyID)
+	if len(keys) == 0 {
+		return fmt.Errorf("kid %q is not in ProConnect's JWKS", h.KeyID)
+	}
+	if _, err := jws.Verify(keys[0]); err != nil {
+		return fmt.Errorf("signature: %w", err)
+	}
+	c := w.core.event
+	iat, _ := c["iat"].(float64)
+	exp, _ := c["exp"].(float64)
+	switch {
+	case h.ExtraHeaders[jose.HeaderType] != "proconnect-event+jwt":
+		return fmt.Errorf("typ %v", h.ExtraHeaders[jose.HeaderType])
+	case c["iss"] != w.env.coreURL:
+		return fmt.Errorf("iss %v, want %s", c["iss"], w.env.coreURL)
+	case c["aud"] != w.core.portal:
+		return fmt.Errorf("aud %v, want %s", c["aud"], w.core.portal)
+	case exp-iat != 300:
+		return fmt.Errorf("exp − iat = %v, want 300", exp-iat)
+	case c["jti"] == nil || c["jti"] == "":
+		return fmt.Errorf("no jti")
+	}
+	return nil
 }
 
 // advanceShared moves ProConnect's clock (PISTE's tokens stay on real

@@ -28,112 +28,6 @@ type mailState struct {
 	accessID string       // the access request of the scenario
 }
 
-// needMailbox makes the scenario not applicable when the run has no
-// mailbox to read ProConnect's mail from.
-func (w *world) needMailbox() error {
-	if w.env.mailboxURL == "" {
-		w.env.notApplicable(w.name, "reads ProConnect's mail: give the mailbox URL (--mailbox-url)")
-		return godog.ErrSkip
-	}
-	return nil
-}
-
-// messages lists the mailbox's messages to a recipient.
-func (w *world) messages(to string) ([]mailMessage, error) {
-	e, err := w.http.backend.get(w.env.mailboxURL + "/api/messages?to=" + url.QueryEscape(to))
-	if err != nil {
-		return nil, err
-	}
-	var out struct{ Messages []mailMessage }
-	if e.status != http.StatusOK || json.Unmarshal(e.body, &out) != nil {
-		return nil, fmt.Errorf("the mailbox: %s", e.describe())
-	}
-	return out.Messages, nil
-}
-
-// waitMail waits for the n-th message to a recipient (ProConnect sends its
-// mail asynchronously, retrying when the server refuses).
-func (w *world) waitMail(to string, n int) error {
-	if err := w.needMailbox(); err != nil {
-		return err
-	}
-	return w.eventually(8*time.Second, 50*time.Millisecond, func() (bool, error) {
-		msgs, err := w.messages(to)
-		if err != nil {
-			return true, err
-		}
-		if len(msgs) < n {
-			return false, fmt.Errorf("%d message(s) to %s after 8 s, want %d", len(msgs), to, n)
-		}
-		e, err := w.http.backend.get(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
-		if err != nil {
-			return true, err
-		}
-		var m mailMessage
-		if err := json.Unmarshal(e.body, &m); err != nil {
-			return true, fmt.Errorf("the mailbox message: %w", err)
-		}
-		w.mail.message = &m
-		return true, nil
-	})
-}
-
-// mailLink is the link of the last mail that leads to ProConnect.
-func (w *world) mailLink() (string, error) {
-	if w.mail.message == nil {
-		return "", fmt.Errorf("no mail read yet")
-	}
-	for _, l := range w.mail.message.Links {
-		if strings.HasPrefix(l, w.env.coreURL+"/") {
-			return l, nil
-		}
-	}
-	return "", fmt.Errorf("the mail has no link to ProConnect (%s): %v", w.env.coreURL, w.mail.message.Links)
-}
-
-// franceConnectAs logs in at FranceConnect if it asks (it may remember the
-// person), and lands back on ProConnect.
-func (w *world) franceConnectAs(login string) error {
-	login = w.expand(login)
-	if _, ok := loginForm(w.http.last.body); ok {
-		return w.loginAs(login, w.password(login))
-	}
-	return nil
-}
-
-// checkProConnectPage checks ProConnect's page: its h1, and its status
-// unless status is 0.
-func (w *world) checkProConnectPage(title string, status int) error {
-	b := html.UnescapeString(string(w.http.last.body))
-	if !strings.Contains(b, "<h1>"+title) {
-		return fmt.Errorf("the page is not %q: %s", title, w.http.last.describe())
-	}
-	if status != 0 && w.http.last.status != status {
-		return fmt.Errorf("the page %q has status %d, want %d", title, w.http.last.status, status)
-	}
-	return nil
-}
-
-// fileAccessRequest files an access request as the scenario's portal.
-func (w *world) fileAccessRequest(body map[string]any) error {
-	if err := w.ensureToken(); err != nil {
-		return err
-	}
-	if err := w.api(http.MethodPost, "/access-requests", body, w.core.apiToken); err != nil {
-		return err
-	}
-	if w.http.last.status == http.StatusAccepted {
-		var out struct{ ID string }
-		_ = json.Unmarshal(w.http.last.body, &out)
-		w.mail.accessID = out.ID
-	}
-	return nil
-}
-
-// accessMatch says whether an event's data are about the scenario's access
-// request.
-func (w *world) accessMatch(d map[string]any) bool { return d["access_request_id"] == w.mail.accessID }
-
 // registerMail binds the steps about ProConnect's mail, the contact email
 // and access requests to w.
 func registerMail(reg *stepRegistry, w *world) {
@@ -483,3 +377,111 @@ func (w *world) answerAccessRequest(how string) error {
 	}
 	return w.http.submitOnly(map[string]string{"choix": choice})
 }
+
+// Helpers.
+
+// needMailbox makes the scenario not applicable when the run has no
+// mailbox to read ProConnect's mail from.
+func (w *world) needMailbox() error {
+	if w.env.mailboxURL == "" {
+		w.env.notApplicable(w.name, "reads ProConnect's mail: give the mailbox URL (--mailbox-url)")
+		return godog.ErrSkip
+	}
+	return nil
+}
+
+// messages lists the mailbox's messages to a recipient.
+func (w *world) messages(to string) ([]mailMessage, error) {
+	e, err := w.http.backend.get(w.env.mailboxURL + "/api/messages?to=" + url.QueryEscape(to))
+	if err != nil {
+		return nil, err
+	}
+	var out struct{ Messages []mailMessage }
+	if e.status != http.StatusOK || json.Unmarshal(e.body, &out) != nil {
+		return nil, fmt.Errorf("the mailbox: %s", e.describe())
+	}
+	return out.Messages, nil
+}
+
+// waitMail waits for the n-th message to a recipient (ProConnect sends its
+// mail asynchronously, retrying when the server refuses).
+func (w *world) waitMail(to string, n int) error {
+	if err := w.needMailbox(); err != nil {
+		return err
+	}
+	return w.eventually(8*time.Second, 50*time.Millisecond, func() (bool, error) {
+		msgs, err := w.messages(to)
+		if err != nil {
+			return true, err
+		}
+		if len(msgs) < n {
+			return false, fmt.Errorf("%d message(s) to %s after 8 s, want %d", len(msgs), to, n)
+		}
+		e, err := w.http.backend.get(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
+		if err != nil {
+			return true, err
+		}
+		var m mailMessage
+		if err := json.Unmarshal(e.body, &m); err != nil {
+			return true, fmt.Errorf("the mailbox message: %w", err)
+		}
+		w.mail.message = &m
+		return true, nil
+	})
+}
+
+// mailLink is the link of the last mail that leads to ProConnect.
+func (w *world) mailLink() (string, error) {
+	if w.mail.message == nil {
+		return "", fmt.Errorf("no mail read yet")
+	}
+	for _, l := range w.mail.message.Links {
+		if strings.HasPrefix(l, w.env.coreURL+"/") {
+			return l, nil
+		}
+	}
+	return "", fmt.Errorf("the mail has no link to ProConnect (%s): %v", w.env.coreURL, w.mail.message.Links)
+}
+
+// franceConnectAs logs in at FranceConnect if it asks (it may remember the
+// person), and lands back on ProConnect.
+func (w *world) franceConnectAs(login string) error {
+	login = w.expand(login)
+	if _, ok := loginForm(w.http.last.body); ok {
+		return w.loginAs(login, w.password(login))
+	}
+	return nil
+}
+
+// checkProConnectPage checks ProConnect's page: its h1, and its status
+// unless status is 0.
+func (w *world) checkProConnectPage(title string, status int) error {
+	b := html.UnescapeString(string(w.http.last.body))
+	if !strings.Contains(b, "<h1>"+title) {
+		return fmt.Errorf("the page is not %q: %s", title, w.http.last.describe())
+	}
+	if status != 0 && w.http.last.status != status {
+		return fmt.Errorf("the page %q has status %d, want %d", title, w.http.last.status, status)
+	}
+	return nil
+}
+
+// fileAccessRequest files an access request as the scenario's portal.
+func (w *world) fileAccessRequest(body map[string]any) error {
+	if err := w.ensureToken(); err != nil {
+		return err
+	}
+	if err := w.api(http.MethodPost, "/access-requests", body, w.core.apiToken); err != nil {
+		return err
+	}
+	if w.http.last.status == http.StatusAccepted {
+		var out struct{ ID string }
+		_ = json.Unmarshal(w.http.last.body, &out)
+		w.mail.accessID = out.ID
+	}
+	return nil
+}
+
+// accessMatch says whether an event's data are about the scenario's access
+// request.
+func (w *world) accessMatch(d map[string]any) bool { return d["access_request_id"] == w.mail.accessID }
