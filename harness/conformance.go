@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -233,336 +232,8 @@ func (e *suiteEnv) notApplicable(scenario, reason string) {
 // ErrTarget is returned when the target cannot be reached or started.
 var ErrTarget = errors.New("conformance target unavailable")
 
-// Run runs the suites and reports. Result.Passed is false when an
-// applicable scenario failed; the error is for runs that could not happen.
-func Run(ctx context.Context, opts RunOptions) (Result, error) {
-	res := Result{Started: time.Now()}
-	if len(opts.Suites) == 0 {
-		opts.Suites = Suites()
-	}
-	for _, s := range opts.Suites {
-		if !slices.Contains(Suites(), s) {
-			return res, fmt.Errorf("unknown suite %q (known: %s)", s, strings.Join(Suites(), ", "))
-		}
-	}
-	if opts.Output == nil {
-		opts.Output = os.Stdout
-	}
-	if opts.Fixtures == nil {
-		set, err := fixtures.Default()
-		if err != nil {
-			return res, err
-		}
-		opts.Fixtures = set
-	}
-	env := &suiteEnv{fixtures: opts.Fixtures, controlToken: opts.Target.ControlToken, control: !opts.Target.NoControl,
-		transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
-	sk, err := newSinkAt(opts.Target.SinkListen, opts.Target.SinkURL)
-	if err != nil {
-		return res, fmt.Errorf("%w: %v", ErrTarget, err)
-	}
-	env.sink = sk
-	index, err := buildIndex(features.FS, opts.Suites)
-	if err != nil {
-		return res, fmt.Errorf("the feature files: %w", err)
-	}
-	env.index, env.expected, env.strictRecommendations = index, opts.ExpectedFailures, opts.StrictRecommendations
-	if index.count(opts.Tags) == 0 {
-		return res, fmt.Errorf("--tags %q selects no scenario of the suites %s (tags combine with \",\" for or, \"&&\" for and, \"~\" for not; a requirement is @PSP-EVT-3)",
-			opts.Tags, strings.Join(opts.Suites, ", "))
-	}
-	if opts.Live && opts.TestingT == nil {
-		env.live, env.total = &liveWriter{out: opts.Output}, index.count(opts.Tags)
-		opts.Output = env.live
-		env.live.set(liveLine(0, env.total, 0, 0))
-	}
-	if opts.HTML != "" {
-		env.details = map[string]*scenarioDetail{}
-	}
-	defer env.sink.close()
-	env.coreURL = strings.TrimRight(opts.Target.ProConnectURL, "/")
-	if opts.Target.Portal != nil {
-		env.portal = *opts.Target.Portal
-	}
-	env.fcURL = strings.TrimRight(opts.Target.FranceConnectURL, "/")
-	env.sireneURL = strings.TrimRight(opts.Target.SireneURL, "/")
-	env.pisteURL = strings.TrimRight(opts.Target.PisteURL, "/")
-	env.mailboxURL = strings.TrimRight(opts.Target.MailboxURL, "/")
-	external := env.fcURL != "" || env.sireneURL != "" || env.pisteURL != "" || env.coreURL != ""
-	if external {
-		given := map[string]string{"franceconnect": env.fcURL, "sirene": env.sireneURL, "piste": env.pisteURL,
-			"proconnect": env.coreURL, "portal": env.portal.EventsURL}
-		for _, s := range opts.Suites {
-			if c := suiteComponent[s]; given[c] == "" {
-				return res, fmt.Errorf("the suite %s runs against %s: give its URL too (--%s-url), or no URL at all for an in-process sandbox", s, c, c)
-			}
-		}
-	}
-	// An outside portal is set up for the sandbox's usual ports: use a
-	// sandbox already running there, or start one there (or, when they are
-	// taken, on free ports, and say which).
-	outside := opts.Target.Portal != nil && !external
-	if outside {
-		if found, ok := findLocalSandbox(ctx, env.transport, usualPorts()); ok {
-			env.coreURL, env.fcURL, env.sireneURL = found["proconnect"], found["franceconnect"], found["sirene"]
-			env.pisteURL, env.mailboxURL = found["piste"], found["mailbox"]
-			external = true
-			fmt.Fprintf(opts.Output, "Bac à sable trouvé sur ce poste : ProConnect %s, PISTE %s, FranceConnect %s, registre %s, courriels %s.\n",
-				env.coreURL, env.pisteURL, env.fcURL, env.sireneURL, env.mailboxURL)
-		}
-	}
-	if !external {
-		ports := sandbox.FreePorts()
-		if outside {
-			ports = usualPorts()
-		}
-		stack, err := sandbox.Start(ctx, sandbox.Config{Fixtures: opts.Fixtures, Ports: ports, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
-		if err != nil && outside {
-			fmt.Fprintf(opts.Output, "Les ports habituels du bac à sable sont pris (%v) : il démarre sur d'autres ports.\n", err)
-			stack, err = sandbox.Start(ctx, sandbox.Config{Fixtures: opts.Fixtures, Ports: sandbox.FreePorts(), PublicURLs: map[string]string{}, InternalURLs: map[string]string{}})
-		}
-		if err != nil {
-			return res, fmt.Errorf("%w: %v", ErrTarget, err)
-		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = stack.Close(sctx)
-		}()
-		env.pointAt(stack)
-		if opts.Target.Portal != nil {
-			env.portal = *opts.Target.Portal
-		}
-		env.control = true
-		if outside {
-			fmt.Fprintf(opts.Output, "Bac à sable démarré pour la suite : ProConnect %s, PISTE %s, FranceConnect %s, registre %s, courriels %s.\n"+
-				"Votre portail doit appeler ce PISTE et ce ProConnect.\n", env.coreURL, env.pisteURL, env.fcURL, env.sireneURL, env.mailboxURL)
-		}
-	}
-	if slices.Contains(opts.Suites, "franceconnect") || slices.Contains(opts.Suites, "registre") {
-		issuers, err := discoverIssuers(ctx, env.fcURL)
-		if err != nil && slices.Contains(opts.Suites, "franceconnect") {
-			return res, fmt.Errorf("%w: %v", ErrTarget, err)
-		}
-		env.issuers = issuers
-	}
-	if external && env.control {
-		env.noControl = probeControl(ctx, env.transport, env.coreURL, env.fcURL, env.sireneURL, env.pisteURL, env.mailboxURL)
-	}
-	// the components each selected suite talks to must answer at all
-	needs := map[string][]string{"registre": {"sirene"}, "piste": {"piste"}, "portail": {"piste", "proconnect"}}
-	urls := map[string]string{"sirene": env.sireneURL, "piste": env.pisteURL, "proconnect": env.coreURL}
-	for _, suite := range opts.Suites {
-		for _, name := range needs[suite] {
-			if urls[name] == "" {
-				return res, fmt.Errorf("the suite %s needs %s too: give its URL (--%s-url)", suite, name, name)
-			}
-			if err := reachable(ctx, urls[name]+"/__sandbox/healthz", urls[name]); err != nil {
-				return res, fmt.Errorf("%w: %s (%s) does not answer: %v", ErrTarget, name, urls[name], err)
-			}
-		}
-	}
-	if slices.Contains(opts.Suites, "portail") {
-		// the portal under test must be up: every scenario would fail else
-		if err := reachable(ctx, env.portal.EventsURL, env.portal.EventsURL); err != nil {
-			return res, fmt.Errorf("%w: the portal under test does not answer at its events_url %s (%v): is it running?", ErrTarget, env.portal.EventsURL, err)
-		}
-		// its journal is read for the report only when it is a sandbox
-		// component (the reference portal); an outside portal gets no
-		// requests under /__sandbox/
-		if env.noControl == nil {
-			env.noControl = map[string]bool{}
-		}
-		for base, missing := range probeControl(ctx, env.transport, env.portal.EventsURL) {
-			env.noControl[base] = missing
-		}
-	}
-	if slices.Contains(opts.Suites, "portail") && env.portal.ClientSecret != "" {
-		if err := env.registerDeclared(ctx, opts.Output); err != nil {
-			return res, fmt.Errorf("%w: %v", ErrTarget, err)
-		}
-	}
-	env.external = spClient{id: "sandbox-fs", secret: "sandbox-fs-secret", profile: "low", alg: "ES256",
-		redirect: "http://localhost:8080/callback", acr: "eidas1", scopes: lowScopes, entity: "sandbox-fs"}
-	if t := opts.Target; t.ClientID != "" {
-		env.external.id, env.external.secret, env.external.entity = t.ClientID, t.ClientSecret, t.ClientID
-		if t.RedirectURI != "" {
-			env.external.redirect = t.RedirectURI
-		}
-	}
-	env.externalPlus = spClient{id: "sandbox-fsplus-clear", secret: "sandbox-fsplus-clear-secret", profile: "plus", alg: "ES256",
-		redirect: "http://localhost:8080/callback", acr: "eidas2", scopes: []string{"openid", "identite_pivot", "email", "rnipp_identite_pivot", "amr"},
-		entity: "sandbox-fsplus-clear"}
-
-	format := formatName(cmp.Or(opts.Format, "pretty"))
-	for _, f := range []string{opts.JUnit, opts.Cucumber} {
-		if f != "" {
-			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-				return res, err
-			}
-		}
-	}
-	if opts.Cucumber != "" {
-		format += ",cucumber:" + opts.Cucumber
-	}
-	var paths []string
-	for _, s := range opts.Suites {
-		paths = append(paths, s)
-	}
-	if opts.Random == -1 { // pick the seed here, to say it (godog would not)
-		opts.Random = time.Now().UnixNano()
-	}
-	if opts.Random != 0 {
-		fmt.Fprintf(opts.Output, "Ordre aléatoire, graine %d (--random %d rejoue le même ordre).\n", opts.Random, opts.Random)
-	}
-	suite := godog.TestSuite{
-		Name: "proconnect-sandbox",
-		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			initScenario(sc, env)
-		},
-		Options: &godog.Options{
-			Format: format, Paths: paths, FS: features.FS, Tags: opts.Tags, Strict: true,
-			Concurrency: max(opts.Concurrency, 1), Randomize: opts.Random, Output: opts.Output,
-			TestingT: opts.TestingT, DefaultContext: ctx, NoColors: opts.NoColors || opts.TestingT != nil,
-		},
-	}
-	status := suite.Run()
-	if env.live != nil {
-		env.live.done()
-	}
-	res.Duration = time.Since(res.Started)
-	res.NotApplicable = env.na
-	res.Scenarios = env.results
-	slices.SortFunc(res.Scenarios, func(a, b ScenarioResult) int { return compareIDs(a.ID, b.ID) })
-	var unexpected []ScenarioResult
-	for _, r := range res.Scenarios {
-		switch r.Status {
-		case StatusPassed:
-			res.PassedCount++
-		case StatusFailed, StatusUnexpectedPass:
-			res.FailedCount++
-			res.Failed = append(res.Failed, r.ID+" — "+r.Name)
-			if r.Status == StatusUnexpectedPass {
-				unexpected = append(unexpected, r)
-			}
-		case StatusExpectedFailure:
-			res.ExpectedFailureCount++
-		case StatusAdvisory:
-			res.AdvisoryCount++
-		}
-	}
-	slices.SortFunc(res.NotApplicable, func(a, b NotApplicable) int { return compareIDs(a.Scenario, b.Scenario) })
-	if len(res.NotApplicable) > 0 {
-		fmt.Fprintf(opts.Output, "\n%d scénario(s) non applicable(s) à cette cible (comptés « skipped », jamais « passed ») :\n", len(res.NotApplicable))
-		for _, n := range res.NotApplicable {
-			fmt.Fprintf(opts.Output, "  - %s — %s\n", n.Scenario, n.Reason)
-		}
-	}
-	if res.ExpectedFailureCount > 0 {
-		fmt.Fprintf(opts.Output, "\n%d échec(s) attendu(s) (--expected-failures), sans effet sur le résultat :\n", res.ExpectedFailureCount)
-		for _, r := range res.Scenarios {
-			if r.Status == StatusExpectedFailure {
-				fmt.Fprintf(opts.Output, "  - %s — %s (%s)\n", r.ID, r.Name, r.Reason)
-			}
-		}
-	}
-	if len(unexpected) > 0 {
-		fmt.Fprintf(opts.Output, "\n%d échec(s) attendu(s) qui réussissent maintenant : retirez-les du fichier --expected-failures :\n", len(unexpected))
-		for _, r := range unexpected {
-			fmt.Fprintf(opts.Output, "  - %s — %s\n", r.ID, r.Name)
-		}
-	}
-	if res.AdvisoryCount > 0 {
-		fmt.Fprintf(opts.Output, "\nRecommandations non suivies (@recommande : la suite réussit quand même ; --recommandations-bloquantes les rend bloquantes) :\n")
-		for _, r := range res.Scenarios {
-			if r.Status == StatusAdvisory {
-				fmt.Fprintf(opts.Output, "  - %s — %s\n      erreur : %s\n", r.ID, r.Name, strings.ReplaceAll(r.Error, "\n", "\n      "))
-			}
-		}
-	}
-	if failed := res.FailedCount - len(unexpected); failed > 0 {
-		fmt.Fprintf(opts.Output, "\nScénarios en échec (l'identifiant est celui d'un fichier --expected-failures) :\n")
-		for _, r := range res.Scenarios {
-			if r.Status != StatusFailed {
-				continue
-			}
-			fmt.Fprintf(opts.Output, "  - %s — %s\n", r.ID, r.Name)
-			if r.FailedStep != "" {
-				fmt.Fprintf(opts.Output, "      étape : %s\n", r.FailedStep)
-			}
-			fmt.Fprintf(opts.Output, "      erreur : %s\n", strings.ReplaceAll(r.Error, "\n", "\n      "))
-		}
-	}
-	if status == 2 {
-		return res, errors.New("the suite could not run (bad options or feature files)")
-	}
-	// godog fails the run on an expected failure too; ours does not, but an
-	// undefined or pending step (godog's failure, no scenario's) still does.
-	res.Passed = res.FailedCount == 0 && (status == 0 || res.ExpectedFailureCount+res.AdvisoryCount > 0)
-	res.Verdict = verdict(res, len(unexpected), status)
-	fmt.Fprintf(opts.Output, "\nRésultat : %d réussi(s), %d en échec, %d échec(s) attendu(s), %d non applicable(s)",
-		res.PassedCount, res.FailedCount-len(unexpected), res.ExpectedFailureCount, len(res.NotApplicable))
-	if len(unexpected) > 0 {
-		fmt.Fprintf(opts.Output, ", %d échec(s) attendu(s) qui réussi(ssen)t", len(unexpected))
-	}
-	if res.AdvisoryCount > 0 {
-		fmt.Fprintf(opts.Output, ", %d recommandation(s) non suivie(s)", res.AdvisoryCount)
-	}
-	fmt.Fprintln(opts.Output, ".")
-	target := map[string]string{"proconnect": env.coreURL, "franceconnect": env.fcURL, "sirene": env.sireneURL,
-		"piste": env.pisteURL, "mailbox": env.mailboxURL, "portal": env.portal.ClientID}
-	sum := summarise(res, opts.Suites, opts.Tags, target)
-	sum.Seed = opts.Random
-	if slices.Contains(opts.Suites, "portail") {
-		reqs, err := Requirements()
-		if err != nil {
-			return res, err
-		}
-		sum.Requirements = trace(reqs, env.index, res.Scenarios)
-		if opts.Requirements {
-			printTraceability(opts.Output, sum.Requirements)
-		}
-	}
-	if opts.Summary != "" {
-		if err := writeJSONFile(opts.Summary, sum); err != nil {
-			return res, err
-		}
-	}
-	if opts.JUnit != "" {
-		if err := writeJUnit(opts.JUnit, sum); err != nil {
-			return res, err
-		}
-	}
-	if opts.HTML != "" {
-		if err := writeHTMLReport(opts.HTML, sum, env.details); err != nil {
-			return res, err
-		}
-		fmt.Fprintf(opts.Output, "Rapport HTML : %s\n", opts.HTML)
-	}
-	return res, nil
-}
-
-// verdict says the run's result in one sentence.
-func verdict(res Result, unexpected, status int) string {
-	failed := res.FailedCount - unexpected
-	var parts []string
-	if failed > 0 {
-		parts = append(parts, fmt.Sprintf("%d scenario(s) failed (listed above, each with its failing step)", failed))
-	}
-	if unexpected > 0 {
-		parts = append(parts, fmt.Sprintf("%d expected failure(s) now pass: remove them from the --expected-failures file", unexpected))
-	}
-	if len(parts) == 0 && status != 0 && res.ExpectedFailureCount+res.AdvisoryCount == 0 {
-		parts = append(parts, "undefined or pending steps (see above)")
-	}
-	if len(parts) == 0 {
-		return fmt.Sprintf("passed in %s", res.Duration.Round(time.Millisecond))
-	}
-	return "FAILED — " + strings.Join(parts, "; ")
-}
-
 // failedStep is the text of the step that failed, if one did.
-func (w *fcWorld) failedStep() string {
+func (w *world) failedStep() string {
 	for _, s := range w.steps {
 		if s.Status == "failed" {
 			return s.Text
@@ -574,7 +245,7 @@ func (w *fcWorld) failedStep() string {
 // initScenario builds one World per scenario (godog calls it for each
 // scenario, also when they run concurrently) and binds the steps to it.
 func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
-	w := newFCWorld(env, "")
+	w := newWorld(env, "")
 	locked := ""
 	var id string
 	var began time.Time
@@ -589,7 +260,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 			}
 			exclusive = exclusive || t.Name == "@exclusif"
 		}
-		w.mw.exclusive = exclusive
+		w.shared.exclusive = exclusive
 		if exclusive {
 			env.exclusive.Lock()
 			locked = "w"
@@ -608,9 +279,9 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		env.record(w.name, id, s, err, w.failedStep(), time.Since(began))
 		if env.details != nil {
 			d := &scenarioDetail{steps: w.steps, exchanges: w.collectExchanges(), deliveries: w.collectDeliveries()}
-			w.mu.Lock()
-			d.portal = w.portalLog
-			w.mu.Unlock()
+			w.http.mu.Lock()
+			d.portal = w.http.portalLog
+			w.http.mu.Unlock()
 			env.mu.Lock()
 			env.details[id] = d
 			env.mu.Unlock()
@@ -632,11 +303,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		w.steps = append(w.steps, r)
 		return ctx, nil
 	})
-	registerFranceConnect(sc, w)
-	registerAPI(sc, w)
-	registerProConnect(sc, w)
-	registerMail(sc, w)
-	registerPortail(sc, w)
+	registerSteps(&stepRegistry{sc: sc}, w)
 }
 
 func defaultFixtures() (*fixtures.Set, error) { return fixtures.Default() }
@@ -786,30 +453,6 @@ func baseOf(raw string) string {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
-}
-
-// controlGate makes a step that drives a component without control API
-// not applicable (nil when the component has one).
-func (w *fcWorld) controlGate(rawURL string) error {
-	u, err := url.Parse(rawURL)
-	if err != nil || !strings.HasPrefix(u.Path, "/__sandbox/") {
-		return nil
-	}
-	base := u.Scheme + "://" + u.Host
-	if w.env.noControl[base] {
-		w.env.notApplicable(w.name, "needs the sandbox control API of "+base+", which does not offer one")
-		return godog.ErrSkip
-	}
-	return nil
-}
-
-// pokeDeliver asks ProConnect to deliver its outboxes now, when it has a
-// control API; without one, the step simply waits for its own schedule.
-func (w *fcWorld) pokeDeliver() {
-	if w.env.noControl[baseOf(w.env.coreURL)] || !w.env.control {
-		return
-	}
-	_ = w.call(http.MethodPost, w.env.coreURL+"/__sandbox/deliver", nil, nil)
 }
 
 // pointAt aims the run at the components of an in-process stack, the

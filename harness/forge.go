@@ -62,18 +62,18 @@ func (a *attacker) get() (*ecdsa.PrivateKey, []byte, error) {
 
 // eventDefects are the defects a scenario names, each a change to a correct
 // forgery.
-var eventDefects = map[string]func(w *fcWorld, f *forgery) error{
+var eventDefects = map[string]func(w *world, f *forgery) error{
 	// PSP-EVT-2: the signature
-	"signé par une autre clé": func(w *fcWorld, f *forgery) error {
+	"signé par une autre clé": func(w *world, f *forgery) error {
 		k, _, err := w.env.attacker.get()
 		f.key = k
 		return err
 	},
-	"avec un kid inconnu":        func(_ *fcWorld, f *forgery) error { f.kid = "kid-inconnu-" + randomHex(4); return nil },
-	"sans kid":                   func(_ *fcWorld, f *forgery) error { f.kid = ""; return nil },
-	"non signé (alg none)":       func(_ *fcWorld, f *forgery) error { f.raw = unsigned(f.claims, f.kid); return nil },
-	"avec une signature altérée": func(_ *fcWorld, f *forgery) error { f.tamper = true; return nil },
-	"signé HS256 avec la clé publique de ProConnect": func(w *fcWorld, f *forgery) error {
+	"avec un kid inconnu":        func(_ *world, f *forgery) error { f.kid = "kid-inconnu-" + randomHex(4); return nil },
+	"sans kid":                   func(_ *world, f *forgery) error { f.kid = ""; return nil },
+	"non signé (alg none)":       func(_ *world, f *forgery) error { f.raw = unsigned(f.claims, f.kid); return nil },
+	"avec une signature altérée": func(_ *world, f *forgery) error { f.tamper = true; return nil },
+	"signé HS256 avec la clé publique de ProConnect": func(w *world, f *forgery) error {
 		k, ok := f.key.(*ecdsa.PrivateKey)
 		if !ok {
 			return fmt.Errorf("the core's key is not ECDSA")
@@ -83,12 +83,12 @@ var eventDefects = map[string]func(w *fcWorld, f *forgery) error{
 		return err
 	},
 	// PSP-EVT-3: a key offered by the event itself
-	"qui porte sa clé dans l'en-tête jwk": func(w *fcWorld, f *forgery) error {
+	"qui porte sa clé dans l'en-tête jwk": func(w *world, f *forgery) error {
 		k, _, err := w.env.attacker.get()
 		f.key, f.embed = k, true
 		return err
 	},
-	"qui désigne sa clé par jku": func(w *fcWorld, f *forgery) error {
+	"qui désigne sa clé par jku": func(w *world, f *forgery) error {
 		k, _, err := w.env.attacker.get()
 		if err != nil {
 			return err
@@ -97,7 +97,7 @@ var eventDefects = map[string]func(w *fcWorld, f *forgery) error{
 		f.key, f.header["jku"] = k, w.env.sink.serve("jwks-imposteur", "application/jwk-set+json", set)
 		return nil
 	},
-	"qui désigne son certificat par x5u": func(w *fcWorld, f *forgery) error {
+	"qui désigne son certificat par x5u": func(w *world, f *forgery) error {
 		k, cert, err := w.env.attacker.get()
 		if err != nil {
 			return err
@@ -106,79 +106,79 @@ var eventDefects = map[string]func(w *fcWorld, f *forgery) error{
 		f.key, f.header["x5u"] = k, w.env.sink.serve("certificat-imposteur.pem", "application/pem-certificate-chain", chain)
 		return nil
 	},
-	"qui porte son certificat dans l'en-tête x5c": func(w *fcWorld, f *forgery) error {
+	"qui porte son certificat dans l'en-tête x5c": func(w *world, f *forgery) error {
 		k, cert, err := w.env.attacker.get()
 		f.key, f.header["x5c"] = k, []string{base64.StdEncoding.EncodeToString(cert)}
 		return err
 	},
 	// PSP-EVT-4: the type
-	"de type JWT":    func(_ *fcWorld, f *forgery) error { f.typ = "JWT"; return nil },
-	"de type at+jwt": func(_ *fcWorld, f *forgery) error { f.typ = "at+jwt"; return nil },
-	"sans typ":       func(_ *fcWorld, f *forgery) error { f.typ = ""; return nil },
-	"avec une extension critique inconnue": func(_ *fcWorld, f *forgery) error {
+	"de type JWT":    func(_ *world, f *forgery) error { f.typ = "JWT"; return nil },
+	"de type at+jwt": func(_ *world, f *forgery) error { f.typ = "at+jwt"; return nil },
+	"sans typ":       func(_ *world, f *forgery) error { f.typ = ""; return nil },
+	"avec une extension critique inconnue": func(_ *world, f *forgery) error {
 		f.header["crit"] = []string{"urn:proconnect-sandbox:inconnue"}
 		f.header["urn:proconnect-sandbox:inconnue"] = true
 		return nil
 	},
 	// PSP-EVT-5: iss and aud, compared exactly
-	"pour un autre portail": func(_ *fcWorld, f *forgery) error { f.claims["aud"] = "un-autre-portail"; return nil },
-	"pour un portail au nom voisin": func(w *fcWorld, f *forgery) error {
+	"pour un autre portail": func(_ *world, f *forgery) error { f.claims["aud"] = "un-autre-portail"; return nil },
+	"pour un portail au nom voisin": func(w *world, f *forgery) error {
 		f.claims["aud"] = w.declaration().ClientID + "-bis"
 		return nil
 	},
-	"pour le portail écrit en majuscules": func(w *fcWorld, f *forgery) error {
+	"pour le portail écrit en majuscules": func(w *world, f *forgery) error {
 		f.claims["aud"] = strings.ToUpper(w.declaration().ClientID)
 		return nil
 	},
-	"pour une liste de portails sans celui-ci": func(w *fcWorld, f *forgery) error {
+	"pour une liste de portails sans celui-ci": func(w *world, f *forgery) error {
 		f.claims["aud"] = []string{"un-autre-portail", w.declaration().ClientID + "-bis"}
 		return nil
 	},
-	"d'un autre émetteur": func(_ *fcWorld, f *forgery) error { f.claims["iss"] = "https://imposteur.example.test"; return nil },
-	"d'un émetteur écrit avec une barre finale": func(w *fcWorld, f *forgery) error {
+	"d'un autre émetteur": func(_ *world, f *forgery) error { f.claims["iss"] = "https://imposteur.example.test"; return nil },
+	"d'un émetteur écrit avec une barre finale": func(w *world, f *forgery) error {
 		f.claims["iss"] = w.env.coreURL + "/"
 		return nil
 	},
-	"d'un émetteur écrit en majuscules": func(w *fcWorld, f *forgery) error {
+	"d'un émetteur écrit en majuscules": func(w *world, f *forgery) error {
 		f.claims["iss"] = strings.ToUpper(w.env.coreURL)
 		return nil
 	},
-	"d'un émetteur dont l'URL prolonge celle de ProConnect": func(w *fcWorld, f *forgery) error {
+	"d'un émetteur dont l'URL prolonge celle de ProConnect": func(w *world, f *forgery) error {
 		f.claims["iss"] = w.env.coreURL + "/imposteur"
 		return nil
 	},
 	// PSP-EVT-6: the dates
-	"expiré": func(_ *fcWorld, f *forgery) error {
+	"expiré": func(_ *world, f *forgery) error {
 		now := time.Now()
 		f.claims["iat"], f.claims["exp"] = now.Add(-time.Hour).Unix(), now.Add(-55*time.Minute).Unix()
 		return nil
 	},
-	"expiré depuis 90 secondes": func(_ *fcWorld, f *forgery) error {
+	"expiré depuis 90 secondes": func(_ *world, f *forgery) error {
 		// beyond the 60 s of clock skew the contract allows
 		now := time.Now()
 		f.claims["iat"], f.claims["exp"] = now.Add(-390*time.Second).Unix(), now.Add(-90*time.Second).Unix()
 		return nil
 	},
-	"sans exp": func(_ *fcWorld, f *forgery) error { delete(f.claims, "exp"); return nil },
-	"émis dans 90 secondes": func(_ *fcWorld, f *forgery) error {
+	"sans exp": func(_ *world, f *forgery) error { delete(f.claims, "exp"); return nil },
+	"émis dans 90 secondes": func(_ *world, f *forgery) error {
 		now := time.Now()
 		f.claims["iat"], f.claims["exp"] = now.Add(90*time.Second).Unix(), now.Add(390*time.Second).Unix()
 		return nil
 	},
-	"dont les dates ne sont pas des nombres": func(_ *fcWorld, f *forgery) error {
+	"dont les dates ne sont pas des nombres": func(_ *world, f *forgery) error {
 		f.claims["iat"], f.claims["exp"] = "hier", map[string]any{"jour": "demain"}
 		return nil
 	},
-	"émis dans une heure": func(_ *fcWorld, f *forgery) error {
+	"émis dans une heure": func(_ *world, f *forgery) error {
 		now := time.Now()
 		f.claims["iat"], f.claims["exp"] = now.Add(time.Hour).Unix(), now.Add(time.Hour+5*time.Minute).Unix()
 		return nil
 	},
-	"sans iat": func(_ *fcWorld, f *forgery) error { delete(f.claims, "iat"); return nil },
+	"sans iat": func(_ *world, f *forgery) error { delete(f.claims, "iat"); return nil },
 }
 
 // coreKey returns a ProConnect fixture key by kid (default: the first).
-func (w *fcWorld) coreKey(kid string) (*ecdsa.PrivateKey, string, error) {
+func (w *world) coreKey(kid string) (*ecdsa.PrivateKey, string, error) {
 	keys := w.env.fixtures.KeysFor("proconnect")
 	for _, k := range keys {
 		if kid == "" || k.KID == kid {
@@ -194,12 +194,12 @@ func (w *fcWorld) coreKey(kid string) (*ecdsa.PrivateKey, string, error) {
 
 // newForgery is a correct event of typ with data, for the portal under test,
 // dated now (real time) and signed with ProConnect's key kid ("" the first).
-func (w *fcWorld) newForgery(typ string, data map[string]any, kid string) (*forgery, error) {
+func (w *world) newForgery(typ string, data map[string]any, kid string) (*forgery, error) {
 	key, kid, err := w.coreKey(kid)
 	if err != nil {
 		return nil, err
 	}
-	if w.pc.extraData {
+	if w.portal.extraData {
 		data["champ_futur"] = map[string]any{"version": 2, "détail": "un champ qu'aucun portail ne connaît encore"}
 	}
 	now := time.Now()
@@ -262,7 +262,7 @@ func unsigned(claims map[string]any, kid string) string {
 // forgeAndSend forges an event (with a defect when defect is not "") and
 // sends it to the portal's events_url; the raw event is kept under name
 // (a replay sends it again).
-func (w *fcWorld) forgeAndSend(typ string, data map[string]any, defect, kid, name string) error {
+func (w *world) forgeAndSend(typ string, data map[string]any, defect, kid, name string) error {
 	f, err := w.newForgery(typ, data, kid)
 	if err != nil {
 		return err
@@ -280,17 +280,17 @@ func (w *fcWorld) forgeAndSend(typ string, data map[string]any, defect, kid, nam
 	if err != nil {
 		return err
 	}
-	if w.pc.sent == nil {
-		w.pc.sent, w.pc.forged = map[string]string{}, map[string]*forgery{}
+	if w.portal.sent == nil {
+		w.portal.sent, w.portal.forged = map[string]string{}, map[string]*forgery{}
 	}
-	w.pc.sent[name], w.pc.forged[name] = raw, f
+	w.portal.sent[name], w.portal.forged[name] = raw, f
 	return w.sendEvent(raw, "application/jwt")
 }
 
 // resend signs a sent event again, dated now, with its jti: what ProConnect
 // does on each retry.
-func (w *fcWorld) resend(name string) error {
-	f, ok := w.pc.forged[name]
+func (w *world) resend(name string) error {
+	f, ok := w.portal.forged[name]
 	if !ok {
 		return fmt.Errorf("no %s event was sent in this scenario", name)
 	}
@@ -304,10 +304,10 @@ func (w *fcWorld) resend(name string) error {
 }
 
 // sendEvent posts a body to the portal's events_url, as ProConnect does.
-func (w *fcWorld) sendEvent(body, contentType string) error {
+func (w *world) sendEvent(body, contentType string) error {
 	d := w.declaration()
 	start := time.Now()
 	err := w.call(http.MethodPost, d.EventsURL, map[string]string{"Content-Type": contentType}, []byte(body))
-	w.elapsed = time.Since(start)
+	w.http.elapsed = time.Since(start)
 	return err
 }

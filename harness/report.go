@@ -28,7 +28,7 @@ type Exchange = control.Entry
 
 // collectExchanges reads the scenario's exchanges from every component's
 // journal it can reach (a component without control API adds nothing).
-func (w *fcWorld) collectExchanges() []Exchange {
+func (w *world) collectExchanges() []Exchange {
 	var out []Exchange
 	for _, base := range w.env.journalBases() {
 		u := base + "/__sandbox/journal?limit=4096&scenario=" + url.QueryEscape(w.trace)
@@ -235,7 +235,7 @@ type Delivery struct {
 }
 
 // noteExchange keeps an exchange of the suite with the portal under test.
-func (w *fcWorld) noteExchange(e *exchange, reqBody []byte) {
+func (w *world) noteExchange(e *exchange, reqBody []byte) {
 	if w.env.details == nil {
 		return
 	}
@@ -247,9 +247,9 @@ func (w *fcWorld) noteExchange(e *exchange, reqBody []byte) {
 	if len(reqBody) > 0 {
 		x.Sent = describeBody(reqBody)
 	}
-	w.mu.Lock()
-	w.portalLog = append(w.portalLog, x)
-	w.mu.Unlock()
+	w.http.mu.Lock()
+	w.http.portalLog = append(w.http.portalLog, x)
+	w.http.mu.Unlock()
 }
 
 // describeBody says what a request body was: for an event (a compact JWS),
@@ -277,20 +277,20 @@ func describeBody(b []byte) string {
 
 // collectDeliveries reads ProConnect's delivery attempts about what the
 // scenario touched (its certifications, access requests, company).
-func (w *fcWorld) collectDeliveries() []Delivery {
+func (w *world) collectDeliveries() []Delivery {
 	if w.env.coreURL == "" || w.env.noControl[baseOf(w.env.coreURL)] || !w.env.control {
 		return nil
 	}
 	subjects := map[string]bool{}
-	for _, s := range []string{w.pc.certID, w.mw.accessID} {
+	for _, s := range []string{w.core.certID, w.portal.certID, w.mail.accessID} {
 		if s != "" {
 			subjects[s] = true
 		}
 	}
 	q := url.Values{}
 	switch {
-	case w.pc.portal != "": // the proconnect suite's own portal: every event
-		q.Set("portal", w.pc.portal)
+	case w.core.portal != "": // the proconnect suite's own portal: every event
+		q.Set("portal", w.core.portal)
 	case len(subjects) > 0:
 		q.Set("portal", w.env.portal.ClientID)
 	default:
@@ -306,7 +306,7 @@ func (w *fcWorld) collectDeliveries() []Delivery {
 	}
 	var list []Delivery
 	for _, a := range out.Attempts {
-		keep := w.pc.portal != ""
+		keep := w.core.portal != ""
 		for _, s := range a.Subjects {
 			keep = keep || subjects[s]
 		}

@@ -17,21 +17,21 @@ func TestEventSurvivesPortalOutageAndCoreRestart(t *testing.T) {
 	f := newRestartFixture(t)
 	env := f.env
 	first := f.start()
-	w := newFCWorld(env, "restart")
+	w := newWorld(env, "restart")
 	if err := w.registerPortal([]string{"proconnect"}); err != nil {
 		t.Fatal(err)
 	}
-	env.sink.fail(w.pc.portal, 1_000_000) // the portal is down
-	w.siren = "732829320"
-	if err := w.startCertification(nil); err != nil || w.last.status != http.StatusCreated {
-		t.Fatalf("start: %v %d %s", err, w.last.status, w.last.body)
+	env.sink.fail(w.core.portal, 1_000_000) // the portal is down
+	w.register.siren = "732829320"
+	if err := w.startCertification(nil); err != nil || w.http.last.status != http.StatusCreated {
+		t.Fatalf("start: %v %d %s", err, w.http.last.status, w.http.last.body)
 	}
 	if err := w.followLogin("dirigeant:{siren}"); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if _, hits := env.sink.events(w.pc.portal); hits > 0 {
+		if _, hits := env.sink.events(w.core.portal); hits > 0 {
 			break // ProConnect tried, and the portal refused
 		}
 		if time.Now().After(deadline) {
@@ -45,7 +45,7 @@ func TestEventSurvivesPortalOutageAndCoreRestart(t *testing.T) {
 	defer f.stop(second)
 	// The base des accès is configuration: the portal registers again,
 	// under the same client_id.
-	id := w.pc.portal
+	id := w.core.portal
 	if err := w.reregisterPortal(); err != nil {
 		t.Fatal(err)
 	}
@@ -71,22 +71,22 @@ func TestMailSurvivesOutageAndCoreRestart(t *testing.T) {
 	f := newRestartFixture(t)
 	env := f.env
 	first := f.start()
-	w := newFCWorld(env, "mail-restart")
+	w := newWorld(env, "mail-restart")
 	if err := w.registerPortal([]string{"proconnect"}); err != nil {
 		t.Fatal(err)
 	}
-	w.siren = "732829320"
+	w.register.siren = "732829320"
 	to := "dirigeant-732829320@exemple.test"
-	if _, err := w.controlAt(env.sireneURL, http.MethodPut, "/companies/"+w.siren+"/contact-email", map[string]string{"contact_email": to}); err != nil {
+	if _, err := w.controlAt(env.sireneURL, http.MethodPut, "/companies/"+w.register.siren+"/contact-email", map[string]string{"contact_email": to}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.controlAt(env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 1_000_000}); err != nil {
 		t.Fatal(err)
 	}
-	err := w.fileAccessRequest(map[string]any{"siren": w.siren,
+	err := w.fileAccessRequest(map[string]any{"siren": w.register.siren,
 		"collaborator": map[string]string{"email": "camille@exemple.test", "given_name": "Camille", "family_name": "Martin"}})
-	if err != nil || w.last.status != http.StatusAccepted {
-		t.Fatalf("access request: %v %d %s", err, w.last.status, w.last.body)
+	if err != nil || w.http.last.status != http.StatusAccepted {
+		t.Fatalf("access request: %v %d %s", err, w.http.last.status, w.http.last.body)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -112,8 +112,8 @@ func TestMailSurvivesOutageAndCoreRestart(t *testing.T) {
 	if err := w.waitMail(to, 1); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(w.mw.mail.Text, "Camille Martin") {
-		t.Fatalf("mail %q", w.mw.mail.Text)
+	if !strings.Contains(w.mail.message.Text, "Camille Martin") {
+		t.Fatalf("mail %q", w.mail.message.Text)
 	}
 }
 

@@ -48,6 +48,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		htmlReport   = fs.String("html", "", "write a self-contained HTML report (each scenario's steps and HTTP exchanges) to this file")
 		strictRecs   = fs.Bool("recommandations-bloquantes", false, "a recommendation not followed (@recommande, a DEVRAIT of the portal contract) fails the run; by default it is reported apart")
 		requirements = fs.Bool("exigences", false, "after the run, print the portal contract's requirements, each with its scenarios and their results (docs/contrat-portail.md)")
+		listSteps    = fs.Bool("etapes", false, "print every step sentence the suites know, grouped by the file that defines it, with its Go function and file:line, then exit 0 without running anything")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: proconnect-sandbox conformance [flags]
@@ -81,6 +82,10 @@ Flags:`)
 	if err := applyEnv(fs, getenv); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
+	}
+	if *listSteps {
+		printSteps(stdout, harness.Steps())
+		return exitOK
 	}
 	if *composeFile != "" {
 		suitesSet := false
@@ -156,6 +161,30 @@ Flags:`)
 	}
 	fmt.Fprintln(stdout, "conformance:", res.Verdict)
 	return exitOK
+}
+
+// printSteps writes the step definitions grouped by the file that
+// registers them (one file per suite), in registration order: each step's
+// pattern, then the function that runs it and where it is registered.
+func printSteps(w io.Writer, defs []harness.StepDefinition) {
+	var files []string
+	byFile := map[string][]harness.StepDefinition{}
+	for _, d := range defs {
+		if _, ok := byFile[d.File]; !ok {
+			files = append(files, d.File)
+		}
+		byFile[d.File] = append(byFile[d.File], d)
+	}
+	for i, f := range files {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (%d étapes)\n", f, len(byFile[f]))
+		for _, d := range byFile[f] {
+			fmt.Fprintf(w, "  %s\n      %s  %s:%d\n", d.Pattern, d.Function, d.File, d.Line)
+		}
+	}
+	fmt.Fprintf(w, "\n%d étapes.\n", len(defs))
 }
 
 // isTerminal reports whether w is a character device (a terminal).

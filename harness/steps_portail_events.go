@@ -1,0 +1,348 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+)
+
+// The portail suite's events: the harness sends the portal under test what
+// ProConnect would (signed with the core's test key, forge.go), correct or
+// with one defect, and checks what the portal answers.
+
+// registerPortailEvents binds the steps that send the portal events.
+func registerPortailEvents(reg *stepRegistry, w *world) {
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "([^"]*)" pour cette certification$`, w.sendCertificationEvent)
+	reg.step(`^ProConnect envoie au portail, en retard, l'événement "certification.completed" "([^"]*)" de cette certification$`, w.sendCertificationEvent)
+	reg.step(`^ProConnect envoie au portail l'événement "dirigeant.revoked" pour cette certification$`, w.sendRevocation)
+	reg.step(`^ProConnect renvoie au portail l'événement "([^"]*)" déjà reçu$`, w.replayEvent)
+	reg.step(`^on envoie au portail un événement "certified" pour cette certification (.+)$`, w.sendDefectiveEvent)
+	reg.step(`^on envoie au portail un corps "([^"]*)" de type "([^"]*)"$`, w.sendEvent)
+	reg.step(`^ProConnect envoie au portail l'événement "contact_email.changed" pour l'entreprise "([^"]*)"$`, w.sendContactEmailChanged)
+	reg.step(`^ProConnect envoie au portail un événement d'un type à venir$`, w.sendFutureEvent)
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" d'une certification que le portail n'a pas lancée$`, w.sendEventOfUnknownCertification)
+	reg.step(`^les événements suivants portent des champs que le portail ne connaît pas$`, w.portal.addUnknownFields)
+	reg.step(`^le portail (accepte|refuse) l'événement$`, w.http.checkEventAnswer)
+	reg.step(`^le portail a répondu en moins de (\d+) secondes$`, w.http.checkAnsweredWithin)
+
+	// More events (PSP-EVT-5, -7, -8, PSP-VER-1).
+	reg.step(`^on envoie au portail un événement valide pour cette certification avec le type de contenu "([^"]*)"$`, w.sendValidEventAs)
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification, destiné à plusieurs portails dont celui-ci$`, w.sendEventToSeveralPortals)
+	reg.step(`^ProConnect renvoie au portail, (\d+) secondes plus tard, l'événement "([^"]*)" déjà reçu, signé de nouveau$`, w.resendLater)
+	reg.step(`^on envoie au portail un faux événement "certified" pour cette certification, signé par une autre clé, sous le jti du suivant$`, w.sendForgeryUnderNextJTI)
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour cette certification, sous ce jti$`, w.sendCertifiedUnderThatJTI)
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "certified" pour la certification de la deuxième personne$`, w.sendSecondPersonCertified)
+
+	// PSP-CLE: ProConnect's keys.
+	reg.step(`^ProConnect envoie au portail (\d+) événements valides$`, w.sendValidEvents)
+	reg.step(`^on envoie au portail (\d+) événements signés d'un kid inconnu$`, w.sendUnknownKidEvents)
+	reg.step(`^le portail a lu le JWKS de ProConnect au plus (\d+) fois pendant ce temps$`, w.checkJWKSReads)
+	reg.step(`^ProConnect passe à une nouvelle clé de signature$`, w.rotateCoreKey)
+	reg.step(`^ProConnect envoie au portail l'événement "certification.completed" "([^"]*)" pour cette certification, signé de sa nouvelle clé, jusqu'à ce qu'il l'accepte$`, w.sendWithNewKeyUntilAccepted)
+}
+
+func (w *world) sendCertificationEvent(outcome string) error {
+	return w.sendCertification(outcome, "", "")
+}
+
+// replayEvent sends again, byte for byte, an event sent in this scenario.
+func (w *world) replayEvent(name string) error {
+	raw, ok := w.portal.sent[name]
+	if !ok {
+		return fmt.Errorf("no %s event was sent in this scenario", name)
+	}
+	return w.sendEvent(raw, "application/jwt")
+}
+
+// sendDefectiveEvent sends certification.completed "certified" with one of
+// eventDefects.
+func (w *world) sendDefectiveEvent(defect string) error {
+	return w.sendCertification("certified", defect, "")
+}
+
+func (w *world) sendContactEmailChanged(siren string) error {
+	s := w.expand(siren)
+	return w.forgeAndSend("contact_email.changed", map[string]any{"siren": s, "contact_email": "contact-" + s + "@exemple.test"}, "", "", "contact_email.changed")
+}
+
+// sendFutureEvent sends an event of a type no portal knows yet: a portal
+// must accept it and ignore it.
+func (w *world) sendFutureEvent() error {
+	return w.forgeAndSend("entreprise.evenement_a_venir", map[string]any{"siren": "901001008", "detail": "un type qu'aucun portail ne connaît encore"}, "", "", "a-venir")
+}
+
+func (w *world) sendEventOfUnknownCertification() error {
+	data := map[string]any{"certification_id": "inconnue-" + randomHex(8), "siren": "901001008", "purpose": "registration", "outcome": "certified",
+		"dirigeant": map[string]any{"given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24", "role": "73"}}
+	return w.forgeAndSend("certification.completed", data, "", "", "inconnue")
+}
+
+// addUnknownFields makes the events that follow carry a data field no
+// portal knows yet.
+func (p *portalState) addUnknownFields() error {
+	p.extraData = true
+	return nil
+}
+
+// checkEventAnswer checks the portal's answer to an event: 2xx to accept
+// it, 4xx to refuse it (ProConnect retries a 5xx).
+func (h *httpState) checkEventAnswer(how string) error {
+	ok := h.last.status >= 200 && h.last.status < 300
+	switch {
+	case ok && how == "refuse":
+		return fmt.Errorf("the portal accepted an event it must refuse (want 4xx); got %s", h.last.describe())
+	case !ok && how == "accepte":
+		return fmt.Errorf("the portal refused a valid event (want 2xx); got %s", h.last.describe())
+	case how == "refuse" && h.last.status >= 500:
+		return fmt.Errorf("the portal refused with a server error (want 4xx: a bad event is the sender's fault, and ProConnect retries a 5xx); got %s", h.last.describe())
+	case how == "refuse" && h.last.status < 400:
+		return fmt.Errorf("the portal answered neither 2xx nor 4xx; got %s", h.last.describe())
+	}
+	return nil
+}
+
+func (h *httpState) checkAnsweredWithin(seconds int) error {
+	if h.elapsed > time.Duration(seconds)*time.Second {
+		return fmt.Errorf("the portal took %s to answer the event", h.elapsed.Round(time.Millisecond))
+	}
+	return nil
+}
+
+// More events.
+
+// forgeCertified is a correct certification.completed "certified" of the
+// started certification, not yet signed.
+func (w *world) forgeCertified() (*forgery, error) {
+	data, err := w.certificationData("certified")
+	if err != nil {
+		return nil, err
+	}
+	return w.newForgery("certification.completed", data, "")
+}
+
+// signAndSend signs a forgery and sends it with the content type ct.
+func (w *world) signAndSend(f *forgery, ct string) error {
+	raw, err := f.sign()
+	if err != nil {
+		return err
+	}
+	return w.sendEvent(raw, ct)
+}
+
+func (w *world) sendValidEventAs(contentType string) error {
+	f, err := w.forgeCertified()
+	if err != nil {
+		return err
+	}
+	return w.signAndSend(f, contentType)
+}
+
+// sendEventToSeveralPortals sends an event whose aud lists another portal
+// and this one.
+func (w *world) sendEventToSeveralPortals() error {
+	f, err := w.forgeCertified()
+	if err != nil {
+		return err
+	}
+	f.claims["aud"] = []string{"un-autre-portail", w.declaration().ClientID}
+	return w.signAndSend(f, "application/jwt")
+}
+
+// resendLater waits n seconds, then sends a sent event again, dated and
+// signed anew with its jti: ProConnect's retry.
+func (w *world) resendLater(n int, name string) error {
+	time.Sleep(time.Duration(n) * time.Second)
+	return w.resend(name)
+}
+
+// sendForgeryUnderNextJTI sends a forged event under a jti the next
+// (genuine) event takes: a portal that records a refused event's jti would
+// then refuse the genuine one.
+func (w *world) sendForgeryUnderNextJTI() error {
+	f, err := w.forgeCertified()
+	if err != nil {
+		return err
+	}
+	if err := eventDefects["signé par une autre clé"](w, f); err != nil {
+		return err
+	}
+	w.portal.jti = randomHex(12)
+	f.claims["jti"] = w.portal.jti
+	return w.signAndSend(f, "application/jwt")
+}
+
+func (w *world) sendCertifiedUnderThatJTI() error {
+	f, err := w.forgeCertified()
+	if err != nil {
+		return err
+	}
+	f.claims["jti"] = w.portal.jti
+	return w.signAndSend(f, "application/jwt")
+}
+
+func (w *world) sendSecondPersonCertified() error {
+	data, err := w.certificationDataFor(w.portal.otherCert, "certified")
+	if err != nil {
+		return err
+	}
+	return w.forgeAndSend("certification.completed", data, "", "", "deuxième")
+}
+
+// PSP-CLE: ProConnect's keys.
+
+// sendValidEvents sends n valid events in a row, counting the portal's
+// JWKS reads from the first (checkJWKSReads).
+func (w *world) sendValidEvents(n int) error {
+	if err := w.markJournal(w.env.coreURL); err != nil {
+		return err
+	}
+	start := time.Now()
+	defer func() { w.portal.sending = time.Since(start) }()
+	for i := range n {
+		s := "90100100" + string(rune('0'+i%10))
+		if err := w.forgeAndSend("contact_email.changed", map[string]any{"siren": s, "contact_email": fmt.Sprintf("contact-%d@exemple.test", i)}, "", "", "valide"); err != nil {
+			return err
+		}
+		if w.http.last.status < 200 || w.http.last.status > 299 {
+			return fmt.Errorf("event %d of %d refused: %s", i+1, n, w.http.last.describe())
+		}
+	}
+	return nil
+}
+
+// sendUnknownKidEvents sends n events signed with kids ProConnect never
+// published, each of which the portal must refuse.
+func (w *world) sendUnknownKidEvents(n int) error {
+	if err := w.markJournal(w.env.coreURL); err != nil {
+		return err
+	}
+	start := time.Now()
+	defer func() { w.portal.sending = time.Since(start) }()
+	for i := range n {
+		data := map[string]any{"siren": "901001008", "contact_email": fmt.Sprintf("imposteur-%d@exemple.test", i)}
+		if err := w.forgeAndSend("contact_email.changed", data, "avec un kid inconnu", "", "kid-inconnu"); err != nil {
+			return err
+		}
+		if w.http.last.status < 400 || w.http.last.status > 499 {
+			return fmt.Errorf("event %d of %d, with a kid ProConnect never published: want 4xx; got %s", i+1, n, w.http.last.describe())
+		}
+	}
+	return nil
+}
+
+// checkJWKSReads counts the portal's reads of ProConnect's JWKS while the
+// suite sent its events.
+func (w *world) checkJWKSReads(most int) error {
+	n, err := w.countSince(w.env.coreURL, func(e Exchange) bool { return e.Method == http.MethodGet && e.Path == "/api/v1/jwks" })
+	if err != nil {
+		return err
+	}
+	// a portal slow to answer stretches the sending: one re-read per
+	// 5 s of it is still a bounded rate (PSP-CLE-3)
+	allowed := max(most, 1+int(w.portal.sending/(5*time.Second)))
+	if n > allowed {
+		return fmt.Errorf("the portal read ProConnect's JWKS %d times while the suite sent its events (%s), want at most %d: cache the keys, and space out the re-reads an unknown kid causes",
+			n, w.portal.sending.Round(time.Millisecond), allowed)
+	}
+	return nil
+}
+
+// rotateCoreKey makes ProConnect sign with its next key (published in its
+// JWKS) until the scenario ends.
+func (w *world) rotateCoreKey() error {
+	if err := w.needExclusive("changes the key ProConnect signs every event with"); err != nil {
+		return err
+	}
+	if _, err := w.controlAt(w.env.coreURL, http.MethodPost, "/keys/rotate", map[string]any{}); err != nil {
+		return err
+	}
+	w.shared.rotated = true
+	return nil
+}
+
+// sendWithNewKeyUntilAccepted sends an event signed with ProConnect's
+// second key until the portal accepts it, as ProConnect retries a refused
+// event (1 s, 2 s, 4 s…): for 12 s, with the same jti and a fresh
+// signature.
+func (w *world) sendWithNewKeyUntilAccepted(outcome string) error {
+	keys := w.env.fixtures.KeysFor("proconnect")
+	if len(keys) < 2 {
+		return errors.New("the fixtures hold a single ProConnect key")
+	}
+	data, err := w.certificationData(outcome)
+	if err != nil {
+		return err
+	}
+	jti := randomHex(12)
+	deadline := time.Now().Add(12 * time.Second)
+	for {
+		f, err := w.newForgery("certification.completed", data, keys[1].KID)
+		if err != nil {
+			return err
+		}
+		f.claims["jti"] = jti
+		raw, err := f.sign()
+		if err != nil {
+			return err
+		}
+		if err := w.sendEvent(raw, "application/jwt"); err != nil {
+			return err
+		}
+		if w.http.last.status >= 200 && w.http.last.status < 300 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the portal still refuses, after 12 s of retries, an event signed with ProConnect's new key %s (published in its JWKS): re-read the JWKS for a kid you do not know; last answer %s",
+				keys[1].KID, w.http.last.describe())
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// The events' data.
+
+// certificationData is the data of a certification.completed event about
+// the certification the person started.
+func (w *world) certificationData(outcome string) (map[string]any, error) {
+	return w.certificationDataFor(w.portal.certID, outcome)
+}
+
+func (w *world) certificationDataFor(certID, outcome string) (map[string]any, error) {
+	if certID == "" {
+		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
+	}
+	data := map[string]any{"certification_id": certID, "siren": w.portal.certSIREN, "purpose": "registration", "outcome": outcome}
+	if outcome == string(proconnect.OutcomeCertified) {
+		data["dirigeant"] = map[string]any{"given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24", "role": "73"}
+		data["fc_sub"] = randomHex(32) + "v1"
+	}
+	return data, nil
+}
+
+func (w *world) revocationData() (map[string]any, error) {
+	if w.portal.certID == "" {
+		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
+	}
+	return map[string]any{"certification_id": w.portal.certID, "siren": w.portal.certSIREN, "reason": "not_dirigeant"}, nil
+}
+
+// sendCertification sends certification.completed for the started
+// certification (a correct event, or one with a defect).
+func (w *world) sendCertification(outcome, defect, kid string) error {
+	data, err := w.certificationData(outcome)
+	if err != nil {
+		return err
+	}
+	return w.forgeAndSend("certification.completed", data, defect, kid, "certification.completed")
+}
+
+func (w *world) sendRevocation() error {
+	data, err := w.revocationData()
+	if err != nil {
+		return err
+	}
+	return w.forgeAndSend("dirigeant.revoked", data, "", "", "dirigeant.revoked")
+}
