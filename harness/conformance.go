@@ -22,6 +22,7 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/features"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/harness/report"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/layout"
 )
@@ -156,7 +157,7 @@ type suiteEnv struct {
 	live  *liveWriter
 	total int
 	// details are kept for the HTML report only.
-	details map[string]*scenarioDetail
+	details map[string]*report.Detail
 
 	mu      sync.Mutex
 	na      []NotApplicable
@@ -278,9 +279,9 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		}
 		env.record(w.name, id, s, err, w.failedStep(), time.Since(began))
 		if env.details != nil {
-			d := &scenarioDetail{steps: w.steps, exchanges: w.collectExchanges(), deliveries: w.collectDeliveries()}
+			d := &report.Detail{Steps: w.steps, Exchanges: w.collectExchanges(), Deliveries: w.collectDeliveries()}
 			w.http.mu.Lock()
-			d.portal = w.http.portalLog
+			d.Portal = w.http.portalLog
 			w.http.mu.Unlock()
 			env.mu.Lock()
 			env.details[id] = d

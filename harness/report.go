@@ -3,28 +3,12 @@ package harness
 import (
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 )
-
-// StepResult is one step of a scenario, as it ran.
-type StepResult struct {
-	Text   string `json:"text"`
-	Status string `json:"status"` // passed, failed, skipped, undefined, pending
-	Error  string `json:"error,omitempty"`
-}
-
-// Exchange is one HTTP exchange a component journalled for a scenario
-// (secrets and personal data redacted by the component).
-type Exchange = control.Entry
 
 // collectExchanges reads the scenario's exchanges from every component's
 // journal it can reach (a component without control API adds nothing).
@@ -79,159 +63,6 @@ func (e *suiteEnv) journalBases() []string {
 	add(e.mailboxURL)
 	add(e.portal.EventsURL)
 	return out
-}
-
-var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"ms":      func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
-	"failed":  func(s string) bool { return s == StatusFailed || s == StatusUnexpectedPass },
-	"clock":   func(t time.Time) string { return t.Format("15:04:05.000") },
-	"status":  func(s string) string { return statusText[s] },
-	"verdict": func(s string) string { return verdictText[s] },
-	"ok":      func(code int) bool { return code >= 200 && code < 300 },
-}).Parse(`<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Conformité ProConnect — {{if .Summary.Passed}}réussie{{else}}en échec{{end}}</title>
-<style>
-body{font-family:Marianne,Arial,sans-serif;margin:0 auto;max-width:1100px;padding:16px;color:#161616}
-h1{margin-bottom:4px}.meta{color:#555}.counts span{display:inline-block;margin-right:16px;font-weight:bold}
-.passed,.satisfaite{color:#18753c}.failed,.unexpected_pass,.en_echec{color:#ce0500}.not_applicable,.non_applicable,.non_verifiee{color:#666}.expected_failure,.recommendation_failed,.non_suivie{color:#b34000}
-details{border:1px solid #ddd;margin:6px 0;padding:4px 8px}summary{cursor:pointer}
-summary .id{color:#666;font-family:monospace;font-size:.85em}
-ol.steps li{margin:2px 0}.err{white-space:pre-wrap;background:#fff4f3;border-left:4px solid #ce0500;padding:6px;font-family:monospace;font-size:.85em}
-.tbl{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
-td.path{font-family:monospace;word-break:break-all}.filter{margin:12px 0}h3{font-size:1em;margin:10px 0 4px}
-.bad{color:#ce0500;font-weight:bold}
-</style></head><body>
-<h1>Conformité ProConnect : {{if .Summary.Passed}}<span class="passed">réussie</span>{{else}}<span class="failed">en échec</span>{{end}}</h1>
-<p class="meta">{{.Summary.Started.Format "02/01/2006 15:04:05"}} · {{printf "%.1f" .Summary.Duration}} s · suites {{range .Summary.Suites}}{{.}} {{end}}{{if .Summary.Tags}}· tags <code>{{.Summary.Tags}}</code>{{end}}</p>
-<p class="counts"><span class="passed">{{index .Summary.Counts "passed"}} réussi(s)</span><span class="failed">{{.Failed}} en échec</span>
-<span class="expected_failure">{{index .Summary.Counts "expected_failure"}} échec(s) attendu(s)</span><span class="not_applicable">{{index .Summary.Counts "not_applicable"}} non applicable(s)</span></p>
-<p class="meta">Cibles : {{range $k, $v := .Summary.Target}}{{if $v}}{{$k}} <code>{{$v}}</code> · {{end}}{{end}}</p>
-{{if .Summary.Requirements}}<details open id="exigences"><summary><b>Exigences du contrat du portail</b> (docs/contrat-portail.md)</summary>
-<div class="tbl"><table><tr><th>exigence</th><th>niveau</th><th>verdict</th><th>scénarios</th></tr>
-{{range .Summary.Requirements}}<tr><td><b>{{.ID}}</b> {{.Title}}</td><td>{{.Level}}</td><td class="{{.Verdict}}">{{verdict .Verdict}}</td>
-<td>{{range .Scenarios}}{{if .Status}}<a href="#{{.ID}}">{{.ID}}</a> <span class="{{.Status}}">{{status .Status}}</span><br>{{end}}{{end}}</td></tr>
-{{end}}</table></div></details>{{end}}
-<p class="meta">Pour chaque scénario : ses étapes, les requêtes de la suite au portail et ses réponses, les livraisons
-d'événements de ProConnect au portail (chaque essai, avec la réponse du portail), et les échanges que les composants du
-bac à sable ont journalisés. Codes, jetons, mots de passe, state, nonce, noms, courriels et dates de naissance sont
-masqués. Un composant sans API de contrôle ne fournit pas son journal.</p>
-<p class="filter"><label><input type="checkbox" id="only-failed" onchange="document.querySelectorAll('details[data-ok]').forEach(d=>d.hidden=this.checked)"> seulement les échecs</label></p>
-{{range .Scenarios}}<details {{if failed .Status}}open{{else}}data-ok{{end}} id="{{.ID}}" class="scenario">
-<summary><b class="{{.Status}}">{{status .Status}}</b> {{.Name}} <span class="id">{{.ID}} · {{ms .Duration}}</span></summary>
-{{if .Reason}}<p class="{{.Status}}">{{.Reason}}</p>{{end}}
-{{if .Error}}<div class="err">{{if .FailedStep}}Étape : {{.FailedStep}}
-{{end}}{{.Error}}</div>{{end}}
-{{if .Steps}}<ol class="steps">{{range .Steps}}<li class="{{.Status}}">{{.Text}}{{if .Error}} <span class="failed">— {{.Error}}</span>{{end}}</li>{{end}}</ol>{{end}}
-{{if .Portal}}<h3>Requêtes de la suite au portail</h3><div class="tbl"><table class="portal"><tr><th>heure</th><th>requête</th><th>envoyé</th><th>statut</th><th>réponse</th></tr>
-{{range .Portal}}<tr><td>{{clock .Time}}</td><td class="path">{{.Method}} {{.URL}}</td><td class="path">{{.Sent}}</td><td>{{.Status}}</td><td>{{.Answer}}</td></tr>
-{{end}}</table></div>{{end}}
-{{if .Deliveries}}<h3>Livraisons d'événements de ProConnect</h3><div class="tbl"><table class="deliveries"><tr><th>heure</th><th>événement</th><th>vers</th><th>clé</th><th>statut du portail</th><th>réponse du portail</th></tr>
-{{range .Deliveries}}<tr><td>{{clock .Time}}</td><td>{{.EventType}}</td><td class="path">{{.URL}}</td><td>{{.KID}}</td><td{{if not (ok .Status)}} class="bad"{{end}}>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td>{{.Answer}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}</td></tr>
-{{end}}</table></div>{{end}}
-{{if .Exchanges}}<h3>Échanges journalisés par les composants</h3><div class="tbl"><table class="exchanges"><tr><th>heure</th><th>composant</th><th>requête</th><th>statut</th><th>durée</th><th>redirection</th></tr>
-{{range .Exchanges}}<tr><td>{{clock .Time}}</td><td>{{.Component}}</td><td class="path">{{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}}</td><td>{{.Status}}{{if gt .Times 1}} <b>×{{.Times}}</b>{{end}}</td><td>{{printf "%.1f" .DurationMS}} ms</td><td class="path">{{.Location}}</td></tr>
-{{end}}</table></div>{{end}}
-</details>
-{{end}}
-</body></html>
-`))
-
-type reportScenario struct {
-	ScenarioResult
-	Steps      []StepResult
-	Exchanges  []reportExchange
-	Portal     []PortalExchange
-	Deliveries []Delivery
-}
-
-// reportExchange is an exchange, or the same one repeated (a poll).
-type reportExchange struct {
-	Exchange
-	Times int
-}
-
-// collapse folds consecutive identical exchanges (a step polling a status)
-// into one row with a count.
-func collapse(list []Exchange) []reportExchange {
-	var out []reportExchange
-	for _, e := range list {
-		if n := len(out); n > 0 {
-			p := out[n-1]
-			if p.Component == e.Component && p.Method == e.Method && p.Path == e.Path && p.Query == e.Query && p.Status == e.Status {
-				out[n-1].Times++
-				continue
-			}
-		}
-		out = append(out, reportExchange{Exchange: e, Times: 1})
-	}
-	return out
-}
-
-// writeHTMLReport writes the self-contained HTML report.
-func writeHTMLReport(file string, sum Summary, details map[string]*scenarioDetail) error {
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return err
-	}
-	var list []reportScenario
-	for _, r := range sum.Scenarios {
-		rs := reportScenario{ScenarioResult: r}
-		if d := details[r.ID]; d != nil {
-			rs.Steps, rs.Exchanges, rs.Portal, rs.Deliveries = d.steps, collapse(d.exchanges), d.portal, d.deliveries
-		}
-		list = append(list, rs)
-	}
-	// Failures first, then by ID.
-	sort.SliceStable(list, func(i, j int) bool {
-		fi := list[i].Status == StatusFailed || list[i].Status == StatusUnexpectedPass
-		fj := list[j].Status == StatusFailed || list[j].Status == StatusUnexpectedPass
-		return fi && !fj
-	})
-	var b strings.Builder
-	err := reportPage.Execute(&b, map[string]any{"Summary": sum, "Scenarios": list,
-		"Failed": sum.Counts[StatusFailed] + sum.Counts[StatusUnexpectedPass]})
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(file, []byte(b.String()), 0o644)
-}
-
-// scenarioDetail is what the HTML report shows of a scenario beyond its
-// result.
-type scenarioDetail struct {
-	steps     []StepResult
-	exchanges []Exchange
-	// portal is what the suite sent the portal under test and what it
-	// answered; deliveries what ProConnect delivered to a portal for the
-	// scenario, each attempt with the portal's answer.
-	portal     []PortalExchange
-	deliveries []Delivery
-}
-
-// PortalExchange is one request of the suite to the portal under test.
-type PortalExchange struct {
-	Time       time.Time `json:"time"`
-	Method     string    `json:"method"`
-	URL        string    `json:"url"`
-	Sent       string    `json:"sent,omitempty"` // what the body was (an event: its header and type)
-	Status     int       `json:"status"`
-	Answer     string    `json:"answer,omitempty"` // the beginning of the answer (visible text)
-	DurationMS float64   `json:"duration_ms"`
-}
-
-// Delivery is one attempt of ProConnect to deliver an event (the core's
-// /__sandbox/attempts).
-type Delivery struct {
-	Time       time.Time `json:"time"`
-	EventType  string    `json:"event_type"`
-	Portal     string    `json:"portal"`
-	URL        string    `json:"url"`
-	KID        string    `json:"kid"`
-	Status     int       `json:"status"`
-	Answer     string    `json:"answer"`
-	Error      string    `json:"error"`
-	DurationMS float64   `json:"duration_ms"`
-	Subjects   []string  `json:"subjects"`
 }
 
 // noteExchange keeps an exchange of the suite with the portal under test.

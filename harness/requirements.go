@@ -9,16 +9,8 @@ import (
 	"strings"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/docs"
+	"github.com/proconnect-sandbox/proconnect-sandbox/harness/report"
 )
-
-// Requirement is one requirement of the portal contract
-// (docs/contrat-portail.md): the scenarios that prove it carry its ID as a
-// tag (@PSP-EVT-3).
-type Requirement struct {
-	ID    string `json:"id"`
-	Level string `json:"level"` // DOIT, DEVRAIT, PEUT
-	Title string `json:"title"`
-}
 
 // reRequirement is a requirement's heading in the contract.
 var reRequirement = regexp.MustCompile(`^### (PSP-[A-Z]+-\d+) · (DOIT|DEVRAIT|PEUT) · (.+)$`)
@@ -45,34 +37,6 @@ func Requirements() ([]Requirement, error) {
 	return out, nil
 }
 
-// Traceability is one requirement with the scenarios that prove it and what
-// became of them in a run.
-type Traceability struct {
-	Requirement
-	// Verdict: satisfaite (every scenario run passed), en_echec (one
-	// failed), non_applicable (none could run here), non_verifiee (none
-	// selected in this run).
-	Verdict   string          `json:"verdict"`
-	Scenarios []TracedOutcome `json:"scenarios"`
-}
-
-// TracedOutcome is a scenario of a requirement and its status in the run
-// ("" when not selected).
-type TracedOutcome struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Status string `json:"status,omitempty"`
-}
-
-// Verdicts of a requirement in a run.
-const (
-	VerdictSatisfied     = "satisfaite"
-	VerdictFailed        = "en_echec"
-	VerdictNotApplicable = "non_applicable"
-	VerdictNotChecked    = "non_verifiee"
-	VerdictNotFollowed   = "non_suivie" // a DEVRAIT whose scenario failed
-)
-
 // trace builds the matrix: every requirement → its scenarios (from the
 // feature files, run or not) → their results in this run.
 func trace(reqs []Requirement, index scenarioIndex, results []ScenarioResult) []Traceability {
@@ -88,7 +52,7 @@ func trace(reqs []Requirement, index scenarioIndex, results []ScenarioResult) []
 				t.Scenarios = append(t.Scenarios, TracedOutcome{ID: e.id, Name: e.name, Status: status[e.id]})
 			}
 		}
-		slices.SortFunc(t.Scenarios, func(a, b TracedOutcome) int { return compareIDs(a.ID, b.ID) })
+		slices.SortFunc(t.Scenarios, func(a, b TracedOutcome) int { return report.CompareIDs(a.ID, b.ID) })
 		ran, na := 0, 0
 		for _, s := range t.Scenarios {
 			switch s.Status {
@@ -116,27 +80,18 @@ func trace(reqs []Requirement, index scenarioIndex, results []ScenarioResult) []
 	return out
 }
 
-// verdictText is how the terminal and the report say a verdict.
-var verdictText = map[string]string{VerdictSatisfied: "satisfaite", VerdictFailed: "EN ÉCHEC",
-	VerdictNotApplicable: "non applicable", VerdictNotChecked: "non vérifiée (non sélectionnée)", VerdictNotFollowed: "non suivie (recommandation)"}
-
-// statusText is how the terminal and the report say a scenario's status.
-var statusText = map[string]string{StatusPassed: "réussi", StatusFailed: "en échec", StatusNotApplicable: "non applicable",
-	StatusExpectedFailure: "échec attendu", StatusUnexpectedPass: "réussit (attendu en échec)", StatusAdvisory: "recommandation non suivie",
-	"": "non exécuté"}
-
 // printTraceability prints the matrix for a terminal.
 func printTraceability(out io.Writer, matrix []Traceability) {
 	fmt.Fprintf(out, "\nExigences du contrat du portail (docs/contrat-portail.md) :\n")
 	for _, t := range matrix {
-		fmt.Fprintf(out, "  %-11s %-7s %s — %s\n", t.ID, t.Level, verdictText[t.Verdict], t.Title)
+		fmt.Fprintf(out, "  %-11s %-7s %s — %s\n", t.ID, t.Level, report.VerdictText[t.Verdict], t.Title)
 		notRun := 0
 		for _, s := range t.Scenarios {
 			if s.Status == "" {
 				notRun++
 				continue
 			}
-			fmt.Fprintf(out, "      %-40s %s\n", s.ID, statusText[s.Status])
+			fmt.Fprintf(out, "      %-40s %s\n", s.ID, report.StatusText[s.Status])
 		}
 		switch {
 		case len(t.Scenarios) == 0:

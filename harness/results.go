@@ -2,7 +2,6 @@ package harness
 
 import (
 	"bufio"
-	"cmp"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,41 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
-)
-
-// ScenarioResult is what became of one scenario (one example row of an
-// outline).
-type ScenarioResult struct {
-	// ID is the scenario's place, "suite/file.feature:line" (the line of
-	// the example row for an outline): stable, and what an expected-failures
-	// file lists.
-	ID     string   `json:"id"`
-	Name   string   `json:"name"`
-	Suite  string   `json:"suite"`
-	Tags   []string `json:"tags"`
-	Status string   `json:"status"` // passed, failed, not_applicable, expected_failure, unexpected_pass
-	Error  string   `json:"error,omitempty"`
-	// FailedStep is the text of the step that failed.
-	FailedStep string        `json:"failed_step,omitempty"`
-	Reason     string        `json:"reason,omitempty"` // why not applicable, or why the failure is expected
-	Duration   time.Duration `json:"duration_ns"`
-}
-
-// Statuses of a scenario.
-const (
-	StatusPassed          = "passed"
-	StatusFailed          = "failed"
-	StatusNotApplicable   = "not_applicable"
-	StatusExpectedFailure = "expected_failure"
-	StatusUnexpectedPass  = "unexpected_pass"
-	// StatusAdvisory is a failed @recommande scenario: a recommendation the
-	// target does not follow; reported, but the run still passes (unless
-	// RunOptions.StrictRecommendations).
-	StatusAdvisory = "recommendation_failed"
+	"github.com/proconnect-sandbox/proconnect-sandbox/harness/report"
 )
 
 // scenarioIndex finds a pickle's place in the feature files: godog numbers
@@ -180,21 +148,6 @@ func buildIndex(fsys fs.FS, suites []string) (scenarioIndex, error) {
 	return idx, nil
 }
 
-// compareIDs orders scenario IDs (suite/file.feature:line) by file, then
-// line as a number (":9" before ":24"); anything else by text.
-func compareIDs(a, b string) int {
-	fa, la, okA := strings.Cut(a, ".feature:")
-	fb, lb, okB := strings.Cut(b, ".feature:")
-	if okA && okB && fa == fb {
-		na, errA := strconv.Atoi(strings.Fields(la + " ")[0])
-		nb, errB := strconv.Atoi(strings.Fields(lb + " ")[0])
-		if errA == nil && errB == nil {
-			return cmp.Compare(na, nb)
-		}
-	}
-	return strings.Compare(a, b)
-}
-
 // example returns an outline pickle's example row ("" for a scenario).
 func (x scenarioIndex) example(pk *messages.Pickle) string {
 	return x[pickleKey(pk.Uri, pk.Name, pk.Steps)].example
@@ -252,27 +205,6 @@ func parseExpectedFailures(r io.Reader, name string) (ExpectedFailures, error) {
 	return out, sc.Err()
 }
 
-// Summary is the JSON summary of a run.
-type Summary struct {
-	Passed   bool              `json:"passed"`
-	Started  time.Time         `json:"started"`
-	Duration float64           `json:"duration_seconds"`
-	Suites   []string          `json:"suites"`
-	Tags     string            `json:"tags,omitempty"`
-	Target   map[string]string `json:"target"`
-	// Seed is the random order's seed (0: file order).
-	Seed   int64          `json:"seed,omitempty"`
-	Counts map[string]int `json:"counts"`
-	// ByTag counts statuses per tag (requirement levels @obligatoire,
-	// @recommande… and every other tag).
-	ByTag     map[string]map[string]int `json:"by_tag"`
-	BySuite   map[string]map[string]int `json:"by_suite"`
-	Scenarios []ScenarioResult          `json:"scenarios"`
-	// Requirements is the portal contract's traceability matrix (when the
-	// portail suite was selected).
-	Requirements []Traceability `json:"requirements,omitempty"`
-}
-
 func summarise(res Result, suites []string, tags string, target map[string]string) Summary {
 	s := Summary{Passed: res.Passed, Started: res.Started, Duration: res.Duration.Seconds(), Suites: suites, Tags: tags,
 		Target: target, Counts: map[string]int{}, ByTag: map[string]map[string]int{}, BySuite: map[string]map[string]int{},
@@ -290,6 +222,6 @@ func summarise(res Result, suites []string, tags string, target map[string]strin
 		}
 		s.BySuite[sc.Suite][sc.Status]++
 	}
-	slices.SortFunc(s.Scenarios, func(a, b ScenarioResult) int { return compareIDs(a.ID, b.ID) })
+	slices.SortFunc(s.Scenarios, func(a, b ScenarioResult) int { return report.CompareIDs(a.ID, b.ID) })
 	return s
 }

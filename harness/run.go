@@ -17,6 +17,7 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/features"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/harness/report"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 )
 
@@ -118,7 +119,7 @@ func newSuiteEnv(opts *RunOptions) (*suiteEnv, error) {
 		env.live.set(liveLine(0, env.total, 0, 0))
 	}
 	if opts.HTML != "" {
-		env.details = map[string]*scenarioDetail{}
+		env.details = map[string]*report.Detail{}
 	}
 	return env, nil
 }
@@ -341,7 +342,7 @@ func (env *suiteEnv) runScenarios(ctx context.Context, opts *RunOptions) (int, e
 func (env *suiteEnv) tally(res *Result) (unexpected []ScenarioResult) {
 	res.NotApplicable = env.na
 	res.Scenarios = env.results
-	slices.SortFunc(res.Scenarios, func(a, b ScenarioResult) int { return compareIDs(a.ID, b.ID) })
+	slices.SortFunc(res.Scenarios, func(a, b ScenarioResult) int { return report.CompareIDs(a.ID, b.ID) })
 	for _, r := range res.Scenarios {
 		switch r.Status {
 		case StatusPassed:
@@ -358,7 +359,7 @@ func (env *suiteEnv) tally(res *Result) (unexpected []ScenarioResult) {
 			res.AdvisoryCount++
 		}
 	}
-	slices.SortFunc(res.NotApplicable, func(a, b NotApplicable) int { return compareIDs(a.Scenario, b.Scenario) })
+	slices.SortFunc(res.NotApplicable, func(a, b NotApplicable) int { return report.CompareIDs(a.Scenario, b.Scenario) })
 	return unexpected
 }
 
@@ -452,12 +453,12 @@ func (env *suiteEnv) writeReports(opts RunOptions, res Result) error {
 		}
 	}
 	if opts.JUnit != "" {
-		if err := writeJUnit(opts.JUnit, sum); err != nil {
+		if err := report.WriteJUnit(opts.JUnit, sum); err != nil {
 			return err
 		}
 	}
 	if opts.HTML != "" {
-		if err := writeHTMLReport(opts.HTML, sum, env.details); err != nil {
+		if err := report.WriteHTML(opts.HTML, sum, env.details); err != nil {
 			return err
 		}
 		fmt.Fprintf(opts.Output, "Rapport HTML : %s\n", opts.HTML)

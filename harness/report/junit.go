@@ -1,4 +1,4 @@
-package harness
+package report
 
 import (
 	"encoding/xml"
@@ -56,8 +56,8 @@ type junitMsg struct {
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
-// writeJUnit writes the JUnit XML report of a run.
-func writeJUnit(file string, sum Summary) error {
+// WriteJUnit writes the JUnit XML report of a run.
+func WriteJUnit(file string, sum Summary) error {
 	byFile := map[string]*junitSuite{}
 	durations := map[string]time.Duration{}
 	var total time.Duration
