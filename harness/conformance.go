@@ -125,6 +125,7 @@ type NotApplicable struct{ Scenario, Reason string }
 // keep-alive transport and the not-applicable list.
 type suiteEnv struct {
 	coreURL      string
+	described    descriptions // the core's OpenAPI documents
 	portal       portalDeclaration
 	sink         *sink
 	fcURL        string

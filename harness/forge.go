@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
 )
 
 // The portail suite sends the portal events as ProConnect would, signed with
@@ -203,7 +204,7 @@ func (w *world) newForgery(typ string, data map[string]any, kid string) (*forger
 		data["champ_futur"] = map[string]any{"version": 2, "détail": "un champ qu'aucun portail ne connaît encore"}
 	}
 	now := time.Now()
-	return &forgery{key: key, kid: kid, alg: jose.ES256, typ: "proconnect-event+jwt", header: map[jose.HeaderKey]any{},
+	return &forgery{key: key, kid: kid, alg: jose.ES256, typ: pspevent.JWSType, header: map[jose.HeaderKey]any{},
 		claims: map[string]any{"iss": w.env.coreURL, "aud": w.declaration().ClientID, "iat": now.Unix(),
 			"exp": now.Add(5 * time.Minute).Unix(), "jti": randomHex(12), "event_type": typ, "data": data}}, nil
 }
@@ -254,7 +255,7 @@ func (f *forgery) sign() (string, error) {
 }
 
 func unsigned(claims map[string]any, kid string) string {
-	h, _ := json.Marshal(map[string]string{"alg": "none", "typ": "proconnect-event+jwt", "kid": kid})
+	h, _ := json.Marshal(map[string]string{"alg": "none", "typ": pspevent.JWSType, "kid": kid})
 	p, _ := json.Marshal(claims)
 	return base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p) + "."
 }
@@ -284,7 +285,7 @@ func (w *world) forgeAndSend(typ string, data map[string]any, defect, kid, name 
 		w.portal.sent, w.portal.forged = map[string]string{}, map[string]*forgery{}
 	}
 	w.portal.sent[name], w.portal.forged[name] = raw, f
-	return w.sendEvent(raw, "application/jwt")
+	return w.sendEvent(raw, pspevent.ContentType)
 }
 
 // resend signs a sent event again, dated now, with its jti: what ProConnect
@@ -300,7 +301,7 @@ func (w *world) resend(name string) error {
 	if err != nil {
 		return err
 	}
-	return w.sendEvent(raw, "application/jwt")
+	return w.sendEvent(raw, pspevent.ContentType)
 }
 
 // sendEvent posts a body to the portal's events_url, as ProConnect does.

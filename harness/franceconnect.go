@@ -298,27 +298,16 @@ func decodeJWS(compact string) (map[string]any, map[string]any, error) {
 // verifyJWS checks a compact JWS with alg against the JWKS (or the client
 // secret for HS256) and returns the kid that verified it.
 func (w *world) verifyJWS(compact, alg string) (string, error) {
-	jws, err := jose.ParseSigned(compact, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
-	if err != nil {
-		return "", fmt.Errorf("not a JWS signed %s: %w", alg, err)
-	}
 	if alg == "HS256" {
-		_, err := jws.Verify([]byte(w.fc.sp.secret))
+		jws, err := jose.ParseSigned(compact, []jose.SignatureAlgorithm{jose.HS256})
+		if err != nil {
+			return "", fmt.Errorf("not a JWS signed %s: %w", alg, err)
+		}
+		_, err = jws.Verify([]byte(w.fc.sp.secret))
 		return "", err
 	}
-	set, err := w.fetchJWKS()
-	if err != nil {
-		return "", err
-	}
-	kid := jws.Signatures[0].Header.KeyID
-	keys := set.Key(kid)
-	if len(keys) == 0 {
-		return "", fmt.Errorf("kid %q is not in the JWKS", kid)
-	}
-	if _, err := jws.Verify(keys[0]); err != nil {
-		return "", fmt.Errorf("signature: %w", err)
-	}
-	return kid, nil
+	_, h, err := w.verifyWithJWKS(compact, jose.SignatureAlgorithm(alg), w.fcURL(w.fc.sp.prefix()+"/jwks"), "FranceConnect")
+	return h.KeyID, err
 }
 
 // fetchJWKS reads the current provider's JWKS.

@@ -149,23 +149,7 @@ func (w *world) pisteClaims() (map[string]any, error) {
 	if w.piste.token == "" {
 		return nil, fmt.Errorf("no PISTE token (last answer %d %s)", w.http.last.status, w.http.last.body)
 	}
-	jws, err := jose.ParseSigned(w.piste.token, []jose.SignatureAlgorithm{jose.ES256})
-	if err != nil {
-		return nil, fmt.Errorf("not an ES256 JWS: %w", err)
-	}
-	e, err := w.http.backend.get(w.env.pisteURL + "/api/oauth/jwks")
-	if err != nil {
-		return nil, err
-	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(e.body, &set); err != nil {
-		return nil, fmt.Errorf("PISTE JWKS: %w", err)
-	}
-	keys := set.Key(jws.Signatures[0].Header.KeyID)
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("kid %q is not in PISTE's JWKS", jws.Signatures[0].Header.KeyID)
-	}
-	payload, err := jws.Verify(keys[0])
+	payload, _, err := w.verifyWithJWKS(w.piste.token, jose.ES256, w.env.pisteURL+"/api/oauth/jwks", "PISTE")
 	if err != nil {
 		return nil, err
 	}

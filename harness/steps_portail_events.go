@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
 )
 
 // The portail suite's events: the harness sends the portal under test what
@@ -54,8 +54,11 @@ func (w *world) replayEvent(name string) error {
 	if !ok {
 		return fmt.Errorf("no %s event was sent in this scenario", name)
 	}
-	return w.sendEvent(raw, "application/jwt")
+	return w.sendEvent(raw, pspevent.ContentType)
 }
+
+// angela is the dirigeant the forged completions certify (a fixture persona).
+var angela = pspevent.Dirigeant{GivenName: "Angela Claire Louise", FamilyName: "DUBOIS", Birthdate: "1962-08-24", Role: "73"}
 
 // sendDefectiveEvent sends certification.completed "certified" with one of
 // eventDefects.
@@ -65,7 +68,8 @@ func (w *world) sendDefectiveEvent(defect string) error {
 
 func (w *world) sendContactEmailChanged(siren string) error {
 	s := w.expand(siren)
-	return w.forgeAndSend("contact_email.changed", map[string]any{"siren": s, "contact_email": "contact-" + s + "@exemple.test"}, "", "", "contact_email.changed")
+	return w.forgeAndSend(pspevent.ContactEmailChanged, pspevent.Fields(pspevent.ContactEmail{SIREN: s, ContactEmail: "contact-" + s + "@exemple.test"}),
+		"", "", "contact_email.changed")
 }
 
 // sendFutureEvent sends an event of a type no portal knows yet: a portal
@@ -75,9 +79,9 @@ func (w *world) sendFutureEvent() error {
 }
 
 func (w *world) sendEventOfUnknownCertification() error {
-	data := map[string]any{"certification_id": "inconnue-" + randomHex(8), "siren": "901001008", "purpose": "registration", "outcome": "certified",
-		"dirigeant": map[string]any{"given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24", "role": "73"}}
-	return w.forgeAndSend("certification.completed", data, "", "", "inconnue")
+	data := pspevent.Certification{CertificationID: "inconnue-" + randomHex(8), SIREN: "901001008", Purpose: "registration",
+		Outcome: "certified", Dirigeant: &angela}
+	return w.forgeAndSend(pspevent.CertificationCompleted, pspevent.Fields(data), "", "", "inconnue")
 }
 
 // addUnknownFields makes the events that follow carry a data field no
@@ -148,7 +152,7 @@ func (w *world) sendEventToSeveralPortals() error {
 		return err
 	}
 	f.claims["aud"] = []string{"un-autre-portail", w.declaration().ClientID}
-	return w.signAndSend(f, "application/jwt")
+	return w.signAndSend(f, pspevent.ContentType)
 }
 
 // resendLater waits n seconds, then sends a sent event again, dated and
@@ -171,7 +175,7 @@ func (w *world) sendForgeryUnderNextJTI() error {
 	}
 	w.portal.jti = randomHex(12)
 	f.claims["jti"] = w.portal.jti
-	return w.signAndSend(f, "application/jwt")
+	return w.signAndSend(f, pspevent.ContentType)
 }
 
 func (w *world) sendCertifiedUnderThatJTI() error {
@@ -180,7 +184,7 @@ func (w *world) sendCertifiedUnderThatJTI() error {
 		return err
 	}
 	f.claims["jti"] = w.portal.jti
-	return w.signAndSend(f, "application/jwt")
+	return w.signAndSend(f, pspevent.ContentType)
 }
 
 func (w *world) sendSecondPersonCertified() error {
@@ -203,7 +207,8 @@ func (w *world) sendValidEvents(n int) error {
 	defer func() { w.portal.sending = time.Since(start) }()
 	for i := range n {
 		s := "90100100" + string(rune('0'+i%10))
-		if err := w.forgeAndSend("contact_email.changed", map[string]any{"siren": s, "contact_email": fmt.Sprintf("contact-%d@exemple.test", i)}, "", "", "valide"); err != nil {
+		data := pspevent.Fields(pspevent.ContactEmail{SIREN: s, ContactEmail: fmt.Sprintf("contact-%d@exemple.test", i)})
+		if err := w.forgeAndSend(pspevent.ContactEmailChanged, data, "", "", "valide"); err != nil {
 			return err
 		}
 		if w.http.last.status < 200 || w.http.last.status > 299 {
@@ -222,7 +227,7 @@ func (w *world) sendUnknownKidEvents(n int) error {
 	start := time.Now()
 	defer func() { w.portal.sending = time.Since(start) }()
 	for i := range n {
-		data := map[string]any{"siren": "901001008", "contact_email": fmt.Sprintf("imposteur-%d@exemple.test", i)}
+		data := pspevent.Fields(pspevent.ContactEmail{SIREN: "901001008", ContactEmail: fmt.Sprintf("imposteur-%d@exemple.test", i)})
 		if err := w.forgeAndSend("contact_email.changed", data, "avec un kid inconnu", "", "kid-inconnu"); err != nil {
 			return err
 		}
@@ -288,7 +293,7 @@ func (w *world) sendWithNewKeyUntilAccepted(outcome string) error {
 		if err != nil {
 			return err
 		}
-		if err := w.sendEvent(raw, "application/jwt"); err != nil {
+		if err := w.sendEvent(raw, pspevent.ContentType); err != nil {
 			return err
 		}
 		if w.http.last.status >= 200 && w.http.last.status < 300 {
@@ -314,19 +319,18 @@ func (w *world) certificationDataFor(certID, outcome string) (map[string]any, er
 	if certID == "" {
 		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
 	}
-	data := map[string]any{"certification_id": certID, "siren": w.portal.certSIREN, "purpose": "registration", "outcome": outcome}
-	if outcome == string(proconnect.OutcomeCertified) {
-		data["dirigeant"] = map[string]any{"given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24", "role": "73"}
-		data["fc_sub"] = randomHex(32) + "v1"
+	data := pspevent.Certification{CertificationID: certID, SIREN: w.portal.certSIREN, Purpose: "registration", Outcome: outcome}
+	if outcome == "certified" {
+		data.Dirigeant, data.FCSub = &angela, randomHex(32)+"v1"
 	}
-	return data, nil
+	return pspevent.Fields(data), nil
 }
 
 func (w *world) revocationData() (map[string]any, error) {
 	if w.portal.certID == "" {
 		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
 	}
-	return map[string]any{"certification_id": w.portal.certID, "siren": w.portal.certSIREN, "reason": "not_dirigeant"}, nil
+	return pspevent.Fields(pspevent.Revocation{CertificationID: w.portal.certID, SIREN: w.portal.certSIREN, Reason: "not_dirigeant"}), nil
 }
 
 // sendCertification sends certification.completed for the started

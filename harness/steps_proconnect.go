@@ -353,7 +353,11 @@ func (w *world) api(method, path string, body any, token string) error {
 	if token != "" {
 		h["Authorization"] = "Bearer " + token
 	}
-	return w.call(method, w.env.coreURL+"/api/v1"+path, h, b)
+	if err := w.call(method, w.env.coreURL+"/api/v1"+path, h, b); err != nil {
+		return err
+	}
+	// every answer of the API is what its published description says
+	return w.checkAnswer(method, path)
 }
 
 // startCertification asks ProConnect for a certification of the
@@ -429,25 +433,12 @@ func (w *world) waitEventWhere(typ, what string, match func(data map[string]any)
 
 // verifyEvent checks the last event against ProConnect's JWKS and the event format (docs/contrat-portail.md, section 3).
 func (w *world) verifyEvent() error {
-	jws, err := jose.ParseSigned(w.core.eventJWS, []jose.SignatureAlgorithm{jose.ES256})
+	payload, h, err := w.verifyWithJWKS(w.core.eventJWS, jose.ES256, w.env.coreURL+"/api/v1/jwks", "ProConnect")
 	if err != nil {
-		return fmt.Errorf("the event is not an ES256 JWS: %w", err)
+		return fmt.Errorf("the event: %w", err)
 	}
-	e, err := w.http.backend.get(w.env.coreURL + "/api/v1/jwks")
-	if err != nil {
+	if err := w.checkEvent(payload); err != nil {
 		return err
-	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(e.body, &set); err != nil {
-		return fmt.Errorf("ProConnect JWKS: %w", err)
-	}
-	h := jws.Signatures[0].Header
-	keys := set.Key(h.KeyID)
-	if len(keys) == 0 {
-		return fmt.Errorf("kid %q is not in ProConnect's JWKS", h.KeyID)
-	}
-	if _, err := jws.Verify(keys[0]); err != nil {
-		return fmt.Errorf("signature: %w", err)
 	}
 	c := w.core.event
 	iat, _ := c["iat"].(float64)

@@ -137,3 +137,32 @@ func validate(s *jsonschema.Schema, body []byte) error {
 	}
 	return s.Validate(v)
 }
+
+// Template returns the path template of the document that path matches
+// (/certifications/abc → /certifications/{id}), trying literal segments
+// before parameters.
+func (d *Document) Template(path string) (string, bool) {
+	paths, _ := d.doc["paths"].(map[string]any)
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	best, bestLiterals := "", -1
+	for tpl := range paths {
+		tsegs := strings.Split(strings.Trim(tpl, "/"), "/")
+		if len(tsegs) != len(segs) {
+			continue
+		}
+		literals, ok := 0, true
+		for i, t := range tsegs {
+			switch {
+			case strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}"):
+			case t == segs[i]:
+				literals++
+			default:
+				ok = false
+			}
+		}
+		if ok && literals > bestLiterals {
+			best, bestLiterals = tpl, literals
+		}
+	}
+	return best, bestLiterals >= 0
+}

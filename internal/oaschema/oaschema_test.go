@@ -67,3 +67,16 @@ func TestAnswersAndComponents(t *testing.T) {
 		t.Error("a Thing with a numeric id passed")
 	}
 }
+
+func TestTemplate(t *testing.T) {
+	d, err := oaschema.Load([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tpl, ok := d.Template("/things/42"); !ok || tpl != "/things/{id}" {
+		t.Errorf("Template(/things/42) = %q %v", tpl, ok)
+	}
+	if _, ok := d.Template("/things/42/more"); ok {
+		t.Error("a longer path matched")
+	}
+}
