@@ -8,11 +8,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/portal"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/sandboxtest"
 )
 
 // TestSuiteFailsBrokenPortals proves the portail suite strict: the reference
@@ -27,16 +27,7 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 	// that they run side by side
 	sandbox := func(t *testing.T) (harness.Target, func(portal.Defects)) {
 		t.Helper()
-		stack, err := sandbox.Start(context.Background(), sandbox.Config{Ports: sandbox.FreePorts()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = stack.Close(ctx)
-		})
-		url := func(name string) string { s, _ := stack.Service(name); return s.PublicURL }
+		_, url := sandboxtest.Start(t, sandbox.Config{})
 		target := harness.Target{ProConnectURL: url("proconnect"), FranceConnectURL: url("franceconnect"),
 			SireneURL: url("sirene"), PisteURL: url("piste"), MailboxURL: url("mailbox"), Portal: harness.ReferencePortal(url("portal"))}
 		return target, func(d portal.Defects) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/features"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/sandboxtest"
 )
 
 func TestScenarioIDsAreUniqueLines(t *testing.T) {
@@ -376,15 +377,5 @@ func TestComponentWithoutControlAPI(t *testing.T) {
 // here) for one test or benchmark; url gives a component's public URL.
 func testStack(tb testing.TB, cfg sandbox.Config) (*sandbox.Stack, func(string) string) {
 	tb.Helper()
-	cfg.Ports = sandbox.FreePorts()
-	stack, err := sandbox.Start(context.Background(), cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = stack.Close(ctx)
-	})
-	return stack, func(n string) string { s, _ := stack.Service(n); return s.PublicURL }
+	return sandboxtest.Start(tb, cfg)
 }

@@ -166,9 +166,6 @@ func (w *world) restoreShared() error {
 			errs = append(errs, fmt.Errorf("bringing the mail server back: %w", err))
 		}
 	}
-	w.shared = sharedState{}
-	// the mail part goes too (it always has): the report of an @exclusif
-	// scenario then lists no delivery of its access request
-	w.mail = mailState{}
+	w.shared = sharedState{} // the scenario's own state stays, for its report
 	return errors.Join(errs...)
 }

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/oaschema"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
+	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/sandboxtest"
 )
 
 // TestAnswersAndEventsFollowTheOpenAPIDocuments runs the API's calls and the
@@ -25,16 +25,7 @@ import (
 // core's openapi.yaml and every event against psp-openapi.yaml, as the core
 // serves them: what it publishes is what it does.
 func TestAnswersAndEventsFollowTheOpenAPIDocuments(t *testing.T) {
-	stack, err := sandbox.Start(context.Background(), sandbox.Config{Ports: sandbox.FreePorts()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = stack.Close(ctx)
-	})
-	url := func(name string) string { s, _ := stack.Service(name); return s.PublicURL }
+	_, url := sandboxtest.Start(t, sandbox.Config{})
 	core := url("proconnect")
 	api := load(t, core+"/api/v1/openapi.yaml")
 	psp := load(t, core+"/api/v1/psp-openapi.yaml")
