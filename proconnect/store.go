@@ -48,9 +48,13 @@ type Store interface {
 	// Certified lists the completed certifications still certified (or
 	// closely matched) and not revoked, for the background re-check.
 	Certified(ctx context.Context) ([]Certification, error)
-	// DueEvents returns up to limit undelivered events whose next attempt
-	// is due at now, oldest first.
-	DueEvents(ctx context.Context, now time.Time, limit int) ([]Event, error)
+	// ClaimEvents takes up to limit undelivered events due at now, oldest
+	// first, for one delivery attempt each: in the same step it moves their
+	// next attempt to now+lease, so no later call (of this process or
+	// another) takes them again while they are being delivered. The
+	// attempt's UpdateEvent then says when the next one is due; an attempt
+	// that never reports (a crash) is retried once the lease ends.
+	ClaimEvents(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Event, error)
 	// UpdateEvent stores a delivery attempt's result. Returns ErrNotFound.
 	UpdateEvent(ctx context.Context, e Event) error
 	// Events returns up to limit events, newest first (the delivery log).
@@ -63,8 +67,9 @@ type Store interface {
 
 	// AddMail queues a mail.
 	AddMail(ctx context.Context, m Mail) error
-	// DueMails returns up to limit unsent mails due at now, oldest first.
-	DueMails(ctx context.Context, now time.Time, limit int) ([]Mail, error)
+	// ClaimMails takes up to limit unsent mails due at now, oldest first,
+	// as ClaimEvents does.
+	ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Mail, error)
 	// UpdateMail records a sending attempt. Returns ErrNotFound.
 	UpdateMail(ctx context.Context, m Mail) error
 	// Mails returns up to limit mails, newest first (the sending log).

@@ -20,6 +20,7 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/filelock"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/franceconnect"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/piste"
@@ -42,7 +43,7 @@ type buildEnv struct {
 	fixtures         *fixtures.Set
 	kit              *control.Kit
 	log              *slog.Logger
-	store            proconnect.Store // the core's
+	dataDir          string // the core's store: SQLite there, or in memory
 	recheck          time.Duration
 	smtp             net.Listener // the mailbox's
 	smtpAddr         string       // where the core sends mail, when not the mailbox
@@ -105,17 +106,33 @@ func OpenStore(dataDir string) (proconnect.Store, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("--data: %w", err)
 	}
-	return sqlite.Open(filepath.Join(dataDir, "proconnect.db"))
+	s, err := sqlite.Open(filepath.Join(dataDir, "proconnect.db"))
+	if held := (*filelock.HeldError)(nil); errors.As(err, &held) {
+		return nil, fmt.Errorf("--data %s: this folder is in use by another sandbox (%s); stop it, or give this one another folder",
+			dataDir, cmp.Or(held.Holder, "a process that did not say which"))
+	}
+	return s, err
 }
 
+// buildCore opens the core's store and builds the core, which closes the
+// store when its Run ends.
 func buildCore(e buildEnv) (http.Handler, error) {
+	store, err := OpenStore(e.dataDir)
+	if err != nil {
+		return nil, err
+	}
 	fc, sir, pis := e.peers["franceconnect"], e.peers["sirene"], e.peers["piste"]
-	return httpapi.New(httpapi.Config{PublicURL: e.public,
+	core, err := httpapi.New(httpapi.Config{PublicURL: e.public,
 		FCPublicURL: fc.Public, FCInternalURL: fc.Internal, FCClientID: "proconnect-core", FCClientSecret: "proconnect-core-secret",
 		SireneURL: sir.Internal, INSEEKey: sirene.DemoAPIKey, RNEUser: sirene.DemoRNEUser, RNEPassword: sirene.DemoRNEPassword,
 		PisteIssuer: pis.Public, PisteURL: pis.Internal, PortalURL: e.peers["portal"].Internal,
 		SMTPAddr: cmp.Or(e.smtpAddr, e.peers["mailbox"].SMTP), SMTPUser: e.smtpUser, SMTPPassword: e.smtpPW,
-		Fixtures: e.fixtures, Store: e.store, RecheckInterval: e.recheck, Kit: e.kit, Logger: e.log})
+		Fixtures: e.fixtures, Store: store, RecheckInterval: e.recheck, Kit: e.kit, Logger: e.log})
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return core, nil
 }
 
 // Config says what to start and where.
@@ -143,7 +160,10 @@ type Config struct {
 	// address); SMTPUser and SMTPPassword, when set, log in (AUTH PLAIN,
 	// only over TLS or to a loopback server).
 	SMTPAddr, SMTPUser, SMTPPassword string
-	Logger                           *slog.Logger
+	// Limits bound each component's connections and request times (zero:
+	// the defaults).
+	Limits Limits
+	Logger *slog.Logger
 }
 
 // Stack is a running sandbox.
@@ -196,9 +216,12 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	g, gctx := errgroup.WithContext(ctx)
 	s := &Stack{group: g, cancel: cancel}
+	// fail stops what started, and waits: the core's Run closes its store
+	// (and frees the --data folder) before Start returns.
 	fail := func(err error) (*Stack, error) {
 		s.closeListeners()
 		cancel()
+		_ = g.Wait()
 		return nil, err
 	}
 	// Phase 1: listen, so that every URL is known.
@@ -259,23 +282,17 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		peers[c.Name] = peer
 		started = append(started, c)
 	}
-	// Phase 2: build and serve.
+	// Phase 2: build and serve, each listener bounded.
+	limits := cfg.Limits.withDefaults(len(listeners))
+	if sl, ok := listeners[layout.SMTPKey]; ok {
+		listeners[layout.SMTPKey] = limits.listener(sl)
+	}
 	for _, c := range started {
 		ln, me := listeners[c.Name], peers[c.Name]
 		kit := control.NewKit(c.Name, nil, cfg.ControlToken)
 		env := buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
 			log: cfg.Logger.With("component", c.Name), recheck: cfg.RecheckInterval, smtp: listeners[layout.SMTPKey],
-			smtpAddr: cfg.SMTPAddr, smtpUser: cfg.SMTPUser, smtpPW: cfg.SMTPPassword}
-		if c.Name == "proconnect" {
-			store, err := OpenStore(cfg.DataDir)
-			if err != nil {
-				for _, l := range listeners {
-					l.Close()
-				}
-				return fail(fmt.Errorf("%s: %w", c.Name, err))
-			}
-			env.store = store
-		}
+			smtpAddr: cfg.SMTPAddr, smtpUser: cfg.SMTPUser, smtpPW: cfg.SMTPPassword, dataDir: cfg.DataDir}
 		h, err := builders[c.Name](env)
 		if err != nil {
 			for _, l := range listeners {
@@ -283,8 +300,8 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			}
 			return fail(fmt.Errorf("%s: %w", c.Name, err))
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-			BaseContext: func(net.Listener) context.Context { return gctx }}
+		srv := limits.server(h, gctx)
+		ln = limits.listener(ln)
 		s.servers = append(s.servers, srv)
 		s.Services = append(s.Services, &Service{Name: c.Name, Title: c.Title, PublicURL: me.Public, InternalURL: me.Internal,
 			Listen: ln.Addr().String(), Handler: h, Kit: kit})

@@ -15,7 +15,7 @@ import (
 )
 
 // tokenVerifier checks PISTE access tokens: ES256 signature against PISTE's
-// JWKS, iss, aud and exp. A verified token is cached until it expires, so a
+// JWKS, iss, aud, exp and nbf (with a minute of leeway for clocks apart). A verified token is cached until it expires, so a
 // portal's cached token costs one signature check, not one per call.
 type tokenVerifier struct {
 	issuer, audience string
@@ -33,7 +33,13 @@ type accessToken struct {
 	Issuer   string `json:"iss"`
 	Audience any    `json:"aud"`
 	Expiry   int64  `json:"exp"`
+	// NotBefore, when set, is when the token starts to be valid.
+	NotBefore int64 `json:"nbf"`
 }
+
+// nbfLeeway is how far ahead of the core's clock a token's nbf may be:
+// PISTE's clock and the core's are not the same clock.
+const nbfLeeway = 60
 
 func newTokenVerifier(cfg Config, now func() time.Time) *tokenVerifier {
 	ctx := oidc.ClientContext(context.Background(), cfg.HTTPClient)
@@ -66,7 +72,7 @@ func (v *tokenVerifier) verify(ctx context.Context, r *http.Request) (*accessTok
 	}
 	var t accessToken
 	if json.Unmarshal(payload, &t) != nil || t.Issuer != v.issuer || !hasAudience(t.Audience, v.audience) ||
-		t.ClientID == "" || v.now().Unix() >= t.Expiry {
+		t.ClientID == "" || v.now().Unix() >= t.Expiry || t.NotBefore > v.now().Unix()+nbfLeeway {
 		return nil, errInvalidToken
 	}
 	if v.size.Add(1) > maxCachedTokens {

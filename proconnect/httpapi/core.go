@@ -152,8 +152,10 @@ func (c *Core) Run(ctx context.Context) error {
 		}
 		c.sweep()
 	})
-	go c.mailer.run(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { c.mailer.run(ctx) })
 	c.pusher.run(ctx)
+	wg.Wait() // both outboxes stopped: no worker uses the store any more
 	return c.store.Close()
 }
 

@@ -29,6 +29,9 @@ const (
 	eventTTL        = pspevent.TTL
 	batch           = 64
 	workers         = 8
+	// eventLease is how long a claimed event waits for its attempt to
+	// report before another claim may take it (after a crash).
+	eventLease = deliveryTimeout + 25*time.Second
 )
 
 // pusher delivers the outbox: at least once, each attempt signed afresh
@@ -81,7 +84,7 @@ func newPusher(cfg Config, store proconnect.Store, p *portals, now func() time.T
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	ps.outbox = newDrainer("outbox", workers, batch, log,
 		func(ctx context.Context, limit int) ([]proconnect.Event, error) {
-			return store.DueEvents(ctx, now(), limit)
+			return store.ClaimEvents(ctx, now(), eventLease, limit)
 		},
 		func(e proconnect.Event) string { return e.ID }, ps.deliver)
 	return ps, nil

@@ -34,14 +34,19 @@ type mailer struct {
 	outbox         *drainer[proconnect.Mail]
 }
 
-// mailWorkers bound the SMTP sessions open at once.
-const mailWorkers = 16
+// mailWorkers bound the SMTP sessions open at once; mailLease is how long a
+// claimed mail waits for its sending to report before another claim may take
+// it (after a crash).
+const (
+	mailWorkers = 16
+	mailLease   = smtpTimeout + 30*time.Second
+)
 
 func newMailer(addr string, store proconnect.Store, now func() time.Time, log *slog.Logger) *mailer {
 	m := &mailer{addr: addr, store: store, now: now, log: log}
 	m.outbox = newDrainer("mail outbox", mailWorkers, 64, log,
 		func(ctx context.Context, limit int) ([]proconnect.Mail, error) {
-			return store.DueMails(ctx, now(), limit)
+			return store.ClaimMails(ctx, now(), mailLease, limit)
 		},
 		func(mail proconnect.Mail) string { return mail.ID }, m.send)
 	return m
@@ -67,6 +72,10 @@ func (m *mailer) send(ctx context.Context, mail proconnect.Mail) {
 	}
 }
 
+// smtpTimeout bounds one sending, from the dial to QUIT: a mail server that
+// stops answering frees its worker, and the mail is tried again later.
+const smtpTimeout = 30 * time.Second
+
 func (m *mailer) attempt(mail proconnect.Mail) error {
 	if m.addr == "" {
 		return fmt.Errorf("no SMTP server configured")
@@ -75,15 +84,21 @@ func (m *mailer) attempt(mail proconnect.Mail) error {
 	if err != nil {
 		return err
 	}
-	c, err := smtp.Dial(m.addr)
+	limit := time.Now().Add(smtpTimeout)
+	conn, err := dialBounded(m.addr, limit)
 	if err != nil {
 		return err
 	}
+	c := smtp.NewClient(conn)
 	// TLS when the server offers it; a local catcher usually does not.
 	if ok, _ := c.Extension("STARTTLS"); ok {
 		c.Close()
 		host, _, _ := net.SplitHostPort(m.addr)
-		if c, err = smtp.DialStartTLS(m.addr, &tls.Config{ServerName: host}); err != nil {
+		if conn, err = dialBounded(m.addr, limit); err != nil {
+			return err
+		}
+		if c, err = smtp.NewClientStartTLS(conn, &tls.Config{ServerName: host}); err != nil {
+			conn.Close()
 			return err
 		}
 	}
@@ -102,6 +117,31 @@ func (m *mailer) attempt(mail proconnect.Mail) error {
 		return err
 	}
 	return c.Quit()
+}
+
+// dialBounded connects to addr with every deadline held within limit.
+func dialBounded(addr string, limit time.Time) (net.Conn, error) {
+	conn, err := (&net.Dialer{Deadline: limit}).Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	bc := boundedConn{Conn: conn, limit: limit}
+	_ = bc.SetDeadline(limit)
+	return bc, nil
+}
+
+// boundedConn keeps the deadlines the SMTP client sets for each command
+// (minutes, by default) within the sending's own limit.
+type boundedConn struct {
+	net.Conn
+	limit time.Time
+}
+
+func (c boundedConn) SetDeadline(t time.Time) error {
+	if t.IsZero() || t.After(c.limit) {
+		t = c.limit
+	}
+	return c.Conn.SetDeadline(t)
 }
 
 // compose writes a multipart/alternative message: French text and HTML.

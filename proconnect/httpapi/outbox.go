@@ -8,13 +8,17 @@ import (
 )
 
 // drainer runs an outbox (events, mail): at once when woken (a new item, a
-// freed worker), and every 200 ms for retries; each due item is handled by
-// one worker at a time, at most workers at once.
+// freed worker), and every 200 ms for retries, at most workers at once.
+// claim takes due items from the store, which moves them out of the due list
+// in the same step: a list read before a worker finished an item (and
+// recorded it sent, or its next attempt) can no longer hand that item out a
+// second time. busy also keeps an item that is still being handled when its
+// claim lapses (the sandbox clock moved forward) from a second worker.
 type drainer[T any] struct {
 	name    string
 	workers int
 	batch   int
-	due     func(ctx context.Context, limit int) ([]T, error)
+	claim   func(ctx context.Context, limit int) ([]T, error)
 	id      func(T) string
 	handle  func(ctx context.Context, item T)
 	log     *slog.Logger
@@ -22,9 +26,9 @@ type drainer[T any] struct {
 	busy    sync.Map // item ID → struct{}: being handled
 }
 
-func newDrainer[T any](name string, workers, batch int, log *slog.Logger, due func(context.Context, int) ([]T, error),
+func newDrainer[T any](name string, workers, batch int, log *slog.Logger, claim func(context.Context, int) ([]T, error),
 	id func(T) string, handle func(context.Context, T)) *drainer[T] {
-	return &drainer[T]{name: name, workers: workers, batch: batch, due: due, id: id, handle: handle, log: log,
+	return &drainer[T]{name: name, workers: workers, batch: batch, claim: claim, id: id, handle: handle, log: log,
 		wakeup: make(chan struct{}, 1)}
 }
 
@@ -36,10 +40,17 @@ func (d *drainer[T]) wake() {
 	}
 }
 
+// run drains until ctx ends, then waits for its workers: the store closes
+// after run returns.
 func (d *drainer[T]) run(ctx context.Context) {
 	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	sem := make(chan struct{}, d.workers)
+	defer func() {
+		for range d.workers {
+			sem <- struct{}{}
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -47,7 +58,7 @@ func (d *drainer[T]) run(ctx context.Context) {
 		case <-t.C:
 		case <-d.wakeup:
 		}
-		due, err := d.due(ctx, d.batch)
+		due, err := d.claim(ctx, d.batch)
 		if err != nil {
 			d.log.Error(d.name, "err", err)
 			continue

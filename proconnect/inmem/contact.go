@@ -36,21 +36,27 @@ func (s *Store) AddMail(_ context.Context, m proconnect.Mail) error {
 	return nil
 }
 
-func (s *Store) DueMails(_ context.Context, now time.Time, limit int) ([]proconnect.Mail, error) {
-	var out []proconnect.Mail
+func (s *Store) ClaimMails(_ context.Context, now time.Time, lease time.Duration, limit int) ([]proconnect.Mail, error) {
+	var found []*proconnect.Mail
 	s.unsent.Range(func(id, _ any) bool {
-		v, ok := s.mails.Load(id)
-		if !ok {
-			return true
-		}
-		if m := *v.(*proconnect.Mail); m.SentAt == nil && !m.NextAttempt.After(now) {
-			out = append(out, m)
+		if v, ok := s.mails.Load(id); ok {
+			if m := v.(*proconnect.Mail); m.SentAt == nil && !m.NextAttempt.After(now) {
+				found = append(found, m)
+			}
 		}
 		return true
 	})
-	slices.SortFunc(out, func(a, b proconnect.Mail) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	if len(out) > limit {
-		out = out[:limit]
+	slices.SortFunc(found, func(a, b *proconnect.Mail) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	var out []proconnect.Mail
+	for _, m := range found {
+		if len(out) == limit {
+			break
+		}
+		claimed := *m
+		claimed.NextAttempt = now.Add(lease)
+		if s.mails.CompareAndSwap(claimed.ID, m, &claimed) {
+			out = append(out, claimed)
+		}
 	}
 	return out, nil
 }

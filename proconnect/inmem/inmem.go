@@ -100,19 +100,28 @@ func (s *Store) Certified(context.Context) ([]proconnect.Certification, error) {
 	return out, nil
 }
 
-func (s *Store) DueEvents(_ context.Context, now time.Time, limit int) ([]proconnect.Event, error) {
-	var out []proconnect.Event
+func (s *Store) ClaimEvents(_ context.Context, now time.Time, lease time.Duration, limit int) ([]proconnect.Event, error) {
+	var found []*proconnect.Event
 	s.pending.Range(func(k, _ any) bool {
 		if v, ok := s.events.Load(k); ok {
-			if e := *v.(*proconnect.Event); e.DeliveredAt == nil && !e.NextAttempt.After(now) {
-				out = append(out, e)
+			if e := v.(*proconnect.Event); e.DeliveredAt == nil && !e.NextAttempt.After(now) {
+				found = append(found, e)
 			}
 		}
 		return true
 	})
-	slices.SortFunc(out, func(a, b proconnect.Event) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	if len(out) > limit {
-		out = out[:limit]
+	slices.SortFunc(found, func(a, b *proconnect.Event) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	var out []proconnect.Event
+	for _, e := range found {
+		if len(out) == limit {
+			break
+		}
+		claimed := *e
+		claimed.NextAttempt = now.Add(lease)
+		// the swap fails when another claim or an update came first
+		if s.events.CompareAndSwap(claimed.ID, e, &claimed) {
+			out = append(out, claimed)
+		}
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 func (s *Store) AddEvents(ctx context.Context, events []proconnect.Event) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -27,7 +28,7 @@ func (s *Store) AddEvents(ctx context.Context, events []proconnect.Event) error 
 }
 
 func (s *Store) PortalsForSIREN(ctx context.Context, siren string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT json_extract(data, '$.portal_id') FROM certifications
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT json_extract(data, '$.portal_id') FROM certifications
 		WHERE json_extract(data, '$.siren') = ? AND json_extract(data, '$.status') = 'completed' ORDER BY 1`, siren)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -62,11 +63,11 @@ type execer interface {
 }
 
 func (s *Store) AddMail(ctx context.Context, m proconnect.Mail) error {
-	return insertMail(ctx, s.db, m)
+	return insertMail(ctx, s.w, m)
 }
 
-func (s *Store) mails(ctx context.Context, query string, args ...any) ([]proconnect.Mail, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+func mails(ctx context.Context, db *sql.DB, query string, args ...any) ([]proconnect.Mail, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -86,8 +87,16 @@ func (s *Store) mails(ctx context.Context, query string, args ...any) ([]proconn
 	return out, rows.Err()
 }
 
-func (s *Store) DueMails(ctx context.Context, now time.Time, limit int) ([]proconnect.Mail, error) {
-	return s.mails(ctx, `SELECT data FROM mails WHERE sent = 0 AND next_attempt <= ? ORDER BY created LIMIT ?`, now.UnixNano(), limit)
+func (s *Store) ClaimMails(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]proconnect.Mail, error) {
+	until := now.Add(lease)
+	out, err := mails(ctx, s.w, `UPDATE mails SET next_attempt = ? WHERE id IN
+		(SELECT id FROM mails WHERE sent = 0 AND next_attempt <= ? ORDER BY created LIMIT ?) RETURNING data`,
+		until.UnixNano(), now.UnixNano(), limit)
+	for i := range out {
+		out[i].NextAttempt = until
+	}
+	slices.SortFunc(out, func(a, b proconnect.Mail) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, err
 }
 
 func (s *Store) UpdateMail(ctx context.Context, m proconnect.Mail) error {
@@ -95,7 +104,7 @@ func (s *Store) UpdateMail(ctx context.Context, m proconnect.Mail) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE mails SET sent = ?, next_attempt = ?, data = ? WHERE id = ?`,
+	res, err := s.w.ExecContext(ctx, `UPDATE mails SET sent = ?, next_attempt = ?, data = ? WHERE id = ?`,
 		boolInt(m.SentAt != nil), m.NextAttempt.UnixNano(), data, m.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update mail: %w", err)
@@ -110,7 +119,7 @@ func (s *Store) Mails(ctx context.Context, limit int) ([]proconnect.Mail, error)
 	if limit <= 0 {
 		limit = 1000
 	}
-	return s.mails(ctx, `SELECT data FROM mails ORDER BY created DESC LIMIT ?`, limit)
+	return mails(ctx, s.r, `SELECT data FROM mails ORDER BY created DESC LIMIT ?`, limit)
 }
 
 func (s *Store) CreateContactVerification(ctx context.Context, v proconnect.ContactVerification, m proconnect.Mail) error {
@@ -126,7 +135,7 @@ func (s *Store) CreateContactVerification(ctx context.Context, v proconnect.Cont
 // ErrConflict, as is any error check returns first (run inside the
 // transaction, which holds the write lock from BEGIN: _txlock=immediate).
 func (s *Store) createWithMail(ctx context.Context, m proconnect.Mail, check func(*sql.Tx) error, insert string, args ...any) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -150,7 +159,7 @@ func (s *Store) createWithMail(ctx context.Context, m proconnect.Mail, check fun
 }
 
 func (s *Store) ContactVerification(ctx context.Context, id string) (proconnect.ContactVerification, error) {
-	return contactFrom(s.db.QueryRowContext(ctx, `SELECT data FROM contact_verifications WHERE id = ?`, id))
+	return contactFrom(s.r.QueryRowContext(ctx, `SELECT data FROM contact_verifications WHERE id = ?`, id))
 }
 
 func contactFrom(row scanner) (proconnect.ContactVerification, error) {
@@ -166,7 +175,7 @@ func contactFrom(row scanner) (proconnect.ContactVerification, error) {
 }
 
 func (s *Store) UseContactVerification(ctx context.Context, id string, now time.Time) (proconnect.ContactVerification, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return proconnect.ContactVerification{}, fmt.Errorf("sqlite: %w", err)
 	}
@@ -226,17 +235,17 @@ func accessFrom(row scanner) (proconnect.AccessRequest, error) {
 }
 
 func (s *Store) AccessRequest(ctx context.Context, id string) (proconnect.AccessRequest, error) {
-	return accessFrom(s.db.QueryRowContext(ctx, `SELECT data FROM access_requests WHERE id = ?`, id))
+	return accessFrom(s.r.QueryRowContext(ctx, `SELECT data FROM access_requests WHERE id = ?`, id))
 }
 
 func (s *Store) PendingAccessRequest(ctx context.Context, portalID, siren, email string) (proconnect.AccessRequest, error) {
 	key := pendingKey(proconnect.AccessRequest{PortalID: portalID, SIREN: siren, Collaborator: proconnect.Collaborator{Email: email}})
-	return accessFrom(s.db.QueryRowContext(ctx, `SELECT data FROM access_requests WHERE pending_key = ? AND pending = 1
+	return accessFrom(s.r.QueryRowContext(ctx, `SELECT data FROM access_requests WHERE pending_key = ? AND pending = 1
 		ORDER BY expires DESC LIMIT 1`, key))
 }
 
 func (s *Store) DecideAccessRequest(ctx context.Context, a proconnect.AccessRequest, e proconnect.Event) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -260,7 +269,7 @@ func (s *Store) DecideAccessRequest(ctx context.Context, a proconnect.AccessRequ
 }
 
 func (s *Store) ExpiredAccessRequests(ctx context.Context, now time.Time) ([]proconnect.AccessRequest, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT data FROM access_requests WHERE pending = 1 AND expires < ?`, now.UnixNano())
+	rows, err := s.r.QueryContext(ctx, `SELECT data FROM access_requests WHERE pending = 1 AND expires < ?`, now.UnixNano())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}

@@ -10,15 +10,26 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/filelock"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
 // Store is a SQLite proconnect.Store.
-type Store struct{ db *sql.DB }
+//
+// Writes go through one connection, w: SQLite takes one writer at a time
+// anyway, and a single connection queues writers in Go instead of leaving
+// them to SQLite's busy loop. Reads go through a pool of their own, r, so a
+// read never waits behind writes (WAL lets readers run beside the writer).
+type Store struct {
+	w, r *sql.DB
+	lock *filelock.Lock
+}
 
 var _ proconnect.Store = (*Store)(nil)
 
@@ -60,24 +71,56 @@ CREATE TABLE IF NOT EXISTS access_requests (
 CREATE INDEX IF NOT EXISTS access_pending ON access_requests(pending_key, pending);
 `
 
-// Open opens (or creates) the database at path.
+// Open opens (or creates) the database at path, for this process alone: it
+// returns a *filelock.HeldError when another process has it open (both
+// would send the outbox).
 func Open(path string) (*Store, error) {
+	lock, err := filelock.Acquire(path + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(path)
+	if err != nil {
+		_ = lock.Release()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+func open(path string) (*Store, error) {
 	// _txlock=immediate: a transaction that reads then writes takes the write
 	// lock at BEGIN; deferred, its upgrade fails at once with SQLITE_BUSY in
 	// WAL mode, whatever the busy timeout.
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	db.SetMaxOpenConns(4)
-	if _, err := db.Exec(schema); err != nil {
-		db.Close()
+	w.SetMaxOpenConns(1)
+	if _, err := w.Exec(schema); err != nil {
+		w.Close()
 		return nil, fmt.Errorf("sqlite: schema: %w", err)
 	}
-	return &Store{db: db}, nil
+	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	return &Store{w: w, r: r}, nil
 }
 
-func (s *Store) Close() error { return s.db.Close() }
+// readers is the size of the read pool.
+var readers = max(4, 2*runtime.GOMAXPROCS(0))
+
+func (s *Store) Close() error {
+	err := errors.Join(s.r.Close(), s.w.Close())
+	if lerr := s.lock.Release(); err == nil {
+		err = lerr
+	}
+	return err
+}
 
 func certified(c proconnect.Certification) int {
 	if c.Certified() {
@@ -91,7 +134,7 @@ func (s *Store) CreateCertification(ctx context.Context, c proconnect.Certificat
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO certifications(id, certified, created, data) VALUES(?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+	res, err := s.w.ExecContext(ctx, `INSERT INTO certifications(id, certified, created, data) VALUES(?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
 		c.ID, certified(c), c.CreatedAt.UnixNano(), data)
 	if err != nil {
 		return fmt.Errorf("sqlite: create certification: %w", err)
@@ -103,7 +146,7 @@ func (s *Store) CreateCertification(ctx context.Context, c proconnect.Certificat
 }
 
 func (s *Store) Certification(ctx context.Context, id string) (proconnect.Certification, error) {
-	return certificationFrom(s.db.QueryRowContext(ctx, `SELECT data FROM certifications WHERE id = ?`, id))
+	return certificationFrom(s.r.QueryRowContext(ctx, `SELECT data FROM certifications WHERE id = ?`, id))
 }
 
 type scanner interface{ Scan(...any) error }
@@ -123,7 +166,7 @@ func certificationFrom(row scanner) (proconnect.Certification, error) {
 // transition replaces a certification and queues an event in one transaction
 // when check accepts the stored version.
 func (s *Store) transition(ctx context.Context, c proconnect.Certification, e proconnect.Event, check func(proconnect.Certification) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -187,7 +230,7 @@ func (s *Store) Revoke(ctx context.Context, c proconnect.Certification, e procon
 }
 
 func (s *Store) Certified(ctx context.Context) ([]proconnect.Certification, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT data FROM certifications WHERE certified = 1 ORDER BY created`)
+	rows, err := s.r.QueryContext(ctx, `SELECT data FROM certifications WHERE certified = 1 ORDER BY created`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -203,8 +246,8 @@ func (s *Store) Certified(ctx context.Context) ([]proconnect.Certification, erro
 	return out, rows.Err()
 }
 
-func (s *Store) events(ctx context.Context, query string, args ...any) ([]proconnect.Event, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+func events(ctx context.Context, db *sql.DB, query string, args ...any) ([]proconnect.Event, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -224,8 +267,18 @@ func (s *Store) events(ctx context.Context, query string, args ...any) ([]procon
 	return out, rows.Err()
 }
 
-func (s *Store) DueEvents(ctx context.Context, now time.Time, limit int) ([]proconnect.Event, error) {
-	return s.events(ctx, `SELECT data FROM events WHERE delivered = 0 AND next_attempt <= ? ORDER BY created LIMIT ?`, now.UnixNano(), limit)
+// ClaimEvents claims in one statement: two drainers never take the same
+// event.
+func (s *Store) ClaimEvents(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]proconnect.Event, error) {
+	until := now.Add(lease)
+	out, err := events(ctx, s.w, `UPDATE events SET next_attempt = ? WHERE id IN
+		(SELECT id FROM events WHERE delivered = 0 AND next_attempt <= ? ORDER BY created LIMIT ?) RETURNING data`,
+		until.UnixNano(), now.UnixNano(), limit)
+	for i := range out {
+		out[i].NextAttempt = until
+	}
+	slices.SortFunc(out, func(a, b proconnect.Event) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, err
 }
 
 func (s *Store) UpdateEvent(ctx context.Context, e proconnect.Event) error {
@@ -233,7 +286,7 @@ func (s *Store) UpdateEvent(ctx context.Context, e proconnect.Event) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE events SET delivered = ?, next_attempt = ?, data = ? WHERE id = ?`,
+	res, err := s.w.ExecContext(ctx, `UPDATE events SET delivered = ?, next_attempt = ?, data = ? WHERE id = ?`,
 		boolInt(e.DeliveredAt != nil), e.NextAttempt.UnixNano(), data, e.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update event: %w", err)
@@ -248,5 +301,5 @@ func (s *Store) Events(ctx context.Context, limit int) ([]proconnect.Event, erro
 	if limit <= 0 {
 		limit = 1000
 	}
-	return s.events(ctx, `SELECT data FROM events ORDER BY created DESC LIMIT ?`, limit)
+	return events(ctx, s.r, `SELECT data FROM events ORDER BY created DESC LIMIT ?`, limit)
 }

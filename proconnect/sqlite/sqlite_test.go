@@ -49,7 +49,7 @@ func TestSurvivesRestart(t *testing.T) {
 	if err != nil || got.Identity == nil || got.Identity.FamilyName != "DUBOIS" {
 		t.Fatalf("after restart: %+v %v", got, err)
 	}
-	due, _ := s.DueEvents(ctx, now, 10)
+	due, _ := s.ClaimEvents(ctx, now, 0, 10)
 	if len(due) != 1 {
 		t.Fatalf("the outbox did not survive: %+v", due)
 	}
@@ -80,7 +80,7 @@ func TestConcurrentWritersDoNotFail(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			due, err := s.DueEvents(ctx, now, 10)
+			due, err := s.ClaimEvents(ctx, now, time.Minute, 10)
 			for _, e := range due {
 				at := time.Now()
 				e.DeliveredAt = &at

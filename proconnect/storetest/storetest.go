@@ -29,6 +29,8 @@ var Tests = []struct {
 	{"certified list and revocation", testCertifiedListAndRevocation},
 	{"outbox: due, retries, delivery, log", testOutboxDueRetriesDeliveryLog},
 	{"mail outbox", testMailOutbox},
+	{"outbox claims: each item once until its attempt reports or its lease ends", testOutboxClaims},
+	{"outbox claims: concurrent claimers never share an item", testConcurrentClaims},
 	{"contact verification: single use, expiry", testContactVerificationSingleUseExpiry},
 	{"access requests: dedupe, decide once, expiry", testAccessRequestsDedupeDecideOnceExpiry},
 	{"portals concerned by a SIREN; standalone events", testPortalsForSIRENAndStandaloneEvents},
@@ -46,6 +48,19 @@ func Run(t *testing.T, newStore func(t *testing.T) proconnect.Store) {
 var base = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 var ctx = context.Background()
+
+// dueEvents lists the events due at at without holding them (a zero lease
+// leaves them due).
+func dueEvents(s proconnect.Store, at time.Time, limit int) []proconnect.Event {
+	out, _ := s.ClaimEvents(ctx, at, 0, limit)
+	return out
+}
+
+// dueMails lists the mails due at at without holding them.
+func dueMails(s proconnect.Store, at time.Time, limit int) []proconnect.Mail {
+	out, _ := s.ClaimMails(ctx, at, 0, limit)
+	return out
+}
 
 func pending(id string) proconnect.Certification {
 	return proconnect.Certification{ID: id, PortalID: "portail", SIREN: "901001008", RedirectURI: "http://localhost/retour",
@@ -99,7 +114,7 @@ func testCompleteOnceWithItsEvent(t *testing.T, newStore NewStore) {
 	if err := s.Complete(ctx, done, event("e2", proconnect.EventCertificationCompleted, base)); !errors.Is(err, proconnect.ErrAlreadyComplete) {
 		t.Fatalf("second completion: %v", err)
 	}
-	due, _ := s.DueEvents(ctx, base, 10)
+	due := dueEvents(s, base, 10)
 	if len(due) != 1 || due[0].ID != "e1" || due[0].Data["siren"] != "901001008" {
 		t.Fatalf("outbox %+v: the second completion must not queue an event", due)
 	}
@@ -133,7 +148,7 @@ func testConcurrentCompletionsOneWins(t *testing.T, newStore NewStore) {
 		}()
 	}
 	wg.Wait()
-	due, _ := s.DueEvents(ctx, base, 100)
+	due := dueEvents(s, base, 100)
 	if wins != 1 || len(due) != 1 {
 		t.Fatalf("%d completions won, %d events queued; want 1 and 1", wins, len(due))
 	}
@@ -177,7 +192,7 @@ func testOutboxDueRetriesDeliveryLog(t *testing.T, newStore NewStore) {
 		_ = s.CreateCertification(ctx, pending(id))
 		_ = s.Complete(ctx, completed(pending(id), proconnect.OutcomeCertified), event(fmt.Sprintf("e%d", i), "t", base.Add(time.Duration(i)*time.Second)))
 	}
-	due, _ := s.DueEvents(ctx, base.Add(time.Minute), 2)
+	due := dueEvents(s, base.Add(time.Minute), 2)
 	if len(due) != 2 || due[0].ID != "e0" || due[1].ID != "e1" {
 		t.Fatalf("due %+v, want e0 e1 (oldest first, limited)", due)
 	}
@@ -186,18 +201,18 @@ func testOutboxDueRetriesDeliveryLog(t *testing.T, newStore NewStore) {
 	if err := s.UpdateEvent(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	due, _ = s.DueEvents(ctx, base.Add(time.Minute), 10)
+	due = dueEvents(s, base.Add(time.Minute), 10)
 	if len(due) != 2 || due[0].ID != "e1" {
 		t.Fatalf("an event retried later is not due: %+v", due)
 	}
-	due, _ = s.DueEvents(ctx, base.Add(2*time.Hour), 10)
+	due = dueEvents(s, base.Add(2*time.Hour), 10)
 	if len(due) != 3 {
 		t.Fatalf("all due later: %d", len(due))
 	}
 	at := base.Add(2 * time.Hour)
 	e.DeliveredAt, e.LastStatus, e.LastError = &at, 200, ""
 	_ = s.UpdateEvent(ctx, e)
-	due, _ = s.DueEvents(ctx, base.Add(3*time.Hour), 10)
+	due = dueEvents(s, base.Add(3*time.Hour), 10)
 	if len(due) != 2 {
 		t.Fatalf("a delivered event stays due: %+v", due)
 	}
@@ -221,20 +236,20 @@ func testMailOutbox(t *testing.T, newStore NewStore) {
 			t.Fatal(err)
 		}
 	}
-	due, _ := s.DueMails(ctx, base, 2)
+	due := dueMails(s, base, 2)
 	if len(due) != 2 || due[0].ID != "m0" {
 		t.Fatalf("due %+v", due)
 	}
 	m := due[0]
 	m.Attempts, m.NextAttempt, m.LastError = 1, base.Add(time.Hour), "451 try later"
 	_ = s.UpdateMail(ctx, m)
-	if due, _ := s.DueMails(ctx, base.Add(time.Minute), 10); len(due) != 2 {
+	if due := dueMails(s, base.Add(time.Minute), 10); len(due) != 2 {
 		t.Fatalf("a mail retried later is not due: %+v", due)
 	}
 	at := base.Add(2 * time.Hour)
 	m.SentAt = &at
 	_ = s.UpdateMail(ctx, m)
-	if due, _ := s.DueMails(ctx, base.Add(3*time.Hour), 10); len(due) != 2 {
+	if due := dueMails(s, base.Add(3*time.Hour), 10); len(due) != 2 {
 		t.Fatalf("a sent mail stays due: %+v", due)
 	}
 	if log, _ := s.Mails(ctx, 10); len(log) != 3 || log[0].ID != "m2" {
@@ -253,7 +268,7 @@ func testContactVerificationSingleUseExpiry(t *testing.T, newStore NewStore) {
 	if err := s.CreateContactVerification(ctx, v, proconnect.Mail{ID: "m1", CreatedAt: base, NextAttempt: base}); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := s.DueMails(ctx, base, 10); len(due) != 1 {
+	if due := dueMails(s, base, 10); len(due) != 1 {
 		t.Fatal("the verification's mail is not queued with it")
 	}
 	if _, err := s.UseContactVerification(ctx, "h1", base.Add(2*time.Hour)); !errors.Is(err, proconnect.ErrExpired) {
@@ -323,7 +338,7 @@ func testAccessRequestsDedupeDecideOnceExpiry(t *testing.T, newStore NewStore) {
 	if exp, _ := s.ExpiredAccessRequests(ctx, base.Add(8*24*time.Hour)); len(exp) != 0 {
 		t.Fatalf("a decided request expires: %+v", exp)
 	}
-	due, _ := s.DueEvents(ctx, at, 10)
+	due := dueEvents(s, at, 10)
 	if len(due) != 1 || due[0].ID != "e1" {
 		t.Fatalf("events %+v", due)
 	}
@@ -353,5 +368,106 @@ func testPortalsForSIRENAndStandaloneEvents(t *testing.T, newStore NewStore) {
 	}
 	if log, _ := s.Events(ctx, 100); len(log) != 4 {
 		t.Fatalf("%d events", len(log))
+	}
+}
+
+// testOutboxClaims: a claimed event or mail is not handed out again while
+// its lease runs; a failed attempt is due at its own next attempt; a
+// delivered one never; a lapsed lease (a crash) makes it due again.
+func testOutboxClaims(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	defer s.Close()
+	_ = s.AddEvents(ctx, []proconnect.Event{event("e1", "t", base), event("e2", "t", base.Add(time.Second))})
+	_ = s.AddMail(ctx, proconnect.Mail{ID: "m1", To: "a@example.test", CreatedAt: base, NextAttempt: base})
+	claimed, err := s.ClaimEvents(ctx, base.Add(time.Second), time.Minute, 10)
+	if err != nil || len(claimed) != 2 || claimed[0].ID != "e1" || !claimed[0].NextAttempt.Equal(base.Add(time.Second+time.Minute)) {
+		t.Fatalf("first claim %+v %v", claimed, err)
+	}
+	if again, _ := s.ClaimEvents(ctx, base.Add(30*time.Second), time.Minute, 10); len(again) != 0 {
+		t.Fatalf("claimed twice within the lease: %+v", again)
+	}
+	mails, err := s.ClaimMails(ctx, base, time.Minute, 10)
+	if err != nil || len(mails) != 1 {
+		t.Fatalf("mail claim %+v %v", mails, err)
+	}
+	if again, _ := s.ClaimMails(ctx, base, time.Minute, 10); len(again) != 0 {
+		t.Fatalf("mail claimed twice within the lease: %+v", again)
+	}
+	// e1 delivered, e2 failed (next attempt in an hour); the mail's sender
+	// crashed (no report).
+	at := base.Add(time.Second)
+	e1, e2 := claimed[0], claimed[1]
+	e1.DeliveredAt, e1.Attempts = &at, 1
+	e2.NextAttempt, e2.Attempts, e2.LastError = base.Add(time.Hour), 1, "503"
+	if err := s.UpdateEvent(ctx, e1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateEvent(ctx, e2); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.ClaimEvents(ctx, base.Add(2*time.Minute), time.Minute, 10); len(due) != 0 {
+		t.Fatalf("after the lease: a delivered event or one failed until later is claimed: %+v", due)
+	}
+	if due, _ := s.ClaimEvents(ctx, base.Add(time.Hour), time.Minute, 10); len(due) != 1 || due[0].ID != "e2" || due[0].Attempts != 1 {
+		t.Fatalf("at its next attempt, the failed event: %+v", due)
+	}
+	if due, _ := s.ClaimMails(ctx, base.Add(2*time.Minute), time.Minute, 10); len(due) != 1 || due[0].ID != "m1" {
+		t.Fatalf("a mail whose claim lapsed is due again: %+v", due)
+	}
+}
+
+// testConcurrentClaims: claimers racing over one outbox take each item
+// exactly once between them.
+func testConcurrentClaims(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	defer s.Close()
+	const n = 300
+	var events []proconnect.Event
+	for i := range n {
+		events = append(events, event(fmt.Sprintf("e%03d", i), "t", base.Add(time.Duration(i)*time.Millisecond)))
+		if err := s.AddMail(ctx, proconnect.Mail{ID: fmt.Sprintf("m%03d", i), To: "a@example.test",
+			CreatedAt: base.Add(time.Duration(i) * time.Millisecond), NextAttempt: base}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.AddEvents(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	taken := map[string]int{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				es, err1 := s.ClaimEvents(ctx, base.Add(time.Minute), time.Hour, 16)
+				ms, err2 := s.ClaimMails(ctx, base.Add(time.Minute), time.Hour, 16)
+				if err1 != nil || err2 != nil {
+					t.Errorf("claim: %v %v", err1, err2)
+					return
+				}
+				if len(es)+len(ms) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, e := range es {
+					taken[e.ID]++
+				}
+				for _, m := range ms {
+					taken[m.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(taken) != 2*n {
+		t.Errorf("%d items claimed, want %d", len(taken), 2*n)
+	}
+	for id, k := range taken {
+		if k != 1 {
+			t.Errorf("%s claimed %d times", id, k)
+		}
 	}
 }

@@ -1,0 +1,81 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDataFolderServesOneSandbox: a second sandbox on the same --data folder
+// refuses to start, naming the process that holds it (two cores would both
+// send the outbox); once the first stops, the folder is free again.
+func TestDataFolderServesOneSandbox(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	first, err := Start(ctx, Config{Ports: FreePorts(), DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Start(ctx, Config{Ports: FreePorts(), DataDir: dir})
+	if err == nil {
+		t.Fatal("a second sandbox started on the same --data folder")
+	}
+	for _, want := range []string{"--data " + dir, "in use by another sandbox", "process " + strconv.Itoa(os.Getpid())} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Start(ctx, Config{Ports: FreePorts(), DataDir: dir})
+	if err != nil {
+		t.Fatalf("after the first stopped: %v", err)
+	}
+	_ = again.Close(ctx)
+}
+
+// TestSlowBodiesDoNotFreezeTheSandbox: clients that send a request's
+// headers and never its body are cut off after the read timeout, and while
+// they hold every connection a component accepts, that component still
+// answers a new client once they are cut off (the bound queues it, it is not
+// refused).
+func TestSlowBodiesDoNotFreezeTheSandbox(t *testing.T) {
+	ctx := context.Background()
+	s, err := Start(ctx, Config{Ports: FreePorts(), Limits: Limits{ReadTimeout: 300 * time.Millisecond, MaxConns: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	core, _ := s.Service("proconnect")
+	var slow []net.Conn
+	for range 6 {
+		c, err := net.Dial("tcp", core.Listen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "POST /api/v1/certifications HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+		slow = append(slow, c)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get("http://" + core.Listen + "/__sandbox/healthz")
+	if err != nil {
+		t.Fatalf("the core does not answer while slow clients hold its connections: %v", err)
+	}
+	resp.Body.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for i, c := range slow {
+		_ = c.SetReadDeadline(deadline)
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Errorf("slow client %d still connected after 5 s: %v", i, err)
+		}
+	}
+}
