@@ -143,7 +143,8 @@ func benchAccess(b *testing.B, sqlite bool) {
 	var seq atomic.Int64
 	file := func() error {
 		n := seq.Add(1)
-		resp, err := client.Get(fmt.Sprintf("%s/api/acces?siren=%s&email=c%d@exemple.test&given_name=Camille&family_name=Martin", portal, siren, n))
+		resp, err := client.Post(portal+"/api/acces", "application/json", strings.NewReader(fmt.Sprintf(
+			`{"siren":%q,"email":"c%d@exemple.test","given_name":"Camille","family_name":"Martin"}`, siren, n)))
 		if err != nil {
 			return err
 		}
