@@ -137,15 +137,25 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.to = append(s.to, to)
 	return nil
 }
+
+// Data parses the message as it arrives: a structure beyond the limits
+// (see maxDepth) is refused with 554 5.6.0 (RFC 3463: other media error)
+// as soon as it shows, and go-smtp discards the rest of the data unread.
 func (s *session) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return err
+	in := &countingReader{r: r}
+	msg, err := parse(in)
+	if in.err != nil {
+		return in.err
 	}
-	msg, err := parse(raw)
 	if err != nil {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "unreadable message: " + err.Error()}
 	}
+	// what follows the last part (an epilogue), counted in the size and
+	// bounded by the SMTP size limit like the rest
+	if _, err := io.Copy(io.Discard, in); err != nil {
+		return err
+	}
+	msg.Size = in.n
 	msg.From, msg.AuthUser = s.from, s.user
 	msg.To = append([]string(nil), s.to...)
 	s.m.add(msg)

@@ -1,11 +1,15 @@
 package mailbox_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
@@ -102,4 +106,72 @@ func TestBase64Part(t *testing.T) {
 	if msg.Text != "Bonjour, voici le lien : http://localhost:7100/x?a=1" || len(msg.Links) != 1 {
 		t.Fatalf("%q %v", msg.Text, msg.Links)
 	}
+}
+
+// TestHostileStructureAnsweredAtOnce: a message built to make the parse
+// costly (multipart nested far deeper than mail goes, thousands of parts)
+// is refused with 554 5.6.0 as soon as its structure passes the limits;
+// big headers are taken; and the mailbox takes the next message as usual.
+// One deadline bounds the whole exchange: a parse that goes on fails the
+// test within seconds instead of hanging it.
+func TestHostileStructureAnsweredAtOnce(t *testing.T) {
+	addr, api := testserver.Mailbox(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Second)
+	defer cancel()
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+		code int // 0: taken
+	}{
+		{"multipart nested 8,000 levels (450 KB)", nested(8000), 554},
+		{"multipart nested 11 levels, one more than allowed", nested(11), 554},
+		{"multipart nested 10 levels", nested(10), 0},
+		{"20,000 parts side by side", siblings(20_000, 10), 554},
+		{"1,001 parts", siblings(1001, 10), 554},
+		{"1,000 parts", siblings(1000, 10), 0},
+		{"50,000 header fields", withHeaders(fields(50_000)), 0},
+		{"a header folded over 50,000 lines", withHeaders("X-Long: debut\r\n" + strings.Repeat(" suite\r\n", 50_000)), 0},
+		{"20,000 encoded words in the subject", []byte("Subject: " + strings.Repeat("=?utf-8?q?mot_=C3=A9crit?=\r\n ", 20_000) +
+			"fin\r\nContent-Type: text/plain\r\n\r\ncorps\r\n"), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := send(ctx, addr, tc.msg)
+			var reply *textproto.Error
+			switch {
+			case tc.code == 0:
+				if err != nil {
+					t.Fatalf("refused, or no answer before the deadline: %v", err)
+				}
+			case errors.As(err, &reply) && reply.Code == tc.code && strings.HasPrefix(reply.Msg, "5.6.0 "):
+			default:
+				t.Fatalf("answer %v, want %d 5.6.0 before the deadline", err, tc.code)
+			}
+		})
+	}
+	if err := send(ctx, addr, plain("ensuite", "Bonjour", 200)); err != nil {
+		t.Fatalf("an ordinary message after them: %v", err)
+	}
+	if list := messages(t, api, ""); len(list) == 0 || list[0].Subject != "ensuite" {
+		t.Fatalf("the ordinary message is not the newest one: %d messages", len(list))
+	}
+}
+
+// messages lists the mailbox's messages (newest first), with the header
+// given as "Name: value" lines, or fails the test.
+func messages(t testing.TB, api, header string) []mailbox.Message {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, api+"/api/messages", nil)
+	if name, value, ok := strings.Cut(header, ": "); ok {
+		req.Header.Set(name, value)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Messages []mailbox.Message }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/messages: %d %v", resp.StatusCode, err)
+	}
+	return out.Messages
 }
