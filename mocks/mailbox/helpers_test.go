@@ -3,16 +3,26 @@ package mailbox_test
 import (
 	"context"
 	"net"
+	"net/http"
 	"net/smtp"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// send delivers one message over SMTP, the whole exchange bounded by ctx's
-// deadline: a server that does not answer in time fails the call with a
-// timeout instead of hanging the test. It returns the server's answer to
-// the data: nil for 250, else a *textproto.Error (its Code, its Msg).
+// client bounds the tests' HTTP calls in time.
+var client = &http.Client{Timeout: 5 * time.Second}
+
+// send delivers one message to destinataire@example.test; see sendTo.
 func send(ctx context.Context, addr string, msg []byte) error {
+	return sendTo(ctx, addr, "destinataire@example.test", msg)
+}
+
+// sendTo delivers one message over SMTP, the whole exchange bounded by
+// ctx's deadline: a server that does not answer in time fails the call with
+// a timeout instead of hanging the test. It returns the server's answer to
+// the data: nil for 250, else a *textproto.Error (its Code, its Msg).
+func sendTo(ctx context.Context, addr, to string, msg []byte) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -31,7 +41,7 @@ func send(ctx context.Context, addr string, msg []byte) error {
 	if err := c.Mail("expediteur@example.test"); err != nil {
 		return err
 	}
-	if err := c.Rcpt("destinataire@example.test"); err != nil {
+	if err := c.Rcpt(to); err != nil {
 		return err
 	}
 	w, err := c.Data()

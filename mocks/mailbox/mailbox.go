@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,17 +42,30 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxMessages kept (oldest dropped first); default 10,000.
 	MaxMessages int
+	// MaxBytes bounds the memory the kept messages take, all together
+	// (oldest dropped first; see footprint); default 64 MiB. A mail of the
+	// core takes under 3 KB here (2.7 KB for a contact address check), so
+	// the 10,000 of MaxMessages take under 30 MiB: the count stays the
+	// limit the sandbox's own mail meets, while 64 MiB still holds six
+	// messages of the largest size SMTP takes (10 MB). The
+	// mailbox shares its process with the core, whose GOGC=400 lets the heap
+	// grow to five times what is live: 64 MiB kept is up to 320 MiB of heap.
+	// A message that alone takes more than MaxBytes is refused (552 5.3.4),
+	// so what is kept never passes it.
+	MaxBytes int64
 }
 
 // Mailbox is the mail catcher: an http.Handler, and an SMTP server started
 // by Serve.
 type Mailbox struct {
-	cfg     Config
-	kit     *control.Kit
-	log     *slog.Logger
-	mu      sync.RWMutex // guards msgs (control-rate traffic: mails are few)
-	msgs    []*Message
-	seq     atomic.Uint64
+	cfg  Config
+	kit  *control.Kit
+	log  *slog.Logger
+	mu   sync.RWMutex // guards msgs, bytes, seq (control-rate traffic: mails are few)
+	msgs []kept       // oldest first
+	// bytes is the sum of the kept messages' footprints.
+	bytes   int64
+	seq     uint64
 	smtp    *smtp.Server
 	handler http.Handler
 	// refusing counts the next messages the SMTP server refuses with a
@@ -69,6 +83,9 @@ func New(cfg Config) *Mailbox {
 	}
 	if cfg.MaxMessages <= 0 {
 		cfg.MaxMessages = 10000
+	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = 64 << 20
 	}
 	m := &Mailbox{cfg: cfg, kit: cfg.Kit, log: cfg.Logger}
 	s := smtp.NewServer(backend{m})
@@ -158,21 +175,73 @@ func (s *session) Data(r io.Reader) error {
 	msg.Size = in.n
 	msg.From, msg.AuthUser = s.from, s.user
 	msg.To = append([]string(nil), s.to...)
-	s.m.add(msg)
-	return nil
+	return s.m.add(msg)
 }
 func (s *session) Reset()        { s.from, s.to = "", nil }
 func (s *session) Logout() error { return nil }
 
-func (m *Mailbox) add(msg *Message) {
-	msg.ID = strconv.FormatUint(m.seq.Add(1), 10)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.msgs = append(m.msgs, msg)
-	if len(m.msgs) > m.cfg.MaxMessages {
-		m.msgs = m.msgs[len(m.msgs)-m.cfg.MaxMessages:]
+// kept is a message and its footprint.
+type kept struct {
+	msg  *Message
+	size int64
+}
+
+// footprint is what msg takes in memory, near enough: its strings, and an
+// allowance for the string, slice and map headers that hold them. The raw
+// message is not kept (parse reads it as it arrives).
+func footprint(msg *Message) int64 {
+	const str, field, fixed = 16, 64, 512 // a string header; a header field's map entry; the rest
+	n := fixed + len(msg.ID) + len(msg.From) + len(msg.Subject) + len(msg.AuthUser) + len(msg.Text) + len(msg.HTML)
+	for _, s := range msg.To {
+		n += str + len(s)
 	}
+	for _, s := range msg.Links {
+		n += str + len(s)
+	}
+	for k, vs := range msg.Headers {
+		n += field + len(k)
+		for _, v := range vs {
+			n += str + len(v)
+		}
+	}
+	return int64(n)
+}
+
+// errTooBig is the answer to a message that alone takes more than MaxBytes.
+var errTooBig = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4},
+	Message: "message too big for the sandbox mailbox's memory cap"}
+
+// add keeps msg, dropping the oldest messages until both caps hold.
+// Returns errTooBig, keeping nothing, if msg alone passes MaxBytes.
+func (m *Mailbox) add(msg *Message) error {
+	size := footprint(msg)
+	if size > m.cfg.MaxBytes {
+		return errTooBig
+	}
+	m.mu.Lock()
+	m.seq++
+	msg.ID = strconv.FormatUint(m.seq, 10)
+	m.msgs = append(m.msgs, kept{msg, size})
+	m.bytes += size
+	drop := 0
+	for len(m.msgs)-drop > m.cfg.MaxMessages || m.bytes > m.cfg.MaxBytes {
+		m.bytes -= m.msgs[drop].size
+		drop++
+	}
+	// slices.Delete clears the vacated tail: no dropped message stays
+	// reachable from the array
+	m.msgs = slices.Delete(m.msgs, 0, drop)
+	m.mu.Unlock()
 	m.log.Info("mail received", "to", msg.To, "subject", msg.Subject)
+	return nil
+}
+
+// Usage is how many messages the mailbox keeps and the memory they take
+// (the sum of their footprints, at most MaxBytes).
+func (m *Mailbox) Usage() (messages int, bytes int64) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.msgs), m.bytes
 }
 
 // list returns the messages (newest first), for one recipient when to != "".
@@ -181,8 +250,8 @@ func (m *Mailbox) list(to string) []*Message {
 	defer m.mu.RUnlock()
 	var out []*Message
 	for i := len(m.msgs) - 1; i >= 0; i-- {
-		if to == "" || slices.ContainsFunc(m.msgs[i].To, func(r string) bool { return strings.EqualFold(r, to) }) {
-			out = append(out, m.msgs[i])
+		if msg := m.msgs[i].msg; to == "" || slices.ContainsFunc(msg.To, func(r string) bool { return strings.EqualFold(r, to) }) {
+			out = append(out, msg)
 		}
 	}
 	return out
@@ -191,16 +260,30 @@ func (m *Mailbox) list(to string) []*Message {
 func (m *Mailbox) get(id string) (*Message, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	for _, msg := range m.msgs {
-		if msg.ID == id {
-			return msg, true
+	for _, k := range m.msgs {
+		if k.msg.ID == id {
+			return k.msg, true
 		}
 	}
 	return nil, false
 }
 
+// freeOSAbove is what clear must free to hand memory back to the system.
+const freeOSAbove = 8 << 20
+
+// clear forgets every message. When that frees more than freeOSAbove, the
+// memory goes back to the system at once: debug.FreeOSMemory runs a full
+// collection and returns every free page, which blocks this call for it (a
+// few milliseconds to tens on a heap of hundreds of MB) and slows the
+// core's goroutines meanwhile — a fair price for a rare admin call.
+// Without it the runtime hands pages back slowly, and with the sandbox's
+// GOGC=400 the heap stays sized for five times what was kept.
 func (m *Mailbox) clear() {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.msgs = nil
+	freed := m.bytes
+	m.msgs, m.bytes = nil, 0
+	m.mu.Unlock()
+	if freed > freeOSAbove {
+		debug.FreeOSMemory()
+	}
 }

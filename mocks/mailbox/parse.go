@@ -62,18 +62,27 @@ func parse(r io.Reader) (*Message, error) {
 		return nil, err
 	}
 	msg.Text, msg.HTML = p.text.String(), p.html.String()
+	msg.Links = links(msg.Text, msg.HTML)
+	return msg, nil
+}
+
+// links are the distinct http(s) links of texts, in order. Each is a copy:
+// a substring keeps the whole string it was cut from alive (cut from
+// Text+" "+HTML, as they once were, the links held a second copy of the
+// message's text and HTML).
+func links(texts ...string) []string {
+	out := []string{}
 	seen := map[string]bool{}
-	for _, l := range reLink.FindAllString(msg.Text+" "+msg.HTML, -1) {
-		l = strings.TrimRight(html.UnescapeString(l), ".,;)")
-		if !seen[l] {
-			seen[l] = true
-			msg.Links = append(msg.Links, l)
+	for _, t := range texts {
+		for _, l := range reLink.FindAllString(t, -1) {
+			l = strings.TrimRight(html.UnescapeString(l), ".,;)")
+			if !seen[l] {
+				seen[l] = true
+				out = append(out, strings.Clone(l))
+			}
 		}
 	}
-	if msg.Links == nil {
-		msg.Links = []string{}
-	}
-	return msg, nil
+	return out
 }
 
 // parser gathers the text and HTML of a message's parts, each kind in one
