@@ -68,6 +68,8 @@ type Mailbox struct {
 	seq     uint64
 	smtp    *smtp.Server
 	handler http.Handler
+	// pass is the page cookie's value when a control token is set.
+	pass string
 	// refusing counts the next messages the SMTP server refuses with a
 	// temporary error (451), to play a mail server that is down.
 	refusing atomic.Int64
@@ -88,6 +90,9 @@ func New(cfg Config) *Mailbox {
 		cfg.MaxBytes = 64 << 20
 	}
 	m := &Mailbox{cfg: cfg, kit: cfg.Kit, log: cfg.Logger}
+	if cfg.Kit.Token != "" {
+		m.pass = pagePass(cfg.Kit.Token)
+	}
 	s := smtp.NewServer(backend{m})
 	s.Domain = "mailbox.sandbox"
 	s.ReadTimeout, s.WriteTimeout = 30*time.Second, 30*time.Second

@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/smtp"
 	"net/textproto"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
 )
@@ -259,4 +262,117 @@ func statusOf(t testing.TB, method, url, header string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestTokenGuardsMessages: with a control token set, the messages (their
+// verification links) are read only with it: the API as a bearer (401
+// problem+json otherwise), the pages as a bearer or through a form that
+// sets an HttpOnly, SameSite=Strict cookie, which is not the token itself
+// and does not open the API. The health check stays open.
+func TestTokenGuardsMessages(t *testing.T) {
+	_, addr, api := testserver.MailboxWith(t, mailbox.Config{Kit: control.NewKit("mailbox", nil, "jeton")})
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := send(ctx, addr, plain("Vérifiez votre adresse", "http://localhost:7100/contact/verifier?jeton=secret", 200)); err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, path string, form url.Values, header ...string) (*http.Response, string) {
+		t.Helper()
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, _ := http.NewRequest(method, api+path, body)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		for _, h := range header {
+			if name, value, ok := strings.Cut(h, ": "); ok {
+				req.Header.Add(name, value)
+			}
+		}
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+
+	// the API
+	for _, path := range []string{"/api/messages", "/api/messages/1"} {
+		for _, auth := range []string{"", "Authorization: Bearer faux", "Authorization: Basic amV0b246"} {
+			resp, body := do(http.MethodGet, path, nil, auth)
+			if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != "application/problem+json" ||
+				resp.Header.Get("WWW-Authenticate") != control.TokenChallenge || strings.Contains(body, "secret") {
+				t.Fatalf("GET %s with %q: %d %s %v", path, auth, resp.StatusCode, body, resp.Header)
+			}
+		}
+		if resp, body := do(http.MethodGet, path, nil, "Authorization: bearer jeton"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "secret") {
+			t.Fatalf("GET %s with the token: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := do(http.MethodDelete, "/api/messages", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("DELETE without the token: %d", resp.StatusCode)
+	}
+
+	// the pages: a form, then a cookie
+	for _, path := range []string{"/", "/messages/1"} {
+		resp, body := do(http.MethodGet, path, nil)
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `<form method="post"`) || !strings.Contains(body, `name="jeton"`) ||
+			strings.Contains(body, "secret") || strings.Contains(body, "Vérifiez") {
+			t.Fatalf("GET %s without the token: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	resp, body := do(http.MethodPost, "/messages/1", url.Values{"jeton": {"faux"}})
+	if resp.StatusCode != http.StatusUnauthorized || len(resp.Cookies()) != 0 || !strings.Contains(body, "pas le bon") {
+		t.Fatalf("a wrong token typed: %d %v %s", resp.StatusCode, resp.Cookies(), body)
+	}
+	resp, _ = do(http.MethodPost, "/messages/1", url.Values{"jeton": {"jeton"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/messages/1" || len(resp.Cookies()) != 1 {
+		t.Fatalf("the token typed: %d %v", resp.StatusCode, resp.Header)
+	}
+	c := resp.Cookies()[0]
+	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || c.Value == "" || strings.Contains(c.Value, "jeton") {
+		t.Fatalf("cookie %+v: want HttpOnly, SameSite=Strict, Path=/, and not the token itself", c)
+	}
+	cookie := "Cookie: " + c.Name + "=" + c.Value
+	for _, path := range []string{"/", "/messages/1"} {
+		if resp, body := do(http.MethodGet, path, nil, cookie); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Vérifiez") {
+			t.Fatalf("GET %s with the cookie: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	if resp, body := do(http.MethodGet, "/", nil, "Authorization: Bearer jeton"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Vérifiez") {
+		t.Fatalf("GET / with the token as a bearer: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := do(http.MethodGet, "/", nil, "Cookie: "+c.Name+"=x"+c.Value[1:]); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a forged cookie: %d", resp.StatusCode)
+	}
+	if resp, _ := do(http.MethodGet, "/api/messages", nil, cookie); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the page's cookie opens the API: %d", resp.StatusCode)
+	}
+	if resp, _ := do(http.MethodGet, "/__sandbox/healthz", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %d", resp.StatusCode)
+	}
+	if resp, _ := do(http.MethodDelete, "/api/messages", nil, "Authorization: Bearer jeton"); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE with the token: %d", resp.StatusCode)
+	}
+}
+
+// TestOpenWithoutToken: without a control token (the default, on
+// loopback), the pages and the API are open as they always were.
+func TestOpenWithoutToken(t *testing.T) {
+	addr, api := testserver.Mailbox(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := send(ctx, addr, plain("ouvert", "Bonjour", 200)); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", "/messages/1", "/api/messages", "/api/messages/1"} {
+		if status := statusOf(t, http.MethodGet, api+path, ""); status != http.StatusOK {
+			t.Errorf("GET %s: %d", path, status)
+		}
+	}
 }
