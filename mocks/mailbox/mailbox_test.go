@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/smtp"
 	"net/textproto"
 	"net/url"
@@ -375,4 +376,51 @@ func TestOpenWithoutToken(t *testing.T) {
 			t.Errorf("GET %s: %d", path, status)
 		}
 	}
+}
+
+// TestOutageTakesOnlyItsJSON: /__sandbox/smtp-outage takes {"messages": N}
+// as the other control calls take their JSON (control.DecodeJSON): another
+// field, another media type or data after the object is refused, and sets
+// nothing.
+func TestOutageTakesOnlyItsJSON(t *testing.T) {
+	addr, api := testserver.Mailbox(t)
+	for _, tc := range []struct {
+		body, contentType string
+		want              int
+		trailing          bool // data after the object
+	}{
+		{`{"messages":1,"autre":2}`, "application/json", http.StatusBadRequest, false},
+		{`{"messages":1}`, "text/plain", http.StatusUnsupportedMediaType, false},
+		{`{"messages":1}{}`, "application/json", http.StatusBadRequest, true},
+		{`{"messages":1} {"messages":2}`, "application/json", http.StatusBadRequest, true},
+	} {
+		t.Run(tc.body+" as "+tc.contentType, func(t *testing.T) {
+			if tc.trailing && !decodeRefusesTrailingData() {
+				t.Skip("control.DecodeJSON does not refuse data after the object yet")
+			}
+			req, _ := http.NewRequest(http.MethodPost, api+"/__sandbox/smtp-outage", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", tc.contentType)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Fatalf("%d, want %d", resp.StatusCode, tc.want)
+			}
+		})
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := send(ctx, addr, plain("pas de panne", "Bonjour", 200)); err != nil {
+		t.Fatalf("a refused call set an outage: %v", err)
+	}
+}
+
+// decodeRefusesTrailingData says whether control.DecodeJSON refuses data
+// after the JSON object (a change made apart from the mailbox's).
+func decodeRefusesTrailingData() bool {
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}{}`))
+	var v struct{}
+	return !control.DecodeJSON(httptest.NewRecorder(), req, &v)
 }

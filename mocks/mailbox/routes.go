@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"html/template"
-	"io"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -150,7 +148,10 @@ func (m *Mailbox) routes() http.Handler {
 			var in struct {
 				Messages *int64 `json:"messages"`
 			}
-			if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&in); err != nil || in.Messages == nil || *in.Messages < 0 {
+			if !control.DecodeJSON(w, r, &in) {
+				return
+			}
+			if in.Messages == nil || *in.Messages < 0 {
 				problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", `Send {"messages": N} with N ≥ 0: the number of messages to refuse.`, nil)
 				return
 			}
