@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 )
@@ -44,7 +45,8 @@ func BenchmarkManyParts(b *testing.B) {
 // the sandbox's GC setting (GOGC=400, cmd/proconnect-sandbox), then clears
 // it. It reports the heap the mailbox keeps once collected (kept-MiB), the
 // process's resident memory full (rss-MiB) and right after DELETE
-// /api/messages (rss-cleared-MiB). Run with -benchtime 1x -count 5 and
+// /api/messages (rss-cleared-MiB), and how long that DELETE took
+// (delete-ms). Run with -benchtime 1x -count 5 and
 // take medians: each run is one fill.
 func BenchmarkLargeMessages(b *testing.B) {
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
@@ -65,11 +67,13 @@ func BenchmarkLargeMessages(b *testing.B) {
 		b.ReportMetric(float64(full.HeapAlloc-before.HeapAlloc)/(1<<20), "kept-MiB")
 		b.ReportMetric(rssMiB(b), "rss-MiB")
 		req, _ := http.NewRequest(http.MethodDelete, api+"/api/messages", nil)
+		start := time.Now()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}
 		resp.Body.Close()
+		b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "delete-ms")
 		b.ReportMetric(rssMiB(b), "rss-cleared-MiB")
 	}
 }
