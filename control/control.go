@@ -1,7 +1,6 @@
 package control
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -43,20 +42,19 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 	return Record(k.Component, k.Journal, k.Clock.Now)(Inject(k.Faults)(tag))
 }
 
-// Guard refuses control calls without the bearer token when one is set.
+// Guard refuses control calls without the bearer token when one is set
+// (see RequireToken); the health check stays open.
 func (k *Kit) Guard(next http.Handler) http.Handler {
 	if k.Token == "" {
 		return next
 	}
-	want := []byte("Bearer " + k.Token)
+	guarded := k.RequireToken(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/__sandbox/healthz" || subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) == 1 {
+		if r.URL.Path == "/__sandbox/healthz" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("WWW-Authenticate", `Bearer realm="sandbox-control"`)
-		problem.Write(w, http.StatusUnauthorized, "control-token", "Control API token required",
-			"This sandbox is shared: send the control token given at start-up as 'Authorization: Bearer <token>'.", nil)
+		guarded.ServeHTTP(w, r)
 	})
 }
 

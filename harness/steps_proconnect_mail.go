@@ -390,9 +390,22 @@ func (w *world) needMailbox() error {
 	return nil
 }
 
+// mailboxGet reads the mailbox's API, with the control token when the run
+// has one: the mailbox of a shared sandbox shows its messages only with it.
+func (w *world) mailboxGet(raw string) (*exchange, error) {
+	req, err := http.NewRequest(http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	if w.env.controlToken != "" {
+		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
+	}
+	return w.http.backend.do(req)
+}
+
 // messages lists the mailbox's messages to a recipient.
 func (w *world) messages(to string) ([]mailMessage, error) {
-	e, err := w.http.backend.get(w.env.mailboxURL + "/api/messages?to=" + url.QueryEscape(to))
+	e, err := w.mailboxGet(w.env.mailboxURL + "/api/messages?to=" + url.QueryEscape(to))
 	if err != nil {
 		return nil, err
 	}
@@ -417,13 +430,13 @@ func (w *world) waitMail(to string, n int) error {
 		if len(msgs) < n {
 			return false, fmt.Errorf("%d message(s) to %s after 8 s, want %d", len(msgs), to, n)
 		}
-		e, err := w.http.backend.get(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
+		e, err := w.mailboxGet(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
 		if err != nil {
 			return true, err
 		}
 		var m mailMessage
-		if err := json.Unmarshal(e.body, &m); err != nil {
-			return true, fmt.Errorf("the mailbox message: %w", err)
+		if e.status != http.StatusOK || json.Unmarshal(e.body, &m) != nil {
+			return true, fmt.Errorf("the mailbox message: %s", e.describe())
 		}
 		w.mail.message = &m
 		return true, nil

@@ -283,7 +283,7 @@ func runUp(ctx context.Context, args, only []string, getenv func(string) string,
 func printBanner(w io.Writer, s *sandbox.Stack, cfg sandbox.Config) {
 	fmt.Fprintln(w, "ProConnect sandbox — TEST SERVICES ONLY: public test keys, fictional people, no security.")
 	if cfg.ControlToken != "" {
-		fmt.Fprintf(w, "Listening on %s: the control API (/__sandbox/) requires the bearer token you gave.\n", cfg.Bind)
+		fmt.Fprintf(w, "Listening on %s: the control API (/__sandbox/) and the mailbox's messages require the bearer token you gave.\n", cfg.Bind)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\ncomponent\tURL\tlistening on")

@@ -44,7 +44,15 @@ func Fixtures(tb testing.TB) *fixtures.Set {
 // base URL.
 func Mailbox(tb testing.TB) (smtpAddr, httpURL string) {
 	tb.Helper()
-	m := mailbox.New(mailbox.Config{})
+	_, smtpAddr, httpURL = MailboxWith(tb, mailbox.Config{})
+	return smtpAddr, httpURL
+}
+
+// MailboxWith serves the mail catcher cfg configures for a test, and
+// returns it with its SMTP address and its HTTP base URL.
+func MailboxWith(tb testing.TB, cfg mailbox.Config) (m *mailbox.Mailbox, smtpAddr, httpURL string) {
+	tb.Helper()
+	m = mailbox.New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -53,5 +61,5 @@ func Mailbox(tb testing.TB) (smtpAddr, httpURL string) {
 	tb.Cleanup(func() { m.Close() })
 	ts := httptest.NewServer(m)
 	tb.Cleanup(ts.Close)
-	return ln.Addr().String(), ts.URL
+	return m, ln.Addr().String(), ts.URL
 }
