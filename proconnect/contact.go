@@ -18,8 +18,14 @@ type Mail struct {
 	NextAttempt time.Time  `json:"next_attempt"`
 	Attempts    int        `json:"attempts"`
 	SentAt      *time.Time `json:"sent_at,omitempty"`
+	// AbandonedAt is when the core stopped trying (RetryWindow after
+	// CreatedAt).
+	AbandonedAt *time.Time `json:"abandoned_at,omitempty"`
 	LastError   string     `json:"last_error,omitempty"`
 }
+
+// Done says that the mail needs no more attempt: sent, or abandoned.
+func (m Mail) Done() bool { return m.SentAt != nil || m.AbandonedAt != nil }
 
 // ContactVerification is a pending proof that a dirigeant owns an email
 // address: the link mailed to it carries a token whose hash is the ID.

@@ -19,9 +19,25 @@ type Event struct {
 	Attempts    int            `json:"attempts"`
 	NextAttempt time.Time      `json:"next_attempt"`
 	DeliveredAt *time.Time     `json:"delivered_at,omitempty"`
-	LastStatus  int            `json:"last_status,omitempty"`
-	LastError   string         `json:"last_error,omitempty"`
+	// AbandonedAt is when the core stopped trying (RetryWindow after
+	// CreatedAt, the portal never having accepted it).
+	AbandonedAt *time.Time `json:"abandoned_at,omitempty"`
+	LastStatus  int        `json:"last_status,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
 }
+
+// Done says that the event needs no more attempt: delivered, or abandoned.
+func (e Event) Done() bool { return e.DeliveredAt != nil || e.AbandonedAt != nil }
+
+// RetryWindow is how long the outboxes keep trying an event or a mail after
+// it was created; then it is abandoned. It stays well within the seven days
+// portals keep the jti they have seen, so a jti never comes back to a portal
+// that has forgotten it.
+const RetryWindow = 72 * time.Hour
+
+// Retention is how long a delivered, sent or abandoned event or mail stays
+// in the store (its log) after it was created; PurgeOutbox removes it then.
+const Retention = 30 * 24 * time.Hour
 
 // Event types (docs/api-proconnect.md, « Événements »; pspevent is the
 // contract).
@@ -74,6 +90,10 @@ type Store interface {
 	UpdateMail(ctx context.Context, m Mail) error
 	// Mails returns up to limit mails, newest first (the sending log).
 	Mails(ctx context.Context, limit int) ([]Mail, error)
+	// PurgeOutbox removes the events and mails that are done (delivered,
+	// sent or abandoned) and were created before before; it returns how
+	// many went. What is not done stays, whatever its age.
+	PurgeOutbox(ctx context.Context, before time.Time) (int, error)
 
 	// CreateContactVerification stores a pending verification and queues its
 	// mail, at once.

@@ -151,12 +151,23 @@ func (c *Core) Run(ctx context.Context) error {
 			c.log.Warn("access request expiry", "err", err)
 		}
 		c.sweep()
+		c.purge(ctx)
 	})
 	var wg sync.WaitGroup
 	wg.Go(func() { c.mailer.run(ctx) })
 	c.pusher.run(ctx)
 	wg.Wait() // both outboxes stopped: no worker uses the store any more
 	return c.store.Close()
+}
+
+// purge removes the outbox's done events and mails older than
+// proconnect.Retention, on the core's clock.
+func (c *Core) purge(ctx context.Context) {
+	if n, err := c.store.PurgeOutbox(ctx, c.kit.Clock.Now().Add(-proconnect.Retention)); err != nil {
+		c.log.Warn("outbox purge", "err", err)
+	} else if n > 0 {
+		c.log.Info("outbox purged", "removed", n)
+	}
 }
 
 // every runs f every period until ctx ends.

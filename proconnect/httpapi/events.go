@@ -149,6 +149,11 @@ func (p *pusher) deliver(ctx context.Context, e proconnect.Event) {
 	} else {
 		e.LastError = err.Error()
 		e.NextAttempt = now.Add(backoff(e.Attempts))
+		if now.Sub(e.CreatedAt) >= proconnect.RetryWindow {
+			e.AbandonedAt = &now
+			p.log.Warn("event abandoned: the portal never accepted it", "event", e.ID, "portal", e.PortalID,
+				"attempts", e.Attempts, "err", err)
+		}
 	}
 	if err := p.store.UpdateEvent(ctx, e); err != nil && ctx.Err() == nil {
 		p.log.Error("outbox update", "event", e.ID, "err", err)

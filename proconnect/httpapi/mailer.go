@@ -66,6 +66,10 @@ func (m *mailer) send(ctx context.Context, mail proconnect.Mail) {
 		mail.LastError = err.Error()
 		mail.NextAttempt = now.Add(backoff(mail.Attempts))
 		m.log.Warn("mail not sent", "to", mail.To, "attempt", mail.Attempts, "err", err)
+		if now.Sub(mail.CreatedAt) >= proconnect.RetryWindow {
+			mail.AbandonedAt = &now
+			m.log.Warn("mail abandoned", "to", mail.To, "attempts", mail.Attempts)
+		}
 	}
 	if err := m.store.UpdateMail(ctx, mail); err != nil && ctx.Err() == nil {
 		m.log.Error("mail outbox update", "err", err)

@@ -238,3 +238,80 @@ func unsent(t *testing.T, s proconnect.Store) int {
 	}
 	return n
 }
+
+// TestOutboxAbandonsAfterItsRetryWindow: an event the portal still refuses,
+// and a mail the SMTP server still cannot take, once proconnect.RetryWindow
+// has passed since they were created, are abandoned (logged, never tried
+// again); a younger one is only put off.
+func TestOutboxAbandonsAfterItsRetryWindow(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	ln := httptest.NewUnstartedServer(nil).Listener
+	closedAddr := ln.Addr().String()
+	ln.Close()
+	ctx := context.Background()
+	now := time.Now()
+	old, young := now.Add(-proconnect.RetryWindow-time.Minute), now.Add(-time.Hour)
+	store := inmem.New()
+	if err := store.AddEvents(ctx, []proconnect.Event{
+		{ID: "old", PortalID: "p", Type: "test", Data: map[string]any{}, CreatedAt: old, NextAttempt: old},
+		{ID: "young", PortalID: "p", Type: "test", Data: map[string]any{}, CreatedAt: young, NextAttempt: young},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []proconnect.Mail{{ID: "old", To: "a@exemple.test", CreatedAt: old, NextAttempt: old},
+		{ID: "young", To: "b@exemple.test", CreatedAt: young, NextAttempt: young}} {
+		if err := store.AddMail(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set, err := fixtures.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	p, err := newPusher(Config{PublicURL: "http://core.test", Fixtures: set, HTTPClient: http.DefaultClient}, store,
+		newPortals([]fixtures.Portal{{ClientID: "p", EventsURL: srv.URL}}, ""), func() time.Time { return now }, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := newMailer(closedAddr, store, func() time.Time { return now }, log)
+	events, _ := store.ClaimEvents(ctx, now, time.Minute, 10)
+	for _, e := range events {
+		p.deliver(ctx, e)
+	}
+	mails, _ := store.ClaimMails(ctx, now, time.Minute, 10)
+	for _, m := range mails {
+		mr.send(ctx, m)
+	}
+	if len(events) != 2 || len(mails) != 2 {
+		t.Fatalf("claimed %d events, %d mails; want 2 and 2", len(events), len(mails))
+	}
+	elog, _ := store.Events(ctx, 10)
+	for _, e := range elog {
+		if abandoned := e.AbandonedAt != nil; abandoned != (e.ID == "old") || e.DeliveredAt != nil {
+			t.Errorf("event %s: abandoned %v, delivered %v", e.ID, e.AbandonedAt, e.DeliveredAt)
+		}
+	}
+	mlog, _ := store.Mails(ctx, 10)
+	for _, m := range mlog {
+		if abandoned := m.AbandonedAt != nil; abandoned != (m.ID == "old") || m.SentAt != nil {
+			t.Errorf("mail %s: abandoned %v, sent %v", m.ID, m.AbandonedAt, m.SentAt)
+		}
+	}
+	later := now.Add(24 * time.Hour)
+	if due, _ := store.ClaimEvents(ctx, later, 0, 10); len(due) != 1 || due[0].ID != "young" {
+		t.Errorf("events due a day later: %+v, want only the young one", due)
+	}
+	if due, _ := store.ClaimMails(ctx, later, 0, 10); len(due) != 1 || due[0].ID != "young" {
+		t.Errorf("mails due a day later: %+v, want only the young one", due)
+	}
+	for _, want := range []string{"event abandoned", "mail abandoned"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log does not say %q:\n%s", want, logs.String())
+		}
+	}
+}

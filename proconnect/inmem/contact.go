@@ -40,7 +40,7 @@ func (s *Store) ClaimMails(_ context.Context, now time.Time, lease time.Duration
 	var found []*proconnect.Mail
 	s.unsent.Range(func(id, _ any) bool {
 		if v, ok := s.mails.Load(id); ok {
-			if m := v.(*proconnect.Mail); m.SentAt == nil && !m.NextAttempt.After(now) {
+			if m := v.(*proconnect.Mail); !m.Done() && !m.NextAttempt.After(now) {
 				found = append(found, m)
 			}
 		}
@@ -194,7 +194,7 @@ func (s *Store) ExpiredAccessRequests(_ context.Context, now time.Time) ([]proco
 // putMail stores m and keeps the unsent index in step.
 func (s *Store) putMail(m proconnect.Mail) {
 	s.mails.Store(m.ID, &m)
-	if m.SentAt == nil {
+	if !m.Done() {
 		s.unsent.Store(m.ID, struct{}{})
 	} else {
 		s.unsent.Delete(m.ID)

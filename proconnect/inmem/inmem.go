@@ -83,7 +83,7 @@ func (s *Store) Revoke(_ context.Context, c proconnect.Certification, e proconne
 
 func (s *Store) addEvent(e proconnect.Event) {
 	s.events.Store(e.ID, &e)
-	if e.DeliveredAt == nil {
+	if !e.Done() {
 		s.pending.Store(e.ID, struct{}{})
 	}
 }
@@ -104,7 +104,7 @@ func (s *Store) ClaimEvents(_ context.Context, now time.Time, lease time.Duratio
 	var found []*proconnect.Event
 	s.pending.Range(func(k, _ any) bool {
 		if v, ok := s.events.Load(k); ok {
-			if e := v.(*proconnect.Event); e.DeliveredAt == nil && !e.NextAttempt.After(now) {
+			if e := v.(*proconnect.Event); !e.Done() && !e.NextAttempt.After(now) {
 				found = append(found, e)
 			}
 		}
@@ -131,10 +131,27 @@ func (s *Store) UpdateEvent(_ context.Context, e proconnect.Event) error {
 		return proconnect.ErrNotFound
 	}
 	s.events.Store(e.ID, &e)
-	if e.DeliveredAt != nil {
+	if e.Done() {
 		s.pending.Delete(e.ID)
 	}
 	return nil
+}
+
+func (s *Store) PurgeOutbox(_ context.Context, before time.Time) (int, error) {
+	n := 0
+	s.events.Range(func(k, v any) bool {
+		if e := v.(*proconnect.Event); e.Done() && e.CreatedAt.Before(before) && s.events.CompareAndDelete(k, v) {
+			n++
+		}
+		return true
+	})
+	s.mails.Range(func(k, v any) bool {
+		if m := v.(*proconnect.Mail); m.Done() && m.CreatedAt.Before(before) && s.mails.CompareAndDelete(k, v) {
+			n++
+		}
+		return true
+	})
+	return n, nil
 }
 
 func (s *Store) Events(_ context.Context, limit int) ([]proconnect.Event, error) {

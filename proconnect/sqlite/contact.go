@@ -51,7 +51,7 @@ func insertMail(ctx context.Context, x execer, m proconnect.Mail) error {
 		return err
 	}
 	_, err = x.ExecContext(ctx, `INSERT INTO mails(id, sent, next_attempt, created, data) VALUES(?, ?, ?, ?, ?)`,
-		m.ID, boolInt(m.SentAt != nil), m.NextAttempt.UnixNano(), m.CreatedAt.UnixNano(), data)
+		m.ID, boolInt(m.Done()), m.NextAttempt.UnixNano(), m.CreatedAt.UnixNano(), data)
 	if err != nil {
 		return fmt.Errorf("sqlite: insert mail: %w", err)
 	}
@@ -105,7 +105,7 @@ func (s *Store) UpdateMail(ctx context.Context, m proconnect.Mail) error {
 		return err
 	}
 	res, err := s.w.ExecContext(ctx, `UPDATE mails SET sent = ?, next_attempt = ?, data = ? WHERE id = ?`,
-		boolInt(m.SentAt != nil), m.NextAttempt.UnixNano(), data, m.ID)
+		boolInt(m.Done()), m.NextAttempt.UnixNano(), data, m.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update mail: %w", err)
 	}

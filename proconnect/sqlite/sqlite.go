@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS certifications (
 CREATE INDEX IF NOT EXISTS certifications_certified ON certifications(certified);
 CREATE TABLE IF NOT EXISTS events (
 	id TEXT PRIMARY KEY,
-	delivered INTEGER NOT NULL,
+	delivered INTEGER NOT NULL, -- 1 once done: delivered or abandoned
 	next_attempt INTEGER NOT NULL,
 	created INTEGER NOT NULL,
 	data BLOB NOT NULL
@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_due ON events(delivered, next_attempt);
 CREATE TABLE IF NOT EXISTS mails (
 	id TEXT PRIMARY KEY,
-	sent INTEGER NOT NULL,
+	sent INTEGER NOT NULL, -- 1 once done: sent or abandoned
 	next_attempt INTEGER NOT NULL,
 	created INTEGER NOT NULL,
 	data BLOB NOT NULL
@@ -197,7 +197,7 @@ func insertEvent(ctx context.Context, tx execer, e proconnect.Event) error {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO events(id, delivered, next_attempt, created, data) VALUES(?, ?, ?, ?, ?)`,
-		e.ID, boolInt(e.DeliveredAt != nil), e.NextAttempt.UnixNano(), e.CreatedAt.UnixNano(), data)
+		e.ID, boolInt(e.Done()), e.NextAttempt.UnixNano(), e.CreatedAt.UnixNano(), data)
 	if err != nil {
 		return fmt.Errorf("sqlite: insert event: %w", err)
 	}
@@ -287,7 +287,7 @@ func (s *Store) UpdateEvent(ctx context.Context, e proconnect.Event) error {
 		return err
 	}
 	res, err := s.w.ExecContext(ctx, `UPDATE events SET delivered = ?, next_attempt = ?, data = ? WHERE id = ?`,
-		boolInt(e.DeliveredAt != nil), e.NextAttempt.UnixNano(), data, e.ID)
+		boolInt(e.Done()), e.NextAttempt.UnixNano(), data, e.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update event: %w", err)
 	}
@@ -295,6 +295,24 @@ func (s *Store) UpdateEvent(ctx context.Context, e proconnect.Event) error {
 		return proconnect.ErrNotFound
 	}
 	return nil
+}
+
+func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	total := 0
+	for _, q := range []string{`DELETE FROM events WHERE delivered = 1 AND created < ?`, `DELETE FROM mails WHERE sent = 1 AND created < ?`} {
+		res, err := tx.ExecContext(ctx, q, before.UnixNano())
+		if err != nil {
+			return 0, fmt.Errorf("sqlite: purge: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += int(n)
+	}
+	return total, tx.Commit()
 }
 
 func (s *Store) Events(ctx context.Context, limit int) ([]proconnect.Event, error) {

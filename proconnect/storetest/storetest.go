@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ var Tests = []struct {
 	{"mail outbox", testMailOutbox},
 	{"outbox claims: each item once until its attempt reports or its lease ends", testOutboxClaims},
 	{"outbox claims: concurrent claimers never share an item", testConcurrentClaims},
+	{"outbox: abandoned items leave the queue; purge takes only old, done items", testOutboxAbandonAndPurge},
 	{"contact verification: single use, expiry", testContactVerificationSingleUseExpiry},
 	{"access requests: dedupe, decide once, expiry", testAccessRequestsDedupeDecideOnceExpiry},
 	{"portals concerned by a SIREN; standalone events", testPortalsForSIRENAndStandaloneEvents},
@@ -469,5 +471,85 @@ func testConcurrentClaims(t *testing.T, newStore NewStore) {
 		if k != 1 {
 			t.Errorf("%s claimed %d times", id, k)
 		}
+	}
+}
+
+// testOutboxAbandonAndPurge: an abandoned event or mail is no longer due;
+// PurgeOutbox removes what is done and older than its cutoff, and keeps
+// everything still waiting, however old.
+func testOutboxAbandonAndPurge(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	defer s.Close()
+	old, recent := base, base.Add(40*24*time.Hour)
+	if err := s.AddEvents(ctx, []proconnect.Event{event("delivered-old", "t", old), event("abandoned-old", "t", old),
+		event("waiting-old", "t", old), event("delivered-recent", "t", recent)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"sent-old", "abandoned-mail-old", "unsent-old", "sent-recent"} {
+		created := old
+		if id == "sent-recent" {
+			created = recent
+		}
+		if err := s.AddMail(ctx, proconnect.Mail{ID: id, To: "a@example.test", Subject: "s", Text: "t",
+			CreatedAt: created, NextAttempt: created}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := old.Add(72 * time.Hour)
+	for _, e := range dueEvents(s, recent, 10) {
+		switch e.ID {
+		case "delivered-old", "delivered-recent":
+			e.DeliveredAt = &done
+		case "abandoned-old":
+			e.AbandonedAt = &done
+		default:
+			continue
+		}
+		if err := s.UpdateEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range dueMails(s, recent, 10) {
+		switch m.ID {
+		case "sent-old", "sent-recent":
+			m.SentAt = &done
+		case "abandoned-mail-old":
+			m.AbandonedAt = &done
+		default:
+			continue
+		}
+		if err := s.UpdateMail(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if due := dueEvents(s, recent, 10); len(due) != 1 || due[0].ID != "waiting-old" {
+		t.Fatalf("due events %+v, want only waiting-old (abandoned is done)", due)
+	}
+	if due := dueMails(s, recent, 10); len(due) != 1 || due[0].ID != "unsent-old" {
+		t.Fatalf("due mails %+v, want only unsent-old (abandoned is done)", due)
+	}
+	n, err := s.PurgeOutbox(ctx, old.Add(30*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("purged %d, want 4 (two old events, two old mails, done)", n)
+	}
+	var events, mails []string
+	log, _ := s.Events(ctx, 10)
+	for _, e := range log {
+		events = append(events, e.ID)
+	}
+	mlog, _ := s.Mails(ctx, 10)
+	for _, m := range mlog {
+		mails = append(mails, m.ID)
+	}
+	slices.Sort(events)
+	slices.Sort(mails)
+	if !slices.Equal(events, []string{"delivered-recent", "waiting-old"}) || !slices.Equal(mails, []string{"sent-recent", "unsent-old"}) {
+		t.Fatalf("after the purge: events %v, mails %v", events, mails)
+	}
+	if n, _ := s.PurgeOutbox(ctx, old.Add(30*24*time.Hour)); n != 0 {
+		t.Fatalf("a second purge removed %d more", n)
 	}
 }
