@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -23,6 +22,15 @@ type Kit struct {
 	// Token, when set, is required as a bearer token on /__sandbox/ (except
 	// healthz): a sandbox bound beyond loopback is shared.
 	Token string
+	// AllowedHosts are the host names (without port) a request's Host may
+	// name besides IP literals, localhost and *.localhost: the host names
+	// of the sandbox's URLs (every component's public and internal URL),
+	// which the assembly gives. Any other is refused (DNS rebinding).
+	AllowedHosts []string
+	// PublicOrigins are the origins (scheme://host[:port]) of the
+	// components' public URLs: a page of the sandbox's own may send control
+	// writes, as may a page of the component itself; another site may not.
+	PublicOrigins []string
 }
 
 // NewKit returns a kit with a real-time clock (base may be nil), a journal of
@@ -32,7 +40,9 @@ func NewKit(component string, base func() time.Time, token string) *Kit {
 }
 
 // Middleware records exchanges and applies faults; mount it on the whole
-// component.
+// component. It refuses, before any route, a Host the sandbox is not known
+// by and, under /__sandbox/, a write from a page of another site or with a
+// body that is not JSON (see shield.go): no route can forget those rules.
 func (k *Kit) Middleware(next http.Handler) http.Handler {
 	tag := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get(ScenarioHeader); id != "" {
@@ -40,7 +50,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-	return Record(k.Component, k.Journal, k.Clock.Now)(Inject(k.Faults)(tag))
+	return Record(k.Component, k.Journal, k.Clock.Now)(k.shield(Inject(k.Faults)(tag)))
 }
 
 // Guard refuses control calls without the bearer token when one is set.
@@ -148,11 +158,19 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // maxControlBody bounds control-API bodies.
 const maxControlBody = 1 << 20
 
-// DecodeJSON decodes a JSON body strictly (unknown fields refused) into v, or
-// writes a 400 problem and returns false.
+// DecodeJSON decodes a JSON body strictly (unknown fields refused) into v,
+// sent as application/json, or writes a 400 or 415 problem and returns
+// false.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send application/json.", nil)
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && r.ContentLength == 0 {
+		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body",
+			"The body is empty; this call takes a JSON object, sent with 'Content-Type: application/json'.", nil)
+		return false
+	}
+	if !isJSON(ct) {
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+			"This call takes a JSON object: send it with 'Content-Type: application/json'.", nil)
 		return false
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxControlBody))
