@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -53,14 +54,15 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 	return Record(k.Component, k.Journal, k.Clock.Now)(k.shield(Inject(k.Faults)(tag)))
 }
 
-// Guard refuses control calls without the bearer token when one is set.
+// Guard refuses calls without the bearer token when one is set (except the
+// control API's healthz). It checks nothing else, so it can guard any route.
 func (k *Kit) Guard(next http.Handler) http.Handler {
 	if k.Token == "" {
 		return next
 	}
-	want := []byte("Bearer " + k.Token)
+	want := []byte(k.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/__sandbox/healthz" || subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) == 1 {
+		if r.URL.Path == "/__sandbox/healthz" || bearerIs(r.Header.Get("Authorization"), want) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -68,6 +70,18 @@ func (k *Kit) Guard(next http.Handler) http.Handler {
 		problem.Write(w, http.StatusUnauthorized, "control-token", "Control API token required",
 			"This sandbox is shared: send the control token given at start-up as 'Authorization: Bearer <token>'.", nil)
 	})
+}
+
+// bearerIs reports whether an Authorization header carries the bearer token
+// want. The scheme is case-insensitive and one or more spaces follow it
+// (RFC 9110 §11.1 and §11.4, RFC 6750 §2.1); the token is compared in
+// constant time.
+func bearerIs(authorization string, want []byte) bool {
+	scheme, token, ok := strings.Cut(authorization, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimLeft(token, " ")), want) == 1
 }
 
 // Mount adds the common control routes (healthz, journal, faults, clock) to
