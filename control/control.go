@@ -143,7 +143,12 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 				`"advance" must be a positive Go duration such as "31s" or "168h"; the sandbox clock never goes back.`, nil)
 			return
 		}
-		k.Clock.Advance(d)
+		if err := k.Clock.Advance(d); err != nil {
+			problem.Write(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
+				"The sandbox clock goes at most 100 years (876000h) ahead of real time; it is "+k.Clock.Offset().String()+
+					" ahead, so an advance of "+d.String()+" is refused and the clock stays where it was. DELETE /__sandbox/clock puts it back on real time.", nil)
+			return
+		}
 		k.writeClock(w)
 	})
 	// DELETE puts the clock back on real time (what already expired stays
