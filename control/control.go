@@ -177,9 +177,9 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // maxControlBody bounds control-API bodies.
 const maxControlBody = 1 << 20
 
-// DecodeJSON decodes a JSON body strictly (unknown fields refused) into v,
-// sent as application/json, or writes a 400 or 415 problem and returns
-// false.
+// DecodeJSON decodes a JSON body strictly into v: sent as application/json,
+// one JSON object and nothing after it but white space, no unknown field.
+// Otherwise it writes a 400, 413 or 415 problem and returns false.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" && r.ContentLength == 0 {
@@ -192,15 +192,34 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 			"This call takes a JSON object: send it with 'Content-Type: application/json'.", nil)
 		return false
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxControlBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxControlBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		detail := "The body is not valid JSON for this call: " + err.Error()
-		if errors.Is(err, io.EOF) {
-			detail = "The body is empty; this call takes a JSON object."
+	err := dec.Decode(v)
+	if err == nil {
+		// one value only: {}{} or {} x is not a JSON body (RFC 8259 §2)
+		if _, next := dec.Token(); next != io.EOF {
+			err = errTrailing
+			if tooLarge := new(http.MaxBytesError); errors.As(next, &tooLarge) {
+				err = next
+			}
 		}
-		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", detail, nil)
+	}
+	if err == nil {
+		return true
+	}
+	detail := "The body is not valid JSON for this call: " + err.Error()
+	switch tooLarge := new(http.MaxBytesError); {
+	case errors.Is(err, io.EOF):
+		detail = "The body is empty; this call takes a JSON object."
+	case errors.Is(err, errTrailing):
+		detail = "The body holds something after its JSON object; this call takes one JSON object."
+	case errors.As(err, &tooLarge):
+		problem.Write(w, http.StatusRequestEntityTooLarge, "body-too-large", "Body too large",
+			"A control call's body is at most 1 MiB.", nil)
 		return false
 	}
-	return true
+	problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", detail, nil)
+	return false
 }
+
+var errTrailing = errors.New("data after the JSON value")
