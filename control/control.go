@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -22,6 +21,15 @@ type Kit struct {
 	// Token, when set, is required as a bearer token on /__sandbox/ (except
 	// healthz): a sandbox bound beyond loopback is shared.
 	Token string
+	// AllowedHosts are the host names (without port) a request's Host may
+	// name besides IP literals, localhost and *.localhost: the host names
+	// of the sandbox's URLs (every component's public and internal URL),
+	// which the assembly gives. Any other is refused (DNS rebinding).
+	AllowedHosts []string
+	// PublicOrigins are the origins (scheme://host[:port]) of the
+	// components' public URLs: a page of the sandbox's own may send control
+	// writes, as may a page of the component itself; another site may not.
+	PublicOrigins []string
 }
 
 // NewKit returns a kit with a real-time clock (base may be nil), a journal of
@@ -31,7 +39,9 @@ func NewKit(component string, base func() time.Time, token string) *Kit {
 }
 
 // Middleware records exchanges and applies faults; mount it on the whole
-// component.
+// component. It refuses, before any route, a Host the sandbox is not known
+// by and, under /__sandbox/, a write from a page of another site or with a
+// body that is not JSON (see shield.go): no route can forget those rules.
 func (k *Kit) Middleware(next http.Handler) http.Handler {
 	tag := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get(ScenarioHeader); id != "" {
@@ -39,7 +49,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-	return Record(k.Component, k.Journal, k.Clock.Now)(Inject(k.Faults)(tag))
+	return Record(k.Component, k.Journal, k.Clock.Now)(k.shield(Inject(k.Faults)(tag)))
 }
 
 // Guard refuses control calls without the bearer token when one is set
@@ -117,7 +127,12 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 				`"advance" must be a positive Go duration such as "31s" or "168h"; the sandbox clock never goes back.`, nil)
 			return
 		}
-		k.Clock.Advance(d)
+		if err := k.Clock.Advance(d); err != nil {
+			problem.Write(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
+				"The sandbox clock goes at most 100 years (876000h) ahead of real time; it is "+k.Clock.Offset().String()+
+					" ahead, so an advance of "+d.String()+" is refused and the clock stays where it was. DELETE /__sandbox/clock puts it back on real time.", nil)
+			return
+		}
 		k.writeClock(w)
 	})
 	// DELETE puts the clock back on real time (what already expired stays
@@ -146,22 +161,49 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // maxControlBody bounds control-API bodies.
 const maxControlBody = 1 << 20
 
-// DecodeJSON decodes a JSON body strictly (unknown fields refused) into v, or
-// writes a 400 problem and returns false.
+// DecodeJSON decodes a JSON body strictly into v: sent as application/json,
+// one JSON object and nothing after it but white space, no unknown field.
+// Otherwise it writes a 400, 413 or 415 problem and returns false.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send application/json.", nil)
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && r.ContentLength == 0 {
+		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body",
+			"The body is empty; this call takes a JSON object, sent with 'Content-Type: application/json'.", nil)
 		return false
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxControlBody))
+	if !isJSON(ct) {
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+			"This call takes a JSON object: send it with 'Content-Type: application/json'.", nil)
+		return false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxControlBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		detail := "The body is not valid JSON for this call: " + err.Error()
-		if errors.Is(err, io.EOF) {
-			detail = "The body is empty; this call takes a JSON object."
+	err := dec.Decode(v)
+	if err == nil {
+		// one value only: {}{} or {} x is not a JSON body (RFC 8259 §2)
+		if _, next := dec.Token(); next != io.EOF {
+			err = errTrailing
+			if tooLarge := new(http.MaxBytesError); errors.As(next, &tooLarge) {
+				err = next
+			}
 		}
-		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", detail, nil)
+	}
+	if err == nil {
+		return true
+	}
+	detail := "The body is not valid JSON for this call: " + err.Error()
+	switch tooLarge := new(http.MaxBytesError); {
+	case errors.Is(err, io.EOF):
+		detail = "The body is empty; this call takes a JSON object."
+	case errors.Is(err, errTrailing):
+		detail = "The body holds something after its JSON object; this call takes one JSON object."
+	case errors.As(err, &tooLarge):
+		problem.Write(w, http.StatusRequestEntityTooLarge, "body-too-large", "Body too large",
+			"A control call's body is at most 1 MiB.", nil)
 		return false
 	}
-	return true
+	problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", detail, nil)
+	return false
 }
+
+var errTrailing = errors.New("data after the JSON value")

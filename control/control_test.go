@@ -29,7 +29,7 @@ func newComponent(t *testing.T, token string) (*control.Kit, http.Handler) {
 }
 
 func do(h http.Handler, method, path, body string, hdr ...string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req := httptest.NewRequest(method, "http://localhost"+path, strings.NewReader(body))
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -180,7 +180,8 @@ func requestClient(r *http.Request) string {
 	if id := r.URL.Query().Get("client_id"); id != "" {
 		return id
 	}
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		tok = strings.TrimLeft(tok, " ")
 		parts := strings.Split(tok, ".")
 		if len(parts) == 3 {
 			if b, err := base64.RawURLEncoding.DecodeString(parts[1]); err == nil {

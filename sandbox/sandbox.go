@@ -290,6 +290,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	for _, c := range started {
 		ln, me := listeners[c.Name], peers[c.Name]
 		kit := control.NewKit(c.Name, nil, cfg.ControlToken)
+		kit.AllowedHosts, kit.PublicOrigins = allowedNames(peers)
 		env := buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
 			log: cfg.Logger.With("component", c.Name), recheck: cfg.RecheckInterval, smtp: listeners[layout.SMTPKey],
 			smtpAddr: cfg.SMTPAddr, smtpUser: cfg.SMTPUser, smtpPW: cfg.SMTPPassword, dataDir: cfg.DataDir}

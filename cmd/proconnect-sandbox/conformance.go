@@ -83,6 +83,10 @@ Flags:`)
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
+	if err := checkControlToken(fs, *controlToken, getenv); err != nil {
+		fmt.Fprintln(stderr, "conformance:", err)
+		return exitUsage
+	}
 	if *listSteps {
 		printSteps(stdout, harness.Steps())
 		return exitOK

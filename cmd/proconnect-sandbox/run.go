@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
@@ -131,6 +132,25 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	return errors.Join(errs...)
 }
 
+// checkControlToken refuses a control token given (by flag or environment)
+// that cannot protect anything: blank, it would leave the control API open
+// while its user believes it protected (a "$TOKEN" never set); with white
+// space at an end or a control character, no Authorization header can carry
+// it (HTTP trims the ends of a header value), so it would lock the API.
+func checkControlToken(fs *flag.FlagSet, token string, getenv func(string) string) error {
+	given := getenv(envName("control-token")) != ""
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "control-token" })
+	switch {
+	case !given:
+		return nil
+	case strings.TrimSpace(token) == "":
+		return fmt.Errorf("the control token is blank (--control-token or %s): it would protect nothing; give a real token, or none at all on loopback", envName("control-token"))
+	case token != strings.TrimSpace(token) || strings.ContainsFunc(token, unicode.IsControl):
+		return fmt.Errorf("the control token has white space at an end or a control character (--control-token or %s), which no Authorization header can carry: give it without", envName("control-token"))
+	}
+	return nil
+}
+
 type stackFlags struct {
 	bind, fixturesDir, controlToken, logLevel, dataDir, smtpAddr string
 	smtpUser, smtpPassword, portal                               string
@@ -239,6 +259,10 @@ func runUp(ctx context.Context, args, only []string, getenv func(string) string,
 	}
 	if err := applyEnv(fs, getenv); err != nil {
 		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if err := checkControlToken(fs, sf.controlToken, getenv); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitUsage
 	}
 	log, err := newLogger(sf.logLevel, stderr)

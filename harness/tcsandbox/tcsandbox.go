@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
@@ -68,8 +69,8 @@ func (c *Container) ControlToken() string { return c.controlToken }
 // WithControlToken sets the control API's token.
 func WithControlToken(token string) testcontainers.CustomizeRequestOption {
 	return func(req *testcontainers.GenericContainerRequest) error {
-		if token == "" {
-			return fmt.Errorf("tcsandbox: the control token cannot be empty")
+		if strings.TrimSpace(token) != token || token == "" {
+			return fmt.Errorf("tcsandbox: the control token cannot be blank nor have white space at an end (the sandbox refuses it)")
 		}
 		req.Env[layout.EnvName("control-token")] = token
 		return nil

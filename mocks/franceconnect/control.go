@@ -62,7 +62,12 @@ func (m *Mock) controlRoutes(r chi.Router) {
 			problem.Write(w, http.StatusNotFound, "unknown-client", "Unknown client", "No client "+id+".", nil)
 			return
 		}
-		m.AdvanceClient(id, d)
+		if err := m.AdvanceClient(id, d); err != nil {
+			problem.Write(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
+				"A client's clock goes at most 100 years (876000h) ahead of the sandbox clock: an advance of "+d.String()+
+					" would take it beyond, so it is refused and the client's clock stays where it was.", nil)
+			return
+		}
 		control.JSON(w, http.StatusOK, map[string]string{"client_id": id, "now": m.clientNow(id).UTC().Format(time.RFC3339Nano)})
 	})
 	r.Post("/queue", func(w http.ResponseWriter, r *http.Request) {

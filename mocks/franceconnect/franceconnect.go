@@ -73,7 +73,7 @@ type Mock struct {
 	runtimeClients sync.Map // client_id → *clientEntry
 	runtimePersons sync.Map // login → fixtures.Persona
 
-	clientClocks sync.Map // client_id → *atomic.Int64, nanoseconds ahead of the sandbox clock
+	clientClocks sync.Map // client_id → *control.Clock, ahead of the sandbox clock
 	interactions sync.Map // uid → *interaction
 	sessions     sync.Map // SSO session id → *ssoSession
 	queue        loginQueue
@@ -290,18 +290,19 @@ func (m *Mock) AddClient(c fixtures.Client) error {
 
 // clientNow is the sandbox time for one client's codes and tokens.
 func (m *Mock) clientNow(clientID string) time.Time {
-	now := m.now()
 	if v, ok := m.clientClocks.Load(clientID); ok {
-		now = now.Add(time.Duration(v.(*atomic.Int64).Load()))
+		return v.(*control.Clock).Now()
 	}
-	return now
+	return m.now()
 }
 
 // AdvanceClient moves one client's clock forward by d: its codes and tokens
-// expire as if d had passed, and nobody else's do.
-func (m *Mock) AdvanceClient(clientID string, d time.Duration) {
-	v, _ := m.clientClocks.LoadOrStore(clientID, new(atomic.Int64))
-	v.(*atomic.Int64).Add(int64(d))
+// expire as if d had passed, and nobody else's do. Like the sandbox clock,
+// it goes at most control.MaxOffset ahead (of the sandbox clock): beyond,
+// it returns control.ErrClockBound and stays where it was.
+func (m *Mock) AdvanceClient(clientID string, d time.Duration) error {
+	v, _ := m.clientClocks.LoadOrStore(clientID, control.NewClock(func() time.Time { return m.now() }))
+	return v.(*control.Clock).Advance(d)
 }
 
 // reset forgets everything added or issued since start.

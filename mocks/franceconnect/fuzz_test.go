@@ -27,10 +27,10 @@ func FuzzAuthorize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string, post bool) {
 		var req *http.Request
 		if post {
-			req = httptest.NewRequest(http.MethodPost, "/api/v2/authorize", strings.NewReader(raw))
+			req = httptest.NewRequest(http.MethodPost, "http://localhost/api/v2/authorize", strings.NewReader(raw))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		} else {
-			req = httptest.NewRequest(http.MethodGet, "/api/v2/authorize", nil)
+			req = httptest.NewRequest(http.MethodGet, "http://localhost/api/v2/authorize", nil)
 			req.URL.RawQuery = raw
 		}
 		rec := httptest.NewRecorder()
@@ -56,7 +56,7 @@ func FuzzToken(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		req := httptest.NewRequest(http.MethodPost, "/api/v2/token", strings.NewReader(body))
+		req := httptest.NewRequest(http.MethodPost, "http://localhost/api/v2/token", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
 		m.ServeHTTP(rec, req)
@@ -75,7 +75,7 @@ func FuzzUserinfo(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, auth string) {
-		req := httptest.NewRequest(http.MethodGet, "/api/v2/userinfo", nil)
+		req := httptest.NewRequest(http.MethodGet, "http://localhost/api/v2/userinfo", nil)
 		req.Header["Authorization"] = []string{auth}
 		rec := httptest.NewRecorder()
 		m.ServeHTTP(rec, req)
@@ -91,7 +91,7 @@ func FuzzSessionEnd(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		req := httptest.NewRequest(http.MethodGet, "/api/v2/session/end", nil)
+		req := httptest.NewRequest(http.MethodGet, "http://localhost/api/v2/session/end", nil)
 		req.URL.RawQuery = raw
 		rec := httptest.NewRecorder()
 		m.ServeHTTP(rec, req)

@@ -17,7 +17,7 @@ func BenchmarkHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodGet, "/api-sirene/3.11/siren/732829320", nil)
+	req := httptest.NewRequest(http.MethodGet, "http://localhost/api-sirene/3.11/siren/732829320", nil)
 	req.Header.Set(sirene.APIKeyHeader, sirene.DemoAPIKey)
 	b.ReportAllocs()
 	for b.Loop() {

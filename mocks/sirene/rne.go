@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/mail"
@@ -42,12 +43,26 @@ func itoa3(n int) string {
 	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
 }
 
+// decodeRNE reads a JSON body of at most 16 KiB into v: one JSON value,
+// nothing after it but white space (RFC 8259 §2). The caller answers an
+// error in the RNE's own format.
+func decodeRNE(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("rne: data after the JSON body")
+	}
+	return nil
+}
+
 func (m *Mock) rneLogin(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 16<<10)).Decode(&body); err != nil || body.Username == "" {
+	if err := decodeRNE(w, r, &body); err != nil || body.Username == "" {
 		rneError(w, http.StatusUnauthorized, "invalid_request", "Requête invalide : username et password sont attendus en JSON", "invalid_request")
 		return
 	}
@@ -190,7 +205,7 @@ func (m *Mock) contactPut(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		ContactEmail string `json:"contact_email"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 16<<10)).Decode(&body); err != nil {
+	if err := decodeRNE(w, r, &body); err != nil {
 		rneError(w, http.StatusBadRequest, "invalid_request", "Corps JSON attendu : {\"contact_email\": \"…\"}", "invalid_request")
 		return
 	}

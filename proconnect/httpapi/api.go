@@ -53,16 +53,24 @@ func portalOf(r *http.Request) fixtures.Portal {
 
 const maxBody = 64 << 10
 
-// decode reads a JSON body strictly, or writes a 400/415 problem.
+// decode reads a JSON body strictly (one JSON object, nothing after it but
+// white space, no unknown field, at most maxBody bytes), or writes a 400/415
+// problem.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send application/json.", nil)
 		return false
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", "The body is not the JSON object this call takes: "+err.Error(), nil)
+		return false
+	}
+	// one value only: {}{} or {} x is not a JSON body (RFC 8259 §2)
+	if _, err := dec.Token(); err != io.EOF {
+		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body",
+			"The body holds something after its JSON object; this call takes one JSON object (at most 64 KiB).", nil)
 		return false
 	}
 	return true
