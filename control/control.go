@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,6 +31,9 @@ type Kit struct {
 	// components' public URLs: a page of the sandbox's own may send control
 	// writes, as may a page of the component itself; another site may not.
 	PublicOrigins []string
+	// Log receives a line for every 5xx answer (see logFailures); nil is
+	// slog's default logger.
+	Log *slog.Logger
 }
 
 // NewKit returns a kit with a real-time clock (base may be nil), a journal of
@@ -49,7 +53,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-	return Record(k.Component, k.Journal, k.Clock.Now)(k.shield(Inject(k.Faults)(tag)))
+	return Record(k.Component, k.Journal, k.Clock.Now)(k.logFailures(k.shield(Inject(k.Faults)(tag))))
 }
 
 // Guard refuses control calls without the bearer token when one is set

@@ -149,6 +149,7 @@ func Inject(q *Faults) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
+			noteInjected(r.Context())
 			ct := f.ContentType
 			if ct == "" {
 				ct = "application/json"

@@ -127,6 +127,9 @@ func New(cfg Config) (*Mock, error) {
 	if cfg.Kit == nil {
 		cfg.Kit = control.NewKit("franceconnect", nil, "")
 	}
+	if cfg.Kit.Log == nil {
+		cfg.Kit.Log = cfg.Logger
+	}
 	keys, err := newKeyset(cfg.Fixtures.KeysFor("franceconnect"))
 	if err != nil {
 		return nil, err

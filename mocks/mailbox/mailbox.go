@@ -83,6 +83,9 @@ func New(cfg Config) *Mailbox {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Kit.Log == nil {
+		cfg.Kit.Log = cfg.Logger
+	}
 	if cfg.MaxMessages <= 0 {
 		cfg.MaxMessages = 10000
 	}

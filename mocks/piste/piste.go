@@ -71,6 +71,9 @@ func New(cfg Config) (*Mock, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Kit.Log == nil {
+		cfg.Kit.Log = cfg.Logger
+	}
 	keys := cfg.Fixtures.KeysFor("piste")
 	if len(keys) == 0 {
 		return nil, errors.New("piste: the fixtures hold no key with use piste")

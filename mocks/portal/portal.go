@@ -145,6 +145,9 @@ func New(cfg Config) (*Portal, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Kit.Log == nil {
+		cfg.Kit.Log = cfg.Logger
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateScenario(&http.Transport{MaxIdleConnsPerHost: 64})}
 	}

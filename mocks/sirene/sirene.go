@@ -80,6 +80,9 @@ func New(cfg Config) (*Mock, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Kit.Log == nil {
+		cfg.Kit.Log = cfg.Logger
+	}
 	m := &Mock{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, set: cfg.Fixtures, apiKeys: map[string]bool{}, rneUsers: cfg.RNEUsers}
 	for _, k := range cfg.APIKeys {
 		m.apiKeys[k] = true

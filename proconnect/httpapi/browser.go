@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -79,7 +81,7 @@ func (c *Core) callback(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil && !errors.Is(err, proconnect.ErrAlreadyComplete) {
-		c.log.Error("complete", "certification", cert.ID, "err", err)
+		control.NoteCause(r.Context(), fmt.Errorf("complete certification %s: %w", cert.ID, err))
 		c.showPage(w, http.StatusInternalServerError, "Erreur", "La certification n'a pas pu être enregistrée. Recommencez depuis le portail.")
 		return
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
@@ -105,12 +106,13 @@ func (c *Core) flowCallback(w http.ResponseWriter, r *http.Request, f *flow) {
 	}
 	id, err := c.fc.identity(r.Context(), q.Get("code"), f.nonce)
 	if err != nil {
-		c.log.Warn("FranceConnect exchange", "err", err)
+		control.NoteCause(r.Context(), fmt.Errorf("FranceConnect exchange: %w", err))
 		c.showPage(w, http.StatusBadGateway, "FranceConnect indisponible", "La connexion n'a pas pu être vérifiée. Recommencez.")
 		return
 	}
 	d, err := c.svc.ProveDirigeant(r.Context(), id, f.siren)
 	if err != nil {
+		control.NoteCause(r.Context(), err)
 		c.showPage(w, http.StatusServiceUnavailable, "Registre indisponible", "Le registre des entreprises ne répond pas. Recommencez plus tard.")
 		return
 	}
@@ -204,7 +206,7 @@ func (c *Core) contactSubmit(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &ve):
 		c.showForm(w, http.StatusBadRequest, c.emailForm(sid, s, email, "Cette adresse n'est pas valide."))
 	case err != nil:
-		c.log.Error("contact verification", "err", err)
+		control.NoteCause(r.Context(), fmt.Errorf("contact verification: %w", err))
 		c.showPage(w, http.StatusInternalServerError, "Erreur", "La demande n'a pas pu être enregistrée. Recommencez.")
 	default:
 		c.sessions.Delete(sid)
@@ -234,6 +236,7 @@ func (c *Core) contactVerify(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, proconnect.ErrExpired):
 		c.showPage(w, http.StatusGone, "Lien expiré", "Ce lien a expiré. Recommencez depuis la page /contact.")
 	case err != nil:
+		control.NoteCause(r.Context(), err)
 		c.showPage(w, http.StatusServiceUnavailable, "Registre indisponible", "Le registre n'a pas pu enregistrer l'adresse ; le lien reste valable, réessayez plus tard.")
 	default:
 		c.showPage(w, http.StatusOK, "Adresse vérifiée", v.Email+" est désormais le courriel de contact de l'entreprise "+v.SIREN+", référencé au registre.")
@@ -245,7 +248,7 @@ func (c *Core) contactVerify(w http.ResponseWriter, r *http.Request) {
 func (c *Core) accessPage(w http.ResponseWriter, r *http.Request) {
 	id, token := chi.URLParam(r, "id"), r.URL.Query().Get("jeton")
 	a, err := c.svc.AccessForDecision(r.Context(), id, token)
-	if !c.accessProblem(w, a, err) {
+	if !c.accessProblem(w, r, a, err) {
 		return
 	}
 	f := c.accessFacts(a)
@@ -269,7 +272,7 @@ func (c *Core) accessFacts(a proconnect.AccessRequest) form {
 }
 
 // accessProblem shows the page of an unusable request and returns false.
-func (c *Core) accessProblem(w http.ResponseWriter, a proconnect.AccessRequest, err error) bool {
+func (c *Core) accessProblem(w http.ResponseWriter, r *http.Request, a proconnect.AccessRequest, err error) bool {
 	switch {
 	case err == nil:
 		return true
@@ -280,6 +283,7 @@ func (c *Core) accessProblem(w http.ResponseWriter, a proconnect.AccessRequest, 
 	case errors.Is(err, proconnect.ErrExpired):
 		c.showPage(w, http.StatusGone, "Demande expirée", "Cette demande d'accès a expiré sans réponse.")
 	default:
+		control.NoteCause(r.Context(), err)
 		c.showPage(w, http.StatusInternalServerError, "Erreur", "La demande n'a pas pu être lue.")
 	}
 	return false
@@ -289,7 +293,7 @@ func (c *Core) accessLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	id, token := chi.URLParam(r, "id"), r.PostFormValue("jeton")
 	a, err := c.svc.AccessForDecision(r.Context(), id, token)
-	if !c.accessProblem(w, a, err) {
+	if !c.accessProblem(w, r, a, err) {
 		return
 	}
 	c.startFlow(w, r, &flow{kind: flowAccess, siren: a.SIREN, accessID: a.ID, token: token})
@@ -302,7 +306,7 @@ func (c *Core) accessDecisionPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := c.svc.AccessForDecision(r.Context(), s.accessID, s.token)
-	if !c.accessProblem(w, a, err) {
+	if !c.accessProblem(w, r, a, err) {
 		return
 	}
 	f := c.accessFacts(a)
@@ -332,9 +336,10 @@ func (c *Core) accessDecide(w http.ResponseWriter, r *http.Request) {
 		c.showPage(w, http.StatusForbidden, "Vous n'êtes pas reconnu comme dirigeant", "La demande reste en attente.")
 		return
 	case errors.Is(err, proconnect.ErrUnavailable):
+		control.NoteCause(r.Context(), err)
 		c.showPage(w, http.StatusServiceUnavailable, "Registre indisponible", "Réessayez plus tard ; la demande reste en attente.")
 		return
-	case !c.accessProblem(w, a, err):
+	case !c.accessProblem(w, r, a, err):
 		return
 	}
 	c.sessions.Delete(sid)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
@@ -47,13 +48,13 @@ func (c *Core) domainProblem(w http.ResponseWriter, r *http.Request, err error) 
 		if errors.Is(err, d.err) {
 			detail := err.Error()
 			if d.detail != "" {
-				c.log.Warn(d.title, "method", r.Method, "path", r.URL.Path, "err", err)
+				control.NoteCause(r.Context(), err)
 				detail = d.detail
 			}
 			problem.Write(w, d.status, d.typ, d.title, detail, nil)
 			return
 		}
 	}
-	c.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	control.NoteCause(r.Context(), err)
 	problem.Write(w, http.StatusInternalServerError, "internal", "Internal error", "The core failed; its log says why.", nil)
 }

@@ -90,6 +90,7 @@ func (c *Core) routes() http.Handler {
 			}
 			events, err := c.store.Events(r.Context(), limit)
 			if err != nil {
+				control.NoteCause(r.Context(), err)
 				problem.Write(w, http.StatusInternalServerError, "store", "Store error", err.Error(), nil)
 				return
 			}
@@ -150,6 +151,7 @@ func (c *Core) routes() http.Handler {
 		r.Post("/recheck", func(w http.ResponseWriter, r *http.Request) {
 			n, err := c.svc.RecheckAll(r.Context())
 			if err != nil {
+				control.NoteCause(r.Context(), err)
 				problem.Write(w, http.StatusServiceUnavailable, "register-unavailable", "Re-check failed", err.Error(), nil)
 				return
 			}
@@ -163,6 +165,7 @@ func (c *Core) routes() http.Handler {
 		r.Post("/expire", func(w http.ResponseWriter, r *http.Request) {
 			n, err := c.svc.ExpireAccessRequests(r.Context())
 			if err != nil {
+				control.NoteCause(r.Context(), err)
 				problem.Write(w, http.StatusInternalServerError, "store", "Expiry failed", err.Error(), nil)
 				return
 			}
@@ -171,6 +174,7 @@ func (c *Core) routes() http.Handler {
 		r.Get("/mails", func(w http.ResponseWriter, r *http.Request) {
 			mails, err := c.store.Mails(r.Context(), 200)
 			if err != nil {
+				control.NoteCause(r.Context(), err)
 				problem.Write(w, http.StatusInternalServerError, "store", "Store error", err.Error(), nil)
 				return
 			}
