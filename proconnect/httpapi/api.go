@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -100,7 +99,11 @@ func (c *Core) createCertification(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", "redirect_uri: is required", map[string]any{"field": "redirect_uri"})
 		return
 	}
-	if u, err := url.Parse(body.RedirectURI); err != nil || u.Scheme == "" || u.Host == "" || !p.RedirectURIs.Allows(body.RedirectURI) {
+	if err := fixtures.CheckRedirectURI(body.RedirectURI); err != nil {
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", "redirect_uri: "+err.Error(), map[string]any{"field": "redirect_uri"})
+		return
+	}
+	if !p.RedirectURIs.Allows(body.RedirectURI) {
 		problem.Write(w, http.StatusForbidden, "redirect-uri-not-registered", "redirect_uri not registered",
 			"redirect_uri "+body.RedirectURI+" is not registered for the portal "+p.ClientID+".", map[string]any{"field": "redirect_uri"})
 		return

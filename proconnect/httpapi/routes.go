@@ -72,6 +72,15 @@ func (c *Core) routes() http.Handler {
 				problem.Write(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", "client_id and redirect_uris are required.", nil)
 				return
 			}
+			for _, u := range append(slices.Clone(p.RedirectURIs), p.EventsURL) {
+				if u == "" {
+					continue
+				}
+				if err := fixtures.CheckRedirectURI(u); err != nil {
+					problem.Write(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", err.Error(), nil)
+					return
+				}
+			}
 			if _, fixture := c.portals.fixture[p.ClientID]; fixture {
 				problem.Write(w, http.StatusConflict, "fixture-portal", "Portal from the fixtures",
 					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.", nil)
