@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -77,5 +78,41 @@ func TestSlowBodiesDoNotFreezeTheSandbox(t *testing.T) {
 		if _, err := io.Copy(io.Discard, c); err != nil {
 			t.Errorf("slow client %d still connected after 5 s: %v", i, err)
 		}
+	}
+}
+
+// TestPortalFilesAccessRequestsOnPostOnly: a GET (a link, a prefetch, a
+// crawler) never files an access request at the reference portal; the
+// filing is a POST, as the portal contract says of access_request_url.
+func TestPortalFilesAccessRequestsOnPostOnly(t *testing.T) {
+	ctx := context.Background()
+	s, err := Start(ctx, Config{Ports: FreePorts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	portal, _ := s.Service("portal")
+	core, _ := s.Service("proconnect")
+	resp, err := http.Get("http://" + portal.Listen + "/api/acces?siren=901001008&email=bob%40exemple.test&given_name=Bob&family_name=B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET /api/acces: %d, want 405", resp.StatusCode)
+	}
+	resp, err = http.Get("http://" + core.Listen + "/__sandbox/mails")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var log struct {
+		Mails []json.RawMessage `json:"mails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&log); err != nil {
+		t.Fatal(err)
+	}
+	if len(log.Mails) != 0 {
+		t.Errorf("a GET queued %d mails", len(log.Mails))
 	}
 }
