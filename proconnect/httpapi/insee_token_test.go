@@ -114,6 +114,7 @@ type fakeINSEE struct {
 	expiresIn int
 	grants    atomic.Int32
 	refuseAll bool
+	noToken   bool // a 200 without access_token
 }
 
 func (f *fakeINSEE) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -128,6 +129,10 @@ func (f *fakeINSEE) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		n := f.grants.Add(1)
 		w.Header().Set("Content-Type", "application/json")
+		if f.noToken {
+			fmt.Fprintf(w, `{"expires_in":%d,"token_type":"Bearer"}`, f.expiresIn)
+			return
+		}
 		fmt.Fprintf(w, `{"access_token":"t%d","expires_in":%d,"token_type":"Bearer"}`, n, f.expiresIn)
 	default:
 		if f.refuseAll || r.Header.Get("Authorization") != fmt.Sprintf("Bearer t%d", f.grants.Load()) {
@@ -144,18 +149,20 @@ func TestINSEETokenRenewal(t *testing.T) {
 		name      string
 		expiresIn int
 		refuseAll bool
+		noToken   bool
 		wantErr   bool
 		grants    int32 // after three lookups
 	}{
-		{"long-lived token: one grant", 3600, false, false, 1},
+		{"long-lived token: one grant", 3600, false, false, false, 1},
 		// x/oauth2 renews a token 10 s before its expiry: a 5 s token is
 		// renewed before each call.
-		{"short-lived token: renewed before expiry", 5, false, false, 3},
-		{"the API refuses every token: one renewal per lookup, then an error", 3600, true, true, 4},
+		{"short-lived token: renewed before expiry", 5, false, false, false, 3},
+		{"the API refuses every token: one renewal per lookup, then an error", 3600, true, false, true, 4},
+		{"a grant without access_token is an error, not cached", 3600, false, true, true, 3},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fakeINSEE{expiresIn: c.expiresIn, refuseAll: c.refuseAll}
+			f := &fakeINSEE{expiresIn: c.expiresIn, refuseAll: c.refuseAll, noToken: c.noToken}
 			srv := httptest.NewServer(f)
 			t.Cleanup(srv.Close)
 			r := newRegisterClient(Config{SireneURL: srv.URL, HTTPClient: srv.Client(),
