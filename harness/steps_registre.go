@@ -18,9 +18,10 @@ import (
 // registerState is the register's part of a scenario: its own company and
 // its RNE session.
 type registerState struct {
-	siren    string         // the scenario's own company
-	rneToken string         // RNE session
-	rneDoc   map[string]any // the last RNE company read
+	siren      string         // the scenario's own company
+	rneToken   string         // RNE session
+	inseeToken string         // INSEE private API access token (steps_insee_token.go)
+	rneDoc     map[string]any // the last RNE company read
 }
 
 // Demo credentials of the register mock (docs/bac-a-sable.md, « Valeurs de démonstration »).
@@ -41,6 +42,7 @@ func registerRegistre(reg *stepRegistry, w *world) {
 	reg.step(`^on interroge l'API Sirene "([^"]*)" avec la clé d'API "([^"]*)"$`, w.querySireneWithKey)
 	reg.step(`^deux interrogations de l'API Sirene "([^"]*)" donnent la même réponse$`, w.checkSireneStable)
 	reg.step(`^l'en-tête "Location" désigne l'unité légale "([^"]*)"$`, w.http.checkLocationIsUnit)
+	registerINSEEToken(reg, w)
 
 	// RNE.
 	reg.step(`^on se connecte au RNE avec l'identifiant "([^"]*)" et le mot de passe "([^"]*)"$`, w.loginRNE)
@@ -89,36 +91,30 @@ func randomDigits(n int) string {
 
 // INSEE.
 
-// getSirene calls the INSEE Sirene API (its private variant for the
-// non-diffusible units), with an API key when key is not "".
-func (w *world) getSirene(path, key string, private bool) error {
-	base := "/api-sirene/3.11"
-	if private {
-		base = "/api-sirene/prive/3.11"
-	}
+// getSirene calls INSEE's public Sirene API, with an API key when key is
+// not "" (the private API takes a token: steps_insee_token.go).
+func (w *world) getSirene(path, key string) error {
 	h := map[string]string{}
 	if key != "" {
 		h["X-INSEE-Api-Key-Integration"] = key
 	}
-	return w.call(http.MethodGet, w.env.sireneURL+base+w.expand(path), h, nil)
+	return w.call(http.MethodGet, w.env.sireneURL+"/api-sirene/3.11"+w.expand(path), h, nil)
 }
 
-func (w *world) querySirene(path string) error { return w.getSirene(path, demoINSEEKey, false) }
+func (w *world) querySirene(path string) error { return w.getSirene(path, demoINSEEKey) }
 
-func (w *world) queryPrivateSirene(path string) error { return w.getSirene(path, demoINSEEKey, true) }
+func (w *world) querySireneWithoutKey(path string) error { return w.getSirene(path, "") }
 
-func (w *world) querySireneWithoutKey(path string) error { return w.getSirene(path, "", false) }
-
-func (w *world) querySireneWithKey(path, key string) error { return w.getSirene(path, key, false) }
+func (w *world) querySireneWithKey(path, key string) error { return w.getSirene(path, key) }
 
 // checkSireneStable checks that the synthetic register answers the same
 // twice: its data are derived from the SIREN, not drawn at each call.
 func (w *world) checkSireneStable(path string) error {
-	if err := w.getSirene(path, demoINSEEKey, false); err != nil {
+	if err := w.getSirene(path, demoINSEEKey); err != nil {
 		return err
 	}
 	first := w.http.last.body
-	if err := w.getSirene(path, demoINSEEKey, false); err != nil {
+	if err := w.getSirene(path, demoINSEEKey); err != nil {
 		return err
 	}
 	if !bytes.Equal(first, w.http.last.body) {

@@ -38,11 +38,12 @@ type world struct {
 // sharedState is what an @exclusif scenario changed that every scenario
 // shares, and must put back when it ends (restoreShared).
 type sharedState struct {
-	exclusive   bool // the scenario runs alone (@exclusif)
-	clockMoved  bool // ProConnect's clock moved
-	smtpTouched bool // the mail server was stopped
-	held        bool // the portal's deliveries are held at the core
-	rotated     bool // the core signs with its next key
+	exclusive          bool // the scenario runs alone (@exclusif)
+	clockMoved         bool // ProConnect's clock moved
+	registerClockMoved bool // the register's clock moved (steps_insee_token.go)
+	smtpTouched        bool // the mail server was stopped
+	held               bool // the portal's deliveries are held at the core
+	rotated            bool // the core signs with its next key
 }
 
 // newWorld is the state of a new scenario: its own browser and backend
@@ -149,6 +150,11 @@ func (w *world) restoreShared() error {
 	if w.shared.clockMoved {
 		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/clock", nil); err != nil {
 			errs = append(errs, fmt.Errorf("putting ProConnect's clock back: %w", err))
+		}
+	}
+	if w.shared.registerClockMoved {
+		if _, err := w.controlAt(w.env.sireneURL, http.MethodDelete, "/clock", nil); err != nil {
+			errs = append(errs, fmt.Errorf("putting the register's clock back: %w", err))
 		}
 	}
 	if w.shared.held {

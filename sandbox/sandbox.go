@@ -124,7 +124,9 @@ func buildCore(e buildEnv) (http.Handler, error) {
 	fc, sir, pis := e.peers["franceconnect"], e.peers["sirene"], e.peers["piste"]
 	core, err := httpapi.New(httpapi.Config{PublicURL: e.public,
 		FCPublicURL: fc.Public, FCInternalURL: fc.Internal, FCClientID: "proconnect-core", FCClientSecret: "proconnect-core-secret",
-		SireneURL: sir.Internal, INSEEKey: sirene.DemoAPIKey, RNEUser: sirene.DemoRNEUser, RNEPassword: sirene.DemoRNEPassword,
+		SireneURL: sir.Internal, RNEUser: sirene.DemoRNEUser, RNEPassword: sirene.DemoRNEPassword,
+		INSEEClientID: sirene.DemoINSEEClientID, INSEEClientSecret: sirene.DemoINSEEClientSecret,
+		INSEEUser: sirene.DemoINSEEUser, INSEEPassword: sirene.DemoINSEEPassword,
 		PisteIssuer: pis.Public, PisteURL: pis.Internal, PortalURL: e.peers["portal"].Internal,
 		SMTPAddr: cmp.Or(e.smtpAddr, e.peers["mailbox"].SMTP), SMTPUser: e.smtpUser, SMTPPassword: e.smtpPW,
 		Fixtures: e.fixtures, Store: store, RecheckInterval: e.recheck, Kit: e.kit, Logger: e.log})

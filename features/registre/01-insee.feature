@@ -3,7 +3,9 @@
 Fonctionnalité: API Sirene 3.11 de l'INSEE
   Le registre simulé répond dans les formes de l'API Sirene 3.11 : un en-tête header, l'unité légale
   et ses périodes (la période courante sans dateFin), les champs masqués [ND] des unités à diffusion
-  partielle, et les erreurs de l'INSEE. La clé d'API passe dans l'en-tête X-INSEE-Api-Key-Integration.
+  partielle, et les erreurs de l'INSEE. L'API publique prend sa clé dans l'en-tête
+  X-INSEE-Api-Key-Integration ; l'API privée prend un jeton d'accès OAuth2 (Authorization: Bearer),
+  obtenu par le flux « password » au serveur de jetons d'INSEE.
 
   @obligatoire @ci
   Scénario: Une société active, champ par champ
@@ -180,3 +182,76 @@ Fonctionnalité: API Sirene 3.11 de l'INSEE
     Soit une entreprise synthétique pour le scénario
     Alors deux interrogations de l'API Sirene "/siren/{siren}" donnent la même réponse
     Et la réponse JSON a "uniteLegale.periodesUniteLegale[0].etatAdministratifUniteLegale" égal à "A"
+
+  @obligatoire @ci
+  Scénario: Un jeton d'accès pour l'API privée, par le flux « password »
+    Quand on demande un jeton INSEE avec les identifiants de démonstration
+    Alors la réponse a le statut 200
+    Et l'en-tête "Cache-Control" vaut "no-store"
+    Et la réponse JSON contient :
+      | chemin             | valeur   |
+      | token_type         | "Bearer" |
+      | expires_in         | 300      |
+      | refresh_expires_in | 0        |
+
+  @obligatoire @ci
+  Plan du scénario: Le serveur de jetons refuse une demande fautive
+    Quand on demande un jeton INSEE où "<champ>" vaut "<valeur>"
+    Alors la réponse a le statut <statut>
+    Et la réponse JSON contient :
+      | chemin            | valeur          |
+      | error             | "<erreur>"      |
+      | error_description | "<description>" |
+    Et la réponse JSON n'a pas la clé "access_token"
+
+    Exemples:
+      | champ         | valeur             | statut | erreur                 | description                                  |
+      | grant_type    | client_credentials | 400    | unsupported_grant_type | Unsupported grant_type                       |
+      | client_id     | inconnu            | 401    | invalid_client         | Invalid client or Invalid client credentials |
+      | client_secret | mauvais-secret     | 401    | unauthorized_client    | Invalid client or Invalid client credentials |
+      | username      | inconnu            | 401    | invalid_grant          | Invalid user credentials                     |
+      | password      | mauvais-mot        | 401    | invalid_grant          | Invalid user credentials                     |
+
+  @obligatoire @ci
+  Plan du scénario: Le serveur de jetons refuse une demande incomplète
+    Quand on demande un jeton INSEE sans "<champ>"
+    Alors la réponse a le statut <statut>
+    Et la réponse JSON contient :
+      | chemin            | valeur          |
+      | error             | "<erreur>"      |
+      | error_description | "<description>" |
+
+    Exemples:
+      | champ         | statut | erreur              | description                            |
+      | grant_type    | 400    | invalid_request     | Missing form parameter: grant_type     |
+      | client_id     | 400    | invalid_client      | Missing client_id parameter            |
+      | client_secret | 401    | unauthorized_client | Client secret not provided in request  |
+      | username      | 401    | invalid_request     | Missing parameter: username            |
+
+  @obligatoire @ci
+  Plan du scénario: L'API privée exige un jeton d'accès (401)
+    Quand on interroge l'API Sirene privée "/siren/901004002" <accès>
+    Alors la réponse a le statut 401
+    Et l'en-tête "WWW-Authenticate" commence par "Bearer realm="
+    Et la réponse JSON contient :
+      | chemin         | valeur                               |
+      | header.statut  | 401                                  |
+      | header.message | "Jeton d'accès manquant ou invalide" |
+
+    Exemples:
+      | accès                                  |
+      | sans jeton                             |
+      | avec la clé d'API seulement            |
+      | avec le jeton "sandbox-insee-key"      |
+      | avec le jeton "jeton-jamais-délivré"   |
+
+  @obligatoire @ci @controle @exclusif
+  Scénario: Un jeton expiré est refusé, un nouveau jeton est accepté
+    Soit on a un jeton INSEE
+    Et l'horloge du registre avance de 301 secondes
+    Quand on interroge l'API Sirene privée "/siren/901004002"
+    Alors la réponse a le statut 401
+    Et la réponse JSON a "header.statut" égal à 401
+    Quand on demande un jeton INSEE avec les identifiants de démonstration
+    Et on interroge l'API Sirene privée "/siren/901004002"
+    Alors la réponse a le statut 200

@@ -17,7 +17,11 @@ func (m *Mock) routes() http.Handler {
 		private bool
 	}{{"/api-sirene/3.11", false}, {"/api-sirene/prive/3.11", true}} {
 		r.Route(api.prefix, func(r chi.Router) {
-			r.Use(m.apiKey)
+			if api.private {
+				r.Use(m.bearer) // OAuth2 token of the password grant
+			} else {
+				r.Use(m.apiKey)
+			}
 			r.Get("/siren/{siren}", m.lookupSiren(api.private))
 			r.Get("/siret/{siret}", m.lookupSiret(api.private))
 			r.Get("/siren", m.search(api.private, false))
@@ -30,6 +34,7 @@ func (m *Mock) routes() http.Handler {
 			})
 		})
 	}
+	r.Post(INSEETokenPath, m.inseeToken)
 	r.Post("/api/sso/login", m.rneLogin)
 	r.Group(func(r chi.Router) {
 		r.Use(m.rneAuth)
@@ -52,7 +57,8 @@ func (m *Mock) routes() http.Handler {
 	return r
 }
 
-// apiKey requires a known X-INSEE-Api-Key-Integration. The body is the API
+// apiKey requires a known X-INSEE-Api-Key-Integration (the public API
+// only; the private one takes a bearer token). The body is the API
 // gateway's, not Sirene's (unverified shape; the status is what clients see).
 func (m *Mock) apiKey(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -19,9 +19,13 @@ import (
 type Config struct {
 	PublicURL string
 	Fixtures  *fixtures.Set
-	// APIKeys are the accepted X-INSEE-Api-Key-Integration values
-	// (default: sandbox-insee-key).
+	// APIKeys are the accepted X-INSEE-Api-Key-Integration values of the
+	// public INSEE API (default: sandbox-insee-key).
 	APIKeys []string
+	// INSEEClients (client_id → client_secret) and INSEEUsers (username →
+	// password) are accepted by the password grant that gives the tokens of
+	// the private INSEE API (default: the Demo INSEE credentials).
+	INSEEClients, INSEEUsers map[string]string
 	// RNEUsers are the accepted RNE logins, username → password (default:
 	// sandbox / sandbox-rne-password).
 	RNEUsers map[string]string
@@ -49,6 +53,9 @@ type Mock struct {
 	rneUsers map[string]string
 	rneKey   []byte // signs RNE session tokens; made once at start
 
+	inseeClients, inseeUsers map[string]string
+	inseeTokens              inseeTokens // the private API's access tokens
+
 	runtime  sync.Map // siren → *fixtures.Company (run-time changes; immutable snapshots)
 	contacts sync.Map // siren → contact (run-time; an empty email means removed)
 	edit     sync.Mutex
@@ -71,6 +78,12 @@ func New(cfg Config) (*Mock, error) {
 	if len(cfg.APIKeys) == 0 {
 		cfg.APIKeys = []string{DemoAPIKey}
 	}
+	if len(cfg.INSEEClients) == 0 {
+		cfg.INSEEClients = map[string]string{DemoINSEEClientID: DemoINSEEClientSecret}
+	}
+	if len(cfg.INSEEUsers) == 0 {
+		cfg.INSEEUsers = map[string]string{DemoINSEEUser: DemoINSEEPassword}
+	}
 	if len(cfg.RNEUsers) == 0 {
 		cfg.RNEUsers = map[string]string{DemoRNEUser: DemoRNEPassword}
 	}
@@ -83,7 +96,8 @@ func New(cfg Config) (*Mock, error) {
 	if cfg.Kit.Log == nil {
 		cfg.Kit.Log = cfg.Logger
 	}
-	m := &Mock{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, set: cfg.Fixtures, apiKeys: map[string]bool{}, rneUsers: cfg.RNEUsers}
+	m := &Mock{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, set: cfg.Fixtures, apiKeys: map[string]bool{}, rneUsers: cfg.RNEUsers,
+		inseeClients: cfg.INSEEClients, inseeUsers: cfg.INSEEUsers}
 	for _, k := range cfg.APIKeys {
 		m.apiKeys[k] = true
 	}

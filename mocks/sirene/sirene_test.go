@@ -14,6 +14,7 @@ import (
 type register struct {
 	base   string
 	client *http.Client
+	insee  string // an access token of the private INSEE API, got on first use
 }
 
 func newRegister(tb testing.TB) *register {
@@ -26,7 +27,8 @@ func newRegister(tb testing.TB) *register {
 	}}}
 }
 
-// get calls the register: INSEE paths with the demo API key, RNE paths with
+// get calls the register: public INSEE paths with the demo API key,
+// private ones with an access token of the demo credentials, RNE paths with
 // the given token.
 func (r *register) get(tb testing.TB, path, token string) (int, []byte) {
 	tb.Helper()
@@ -36,7 +38,13 @@ func (r *register) get(tb testing.TB, path, token string) (int, []byte) {
 func (r *register) do(tb testing.TB, method, path, token, body string) (int, []byte) {
 	tb.Helper()
 	req, _ := http.NewRequest(method, r.base+path, strings.NewReader(body))
-	if strings.HasPrefix(path, "/api-sirene") {
+	switch {
+	case strings.HasPrefix(path, "/api-sirene/prive/"):
+		if r.insee == "" {
+			r.insee = r.inseeToken(tb)
+		}
+		req.Header.Set("Authorization", "Bearer "+r.insee)
+	case strings.HasPrefix(path, "/api-sirene"):
 		req.Header.Set(sirene.APIKeyHeader, sirene.DemoAPIKey)
 	}
 	if token != "" {

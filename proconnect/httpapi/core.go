@@ -24,7 +24,11 @@ type Config struct {
 	// the core's client.
 	FCPublicURL, FCInternalURL, FCClientID, FCClientSecret string
 	// SireneURL is the register (INSEE Sirene + RNE), with its credentials.
-	SireneURL, INSEEKey, RNEUser, RNEPassword string
+	SireneURL, RNEUser, RNEPassword string
+	// INSEE's private API takes a bearer token from a password grant at
+	// INSEETokenURL (default: SireneURL + the path of INSEE's token
+	// endpoint) with these client and user credentials.
+	INSEETokenURL, INSEEClientID, INSEEClientSecret, INSEEUser, INSEEPassword string
 	// PisteIssuer is the iss of PISTE tokens; PisteURL where its JWKS is.
 	PisteIssuer, PisteURL string
 	// Audience the PISTE tokens must carry (default proconnect-api).

@@ -16,11 +16,13 @@ import (
 )
 
 // registerClient reads the register: INSEE Sirene (private API, for the
-// birth data of entrepreneurs individuels) for the unit, and the RNE for its
-// dirigeants. It is the core's proconnect.Register.
+// birth data of entrepreneurs individuels, with an OAuth2 bearer token) for
+// the unit, and the RNE for its dirigeants. It is the core's
+// proconnect.Register.
 type registerClient struct {
-	base, key, user, password string
-	http                      *http.Client
+	base, user, password string
+	http                 *http.Client
+	insee                *inseeAuth
 
 	rne   atomic.Pointer[rneSession] // read on every lookup, without a lock
 	renew sync.Mutex                 // serialises logins only
@@ -34,7 +36,12 @@ type rneSession struct {
 var _ proconnect.Register = (*registerClient)(nil)
 
 func newRegisterClient(cfg Config) *registerClient {
-	return &registerClient{base: cfg.SireneURL, key: cfg.INSEEKey, user: cfg.RNEUser, password: cfg.RNEPassword, http: cfg.HTTPClient}
+	tokenURL := cfg.INSEETokenURL
+	if tokenURL == "" {
+		tokenURL = strings.TrimRight(cfg.SireneURL, "/") + inseeTokenPath
+	}
+	return &registerClient{base: cfg.SireneURL, user: cfg.RNEUser, password: cfg.RNEPassword, http: cfg.HTTPClient,
+		insee: newINSEEAuth(tokenURL, cfg.INSEEClientID, cfg.INSEEClientSecret, cfg.INSEEUser, cfg.INSEEPassword, cfg.HTTPClient)}
 }
 
 type inseeUnit struct {
@@ -69,12 +76,14 @@ func deref(s *string) string {
 func (r *registerClient) Company(ctx context.Context, siren string) (proconnect.Company, error) {
 	c := proconnect.Company{SIREN: siren}
 	var unit inseeUnit
-	status, err := r.getJSON(ctx, "/api-sirene/prive/3.11/siren/"+siren, map[string]string{"X-INSEE-Api-Key-Integration": r.key}, &unit)
+	status, err := r.inseeUnit(ctx, siren, &unit)
 	switch {
 	case err != nil:
 		return c, err
 	case status == http.StatusNotFound:
 		return c, nil
+	case status == http.StatusUnauthorized:
+		return c, fmt.Errorf("%w: INSEE refused a fresh token", proconnect.ErrUnavailable)
 	case status != http.StatusOK:
 		return c, fmt.Errorf("%w: INSEE answered %d", proconnect.ErrUnavailable, status)
 	}
@@ -104,6 +113,23 @@ func (r *registerClient) Company(ctx context.Context, siren string) (proconnect.
 	}
 	c.Candidates = people
 	return c, nil
+}
+
+// inseeUnit reads a legal unit on INSEE's private API with the bearer
+// token; a 401 (the token expired or was revoked before its time) drops the
+// token and tries once more with a new one.
+func (r *registerClient) inseeUnit(ctx context.Context, siren string, unit *inseeUnit) (int, error) {
+	for attempt := 0; ; attempt++ {
+		tok, gen, err := r.insee.token()
+		if err != nil {
+			return 0, err
+		}
+		status, err := r.getJSON(ctx, "/api-sirene/prive/3.11/siren/"+siren, map[string]string{"Authorization": "Bearer " + tok}, unit)
+		if err != nil || status != http.StatusUnauthorized || attempt > 0 {
+			return status, err
+		}
+		r.insee.invalidate(gen)
+	}
 }
 
 func eiPerson(sexe *string, prenoms []*string, nom, naissance, commune, pays string) proconnect.Person {
