@@ -159,6 +159,13 @@ func (s *store) codeEntry(sig string) (*codeEntry, bool) {
 	return e, true
 }
 
+// hasChallenge reports whether the code was asked with a code_challenge
+// (fosite keeps it apart from the code, under the same signature).
+func (s *store) hasChallenge(sig string) bool {
+	v, ok := s.pkce.Load(sig)
+	return ok && v.(fosite.Requester).GetRequestForm().Get("code_challenge") != ""
+}
+
 func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) error {
 	v, ok := s.codes.Load(sig)
 	if !ok {

@@ -232,7 +232,7 @@ func (m *Mock) checkCodeRequest(c *clientEntry, f url.Values) *oidcError {
 	case entry.req.GetClient().GetID() != c.fixture.ClientID:
 		return ptr(invalidGrant("client mismatch", "Y047A2EA"))
 	}
-	if _, sent := f["code_verifier"]; sent && entry.req.GetRequestForm().Get("code_challenge") == "" {
+	if _, sent := f["code_verifier"]; sent && !m.store.hasChallenge(f.Get("code")) {
 		return ptr(invalidGrant("PKCE verification failed", "Y0446550"))
 	}
 	return nil

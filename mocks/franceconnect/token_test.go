@@ -244,7 +244,7 @@ func TestTokenErrors(t *testing.T) {
 		}, 401, "invalid_client", authFailed + " (client assertion tokens must only be used once)", "Y0434A7B"},
 		{"assertion signed by another key", func() tokenCall {
 			return tokenCall{form: url.Values{"grant_type": {"authorization_code"}, "code": {"code"}, "redirect_uri": {callback},
-				"client_assertion": {assertion(t, base, "sandbox-fs-pkjwt", otherKey, pk.KID)},
+				"client_assertion":      {assertion(t, base, "sandbox-fs-pkjwt", otherKey, pk.KID)},
 				"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}}}
 		}, 401, "invalid_client", authFailed + " (invalid client assertion)", "Y0434A7B"},
 	}
@@ -261,8 +261,9 @@ func TestTokenErrors(t *testing.T) {
 
 // TestTokenWithoutRedirectURI: redirect_uri may be left out when the client
 // has a single registered one (node-oidc-provider's
-// allowOmittingSingleRegisteredRedirectUri), and a private_key_jwt client may
-// leave out client_id.
+// allowOmittingSingleRegisteredRedirectUri); and the checks made before
+// fosite let good requests through: PKCE with the right verifier, a
+// private_key_jwt client that leaves out client_id.
 func TestTokenWithoutRedirectURI(t *testing.T) {
 	m, base := newMock(t)
 	if err := m.AddClient(fixtures.Client{ClientID: "single-uri", ClientSecret: "single-uri-secret",
@@ -274,6 +275,15 @@ func TestTokenWithoutRedirectURI(t *testing.T) {
 		"client_id": {"single-uri"}, "client_secret": {"single-uri-secret"}}})
 	if a.status != 200 || a.body["id_token"] == nil {
 		t.Errorf("single redirect_uri left out: %d %v", a.status, a.body)
+	}
+	verifier := strings.Repeat("v", 43)
+	sum := sha256.Sum256([]byte(verifier))
+	code = codeFor(t, base, "sandbox-fs-pkce", url.Values{"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])},
+		"code_challenge_method": {"S256"}})
+	a = postToken(t, base, tokenCall{form: url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {callback},
+		"client_id": {"sandbox-fs-pkce"}, "client_secret": {"sandbox-fs-pkce-secret"}, "code_verifier": {verifier}}})
+	if a.status != 200 {
+		t.Errorf("PKCE with the right verifier: %d %v", a.status, a.body)
 	}
 	pk, _ := testserver.Fixtures(t).Key("fs-pkjwt-1")
 	f := url.Values{"grant_type": {"authorization_code"}, "code": {codeFor(t, base, "sandbox-fs-pkjwt", nil)}, "redirect_uri": {callback},
