@@ -188,8 +188,8 @@ func assertionSubject(a string) string {
 // client authentication: grant_type, duplicated parameters, the presence of
 // code and redirect_uri (which may be left out when the client has a single
 // registered one: the code's own is then used), and of the code, that it
-// exists, is this client's, and that no code_verifier comes without a
-// code_challenge. fosite checks the rest (redirect_uri, PKCE, reuse).
+// exists, is this client's, and that a code_verifier is at least 43
+// characters and comes with a code_challenge. fosite checks the rest (redirect_uri, PKCE, reuse).
 func (m *Mock) checkCodeRequest(c *clientEntry, f url.Values) *oidcError {
 	if oe := rejectDupes(f, "grant_type"); oe != nil {
 		return oe
@@ -232,6 +232,10 @@ func (m *Mock) checkCodeRequest(c *clientEntry, f url.Values) *oidcError {
 	case entry.req.GetClient().GetID() != c.fixture.ClientID:
 		return ptr(invalidGrant("client mismatch", "Y047A2EA"))
 	}
+	if v, sent := f["code_verifier"]; sent && len(v[0]) < minVerifierLength {
+		return &oidcError{status: 400, code: "invalid_request",
+			description: "code_verifier must be a string with a minimum length of 43 characters", ycode: "Y04F7D1A"}
+	}
 	if _, sent := f["code_verifier"]; sent && !m.store.hasChallenge(f.Get("code")) {
 		return ptr(invalidGrant("PKCE verification failed", "Y0446550"))
 	}
@@ -239,6 +243,10 @@ func (m *Mock) checkCodeRequest(c *clientEntry, f url.Values) *oidcError {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// minVerifierLength is RFC 7636's shortest code_verifier, checked before
+// the comparison.
+const minVerifierLength = 43
 
 // rejectDupes answers node-oidc-provider's error for parameters among keys
 // sent more than once: "'code' parameter must not be provided twice",

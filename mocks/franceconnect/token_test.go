@@ -216,6 +216,9 @@ func TestTokenErrors(t *testing.T) {
 		{"code_verifier without code_challenge", func() tokenCall {
 			return tokenCall{form: with(fs(fsCode()), "code_verifier", verifier)}
 		}, 400, "invalid_grant", "grant request is invalid (PKCE verification failed)", "Y0446550"},
+		{"code_verifier of 42 characters", func() tokenCall {
+			return tokenCall{form: with(fs(fsCode()), "code_verifier", strings.Repeat("v", 42))}
+		}, 400, "invalid_request", "code_verifier must be a string with a minimum length of 43 characters (undefined)", "Y04F7D1A"},
 		{"wrong code_verifier (PKCE client)", func() tokenCall {
 			code := codeFor(t, base, "sandbox-fs-pkce", url.Values{"code_challenge": {challenge}, "code_challenge_method": {"S256"}})
 			return tokenCall{form: with(post("sandbox-fs-pkce", "sandbox-fs-pkce-secret", code), "code_verifier", strings.Repeat("w", 43))}
