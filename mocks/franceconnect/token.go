@@ -100,7 +100,7 @@ func (m *Mock) authenticateClient(ctx context.Context, p *profile, r *http.Reque
 	}
 	id, method := f.Get("client_id"), authNone
 	_, hasSecret := f["client_secret"]
-	_, hasHeader := r.Header["Authorization"]
+	hasHeader := r.Header.Get("Authorization") != "" // an empty header is no header
 	if hasSecret {
 		method = authPost
 	}
