@@ -60,6 +60,7 @@ func funcName(fn any) string {
 func registerSteps(reg *stepRegistry, w *world) {
 	registerHTTP(reg, w)
 	registerFranceConnect(reg, w)
+	registerFCFidelity(reg, w)
 	registerRegistre(reg, w)
 	registerPiste(reg, w)
 	registerProConnect(reg, w)

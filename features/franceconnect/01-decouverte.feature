@@ -10,7 +10,7 @@ Fonctionnalité: Découverte OpenID Connect et clés publiques
     Alors la réponse a le statut 200
     Et l'en-tête "Cache-Control" vaut "public, max-age=600"
     Et aucun cookie n'est déposé
-    Et la réponse JSON contient exactement les clés "issuer, authorization_endpoint, token_endpoint, userinfo_endpoint, end_session_endpoint, revocation_endpoint, jwks_uri, acr_values_supported, scopes_supported, claims_supported, claim_types_supported, response_types_supported, response_modes_supported, grant_types_supported, subject_types_supported, code_challenge_methods_supported, token_endpoint_auth_methods_supported, token_endpoint_auth_signing_alg_values_supported, id_token_signing_alg_values_supported, userinfo_signing_alg_values_supported, request_object_signing_alg_values_supported, claims_parameter_supported, request_parameter_supported, request_uri_parameter_supported, authorization_response_iss_parameter_supported"
+    Et la réponse JSON contient exactement les clés "issuer, authorization_endpoint, token_endpoint, userinfo_endpoint, end_session_endpoint, revocation_endpoint, jwks_uri, acr_values_supported, scopes_supported, claims_supported, response_types_supported, response_modes_supported, grant_types_supported, subject_types_supported, code_challenge_methods_supported, token_endpoint_auth_methods_supported, token_endpoint_auth_signing_alg_values_supported, id_token_signing_alg_values_supported, userinfo_signing_alg_values_supported, request_object_signing_alg_values_supported, claims_parameter_supported, request_parameter_supported, request_uri_parameter_supported, authorization_response_iss_parameter_supported, dpop_signing_alg_values_supported"
     Et la réponse JSON a "acr_values_supported" égal à ["eidas1"]
     Et la réponse JSON a "id_token_signing_alg_values_supported" égal à ["HS256","ES256","RS256"]
     Et la réponse JSON a "userinfo_signing_alg_values_supported" égal à ["HS256","ES256","RS256"]
@@ -20,6 +20,10 @@ Fonctionnalité: Découverte OpenID Connect et clés publiques
     Et la réponse JSON a "scopes_supported" qui contient "openid, profile, preferred_username, idp_birthdate, identite_pivot"
     Et la réponse JSON a "scopes_supported" qui ne contient pas "offline_access, address"
     Et la réponse JSON a "claims_supported" qui contient "sub, given_name, given_name_array, amr, acr"
+    Et la réponse JSON a "request_parameter_supported" égal à true
+    Et la réponse JSON a "request_uri_parameter_supported" égal à false
+    Et la réponse JSON a "dpop_signing_alg_values_supported" égal à ["ES256","RS256"]
+    Et la réponse JSON n'a pas la clé "claim_types_supported"
 
   @obligatoire @ci
   Scénario: La découverte de FranceConnect+ annonce les niveaux eidas2 et eidas3 et le chiffrement
@@ -33,6 +37,8 @@ Fonctionnalité: Découverte OpenID Connect et clés publiques
     Et la réponse JSON a "scopes_supported" qui contient "openid, profile, preferred_username, rnipp_birth"
     Et la réponse JSON a "claims_supported" qui contient "sub, given_name, rnipp_given_name_array, amr, acr"
     Et la réponse JSON n'a pas la clé "introspection_endpoint"
+    Et la réponse JSON a "request_uri_parameter_supported" égal à false
+    Et la réponse JSON a "dpop_signing_alg_values_supported" égal à ["ES256"]
 
   @obligatoire @ci
   Scénario: Le JWKS publie des clés de signature avec leur algorithme

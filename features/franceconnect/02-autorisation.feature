@@ -51,6 +51,7 @@ Fonctionnalité: Demande d'autorisation
       | prompt       |                        |
       | prompt       | none                   |
       | prompt       | select_account         |
+      | prompt       | none select_account    |
       | claims       | {pas du json           |
 
   @obligatoire @ci
@@ -118,9 +119,17 @@ Fonctionnalité: Demande d'autorisation
     Alors la page de connexion est affichée
 
   @obligatoire @ci
-  Scénario: prompt=login est accepté
-    Quand le fournisseur de service redirige l'usager vers FranceConnect avec "prompt" valant "login consent"
+  Plan du scénario: prompt est accepté dès qu'il contient login ou consent
+    Quand le fournisseur de service redirige l'usager vers FranceConnect avec "prompt" valant "<prompt>"
     Alors la page de connexion est affichée
+
+    Exemples:
+      | prompt                 |
+      | login consent          |
+      | login                  |
+      | consent                |
+      | login none             |
+      | consent select_account |
 
   @obligatoire @ci
   Scénario: Un idp_hint non autorisé est renvoyé au fournisseur de service

@@ -50,6 +50,51 @@ Fonctionnalité: Échange du code contre les jetons
     Et la réponse JSON a "error" égal à "invalid_client"
 
   @obligatoire @ci
+  Scénario: Un client_secret_post qui n'envoie pas son secret n'utilise pas sa méthode d'authentification
+    Quand le fournisseur de service échange le code sans le paramètre "client_secret"
+    Alors la réponse a le statut 401
+    Et la réponse est l'erreur "invalid_client" décrite "client authentication failed (the provided authentication mechanism does not match the registered client authentication method)" avec le code "Y044D82C"
+
+  @obligatoire @ci @controle
+  Scénario: Un client private_key_jwt qui envoie un secret n'utilise pas sa méthode d'authentification
+    Soit un fournisseur de service FranceConnect authentifié par private_key_jwt
+    Et l'usager s'est connecté avec la persona "angela"
+    Quand le fournisseur de service échange le code avec le secret "un-secret"
+    Alors la réponse a le statut 401
+    Et la réponse est l'erreur "invalid_client" décrite "client authentication failed (the provided authentication mechanism does not match the registered client authentication method)" avec le code "Y044D82C"
+
+  @obligatoire @ci
+  Scénario: Deux mécanismes d'authentification à la fois sont refusés
+    Quand le fournisseur de service échange le code en s'authentifiant à la fois par client_secret_basic et client_secret_post
+    Alors la réponse a le statut 400
+    Et la réponse est l'erreur "invalid_request" décrite "client authentication must only be provided using one mechanism (undefined)" avec le code "Y04DADA6"
+
+  @obligatoire @ci
+  Scénario: Le client est authentifié avant que le code soit lu
+    Quand le fournisseur de service échange le code "" avec le secret "mauvais-secret"
+    Alors la réponse a le statut 401
+    Et la réponse est l'erreur "invalid_client" décrite "client authentication failed (invalid secret provided)" avec le code "Y0434A7B"
+
+  @obligatoire @ci
+  Scénario: Un code_verifier sans code_challenge est refusé
+    Quand le fournisseur de service échange le code avec un code_verifier
+    Alors la réponse a le statut 400
+    Et la réponse est l'erreur "invalid_grant" décrite "grant request is invalid (PKCE verification failed)" avec le code "Y0446550"
+
+  @obligatoire @ci
+  Scénario: redirect_uri est obligatoire quand le client en a enregistré plusieurs
+    Quand le fournisseur de service échange le code sans le paramètre "redirect_uri"
+    Alors la réponse a le statut 400
+    Et la réponse est l'erreur "invalid_request" décrite "missing required parameter 'redirect_uri' (undefined)" avec le code "Y048017B"
+
+  @obligatoire @ci @controle
+  Scénario: redirect_uri peut être omise quand le client n'en a enregistré qu'une
+    Soit un fournisseur de service FranceConnect avec une seule adresse de retour
+    Et l'usager s'est connecté avec la persona "angela"
+    Quand le fournisseur de service échange le code sans le paramètre "redirect_uri"
+    Alors la réponse a le statut 200
+
+  @obligatoire @ci
   Scénario: Un code vide est refusé
     Quand le fournisseur de service échange le code ""
     Alors la réponse a le statut 400
@@ -81,7 +126,7 @@ Fonctionnalité: Échange du code contre les jetons
     Soit un second fournisseur de service FranceConnect
     Quand le second fournisseur de service échange le code du premier
     Alors la réponse a le statut 400
-    Et la réponse JSON a "error" égal à "invalid_grant"
+    Et la réponse est l'erreur "invalid_grant" décrite "grant request is invalid (client mismatch)" avec le code "Y047A2EA"
 
   @obligatoire @ci @controle
   Scénario: Un code expire après 30 secondes

@@ -102,3 +102,12 @@ Fonctionnalité: Informations de l'usager (userinfo)
     Et le fournisseur de service a échangé le code
     Quand le fournisseur de service demande les informations de l'usager avec le paramètre access_token
     Alors la réponse a le statut 200
+
+  @obligatoire @ci @controle
+  Scénario: Le userinfo expire avec le jeton d'accès, pas après l'appel
+    Soit l'usager s'est connecté avec la persona "angela"
+    Et le fournisseur de service a échangé le code
+    Et l'horloge du fournisseur de service avance de 30 secondes
+    Quand le fournisseur de service demande les informations de l'usager
+    Alors la réponse a le statut 200
+    Et le "exp" du userinfo est celui de l'id_token, à une seconde près

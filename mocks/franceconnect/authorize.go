@@ -216,20 +216,25 @@ func validRedirectURI(raw string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Fragment == ""
 }
 
-// validPrompt: at least one of login and consent, nothing else
-// (docs/franceconnect.md, « Autorisation »: "", none and select_account are refused).
+// validPrompt: the value split on spaces holds at least one of login and
+// consent; other values beside them are let through, as FranceConnect's
+// authorize DTO does ("login none" passes; "", "none" and "select_account"
+// do not). A value over 64 characters splits to nothing
+// (docs/franceconnect.md, « Autorisation »).
 func validPrompt(v string) bool {
-	f := strings.Fields(v)
-	if len(f) == 0 {
+	if len(v) > maxPromptLength {
 		return false
 	}
-	for _, p := range f {
-		if p != "login" && p != "consent" {
-			return false
+	for _, p := range strings.Split(v, " ") {
+		if p == "login" || p == "consent" {
+			return true
 		}
 	}
-	return true
+	return false
 }
+
+// maxPromptLength is the longest prompt FranceConnect splits.
+const maxPromptLength = 64
 
 // resolveACR keeps the known values, takes the lowest, and checks the
 // platform allows it; no known value means the platform's default.

@@ -3,8 +3,12 @@ package franceconnect
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 )
@@ -80,38 +84,81 @@ func claimsFor(table map[string][]string, scopes []string) map[string]bool {
 	return out
 }
 
-// reCOG is the shape of a COG commune code: a metropolitan département
-// (2A/2B for Corsica) and three digits, or an overseas one (971…976,
-// 984…989) and two.
-var reCOG = regexp.MustCompile(`^((0[1-9]|[1-8]\d|9[0-5]|2A|2B)\d{3}|(97[1-6]|98[4-9])\d{2})$`)
+// maxNameLength is FranceConnect's cap on given_name and family_name, in
+// JavaScript string length (UTF-16 code units).
+const maxNameLength = 256
 
 // identityProblem returns why FranceConnect refuses an identity provider's
-// answer (Y600006), or "" when it is acceptable. eIDAS identities follow the
-// bridge's looser rules.
+// answer (Y600006), or "" when it is acceptable: the checks of its identity
+// DTO (docs/franceconnect.md, « Contrôles de l'identité »). eIDAS identities
+// follow the bridge's looser rules: names only.
 func identityProblem(p fixtures.Persona) string {
 	id := p.Identity
-	switch {
-	case len(id.GivenNames) == 0 || strings.TrimSpace(strings.Join(id.GivenNames, "")) == "":
-		return "given_name manquant"
-	case id.FamilyName == "":
-		return "family_name manquant"
-	case !fixtures.ValidBirthdate(id.Birthdate):
-		return "birthdate invalide"
-	case p.EIDAS:
+	if problem := nameProblem("given_name", strings.Join(id.GivenNames, " ")); problem != "" {
+		return problem
+	}
+	if problem := nameProblem("family_name", id.FamilyName); problem != "" {
+		return problem
+	}
+	if p.EIDAS {
 		return ""
-	case id.Gender != "male" && id.Gender != "female":
-		return "gender manquant ou invalide"
-	case id.Birthcountry == "":
-		return "birthcountry manquant"
-	case id.Birthcountry == "99100" && id.Birthplace == "":
-		return "birthplace manquant pour une personne née en France"
-	case id.Birthcountry == "99100" && !reCOG.MatchString(id.Birthplace):
-		return "birthplace n'est pas un code COG"
-	case id.Email == "":
-		return "email manquant"
+	}
+	switch {
+	case !fixtures.ValidBirthdate(id.Birthdate):
+		return "birthdate n'est pas une date du calendrier (AAAA-MM-JJ, AAAA-MM-00 ou AAAA-00-00)"
+	case !slices.Contains(fixtures.Genders, id.Gender):
+		return "gender n'est pas male, female ou unspecified"
+	case !fixtures.IsCOG(id.Birthcountry):
+		return "birthcountry n'est pas un code COG"
+	case id.Birthcountry == "99100" && !fixtures.IsCOG(id.Birthplace):
+		return "birthplace n'est pas un code COG pour une personne née en France"
+	case !validEmail(id.Email):
+		return "email manquant ou invalide"
 	}
 	return ""
 }
+
+// nameProblem checks a name is 1 to 256 characters long.
+func nameProblem(field, v string) string {
+	switch n := len(utf16.Encode([]rune(v))); {
+	case strings.TrimSpace(v) == "":
+		return field + " manquant"
+	case n > maxNameLength:
+		return fmt.Sprintf("%s dépasse %d caractères", field, maxNameLength)
+	}
+	return ""
+}
+
+// validEmail is the shape of an address as validator.js's isEmail checks it
+// by default (what FranceConnect's IsEmail runs): no display name, a local
+// part of at most 64 bytes, and a domain of at most 254 bytes made of DNS
+// labels (letters, digits, hyphens, not at either end, 63 at most) ending
+// in a top-level domain of two letters or more.
+func validEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || len(s[:at]) > 64 || len(s[at+1:]) > 254 {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	labels := strings.Split(s[at+1:], ".")
+	if len(labels) < 2 || !reTLD.MatchString(labels[len(labels)-1]) {
+		return false
+	}
+	for _, l := range labels {
+		if !reDNSLabel.MatchString(l) {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	reDNSLabel = regexp.MustCompile(`^(?i)[a-z0-9\x{00a1}-\x{ffff}](?:[a-z0-9\x{00a1}-\x{ffff}-]{0,61}[a-z0-9\x{00a1}-\x{ffff}])?$`)
+	reTLD      = regexp.MustCompile(`^(?i)(?:[a-z\x{00a1}-\x{ffff}]{2,}|xn[a-z0-9-]{2,})$`)
+)
 
 // pairwiseSalt makes subs stable across restarts and sandboxes, like a
 // deployment secret that never changes.

@@ -94,6 +94,7 @@ type profile struct {
 	amr        []string // what the mock identity provider asserts
 	idpID      string
 	oauth      fosite.OAuth2Provider
+	fosite     *fosite.Fosite // the same, for AuthenticateClient
 	discovery  []byte
 }
 
@@ -188,8 +189,9 @@ func (m *Mock) newProfile(name, prefix string, acrs []string, defACR string, sco
 		EnforcePKCE:                    false,
 		EnablePKCEPlainChallengeMethod: false,
 	}
-	p.oauth = compose.Compose(fc, m.store, tokenStrategy{},
-		compose.OAuth2AuthorizeExplicitFactory, compose.OAuth2PKCEFactory, compose.OAuth2TokenRevocationFactory)
+	p.fosite = compose.Compose(fc, m.store, tokenStrategy{},
+		compose.OAuth2AuthorizeExplicitFactory, compose.OAuth2PKCEFactory, compose.OAuth2TokenRevocationFactory).(*fosite.Fosite)
+	p.oauth = p.fosite
 	p.discovery = m.discoveryDocument(p)
 	return p
 }
@@ -372,7 +374,6 @@ func (m *Mock) discoveryDocument(p *profile) []byte {
 		"acr_values_supported":                             p.acrs,
 		"scopes_supported":                                 scopes,
 		"claims_supported":                                 claims,
-		"claim_types_supported":                            []string{"normal"},
 		"response_types_supported":                         []string{"code"},
 		"response_modes_supported":                         []string{"form_post", "fragment", "query"},
 		"grant_types_supported":                            []string{"authorization_code"},
@@ -385,7 +386,8 @@ func (m *Mock) discoveryDocument(p *profile) []byte {
 		"request_object_signing_alg_values_supported":      p.signing,
 		"claims_parameter_supported":                       true,
 		"request_parameter_supported":                      true,
-		"request_uri_parameter_supported":                  true,
+		"request_uri_parameter_supported":                  false,
+		"dpop_signing_alg_values_supported":                p.dpopAlgs(),
 		"authorization_response_iss_parameter_supported":   true,
 	}
 	if p.name == "plus" {
@@ -399,6 +401,15 @@ func (m *Mock) discoveryDocument(p *profile) []byte {
 		panic(err) // a literal map of strings and slices always encodes
 	}
 	return b
+}
+
+// dpopAlgs is what node-oidc-provider publishes for DPoP, on by default,
+// with FranceConnect's enabledJWA (docs/franceconnect.md, « Découverte »).
+func (p *profile) dpopAlgs() []string {
+	if p.name == "plus" {
+		return []string{"ES256"}
+	}
+	return []string{"ES256", "RS256"}
 }
 
 func (p *profile) signingAuthAlgs() []string {

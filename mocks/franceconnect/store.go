@@ -64,16 +64,52 @@ func (s *store) GetClient(_ context.Context, id string) (fosite.Client, error) {
 	return c.fosite, nil
 }
 
-func (s *store) ClientAssertionJWTValid(_ context.Context, jti string) error {
+// assertionGrace lets one token request authenticate its client twice with
+// the same assertion (once before fosite, once inside NewAccessRequest)
+// without the second look calling it a replay.
+type assertionGrace struct {
+	mu  sync.Mutex
+	jti string
+}
+
+type assertionGraceKey struct{}
+
+func withAssertionGrace(ctx context.Context) context.Context {
+	return context.WithValue(ctx, assertionGraceKey{}, &assertionGrace{})
+}
+
+// graced reports whether this request already recorded jti.
+func graced(ctx context.Context, jti string) bool {
+	g, _ := ctx.Value(assertionGraceKey{}).(*assertionGrace)
+	if g == nil || jti == "" {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.jti == jti
+}
+
+func (s *store) ClientAssertionJWTValid(ctx context.Context, jti string) error {
+	if graced(ctx, jti) {
+		return nil
+	}
 	if exp, ok := s.jtis.Load(jti); ok && exp.(time.Time).After(s.now("")) {
 		return fosite.ErrJTIKnown
 	}
 	return nil
 }
 
-func (s *store) SetClientAssertionJWT(_ context.Context, jti string, exp time.Time) error {
+func (s *store) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
+	if graced(ctx, jti) {
+		return nil
+	}
 	if _, loaded := s.jtis.LoadOrStore(jti, exp); loaded {
 		return fosite.ErrJTIKnown
+	}
+	if g, _ := ctx.Value(assertionGraceKey{}).(*assertionGrace); g != nil {
+		g.mu.Lock()
+		g.jti = jti
+		g.mu.Unlock()
 	}
 	return nil
 }
@@ -107,6 +143,27 @@ func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, _ fosite.
 		return withSession(e.req), fosite.ErrInvalidatedAuthorizeCode
 	}
 	return withSession(e.req), nil
+}
+
+// codeEntry returns the live (unexpired) code with that signature, used or
+// not, for the checks node-oidc-provider makes before fosite's.
+func (s *store) codeEntry(sig string) (*codeEntry, bool) {
+	v, ok := s.codes.Load(sig)
+	if !ok {
+		return nil, false
+	}
+	e := v.(*codeEntry)
+	if s.now(e.req.GetClient().GetID()).After(e.exp) {
+		return nil, false
+	}
+	return e, true
+}
+
+// hasChallenge reports whether the code was asked with a code_challenge
+// (fosite keeps it apart from the code, under the same signature).
+func (s *store) hasChallenge(sig string) bool {
+	v, ok := s.pkce.Load(sig)
+	return ok && v.(fosite.Requester).GetRequestForm().Get("code_challenge") != ""
 }
 
 func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) error {

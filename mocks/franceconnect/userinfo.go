@@ -7,7 +7,8 @@ import (
 )
 
 // userinfo answers a signed JWT (application/jwt) with the claims of the
-// granted scopes plus aud, exp, iat and iss (docs/franceconnect.md, « Userinfo »).
+// granted scopes plus aud, exp (the access token's expiry), iat and iss
+// (docs/franceconnect.md, « Userinfo »).
 func (m *Mock) userinfo(p *profile) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token := bearer(r)
@@ -44,7 +45,9 @@ func (m *Mock) userinfo(p *profile) http.HandlerFunc {
 		claims["aud"] = c.fixture.ClientID
 		claims["iss"] = p.issuer
 		claims["iat"] = now.Unix()
-		claims["exp"] = now.Add(IDTokenTTL).Unix()
+		// node-oidc-provider issues the userinfo JWT to expire with the
+		// access token, not a fixed time after the call.
+		claims["exp"] = e.exp.Unix()
 		payload, err := json.Marshal(claims)
 		if err == nil {
 			var jwt string
