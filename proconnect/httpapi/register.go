@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -183,16 +184,28 @@ func (r *registerClient) dirigeants(ctx context.Context, siren string) ([]procon
 			if c, ok := insee.CountryByISO3(d.CodePays); ok {
 				person.Birthcountry = c.INSEE
 			}
-			if person.Birthcountry == proconnect.FranceCountryCode || person.Birthcountry == "" {
-				if !strings.HasPrefix(d.CodeInsee, "99") {
-					person.Birthplace = d.CodeInsee
-				}
-			}
+			person.Birthplace = rneBirthplace(d.CodePostal, d.CodeInsee)
 			out = append(out, person)
 		}
 		return out, nil
 	}
 	return nil, fmt.Errorf("%w: RNE refused the session", proconnect.ErrUnavailable)
+}
+
+// reCOGCommune is a well-formed commune code of the COG: five digits, or
+// 2A/2B and three digits for Corsica.
+var reCOGCommune = regexp.MustCompile(`^(\d{5}|2[AB]\d{3})$`)
+
+// rneBirthplace is the birthplace the RNE gives, as ProConnect reads it:
+// codeInseeGeographique only when the form also has a codePostalNaissance
+// (a commune code without its postal code is not trusted), the code is
+// well formed, and it is not a country code (99xxx). Otherwise "" (unknown,
+// which the matching forgives). The country of birth is not cross-checked.
+func rneBirthplace(postal, code string) string {
+	if postal == "" || !reCOGCommune.MatchString(code) || strings.HasPrefix(code, "99") {
+		return ""
+	}
+	return code
 }
 
 func (r *registerClient) session(ctx context.Context, renew bool) (string, error) {
