@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -25,6 +28,9 @@ type registerClient struct {
 
 	rne   atomic.Pointer[rneSession] // read on every lookup, without a lock
 	renew sync.Mutex                 // serialises logins only
+
+	apie *apiEntrepriseClient // the fallback when the RNE fails; nil: none
+	log  *slog.Logger
 }
 
 type rneSession struct {
@@ -35,7 +41,8 @@ type rneSession struct {
 var _ proconnect.Register = (*registerClient)(nil)
 
 func newRegisterClient(cfg Config) *registerClient {
-	return &registerClient{base: cfg.SireneURL, key: cfg.INSEEKey, user: cfg.RNEUser, password: cfg.RNEPassword, http: cfg.HTTPClient}
+	return &registerClient{base: cfg.SireneURL, key: cfg.INSEEKey, user: cfg.RNEUser, password: cfg.RNEPassword, http: cfg.HTTPClient,
+		apie: newAPIEntrepriseClient(cfg), log: cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))}
 }
 
 type inseeUnit struct {
@@ -99,7 +106,7 @@ func (r *registerClient) Company(ctx context.Context, siren string) (proconnect.
 	if c.Ceased || c.LegalCategory == "1000" || !proconnect.Covered(c.LegalCategory) {
 		return c, nil
 	}
-	people, err := r.dirigeants(ctx, siren)
+	people, err := r.mandataires(ctx, siren)
 	if err != nil {
 		return c, err
 	}
@@ -153,6 +160,27 @@ type rneCompany struct {
 	} `json:"formality"`
 }
 
+// errRNENotFound is the RNE's 404 for a company.
+var errRNENotFound = errors.New("RNE answered 404")
+
+// mandataires returns the company's natural-person dirigeants: the RNE's
+// and, when the RNE fails in any way (a 404 included), API Entreprise's,
+// as ProConnect does. An RNE that answers without any dirigeant is no
+// failure. Without API Entreprise, an RNE 404 means no dirigeant.
+func (r *registerClient) mandataires(ctx context.Context, siren string) ([]proconnect.Person, error) {
+	people, err := r.dirigeants(ctx, siren)
+	switch {
+	case err == nil:
+		return people, nil
+	case r.apie == nil && errors.Is(err, errRNENotFound):
+		return nil, nil
+	case r.apie == nil:
+		return nil, err
+	}
+	r.log.Info("the RNE failed: reading the mandataires sociaux at API Entreprise", "siren", siren, "rne_error", err.Error())
+	return r.apie.mandataires(ctx, siren)
+}
+
 // dirigeants returns the RNE's active natural-person dirigeants (actif
 // absent means active: only false removes a pouvoir).
 func (r *registerClient) dirigeants(ctx context.Context, siren string) ([]proconnect.Person, error) {
@@ -169,7 +197,7 @@ func (r *registerClient) dirigeants(ctx context.Context, siren string) ([]procon
 		case status == http.StatusUnauthorized:
 			continue // the session expired: log in again once
 		case status == http.StatusNotFound:
-			return nil, nil
+			return nil, errRNENotFound
 		case status != http.StatusOK:
 			return nil, fmt.Errorf("%w: RNE answered %d", proconnect.ErrUnavailable, status)
 		}
