@@ -61,6 +61,7 @@ func registerSteps(reg *stepRegistry, w *world) {
 	registerHTTP(reg, w)
 	registerFranceConnect(reg, w)
 	registerRegistre(reg, w)
+	registerAPIEntreprise(reg, w)
 	registerPiste(reg, w)
 	registerProConnect(reg, w)
 	registerMail(reg, w)
