@@ -280,6 +280,6 @@ func conformanceInit(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	fmt.Fprintf(stdout, "wrote %s: edit it, start your portal, then run\n  proconnect-sandbox conformance --suite portail --portal %s\n"+
-		"(it uses the sandbox running on this machine, or starts one on http://localhost:7100…7105 and prints where)\n", file, file)
+		"(it uses the sandbox running on this machine, or starts one on http://localhost:7100…7106 and prints where)\n", file, file)
 	return exitOK
 }
