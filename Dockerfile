@@ -11,7 +11,7 @@ COPY proconnect-sandbox /proconnect-sandbox
 # Components listen on every interface of the container; a control token is
 # then required (docker-compose.yml sets one).
 ENV PROCONNECT_SANDBOX_BIND=0.0.0.0
-EXPOSE 7100 7101 7102 7103 7104 7105 7125
+EXPOSE 7100 7101 7102 7103 7104 7105 7106 7125
 VOLUME ["/data"]
 ENTRYPOINT ["/proconnect-sandbox"]
 CMD ["up"]

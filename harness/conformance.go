@@ -46,6 +46,9 @@ type Target struct {
 	FranceConnectURL string
 	SireneURL        string
 	PisteURL         string
+	// APIEntrepriseURL is API Entreprise (the fallback register); without
+	// it the registre suite's API Entreprise scenarios are not applicable.
+	APIEntrepriseURL string
 	// MailboxURL is the mail catcher's HTTP API, where the scenarios read
 	// the mail ProConnect sends; without it they are not applicable.
 	MailboxURL string
@@ -130,6 +133,7 @@ type suiteEnv struct {
 	sink         *sink
 	fcURL        string
 	sireneURL    string
+	apieURL      string // API Entreprise
 	pisteURL     string
 	mailboxURL   string
 	issuers      map[string]string // profile → issuer, read from discovery
@@ -466,6 +470,8 @@ func (e *suiteEnv) pointAt(stack *sandbox.Stack) {
 			e.fcURL = svc.PublicURL
 		case "sirene":
 			e.sireneURL = svc.PublicURL
+		case "apientreprise":
+			e.apieURL = svc.PublicURL
 		case "piste":
 			e.pisteURL = svc.PublicURL
 		case "proconnect":

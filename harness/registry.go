@@ -62,6 +62,7 @@ func registerSteps(reg *stepRegistry, w *world) {
 	registerFranceConnect(reg, w)
 	registerFCFidelity(reg, w)
 	registerRegistre(reg, w)
+	registerAPIEntreprise(reg, w)
 	registerPiste(reg, w)
 	registerProConnect(reg, w)
 	registerMail(reg, w)

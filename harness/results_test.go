@@ -349,6 +349,7 @@ func TestComponentWithoutControlAPI(t *testing.T) {
 	stack, _ := testStack(t, sandbox.Config{})
 	sir, _ := stack.Service("sirene")
 	fc, _ := stack.Service("franceconnect")
+	apie, _ := stack.Service("apientreprise")
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/__sandbox/") {
 			http.NotFound(w, r)
@@ -359,7 +360,7 @@ func TestComponentWithoutControlAPI(t *testing.T) {
 	defer bare.Close()
 	var out bytes.Buffer
 	res, err := Run(context.Background(), RunOptions{Suites: []string{"registre"}, Concurrency: 4, Format: "progress",
-		Output: &out, NoColors: true, Target: Target{SireneURL: bare.URL, FranceConnectURL: fc.PublicURL}})
+		Output: &out, NoColors: true, Target: Target{SireneURL: bare.URL, FranceConnectURL: fc.PublicURL, APIEntrepriseURL: apie.PublicURL}})
 	if err != nil {
 		t.Fatal(err)
 	}

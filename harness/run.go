@@ -136,6 +136,7 @@ func (env *suiteEnv) aimAtTargets(ctx context.Context, opts RunOptions) (externa
 	}
 	env.fcURL = strings.TrimRight(opts.Target.FranceConnectURL, "/")
 	env.sireneURL = strings.TrimRight(opts.Target.SireneURL, "/")
+	env.apieURL = strings.TrimRight(opts.Target.APIEntrepriseURL, "/")
 	env.pisteURL = strings.TrimRight(opts.Target.PisteURL, "/")
 	env.mailboxURL = strings.TrimRight(opts.Target.MailboxURL, "/")
 	external = env.fcURL != "" || env.sireneURL != "" || env.pisteURL != "" || env.coreURL != ""
@@ -178,7 +179,7 @@ func (env *suiteEnv) useLocalSandbox(ctx context.Context, out io.Writer) bool {
 		return false
 	}
 	env.coreURL, env.fcURL, env.sireneURL = found["proconnect"], found["franceconnect"], found["sirene"]
-	env.pisteURL, env.mailboxURL = found["piste"], found["mailbox"]
+	env.pisteURL, env.mailboxURL, env.apieURL = found["piste"], found["mailbox"], found["apientreprise"]
 	fmt.Fprintf(out, "Bac à sable trouvé sur ce poste : ProConnect %s, PISTE %s, FranceConnect %s, registre %s, courriels %s.\n",
 		env.coreURL, env.pisteURL, env.fcURL, env.sireneURL, env.mailboxURL)
 	return true

@@ -21,6 +21,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/filelock"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/apientreprise"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/franceconnect"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/mailbox"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/piste"
@@ -64,6 +65,9 @@ var builders = map[string]func(env buildEnv) (http.Handler, error){
 	},
 	"sirene": func(e buildEnv) (http.Handler, error) {
 		return sirene.New(sirene.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
+	},
+	"apientreprise": func(e buildEnv) (http.Handler, error) {
+		return apientreprise.New(apientreprise.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
 	},
 	"piste": func(e buildEnv) (http.Handler, error) {
 		return piste.New(piste.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
@@ -121,12 +125,13 @@ func buildCore(e buildEnv) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	fc, sir, pis := e.peers["franceconnect"], e.peers["sirene"], e.peers["piste"]
+	fc, sir, pis, apie := e.peers["franceconnect"], e.peers["sirene"], e.peers["piste"], e.peers["apientreprise"]
 	core, err := httpapi.New(httpapi.Config{PublicURL: e.public,
 		FCPublicURL: fc.Public, FCInternalURL: fc.Internal, FCClientID: "proconnect-core", FCClientSecret: "proconnect-core-secret",
 		SireneURL: sir.Internal, RNEUser: sirene.DemoRNEUser, RNEPassword: sirene.DemoRNEPassword,
 		INSEEClientID: sirene.DemoINSEEClientID, INSEEClientSecret: sirene.DemoINSEEClientSecret,
 		INSEEUser: sirene.DemoINSEEUser, INSEEPassword: sirene.DemoINSEEPassword,
+		APIEntrepriseURL: apie.Internal, APIEntrepriseToken: apientreprise.DemoToken,
 		PisteIssuer: pis.Public, PisteURL: pis.Internal, PortalURL: e.peers["portal"].Internal,
 		SMTPAddr: cmp.Or(e.smtpAddr, e.peers["mailbox"].SMTP), SMTPUser: e.smtpUser, SMTPPassword: e.smtpPW,
 		Fixtures: e.fixtures, Store: store, RecheckInterval: e.recheck, Kit: e.kit, Logger: e.log})

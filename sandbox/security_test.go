@@ -18,7 +18,7 @@ import (
 func TestEveryComponentShieldsItsControlAPI(t *testing.T) {
 	const fcPublic = "http://fc.example.test:7101" // a configured name, as compose's
 	stack, _ := sandboxtest.Start(t, sandbox.Config{PublicURLs: map[string]string{"franceconnect": fcPublic}})
-	if len(stack.Services) != 6 {
+	if len(stack.Services) != 7 {
 		t.Fatalf("%d components", len(stack.Services))
 	}
 	for _, svc := range stack.Services {

@@ -27,6 +27,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		random       = fs.Int64("random", 0, "run scenarios in random order with this seed (-1: pick one)")
 		fcURL        = fs.String("franceconnect-url", "", "run against this FranceConnect base URL instead of an in-process sandbox")
 		sireneURL    = fs.String("sirene-url", "", "run the registre suite against this register (INSEE Sirene + RNE) base URL")
+		apieURL      = fs.String("apientreprise-url", "", "API Entreprise base URL for the registre suite (without it, with other URLs, its API Entreprise scenarios are not applicable)")
 		coreURL      = fs.String("proconnect-url", "", "run the proconnect suite against this ProConnect core base URL")
 		portalFile   = fs.String("portal", "", "run the portail suite against the portal this declaration YAML describes (docs/contrat-portail.md); without component URLs, the sandbox running on the usual ports, or one started there")
 		pisteURL     = fs.String("piste-url", "", "run the piste suite against this PISTE base URL")
@@ -152,7 +153,7 @@ Flags:`)
 		ExpectedFailures: expected, Summary: *summary, HTML: *htmlReport, Requirements: *requirements, StrictRecommendations: *strictRecs,
 		NoColors: getenv("NO_COLOR") != "" || getenv("CI") != "" || !isTerminal(stdout),
 		Live:     getenv("CI") == "" && isTerminal(stdout),
-		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, SinkListen: *sinkListen, SinkURL: *sinkURL, NoControl: *noControl, ControlToken: *controlToken,
+		Target: harness.Target{ProConnectURL: *coreURL, Portal: decl, FranceConnectURL: *fcURL, SireneURL: *sireneURL, APIEntrepriseURL: *apieURL, PisteURL: *pisteURL, MailboxURL: *mailboxURL, SinkListen: *sinkListen, SinkURL: *sinkURL, NoControl: *noControl, ControlToken: *controlToken,
 			ClientID: *clientID, ClientSecret: *clientSecret, RedirectURI: *redirectURI},
 	})
 	if err != nil {
@@ -279,6 +280,6 @@ func conformanceInit(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	fmt.Fprintf(stdout, "wrote %s: edit it, start your portal, then run\n  proconnect-sandbox conformance --suite portail --portal %s\n"+
-		"(it uses the sandbox running on this machine, or starts one on http://localhost:7100…7105 and prints where)\n", file, file)
+		"(it uses the sandbox running on this machine, or starts one on http://localhost:7100…7106 and prints where)\n", file, file)
 	return exitOK
 }

@@ -29,6 +29,12 @@ type Config struct {
 	// INSEETokenURL (default: SireneURL + the path of INSEE's token
 	// endpoint) with these client and user credentials.
 	INSEETokenURL, INSEEClientID, INSEEClientSecret, INSEEUser, INSEEPassword string
+	// APIEntrepriseURL is API Entreprise, which the core reads when the RNE
+	// fails (empty: no fallback), with its bearer token; Context and
+	// Recipient are the tracking parameters it sends (default ProConnect,
+	// and DINUM's SIRET).
+	APIEntrepriseURL, APIEntrepriseToken         string
+	APIEntrepriseContext, APIEntrepriseRecipient string
 	// PisteIssuer is the iss of PISTE tokens; PisteURL where its JWKS is.
 	PisteIssuer, PisteURL string
 	// Audience the PISTE tokens must carry (default proconnect-api).

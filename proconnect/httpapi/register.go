@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +30,9 @@ type registerClient struct {
 
 	rne   atomic.Pointer[rneSession] // read on every lookup, without a lock
 	renew sync.Mutex                 // serialises logins only
+
+	apie *apiEntrepriseClient // the fallback when the RNE fails; nil: none
+	log  *slog.Logger
 }
 
 type rneSession struct {
@@ -41,7 +48,8 @@ func newRegisterClient(cfg Config) *registerClient {
 		tokenURL = strings.TrimRight(cfg.SireneURL, "/") + inseeTokenPath
 	}
 	return &registerClient{base: cfg.SireneURL, user: cfg.RNEUser, password: cfg.RNEPassword, http: cfg.HTTPClient,
-		insee: newINSEEAuth(tokenURL, cfg.INSEEClientID, cfg.INSEEClientSecret, cfg.INSEEUser, cfg.INSEEPassword, cfg.HTTPClient)}
+		insee: newINSEEAuth(tokenURL, cfg.INSEEClientID, cfg.INSEEClientSecret, cfg.INSEEUser, cfg.INSEEPassword, cfg.HTTPClient),
+		apie:  newAPIEntrepriseClient(cfg), log: cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))}
 }
 
 type inseeUnit struct {
@@ -107,7 +115,7 @@ func (r *registerClient) Company(ctx context.Context, siren string) (proconnect.
 	if c.Ceased || c.LegalCategory == "1000" || !proconnect.Covered(c.LegalCategory) {
 		return c, nil
 	}
-	people, err := r.dirigeants(ctx, siren)
+	people, err := r.mandataires(ctx, siren)
 	if err != nil {
 		return c, err
 	}
@@ -178,6 +186,27 @@ type rneCompany struct {
 	} `json:"formality"`
 }
 
+// errRNENotFound is the RNE's 404 for a company.
+var errRNENotFound = errors.New("RNE answered 404")
+
+// mandataires returns the company's natural-person dirigeants: the RNE's
+// and, when the RNE fails in any way (a 404 included), API Entreprise's,
+// as ProConnect does. An RNE that answers without any dirigeant is no
+// failure. Without API Entreprise, an RNE 404 means no dirigeant.
+func (r *registerClient) mandataires(ctx context.Context, siren string) ([]proconnect.Person, error) {
+	people, err := r.dirigeants(ctx, siren)
+	switch {
+	case err == nil:
+		return people, nil
+	case r.apie == nil && errors.Is(err, errRNENotFound):
+		return nil, nil
+	case r.apie == nil:
+		return nil, err
+	}
+	r.log.Info("the RNE failed: reading the mandataires sociaux at API Entreprise", "siren", siren, "rne_error", err.Error())
+	return r.apie.mandataires(ctx, siren)
+}
+
 // dirigeants returns the RNE's active natural-person dirigeants (actif
 // absent means active: only false removes a pouvoir).
 func (r *registerClient) dirigeants(ctx context.Context, siren string) ([]proconnect.Person, error) {
@@ -194,7 +223,7 @@ func (r *registerClient) dirigeants(ctx context.Context, siren string) ([]procon
 		case status == http.StatusUnauthorized:
 			continue // the session expired: log in again once
 		case status == http.StatusNotFound:
-			return nil, nil
+			return nil, errRNENotFound
 		case status != http.StatusOK:
 			return nil, fmt.Errorf("%w: RNE answered %d", proconnect.ErrUnavailable, status)
 		}
@@ -209,16 +238,28 @@ func (r *registerClient) dirigeants(ctx context.Context, siren string) ([]procon
 			if c, ok := insee.CountryByISO3(d.CodePays); ok {
 				person.Birthcountry = c.INSEE
 			}
-			if person.Birthcountry == proconnect.FranceCountryCode || person.Birthcountry == "" {
-				if !strings.HasPrefix(d.CodeInsee, "99") {
-					person.Birthplace = d.CodeInsee
-				}
-			}
+			person.Birthplace = rneBirthplace(d.CodePostal, d.CodeInsee)
 			out = append(out, person)
 		}
 		return out, nil
 	}
 	return nil, fmt.Errorf("%w: RNE refused the session", proconnect.ErrUnavailable)
+}
+
+// reCOGCommune is a well-formed commune code of the COG: five digits, or
+// 2A/2B and three digits for Corsica.
+var reCOGCommune = regexp.MustCompile(`^(\d{5}|2[AB]\d{3})$`)
+
+// rneBirthplace is the birthplace the RNE gives, as ProConnect reads it:
+// codeInseeGeographique only when the form also has a codePostalNaissance
+// (a commune code without its postal code is not trusted), the code is
+// well formed, and it is not a country code (99xxx). Otherwise "" (unknown,
+// which the matching forgives). The country of birth is not cross-checked.
+func rneBirthplace(postal, code string) string {
+	if postal == "" || !reCOGCommune.MatchString(code) || strings.HasPrefix(code, "99") {
+		return ""
+	}
+	return code
 }
 
 func (r *registerClient) session(ctx context.Context, renew bool) (string, error) {

@@ -22,6 +22,7 @@ func Components() []Component {
 		{"piste", 7103, "PISTE (mock)"},
 		{"mailbox", 7105, "mail catcher (SMTP on its own port)"},
 		{"portal", 7104, "reference portal"},
+		{"apientreprise", 7106, "API Entreprise: Infogreffe mandataires sociaux (mock)"},
 	}
 }
 

@@ -1,0 +1,110 @@
+package apientreprise
+
+import (
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
+)
+
+// DemoToken is the sandbox's API Entreprise token (docs/bac-a-sable.md,
+// « Valeurs de démonstration »).
+const DemoToken = "sandbox-api-entreprise-token"
+
+// Config configures the API Entreprise mock.
+type Config struct {
+	PublicURL string
+	Fixtures  *fixtures.Set
+	// Tokens are the accepted bearer tokens (default: DemoToken).
+	Tokens []string
+	Kit    *control.Kit
+	Logger *slog.Logger
+}
+
+// Mock is the API Entreprise mock. It is an http.Handler.
+type Mock struct {
+	kit     *control.Kit
+	set     *fixtures.Set
+	tokens  []string
+	handler http.Handler
+}
+
+// New builds the API Entreprise mock.
+func New(cfg Config) (*Mock, error) {
+	if cfg.Fixtures == nil {
+		return nil, errors.New("apientreprise: no fixtures")
+	}
+	if len(cfg.Tokens) == 0 {
+		cfg.Tokens = []string{DemoToken}
+	}
+	if cfg.Kit == nil {
+		cfg.Kit = control.NewKit("apientreprise", nil, "")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Kit.Log == nil {
+		cfg.Kit.Log = cfg.Logger
+	}
+	m := &Mock{kit: cfg.Kit, set: cfg.Fixtures, tokens: cfg.Tokens}
+	m.handler = m.routes()
+	return m, nil
+}
+
+// ServeHTTP serves the mock.
+func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.ServeHTTP(w, r) }
+
+// Kit returns the control state.
+func (m *Mock) Kit() *control.Kit { return m.kit }
+
+// validToken reports whether the Authorization header carries a known
+// bearer token.
+func (m *Mock) validToken(h string) bool {
+	if len(h) < 8 || !strings.EqualFold(h[:7], "bearer ") {
+		return false
+	}
+	tok := []byte(strings.TrimSpace(h[7:]))
+	ok := false
+	for _, t := range m.tokens {
+		if subtle.ConstantTimeCompare([]byte(t), tok) == 1 {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// company returns the company of a SIREN from the fixtures or the
+// synthetic register (fixtures.Set.CompanyOrSynthetic, as the register
+// mock does); ok is false for a SIREN that is neither.
+func (m *Mock) company(siren string) (fixtures.Company, bool) {
+	if !insee.ValidSIREN(siren) {
+		return fixtures.Company{}, false
+	}
+	return m.set.CompanyOrSynthetic(siren)
+}
+
+// atGreffe reports whether a company is registered at a commercial court's
+// registry (RCS): commercial and civil companies (legal categories 5xxx
+// and 6xxx); not entrepreneurs individuels, associations or public bodies.
+func atGreffe(c fixtures.Company) bool {
+	cat := c.Unit.CategorieJuridique
+	return c.DuplicateOf == "" && cat != "" && (cat[0] == '5' || cat[0] == '6')
+}
+
+// birthTimestamp is a YYYY-MM-DD date as milliseconds since the epoch at
+// UTC midnight, which is how ProConnect reads date_naissance_timestamp;
+// nil for a partial or missing date.
+func birthTimestamp(day string) *int64 {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return nil
+	}
+	ms := t.UnixMilli()
+	return &ms
+}
