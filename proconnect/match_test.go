@@ -2,6 +2,7 @@ package proconnect
 
 import (
 	"reflect"
+	"regexp"
 	"testing"
 )
 
@@ -241,4 +242,22 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzNormalize: whatever the input, the result is made of A–Z, 0–9 and
+// single inner spaces, and normalising it again changes nothing.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"Strauß", "NÚÑEZ", "ﬁn", "Jose\u0301phine", "\xff\xfe", " - ", "İı", "ŉ"} {
+		f.Add(s)
+	}
+	valid := regexp.MustCompile(`^([A-Z0-9]+( [A-Z0-9]+)*)?$`)
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		if !valid.MatchString(n) {
+			t.Fatalf("Normalize(%q) = %q", s, n)
+		}
+		if again := Normalize(n); again != n {
+			t.Fatalf("Normalize(%q) = %q, then %q", s, n, again)
+		}
+	})
 }
