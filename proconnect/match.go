@@ -1,12 +1,13 @@
 package proconnect
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
-	"unicode"
+	"time"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 )
 
 // Person is a candidate of the register: a natural-person dirigeant, or the
@@ -15,7 +16,7 @@ type Person struct {
 	FamilyName   string
 	GivenNames   []string
 	Gender       string // male, female, or "" when the register does not say
-	Birthdate    string // YYYY-MM-DD, or YYYY-MM when the register only has the month
+	Birthdate    string // YYYY-MM-DD; a register may hold YYYY-MM, which earns no point
 	Birthplace   string // COG, or "" when the register does not say
 	Birthcountry string // INSEE country code, or ""
 	Role         string
@@ -40,18 +41,27 @@ const (
 	CriterionBirthplace = "birthplace"
 )
 
-// Normalize applies the rule's normalisation to a name: uppercase, accents
-// folded, Æ→AE and Œ→OE, anything outside A–Z and 0–9 a space, spaces
-// collapsed.
+// Normalize applies the rule's normalisation to a name, as ProConnect
+// does: uppercase with Unicode's full mappings (ß becomes SS, ﬁ becomes FI,
+// as JavaScript's toUpperCase does, where Go's strings.ToUpper keeps them);
+// then only the French letters À Â Ä Ç É È Ê Ë Î Ï Ô Ö Ù Û Ü Ÿ lose their
+// accent, Æ becomes AE and Œ OE; every other character outside A–Z, 0–9
+// and the space (Ñ, Å, Ø, a combining accent…) becomes a space; spaces are
+// collapsed and trimmed. So NÚÑEZ gives "N EZ" and does not match NUNEZ.
 func Normalize(s string) string {
-	s = strings.NewReplacer("Æ", "AE", "æ", "AE", "Œ", "OE", "œ", "OE", "ß", "SS").Replace(s)
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	if folded, _, err := transform.String(t, s); err == nil {
-		s = folded
+	if s == "" {
+		return ""
 	}
+	// A Caser is stateful: one per call.
+	s = cases.Upper(language.Und).String(s)
 	var b strings.Builder
-	space := true
-	for _, r := range strings.ToUpper(s) {
+	space := true // no leading space
+	for _, r := range s {
+		if f, ok := frenchFolds[r]; ok {
+			b.WriteString(f)
+			space = false
+			continue
+		}
 		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
 			b.WriteRune(r)
 			space = false
@@ -60,7 +70,23 @@ func Normalize(s string) string {
 			space = true
 		}
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimRight(b.String(), " ")
+}
+
+// frenchFolds are the only letters the rule folds (after uppercasing).
+var frenchFolds = map[rune]string{
+	'À': "A", 'Â': "A", 'Ä': "A", 'Ç': "C", 'É': "E", 'È': "E", 'Ê': "E", 'Ë': "E",
+	'Î': "I", 'Ï': "I", 'Ô': "O", 'Ö': "O", 'Ù': "U", 'Û': "U", 'Ü': "U", 'Ÿ': "Y",
+	'Æ': "AE", 'Œ': "OE",
+}
+
+// FirstName is what the rule compares of the given names: the first word of
+// all of them, joined and normalised. A hyphen becomes a space, so
+// "Jean-Philippe" gives JEAN, as "Jean Philippe" and "Jean" do.
+func FirstName(givenNames []string) string {
+	n := Normalize(strings.Join(givenNames, " "))
+	first, _, _ := strings.Cut(n, " ")
+	return first
 }
 
 // Score is a candidate's points under the rule, and what did not match.
@@ -69,10 +95,11 @@ type Score struct {
 	Mismatches []string
 }
 
-// Match scores identity against person: one point each for the family name,
-// the first given name, the gender (or none in the register), the birthdate,
-// and the birthplace (COG, historical codes mapped; or none in the register)
-// — or, for someone born abroad, the birth country.
+// Match scores identity against person: one point each for the family
+// name, the first name (FirstName), the gender (or none in the register),
+// the birthdate, and the birthplace — the commune for someone born in France
+// (or with no birth country), the country for someone born abroad; a
+// register that does not know the commune, or the country, gives the point.
 func Match(id Identity, p Person) Score {
 	var s Score
 	point := func(ok bool, criterion string) {
@@ -82,64 +109,59 @@ func Match(id Identity, p Person) Score {
 			s.Mismatches = append(s.Mismatches, criterion)
 		}
 	}
-	point(id.FamilyName != "" && Normalize(id.FamilyName) == Normalize(p.FamilyName), CriterionFamilyName)
-	point(len(id.GivenNames) > 0 && len(p.GivenNames) > 0 && Normalize(id.GivenNames[0]) == Normalize(p.GivenNames[0]), CriterionGivenName)
+	family := Normalize(id.FamilyName)
+	first := FirstName(id.GivenNames)
+	point(family != "" && family == Normalize(p.FamilyName), CriterionFamilyName)
+	point(first != "" && first == FirstName(p.GivenNames), CriterionGivenName)
 	point(p.Gender == "" || p.Gender == id.Gender, CriterionGender)
 	point(sameBirthdate(id.Birthdate, p.Birthdate), CriterionBirthdate)
 	point(sameBirthplace(id, p), CriterionBirthplace)
 	return s
 }
 
-func sameBirthdate(fc, register string) bool {
-	switch {
-	case fc == "" || register == "":
-		return false
-	case len(register) == 7: // YYYY-MM: the register knows the month only
-		return strings.HasPrefix(fc, register+"-")
+var reFullDate = regexp.MustCompile(`^(\d+)-(\d{2})-(\d{2})$`)
+
+// birthday reads a complete YYYY-MM-DD date the way ProConnect does (an
+// impossible day rolls over: 1990-02-30 is 1990-03-02). Anything else, a
+// register's YYYY-MM included, is no date.
+func birthday(s string) (time.Time, bool) {
+	m := reFullDate.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
 	}
-	return fc == register
+	y, err1 := strconv.Atoi(m[1])
+	mo, err2 := strconv.Atoi(m[2])
+	d, err3 := strconv.Atoi(m[3])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC), true
 }
 
+// sameBirthdate: both dates complete and the same day. A register that
+// knows only the month (YYYY-MM) earns no point.
+func sameBirthdate(fc, register string) bool {
+	a, okA := birthday(fc)
+	b, okB := birthday(register)
+	return okA && okB && a.Equal(b)
+}
+
+// sameBirthplace: born in France (or no birth country, which ProConnect
+// takes for France): the register has no commune, or both codes name the
+// same commune today; born abroad: the register has no country, or the same.
 func sameBirthplace(id Identity, p Person) bool {
-	if id.Birthcountry != "" && id.Birthcountry != FranceCountryCode {
-		return p.Birthcountry == id.Birthcountry
+	if id.Birthcountry == "" || id.Birthcountry == FranceCountryCode {
+		register := CurrentCOG(p.Birthplace)
+		if register == "" {
+			return true
+		}
+		return id.Birthplace != "" && CurrentCOG(id.Birthplace) == register
 	}
-	if p.Birthplace == "" {
-		return p.Birthcountry == "" || p.Birthcountry == FranceCountryCode
-	}
-	return CurrentCOG(id.Birthplace) == CurrentCOG(p.Birthplace)
+	return p.Birthcountry == "" || p.Birthcountry == id.Birthcountry
 }
 
 // FranceCountryCode is the INSEE code of France.
 const FranceCountryCode = "99100"
-
-// mergedCommunes maps codes of communes merged into a "commune nouvelle" to
-// the code that replaced them, so that a birthplace written with the old
-// code matches the new one. A sample of real mergers; extend as needed.
-var mergedCommunes = map[string]string{
-	// Annecy (2017)
-	"74011": "74010", "74093": "74010", "74182": "74010", "74217": "74010", "74268": "74010",
-	// Cherbourg-en-Cotentin (2016)
-	"50173": "50129", "50203": "50129", "50416": "50129", "50602": "50129",
-}
-
-// CurrentCOG returns the code a commune is known under today.
-func CurrentCOG(cog string) string {
-	if c, ok := mergedCommunes[cog]; ok {
-		return c
-	}
-	return cog
-}
-
-// coveredCategories are the first digits of the legal categories whose
-// dirigeants a register lists: entrepreneurs individuels (1), commercial
-// companies (5), civil and other private legal persons with a register (6).
-const coveredCategories = "156"
-
-// Covered reports whether a legal category has a dirigeant register.
-func Covered(category string) bool {
-	return category != "" && strings.IndexByte(coveredCategories, category[0]) >= 0
-}
 
 // Decision is the outcome of matching an identity against a company.
 type Decision struct {
@@ -148,11 +170,12 @@ type Decision struct {
 	Mismatches []string
 }
 
-// Decide applies the rules in order: foreign identity, company found, still
-// active, covered, then the best-scoring candidate.
+// Decide applies the rules in order: eIDAS identity, company found, still
+// active, covered, then the best-scoring candidate (the first in register
+// order on a tie).
 func Decide(id Identity, c Company) Decision {
 	switch {
-	case id.EIDAS || id.Birthcountry == "":
+	case id.EIDAS:
 		return Decision{Outcome: OutcomeUnsupportedIdentity}
 	case !c.Found:
 		return Decision{Outcome: OutcomeCompanyNotFound}
