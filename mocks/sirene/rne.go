@@ -88,8 +88,13 @@ func (m *Mock) rneAuth(next http.Handler) http.Handler {
 }
 
 // inRNE reports whether a legal category is registered in the RNE:
-// associations, public bodies and the like are not.
+// associations, public bodies and the like are not, with one exception
+// ProConnect reads there: the agricultural mutual insurers (8250), which
+// are registered at the RCS.
 func inRNE(categorie string) bool {
+	if categorie == "8250" {
+		return true
+	}
 	return categorie != "" && categorie[0] != '7' && categorie[0] != '8' && categorie[0] != '9'
 }
 

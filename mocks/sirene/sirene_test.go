@@ -112,7 +112,7 @@ func TestSearchSemantics(t *testing.T) {
 		"denominationUniteLegale:%22MARTIN+CONSEIL%22":                             0, // not the current name
 		"categorieJuridiqueUniteLegale:1000+AND+NOT+nomUniteLegale:GIRARD":         1,
 		"categorieJuridiqueUniteLegale:1000+OR+categorieJuridiqueUniteLegale:9220": 3,
-		"-categorieJuridiqueUniteLegale:57*":                                       7,
+		"-categorieJuridiqueUniteLegale:57*":                                       8,
 		"siren:732829320":                                                          1, // a synthetic unit, named exactly
 		"dateCreationUniteLegale:%5B2015-01-01+TO+2016-12-31%5D":                   2, // the duplicate is left out
 		"(categorieJuridiqueUniteLegale:5710+categorieJuridiqueUniteLegale:5499)":  0, // implicit AND
