@@ -39,7 +39,7 @@ type Container struct {
 }
 
 // URL returns a component's public URL (proconnect, franceconnect, sirene,
-// piste, portal, mailbox), or "".
+// piste, portal, mailbox, apientreprise), or "".
 func (c *Container) URL(component string) string { return c.urls[component] }
 
 // ProConnectURL is the core's public URL.
@@ -59,6 +59,9 @@ func (c *Container) PortalURL() string { return c.urls["portal"] }
 
 // MailboxURL is the mail catcher's HTTP API.
 func (c *Container) MailboxURL() string { return c.urls["mailbox"] }
+
+// APIEntrepriseURL is API Entreprise, the register the core falls back to.
+func (c *Container) APIEntrepriseURL() string { return c.urls["apientreprise"] }
 
 // SMTPAddr is the mail catcher's SMTP address (host:port).
 func (c *Container) SMTPAddr() string { return c.smtp }

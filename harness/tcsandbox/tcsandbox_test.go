@@ -62,7 +62,7 @@ func TestRunServesEveryComponentAndPassesThePortalSuite(t *testing.T) {
 	if !bytes.Contains(banner, []byte("data kept in /data")) {
 		t.Fatalf("WithData: the core does not keep its store in /data:\n%s", banner)
 	}
-	for _, name := range []string{"proconnect", "franceconnect", "sirene", "piste", "portal", "mailbox"} {
+	for _, name := range []string{"proconnect", "franceconnect", "sirene", "piste", "portal", "mailbox", "apientreprise"} {
 		resp, err := http.Get(sb.URL(name) + "/__sandbox/healthz")
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s at %s: %v", name, sb.URL(name), err)
@@ -89,7 +89,7 @@ func TestRunServesEveryComponentAndPassesThePortalSuite(t *testing.T) {
 	res, err := harness.Run(ctx, harness.RunOptions{Suites: []string{"portail", "registre", "piste"}, Format: "progress",
 		Concurrency: 4, Output: &out, NoColors: true, Target: harness.Target{ProConnectURL: sb.ProConnectURL(),
 			FranceConnectURL: sb.FranceConnectURL(), SireneURL: sb.SireneURL(), PisteURL: sb.PisteURL(), MailboxURL: sb.MailboxURL(),
-			ControlToken: sb.ControlToken(), Portal: harness.ReferencePortal(sb.PortalURL())}})
+			APIEntrepriseURL: sb.APIEntrepriseURL(), ControlToken: sb.ControlToken(), Portal: harness.ReferencePortal(sb.PortalURL())}})
 	if err != nil {
 		t.Fatal(err)
 	}
