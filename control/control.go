@@ -90,8 +90,20 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 	})
 	r.Get("/journal", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		limit, _ := strconv.Atoi(q.Get("limit"))
-		since, _ := strconv.ParseUint(q.Get("since"), 10, 64)
+		limit, since, ok := 0, uint64(0), true
+		if v := q.Get("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			limit, ok = n, err == nil && n >= 0
+		}
+		if v := q.Get("since"); ok && v != "" {
+			n, err := strconv.ParseUint(v, 10, 64)
+			since, ok = n, err == nil
+		}
+		if !ok {
+			problem.Write(w, http.StatusBadRequest, "invalid-query", "Invalid query",
+				"limit is a number ≥ 0 (0: all that is kept) and since a sequence number of the journal (seq).", nil)
+			return
+		}
 		entries := k.Journal.Last(limit, since, q.Get("scenario"))
 		if entries == nil {
 			entries = []Entry{}
@@ -195,7 +207,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err == nil {
 		return true
 	}
-	detail := "The body is not valid JSON for this call: " + err.Error()
+	detail := "The body is not valid JSON for this call: " + problem.JSONError(err)
 	switch tooLarge := new(http.MaxBytesError); {
 	case errors.Is(err, io.EOF):
 		detail = "The body is empty; this call takes a JSON object."

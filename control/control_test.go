@@ -51,7 +51,7 @@ func TestFaultsApplyToTheNextNRequests(t *testing.T) {
 			t.Fatalf("request %d: %d, want %d", i, rec.Code, want)
 		}
 	}
-	for _, bad := range []string{`{"path":"hello","status":500}`, `{"path":"/x"}`, `{"path":"/x","status":999}`, `{"path":"/x","delay":"soon"}`, `{"nope":1}`, ``} {
+	for _, bad := range []string{`{"path":"hello","status":500}`, `{"path":"/x"}`, `{"path":"/x","status":999}`, `{"path":"/x","delay":"soon"}`, `{"path":"/x","delay":"1000h"}`, `{"path":"/x","delay":"61s"}`, `{"nope":1}`, ``} {
 		if rec := do(h, "POST", "/__sandbox/faults", bad); rec.Code != http.StatusBadRequest ||
 			rec.Header().Get("Content-Type") != "application/problem+json" {
 			t.Errorf("fault %q: %d %s", bad, rec.Code, rec.Header().Get("Content-Type"))
@@ -158,5 +158,20 @@ func TestFaultForOneBearerClient(t *testing.T) {
 	}
 	if rec := do(h, "GET", "/hello", "", "Authorization", jwt(`{"client_id":"portail-a"}`)); rec.Code != 200 {
 		t.Fatalf("the fault caught more than its count: %d", rec.Code)
+	}
+}
+
+// TestJournalRefusesABadQuery: a limit or a since the journal cannot read
+// is a 400, not silently the whole journal.
+func TestJournalRefusesABadQuery(t *testing.T) {
+	k := control.NewKit("test", nil, "")
+	r := chi.NewRouter()
+	r.Route("/__sandbox", func(r chi.Router) { k.Mount(r, nil) })
+	for q, want := range map[string]int{"limit=-1": 400, "since=abc": 400, "limit=x": 400, "limit=5&since=0": 200, "": 200} {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/__sandbox/journal?"+q, nil))
+		if rec.Code != want {
+			t.Errorf("journal?%s: %d, want %d", q, rec.Code, want)
+		}
 	}
 }

@@ -45,13 +45,17 @@ type Faults struct {
 }
 
 // ErrBadFault is returned by Add for a fault that cannot apply.
-var ErrBadFault = errors.New("fault needs a path starting with '/', a count ≥ 1, and a status (100–599) or a delay")
+var ErrBadFault = errors.New("fault needs a path starting with '/', a count ≥ 1, and a status (100–599) or a delay (at most 1m: servers cut a response that takes longer)")
+
+// MaxFaultDelay bounds a fault's delay: past the servers' write timeout
+// (60 s) the answer never arrives, whatever the fault says.
+const MaxFaultDelay = time.Minute
 
 // Add queues f and returns it with its ID.
 func (q *Faults) Add(f *Fault) (*Fault, error) {
 	if f.DelayText != "" {
 		d, err := time.ParseDuration(f.DelayText)
-		if err != nil || d < 0 {
+		if err != nil || d < 0 || d > MaxFaultDelay {
 			return nil, ErrBadFault
 		}
 		f.Delay = d

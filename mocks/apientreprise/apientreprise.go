@@ -91,10 +91,19 @@ func (m *Mock) company(siren string) (fixtures.Company, bool) {
 
 // atGreffe reports whether a company is registered at a commercial court's
 // registry (RCS): commercial and civil companies (legal categories 5xxx
-// and 6xxx); not entrepreneurs individuels, associations or public bodies.
+// and 6xxx), foreign companies registered there (3110, 3120), public
+// industrial and commercial bodies (41xx) and agricultural mutual insurers
+// (8250); not entrepreneurs individuels, associations or administrations.
 func atGreffe(c fixtures.Company) bool {
-	cat := c.Unit.CategorieJuridique
-	return c.DuplicateOf == "" && cat != "" && (cat[0] == '5' || cat[0] == '6')
+	if c.DuplicateOf != "" {
+		return false
+	}
+	switch cat := c.Unit.CategorieJuridique; {
+	case cat == "3110", cat == "3120", cat == "8250", strings.HasPrefix(cat, "41"):
+		return true
+	default:
+		return cat != "" && (cat[0] == '5' || cat[0] == '6')
+	}
 }
 
 // birthTimestamp is a YYYY-MM-DD date as milliseconds since the epoch at

@@ -62,7 +62,8 @@ func (m *Mock) token(p *profile) http.HandlerFunc {
 			oidcError{status: 500, code: "server_error", description: "oops! something went wrong", ycode: "Y000500"}.write(w)
 			return
 		}
-		idt, err := m.idToken(c, sess, m.now())
+		// iat and exp on the client's clock, like the access token's expiry
+		idt, err := m.idToken(c, sess, m.store.now(c.fixture.ClientID))
 		if err != nil {
 			m.log.Error("token: id_token", "err", err)
 			oidcError{status: 500, code: "server_error", description: "oops! something went wrong", ycode: "Y000500"}.write(w)

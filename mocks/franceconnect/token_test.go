@@ -338,3 +338,52 @@ func TestUserinfoExpiresWithTheAccessToken(t *testing.T) {
 		t.Errorf("exp - iat = %d s: exp follows the call, not the access token", claims.Exp-claims.Iat)
 	}
 }
+
+// TestTokensOfAClientShareItsClock: a client whose clock the control API
+// moved ahead gets an id_token and a userinfo JWT whose iat and exp are on
+// that clock, like its access token's expiry: the userinfo expires with
+// the access token, at the id_token's exp.
+func TestTokensOfAClientShareItsClock(t *testing.T) {
+	_, base := newMock(t)
+	req, _ := http.NewRequest(http.MethodPost, base+"/__sandbox/clients/sandbox-fs/clock", strings.NewReader(`{"advance":"31s"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("client clock: %d", resp.StatusCode)
+	}
+	code := codeFor(t, base, "sandbox-fs", nil)
+	a := postToken(t, base, tokenCall{form: url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {callback}, "client_id": {"sandbox-fs"}, "client_secret": {"sandbox-fs-secret"}}})
+	if a.status != 200 {
+		t.Fatalf("token: %d %v", a.status, a.body)
+	}
+	claimsOf := func(jwt string) (c struct{ Exp, Iat int64 }) {
+		t.Helper()
+		jws, err := jose.ParseSigned(jwt, []jose.SignatureAlgorithm{jose.ES256})
+		if err != nil {
+			t.Fatalf("%v: %s", err, jwt)
+		}
+		_ = json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &c)
+		return c
+	}
+	idt := claimsOf(a.body["id_token"].(string))
+	req, _ = http.NewRequest(http.MethodGet, base+"/api/v2/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+a.body["access_token"].(string))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	ui := claimsOf(string(body))
+	if d := ui.Exp - idt.Exp; d < -1 || d > 1 {
+		t.Errorf("userinfo exp %d, id_token exp %d: %+d s apart", ui.Exp, idt.Exp, d)
+	}
+	if d := ui.Iat - idt.Iat; d < 0 || d > 1 {
+		t.Errorf("userinfo iat %d, id_token iat %d: not on one clock", ui.Iat, idt.Iat)
+	}
+}

@@ -40,7 +40,9 @@ func (m *Mock) userinfo(p *profile) http.HandlerFunc {
 				detail: "access token not found", ycode: "Y040001"}.write(w)
 			return
 		}
-		now := m.now()
+		// the client's clock (the component's, plus what the control API
+		// moved this client ahead): the clock of its tokens' expiries
+		now := m.store.now(c.fixture.ClientID)
 		claims := userClaims(sess, claimsFor(p.scopes, e.req.GetGrantedScopes()))
 		claims["aud"] = c.fixture.ClientID
 		claims["iss"] = p.issuer

@@ -63,7 +63,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", "The body is not the JSON object this call takes: "+err.Error(), nil)
+		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", "The body is not the JSON object this call takes: "+problem.JSONError(err), nil)
 		return false
 	}
 	// one value only: {}{} or {} x is not a JSON body (RFC 8259 §2)

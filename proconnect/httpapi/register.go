@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
@@ -28,16 +26,8 @@ type registerClient struct {
 	http                 *http.Client
 	insee                *inseeAuth
 
-	rne   atomic.Pointer[rneSession] // read on every lookup, without a lock
-	renew sync.Mutex                 // serialises logins only
-
 	apie *apiEntrepriseClient // the fallback when the RNE fails; nil: none
 	log  *slog.Logger
-}
-
-type rneSession struct {
-	token string
-	until time.Time
 }
 
 var _ proconnect.Register = (*registerClient)(nil)
@@ -212,7 +202,7 @@ func (r *registerClient) mandataires(ctx context.Context, siren string) ([]proco
 func (r *registerClient) dirigeants(ctx context.Context, siren string) ([]proconnect.Person, error) {
 	var doc rneCompany
 	for attempt := 0; attempt < 2; attempt++ {
-		tok, err := r.session(ctx, attempt > 0)
+		tok, err := r.session(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -262,15 +252,10 @@ func rneBirthplace(postal, code string) string {
 	return code
 }
 
-func (r *registerClient) session(ctx context.Context, renew bool) (string, error) {
-	if s := r.rne.Load(); !renew && s != nil && time.Now().Before(s.until) {
-		return s.token, nil
-	}
-	r.renew.Lock()
-	defer r.renew.Unlock()
-	if s := r.rne.Load(); !renew && s != nil && time.Now().Before(s.until) {
-		return s.token, nil // another request renewed it while this one waited
-	}
+// session logs in to the RNE and returns a fresh token: ProConnect logs in
+// before every RNE request and keeps no session, so a login the RNE refuses
+// fails the lookup at once, here as there.
+func (r *registerClient) session(ctx context.Context) (string, error) {
 	body, _ := json.Marshal(map[string]string{"username": r.user, "password": r.password})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, r.base+"/api/sso/login", strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
@@ -283,7 +268,6 @@ func (r *registerClient) session(ctx context.Context, renew bool) (string, error
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&out) != nil || out.Token == "" {
 		return "", fmt.Errorf("%w: RNE login answered %d", proconnect.ErrUnavailable, resp.StatusCode)
 	}
-	r.rne.Store(&rneSession{token: out.Token, until: time.Now().Add(50 * time.Minute)})
 	return out.Token, nil
 }
 
@@ -317,7 +301,7 @@ func (r *registerClient) ContactEmail(ctx context.Context, siren string) (string
 		UpdatedAt    time.Time `json:"updated_at"`
 	}
 	for attempt := 0; attempt < 2; attempt++ {
-		tok, err := r.session(ctx, attempt > 0)
+		tok, err := r.session(ctx)
 		if err != nil {
 			return "", time.Time{}, err
 		}
@@ -341,7 +325,7 @@ func (r *registerClient) ContactEmail(ctx context.Context, siren string) (string
 func (r *registerClient) SetContactEmail(ctx context.Context, siren, email string) error {
 	body, _ := json.Marshal(map[string]string{"contact_email": email})
 	for attempt := 0; attempt < 2; attempt++ {
-		tok, err := r.session(ctx, attempt > 0)
+		tok, err := r.session(ctx)
 		if err != nil {
 			return err
 		}

@@ -157,3 +157,38 @@ func TestRNEBirthplaceWithoutPostalCode(t *testing.T) {
 		t.Errorf("birthplace %q country %q", p.Birthplace, p.Birthcountry)
 	}
 }
+
+// TestRNELoginBeforeEveryLookup: as ProConnect, the core logs in to the RNE
+// before each lookup and keeps no session, so a refused login fails that
+// lookup (and sends it to API Entreprise) instead of hiding behind a
+// session opened earlier.
+func TestRNELoginBeforeEveryLookup(t *testing.T) {
+	r, sir, _, logs := registers(t, true)
+	for range 2 {
+		if _, err := r.Company(context.Background(), "901003004"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logins := 0
+	for _, e := range sir.Kit().Journal.Last(0, 0, "") {
+		if e.Path == "/api/sso/login" {
+			logins++
+		}
+	}
+	if logins != 2 {
+		t.Errorf("%d RNE logins for 2 lookups, want 2", logins)
+	}
+	if _, err := sir.Kit().Faults.Add(&control.Fault{Path: "/api/sso/login", Status: 503, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.Company(context.Background(), "901003004")
+	if err != nil || len(c.Candidates) != 3 {
+		t.Fatalf("after a refused login: %+v %v", c.Candidates, err)
+	}
+	if !strings.Contains(logs.String(), "RNE login") {
+		t.Errorf("the refused login did not send the lookup to API Entreprise; log %q", logs)
+	}
+	if left := sir.Kit().Faults.List(); len(left) != 0 {
+		t.Errorf("the login fault was not consumed: %+v", left)
+	}
+}
