@@ -9,9 +9,13 @@
 // start of the binary (up, version, healthcheck, a container's health
 // check every few seconds) forked go and waited 50 to 140 ms for it.
 //
-// How: package hide empties PATH, so that godog's lookup of "go" fails and
-// it falls back on go/build's ToolDir without running anything; this
-// package, initialised after godog since it imports it, puts PATH back.
+// How: package hide empties PATH, so that godog's lookup of "go" fails
+// without running anything; this package, initialised after godog since it
+// imports it, puts PATH back. godog's variable then holds what it holds
+// wherever Go is missing (in our Docker image, say): its test is inverted
+// (v0.15.1, builder.go, findToolDir), so a failed go gives "." and a
+// successful one build.ToolDir, never go's answer. Only godog.Build reads
+// it (to find the compiler and linker), and the sandbox does not call it.
 // That relies on the order in which Go initialises packages, fixed by the
 // specification since Go 1.21 ("Package initialization"): packages are
 // taken in the order of their import paths, sorted, each step
