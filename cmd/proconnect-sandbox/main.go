@@ -8,6 +8,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// no go command at start: internal/nofork says why and how
+	_ "github.com/proconnect-sandbox/proconnect-sandbox/internal/nofork"
 )
 
 func main() {
