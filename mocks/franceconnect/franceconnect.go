@@ -77,7 +77,11 @@ type Mock struct {
 	interactions sync.Map // uid → *interaction
 	sessions     sync.Map // SSO session id → *ssoSession
 	queue        loginQueue
-	lastSweep    atomic.Int64
+	loginPages   loginPages
+	// listedPersonas are the personas the login and home pages list: the
+	// fixtures' own, less the hidden ones.
+	listedPersonas []fixtures.Persona
+	lastSweep      atomic.Int64
 
 	demo *demoClient
 }
@@ -141,6 +145,11 @@ func New(cfg Config) (*Mock, error) {
 		[]string{"HS256", "ES256", "RS256"}, []string{"fc", "pwd"}, "fip1-low")
 	m.plus = m.newProfile("plus", PlusPrefix, []string{"eidas2", "eidas3"}, "eidas3", plusScopes,
 		[]string{"ES256"}, []string{"fc", "pop", "mfa", "pin"}, "fip1-high")
+	for _, per := range cfg.Fixtures.Personas {
+		if !per.Hidden {
+			m.listedPersonas = append(m.listedPersonas, per)
+		}
+	}
 	m.fixtureClients = map[string]*clientEntry{}
 	for _, c := range cfg.Fixtures.Clients {
 		e, err := m.newClientEntry(c)
@@ -319,6 +328,7 @@ func (m *Mock) reset() {
 	m.sessions.Clear()
 	m.store.clear()
 	m.queue.clear()
+	m.loginPages.clear()
 	m.keys.reset()
 }
 
