@@ -197,7 +197,10 @@ func (m *Mock) login(w http.ResponseWriter, r *http.Request) {
 	}
 	login := r.PostForm.Get("login")
 	persona, found := m.persona(login)
-	want := persona.Password
+	want := ""
+	if found {
+		want = persona.Password
+	}
 	if want == "" {
 		want = defaultPassword
 	}

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,15 +42,43 @@ var (
 	_ pkce.PKCERequestStorage       = (*store)(nil)
 )
 
+// codeEntry is an authorization code. Until it is exchanged it holds
+// fosite's request; once exchanged, only what a replay needs is kept until
+// the code expires (its request ID, to revoke the tokens it gave; its
+// client and redirect_uri, for node-oidc-provider's checks): fosite's
+// request and session copies, the larger part of a flow's memory, go at
+// once (issue 14).
 type codeEntry struct {
-	req  fosite.Requester
-	exp  time.Time
-	used atomic.Bool
+	id          string
+	client      fosite.Client
+	redirectURI string
+	exp         time.Time
+	used        atomic.Bool
+	req         atomic.Pointer[heldRequest] // nil once exchanged
 }
 
+type heldRequest struct{ fosite.Requester }
+
+// spent is what fosite is given for an exchanged code: enough to revoke
+// the tokens the code gave (RFC 6749, section 4.1.2).
+func (e *codeEntry) spent() fosite.Requester {
+	return &fosite.Request{ID: e.id, Client: e.client, Session: &session{},
+		Form: url.Values{"redirect_uri": {e.redirectURI}}}
+}
+
+// tokenEntry is an access token: what userinfo and revocation need, and
+// nothing of fosite's request (its form, its copies).
 type tokenEntry struct {
-	req fosite.Requester
-	exp time.Time
+	id     string // the grant's request ID
+	client fosite.Client
+	scopes fosite.Arguments // granted
+	sess   *session
+	exp    time.Time
+}
+
+// request rebuilds the fosite view of the token, for revocation.
+func (e *tokenEntry) request() fosite.Requester {
+	return &fosite.Request{ID: e.id, Client: e.client, GrantedScope: e.scopes, Session: e.sess, Form: url.Values{}}
 }
 
 // errCodeConsumed marks a second use of a code caught at invalidation (two
@@ -126,23 +156,23 @@ func withSession(r fosite.Requester) fosite.Requester {
 }
 
 func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosite.Requester) error {
-	s.codes.Store(sig, &codeEntry{req: r, exp: s.now(r.GetClient().GetID()).Add(s.codeTTL)})
+	// A clone: the form's strings share the authorize request's whole line.
+	e := &codeEntry{id: r.GetID(), client: r.GetClient(), redirectURI: strings.Clone(r.GetRequestForm().Get("redirect_uri")),
+		exp: s.now(r.GetClient().GetID()).Add(s.codeTTL)}
+	e.req.Store(&heldRequest{r})
+	s.codes.Store(sig, e)
 	return nil
 }
 
 func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
-	v, ok := s.codes.Load(sig)
+	e, ok := s.codeEntry(sig)
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
-	e := v.(*codeEntry)
-	if s.now(e.req.GetClient().GetID()).After(e.exp) {
-		return nil, fosite.ErrNotFound
+	if h := e.req.Load(); h != nil && !e.used.Load() {
+		return withSession(h.Requester), nil
 	}
-	if e.used.Load() {
-		return withSession(e.req), fosite.ErrInvalidatedAuthorizeCode
-	}
-	return withSession(e.req), nil
+	return e.spent(), fosite.ErrInvalidatedAuthorizeCode
 }
 
 // codeEntry returns the live (unexpired) code with that signature, used or
@@ -153,7 +183,7 @@ func (s *store) codeEntry(sig string) (*codeEntry, bool) {
 		return nil, false
 	}
 	e := v.(*codeEntry)
-	if s.now(e.req.GetClient().GetID()).After(e.exp) {
+	if s.now(e.client.GetID()).After(e.exp) {
 		return nil, false
 	}
 	return e, true
@@ -171,15 +201,28 @@ func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) er
 	if !ok {
 		return fosite.ErrNotFound
 	}
-	if !v.(*codeEntry).used.CompareAndSwap(false, true) {
+	e := v.(*codeEntry)
+	if !e.used.CompareAndSwap(false, true) {
 		return errCodeConsumed
 	}
+	// The token request that used it holds its own copies from here on.
+	e.req.Store(nil)
 	return nil
 }
 
 func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite.Requester) error {
-	s.access.Store(sig, &tokenEntry{req: r, exp: s.now(r.GetClient().GetID()).Add(s.accessTTL)})
-	s.byReq.Store(r.GetID(), sig)
+	e := &tokenEntry{id: r.GetID(), client: r.GetClient(), scopes: r.GetGrantedScopes(),
+		exp: s.now(r.GetClient().GetID()).Add(s.accessTTL)}
+	if sess, ok := r.GetSession().(*session); ok {
+		slim := *sess
+		// fosite's bookkeeping, read only while the token is issued; and
+		// the nonce, in the id_token only, whose string shares the
+		// authorize request's whole line.
+		slim.expires, slim.Nonce = nil, ""
+		e.sess = &slim
+	}
+	s.access.Store(sig, e)
+	s.byReq.Store(e.id, sig)
 	return nil
 }
 
@@ -188,7 +231,7 @@ func (s *store) GetAccessTokenSession(_ context.Context, sig string, _ fosite.Se
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
-	return e.req, nil
+	return e.request(), nil
 }
 
 // accessEntry returns the live access token with that signature.
@@ -198,7 +241,7 @@ func (s *store) accessEntry(sig string) (*tokenEntry, bool) {
 		return nil, false
 	}
 	e := v.(*tokenEntry)
-	if s.now(e.req.GetClient().GetID()).After(e.exp) {
+	if s.now(e.client.GetID()).After(e.exp) {
 		return nil, false
 	}
 	return e, true
@@ -263,7 +306,7 @@ func (s *store) sweep(now time.Time) {
 		e := v.(*tokenEntry)
 		if now.After(e.exp) {
 			s.access.Delete(k)
-			s.byReq.Delete(e.req.GetID())
+			s.byReq.Delete(e.id)
 		}
 		return true
 	})
