@@ -26,11 +26,11 @@ type store struct {
 	now     func(clientID string) time.Time
 	clients func(id string) (*clientEntry, bool)
 
-	codes  sync.Map // signature → *codeEntry
-	access sync.Map // signature → *tokenEntry
-	byReq  sync.Map // request ID → access-token signature
-	pkce   sync.Map // signature → fosite.Requester
-	jtis   sync.Map // client-assertion jti → expiry (time.Time)
+	codes  shardedMap[*codeEntry]  // signature → code
+	access shardedMap[*tokenEntry] // signature → access token
+	byReq  shardedMap[string]      // request ID → access-token signature
+	pkce   sync.Map                // signature → fosite.Requester
+	jtis   sync.Map                // client-assertion jti → expiry (time.Time)
 
 	codeTTL, accessTTL time.Duration
 }
@@ -72,13 +72,13 @@ type tokenEntry struct {
 	id     string // the grant's request ID
 	client fosite.Client
 	scopes fosite.Arguments // granted
-	sess   *session
+	sess   session          // a copy, in the same allocation
 	exp    time.Time
 }
 
 // request rebuilds the fosite view of the token, for revocation.
 func (e *tokenEntry) request() fosite.Requester {
-	return &fosite.Request{ID: e.id, Client: e.client, GrantedScope: e.scopes, Session: e.sess, Form: url.Values{}}
+	return &fosite.Request{ID: e.id, Client: e.client, GrantedScope: e.scopes, Session: &e.sess, Form: url.Values{}}
 }
 
 // errCodeConsumed marks a second use of a code caught at invalidation (two
@@ -178,11 +178,10 @@ func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, _ fosite.
 // codeEntry returns the live (unexpired) code with that signature, used or
 // not, for the checks node-oidc-provider makes before fosite's.
 func (s *store) codeEntry(sig string) (*codeEntry, bool) {
-	v, ok := s.codes.Load(sig)
+	e, ok := s.codes.Load(sig)
 	if !ok {
 		return nil, false
 	}
-	e := v.(*codeEntry)
 	if s.now(e.client.GetID()).After(e.exp) {
 		return nil, false
 	}
@@ -197,11 +196,10 @@ func (s *store) hasChallenge(sig string) bool {
 }
 
 func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) error {
-	v, ok := s.codes.Load(sig)
+	e, ok := s.codes.Load(sig)
 	if !ok {
 		return fosite.ErrNotFound
 	}
-	e := v.(*codeEntry)
 	if !e.used.CompareAndSwap(false, true) {
 		return errCodeConsumed
 	}
@@ -214,12 +212,11 @@ func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite
 	e := &tokenEntry{id: r.GetID(), client: r.GetClient(), scopes: r.GetGrantedScopes(),
 		exp: s.now(r.GetClient().GetID()).Add(s.accessTTL)}
 	if sess, ok := r.GetSession().(*session); ok {
-		slim := *sess
+		e.sess = *sess
 		// fosite's bookkeeping, read only while the token is issued; and
 		// the nonce, in the id_token only, whose string shares the
 		// authorize request's whole line.
-		slim.expires, slim.Nonce = nil, ""
-		e.sess = &slim
+		e.sess.expires, e.sess.Nonce = nil, ""
 	}
 	s.access.Store(sig, e)
 	s.byReq.Store(e.id, sig)
@@ -236,11 +233,10 @@ func (s *store) GetAccessTokenSession(_ context.Context, sig string, _ fosite.Se
 
 // accessEntry returns the live access token with that signature.
 func (s *store) accessEntry(sig string) (*tokenEntry, bool) {
-	v, ok := s.access.Load(sig)
+	e, ok := s.access.Load(sig)
 	if !ok {
 		return nil, false
 	}
-	e := v.(*tokenEntry)
 	if s.now(e.client.GetID()).After(e.exp) {
 		return nil, false
 	}
@@ -295,20 +291,19 @@ func (s *store) DeletePKCERequestSession(_ context.Context, sig string) error {
 
 // sweep drops what expired before now; run from a ticker, never on requests.
 func (s *store) sweep(now time.Time) {
-	s.codes.Range(func(k, v any) bool {
-		if now.After(v.(*codeEntry).exp) {
-			s.codes.Delete(k)
-			s.pkce.Delete(k)
-		}
-		return true
-	})
-	s.access.Range(func(k, v any) bool {
-		e := v.(*tokenEntry)
+	s.codes.DeleteIf(func(k string, e *codeEntry) bool {
 		if now.After(e.exp) {
-			s.access.Delete(k)
-			s.byReq.Delete(e.id)
+			s.pkce.Delete(k)
+			return true
 		}
-		return true
+		return false
+	})
+	s.access.DeleteIf(func(_ string, e *tokenEntry) bool {
+		if now.After(e.exp) {
+			s.byReq.Delete(e.id)
+			return true
+		}
+		return false
 	})
 	s.jtis.Range(func(k, v any) bool {
 		if now.After(v.(time.Time)) {
@@ -320,9 +315,11 @@ func (s *store) sweep(now time.Time) {
 
 // clear forgets every code and token (control reset).
 func (s *store) clear() {
-	for _, m := range []*sync.Map{&s.codes, &s.access, &s.byReq, &s.pkce, &s.jtis} {
-		m.Clear()
-	}
+	s.codes.Clear()
+	s.access.Clear()
+	s.byReq.Clear()
+	s.pkce.Clear()
+	s.jtis.Clear()
 }
 
 // tokenStrategy issues FranceConnect-like opaque tokens: 32 random bytes,

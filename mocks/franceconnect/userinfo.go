@@ -32,7 +32,7 @@ func (m *Mock) userinfo(p *profile) http.HandlerFunc {
 		)
 		e, ok := m.store.accessEntry(token)
 		if ok {
-			sess = e.sess
+			sess = &e.sess
 			c, ok = m.client(e.client.GetID())
 		}
 		if !ok || sess == nil || c.profile != p {
