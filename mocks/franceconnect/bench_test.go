@@ -385,8 +385,8 @@ func BenchmarkCodeFlow(b *testing.B) {
 // flows (run with -benchtime 50000x), a forced GC, the live heap above the
 // start, per flow (live-B/flow); then the sandbox clock is moved past
 // every lifetime and the next request's sweep has run, and the live heap
-// is measured again (expired-live-KiB, the same at any N: what is left is
-// bounded, such as the control journal's ring).
+// is measured again (expired-live-KiB: what is left once every lifetime has
+// passed, mostly the control journal's bounded ring; compare it at two N).
 func BenchmarkFlowMemory(b *testing.B) {
 	m, base := newMock(b)
 	rp := newRelyingParty(b, base)
