@@ -47,13 +47,6 @@ type interaction struct {
 	created     time.Time
 }
 
-// ssoSession is FranceConnect's own session: once logged in, the next
-// authorize (from any service) logs the same persona in at once.
-type ssoSession struct {
-	login   string
-	created time.Time
-}
-
 // authorizeError is a rejected authorize request: an HTML page (page != "")
 // or a redirection to the service with an OAuth error.
 type authorizeError struct {
@@ -284,7 +277,7 @@ func withParams(base string, v url.Values, fragment bool) string {
 
 // complete logs persona in for the interaction: FranceConnect's checks on the
 // identity, then the code, then the redirection to the service.
-func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction, persona fixtures.Persona, sso bool) {
+func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction, persona *fixtures.Persona, sso bool) {
 	p := it.client.profile
 	abortURL := ""
 	if it.uid != "" {
@@ -312,7 +305,7 @@ func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction,
 			}
 		}
 	}
-	if problem := identityProblem(persona); problem != "" {
+	if problem := identityProblem(*persona); problem != "" {
 		m.log.Info("identity refused", "login", persona.Login, "problem", problem)
 		m.renderError(w, http.StatusBadRequest, "Y600006", abortURL)
 		return
@@ -345,7 +338,7 @@ func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction,
 	}
 	now := m.now()
 	sess := &session{
-		Subject: pairwiseSub(it.client.fixture.Entity(), persona), ClientID: it.client.fixture.ClientID,
+		Subject: pairwiseSub(it.client.fixture.Entity(), *persona), ClientID: it.client.fixture.ClientID,
 		Nonce: it.nonce, AuthTime: now, ACR: acr, IdPAMR: amr, IdPID: idp, Persona: persona,
 	}
 	if it.wantAMR {
@@ -395,29 +388,6 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func (m *Mock) startSSO(w http.ResponseWriter, login string) {
-	id := randomID()
-	m.sessions.Store(id, &ssoSession{login: login, created: m.now()})
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
-func (m *Mock) ssoSession(r *http.Request) (*ssoSession, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil, false
-	}
-	v, ok := m.sessions.Load(c.Value)
-	if !ok {
-		return nil, false
-	}
-	s := v.(*ssoSession)
-	if m.now().Sub(s.created) > ssoTTL {
-		m.sessions.Delete(c.Value)
-		return nil, false
-	}
-	return s, true
 }
 
 func randomID() string { return randid.New() }

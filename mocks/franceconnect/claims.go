@@ -185,6 +185,9 @@ func pairwiseSub(entity string, p fixtures.Persona) string {
 // Claims the identity lacks are left out, as FranceConnect does.
 func userClaims(s *session, open map[string]bool) map[string]any {
 	p := s.Persona
+	if p == nil {
+		p = &fixtures.Persona{}
+	}
 	id := p.Identity
 	out := make(map[string]any, len(open)+4)
 	set := func(name string, v any) {

@@ -18,7 +18,7 @@ import (
 func (m *Mock) controlRoutes(r chi.Router) {
 	r.Get("/personas", func(w http.ResponseWriter, _ *http.Request) {
 		list := append([]fixtures.Persona(nil), m.cfg.Fixtures.Personas...)
-		m.runtimePersons.Range(func(_, v any) bool { list = append(list, v.(fixtures.Persona)); return true })
+		m.runtimePersons.Range(func(_, v any) bool { list = append(list, *v.(*fixtures.Persona)); return true })
 		control.JSON(w, http.StatusOK, map[string]any{"personas": list})
 	})
 	r.Post("/personas", func(w http.ResponseWriter, r *http.Request) {

@@ -45,6 +45,7 @@ const (
 	IDTokenTTL     = 60 * time.Second
 	interactionTTL = 15 * time.Minute
 	ssoTTL         = 30 * time.Minute
+	sweepEvery     = 10 * time.Second
 )
 
 // Path prefixes of the two profiles.
@@ -71,13 +72,20 @@ type Mock struct {
 
 	fixtureClients map[string]*clientEntry
 	runtimeClients sync.Map // client_id → *clientEntry
-	runtimePersons sync.Map // login → fixtures.Persona
+	runtimePersons sync.Map // login → *fixtures.Persona
+	// fixturePersonas are the fixtures' personas by login, shared by
+	// every session of each.
+	fixturePersonas map[string]*fixtures.Persona
 
 	clientClocks sync.Map // client_id → *control.Clock, ahead of the sandbox clock
 	interactions sync.Map // uid → *interaction
-	sessions     sync.Map // SSO session id → *ssoSession
+	sso          ssoSessions
 	queue        loginQueue
-	lastSweep    atomic.Int64
+	loginPages   loginPages
+	// listedPersonas are the personas the login and home pages list: the
+	// fixtures' own, less the hidden ones.
+	listedPersonas []fixtures.Persona
+	lastSweep      atomic.Int64
 
 	demo *demoClient
 }
@@ -141,6 +149,13 @@ func New(cfg Config) (*Mock, error) {
 		[]string{"HS256", "ES256", "RS256"}, []string{"fc", "pwd"}, "fip1-low")
 	m.plus = m.newProfile("plus", PlusPrefix, []string{"eidas2", "eidas3"}, "eidas3", plusScopes,
 		[]string{"ES256"}, []string{"fc", "pop", "mfa", "pin"}, "fip1-high")
+	m.fixturePersonas = make(map[string]*fixtures.Persona, len(cfg.Fixtures.Personas))
+	for _, per := range cfg.Fixtures.Personas {
+		m.fixturePersonas[per.Login] = &per
+		if !per.Hidden {
+			m.listedPersonas = append(m.listedPersonas, per)
+		}
+	}
 	m.fixtureClients = map[string]*clientEntry{}
 	for _, c := range cfg.Fixtures.Clients {
 		e, err := m.newClientEntry(c)
@@ -260,15 +275,21 @@ func (m *Mock) client(id string) (*clientEntry, bool) {
 // persona returns a persona by login: run-time additions first, then
 // fixtures, then the register's dirigeants (dirigeant:<siren>[:<n>],
 // docs/bac-a-sable.md), derived from the same fixtures and generator as the
-// register mock.
-func (m *Mock) persona(login string) (fixtures.Persona, bool) {
+// register mock. It returns a pointer every session of the persona shares
+// (never changed: a persona replaced at run time is a new one), so that a
+// session does not carry its own copy of the identity.
+func (m *Mock) persona(login string) (*fixtures.Persona, bool) {
 	if v, ok := m.runtimePersons.Load(login); ok {
-		return v.(fixtures.Persona), true
+		return v.(*fixtures.Persona), true
 	}
 	if p, ok := m.cfg.Fixtures.Persona(login); ok {
-		return p, true
+		if ref, ok := m.fixturePersonas[p.Login]; ok {
+			return ref, true
+		}
+		return &p, true
 	}
-	return m.cfg.Fixtures.DirigeantPersona(login)
+	p, ok := m.cfg.Fixtures.DirigeantPersona(login)
+	return &p, ok
 }
 
 // AddPersona adds (or replaces) a persona at run time.
@@ -276,7 +297,7 @@ func (m *Mock) AddPersona(p fixtures.Persona) error {
 	if err := m.cfg.Fixtures.CheckPersona(&p); err != nil {
 		return err
 	}
-	m.runtimePersons.Store(p.Login, p)
+	m.runtimePersons.Store(p.Login, &p)
 	return nil
 }
 
@@ -316,17 +337,20 @@ func (m *Mock) reset() {
 	m.runtimePersons.Clear()
 	m.clientClocks.Clear()
 	m.interactions.Clear()
-	m.sessions.Clear()
+	m.sso.reset()
 	m.store.clear()
 	m.queue.clear()
+	m.loginPages.clear()
 	m.keys.reset()
 }
 
-// maybeSweep drops expired entries at most every 30 s, off the request path.
+// maybeSweep drops expired entries at most every 10 s, off the request path
+// (a sync.Map range in its own goroutine: no lock held on requests), so
+// that an entry outlives its lifetime by 10 s at most.
 func (m *Mock) maybeSweep() {
 	now := m.now()
 	last := m.lastSweep.Load()
-	if now.UnixNano()-last < int64(30*time.Second) || !m.lastSweep.CompareAndSwap(last, now.UnixNano()) {
+	if now.UnixNano()-last < int64(sweepEvery) || !m.lastSweep.CompareAndSwap(last, now.UnixNano()) {
 		return
 	}
 	go func() {
@@ -337,12 +361,7 @@ func (m *Mock) maybeSweep() {
 			}
 			return true
 		})
-		m.sessions.Range(func(k, v any) bool {
-			if now.Sub(v.(*ssoSession).created) > ssoTTL {
-				m.sessions.Delete(k)
-			}
-			return true
-		})
+		m.sso.sweep(now)
 	}()
 }
 

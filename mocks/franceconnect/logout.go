@@ -36,9 +36,7 @@ func (m *Mock) sessionEnd(p *profile) http.HandlerFunc {
 			m.renderError(w, http.StatusBadRequest, "Y000400", "")
 			return
 		}
-		if ck, err := r.Cookie(sessionCookie); err == nil {
-			m.sessions.Delete(ck.Value)
-		}
+		m.endSSO(r)
 		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 		if target == "" {
 			m.render(w, http.StatusOK, "logout.html", map[string]string{"Service": c.fixture.Name})

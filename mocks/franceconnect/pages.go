@@ -61,11 +61,5 @@ type homePage struct {
 }
 
 func (m *Mock) home(w http.ResponseWriter, _ *http.Request) {
-	var listed []fixtures.Persona
-	for _, p := range m.cfg.Fixtures.Personas {
-		if !p.Hidden {
-			listed = append(listed, p)
-		}
-	}
-	m.render(w, http.StatusOK, "home.html", homePage{LowIssuer: m.low.issuer, PlusIssuer: m.plus.issuer, Personas: listed})
+	m.render(w, http.StatusOK, "home.html", homePage{LowIssuer: m.low.issuer, PlusIssuer: m.plus.issuer, Personas: m.listedPersonas})
 }

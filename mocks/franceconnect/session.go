@@ -21,7 +21,7 @@ type session struct {
 	AMR      []string // set only when the client asked for amr in claims
 	IdPAMR   []string // the identity provider's amr, for the amr scope
 	IdPID    string
-	Persona  fixtures.Persona
+	Persona  *fixtures.Persona // shared, never changed
 
 	expires map[fosite.TokenType]time.Time
 }
@@ -36,8 +36,13 @@ func (s *session) SetExpiresAt(key fosite.TokenType, exp time.Time) {
 }
 
 func (s *session) GetExpiresAt(key fosite.TokenType) time.Time { return s.expires[key] }
-func (s *session) GetUsername() string                         { return s.Persona.Login }
-func (s *session) GetSubject() string                          { return s.Subject }
+func (s *session) GetUsername() string {
+	if s.Persona == nil {
+		return ""
+	}
+	return s.Persona.Login
+}
+func (s *session) GetSubject() string { return s.Subject }
 
 func (s *session) Clone() fosite.Session {
 	if s == nil {

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,11 +26,11 @@ type store struct {
 	now     func(clientID string) time.Time
 	clients func(id string) (*clientEntry, bool)
 
-	codes  sync.Map // signature → *codeEntry
-	access sync.Map // signature → *tokenEntry
-	byReq  sync.Map // request ID → access-token signature
-	pkce   sync.Map // signature → fosite.Requester
-	jtis   sync.Map // client-assertion jti → expiry (time.Time)
+	codes  shardedMap[*codeEntry]  // signature → code
+	access shardedMap[*tokenEntry] // signature → access token
+	byReq  shardedMap[string]      // request ID → access-token signature
+	pkce   sync.Map                // signature → fosite.Requester
+	jtis   sync.Map                // client-assertion jti → expiry (time.Time)
 
 	codeTTL, accessTTL time.Duration
 }
@@ -40,15 +42,43 @@ var (
 	_ pkce.PKCERequestStorage       = (*store)(nil)
 )
 
+// codeEntry is an authorization code. Until it is exchanged it holds
+// fosite's request; once exchanged, only what a replay needs is kept until
+// the code expires (its request ID, to revoke the tokens it gave; its
+// client and redirect_uri, for node-oidc-provider's checks): fosite's
+// request and session copies, the larger part of a flow's memory, go at
+// once (issue 14).
 type codeEntry struct {
-	req  fosite.Requester
-	exp  time.Time
-	used atomic.Bool
+	id          string
+	client      fosite.Client
+	redirectURI string
+	exp         time.Time
+	used        atomic.Bool
+	req         atomic.Pointer[heldRequest] // nil once exchanged
 }
 
+type heldRequest struct{ fosite.Requester }
+
+// spent is what fosite is given for an exchanged code: enough to revoke
+// the tokens the code gave (RFC 6749, section 4.1.2).
+func (e *codeEntry) spent() fosite.Requester {
+	return &fosite.Request{ID: e.id, Client: e.client, Session: &session{},
+		Form: url.Values{"redirect_uri": {e.redirectURI}}}
+}
+
+// tokenEntry is an access token: what userinfo and revocation need, and
+// nothing of fosite's request (its form, its copies).
 type tokenEntry struct {
-	req fosite.Requester
-	exp time.Time
+	id     string // the grant's request ID
+	client fosite.Client
+	scopes fosite.Arguments // granted
+	sess   session          // a copy, in the same allocation
+	exp    time.Time
+}
+
+// request rebuilds the fosite view of the token, for revocation.
+func (e *tokenEntry) request() fosite.Requester {
+	return &fosite.Request{ID: e.id, Client: e.client, GrantedScope: e.scopes, Session: &e.sess, Form: url.Values{}}
 }
 
 // errCodeConsumed marks a second use of a code caught at invalidation (two
@@ -126,34 +156,33 @@ func withSession(r fosite.Requester) fosite.Requester {
 }
 
 func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosite.Requester) error {
-	s.codes.Store(sig, &codeEntry{req: r, exp: s.now(r.GetClient().GetID()).Add(s.codeTTL)})
+	// A clone: the form's strings share the authorize request's whole line.
+	e := &codeEntry{id: r.GetID(), client: r.GetClient(), redirectURI: strings.Clone(r.GetRequestForm().Get("redirect_uri")),
+		exp: s.now(r.GetClient().GetID()).Add(s.codeTTL)}
+	e.req.Store(&heldRequest{r})
+	s.codes.Store(sig, e)
 	return nil
 }
 
 func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
-	v, ok := s.codes.Load(sig)
+	e, ok := s.codeEntry(sig)
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
-	e := v.(*codeEntry)
-	if s.now(e.req.GetClient().GetID()).After(e.exp) {
-		return nil, fosite.ErrNotFound
+	if h := e.req.Load(); h != nil && !e.used.Load() {
+		return withSession(h.Requester), nil
 	}
-	if e.used.Load() {
-		return withSession(e.req), fosite.ErrInvalidatedAuthorizeCode
-	}
-	return withSession(e.req), nil
+	return e.spent(), fosite.ErrInvalidatedAuthorizeCode
 }
 
 // codeEntry returns the live (unexpired) code with that signature, used or
 // not, for the checks node-oidc-provider makes before fosite's.
 func (s *store) codeEntry(sig string) (*codeEntry, bool) {
-	v, ok := s.codes.Load(sig)
+	e, ok := s.codes.Load(sig)
 	if !ok {
 		return nil, false
 	}
-	e := v.(*codeEntry)
-	if s.now(e.req.GetClient().GetID()).After(e.exp) {
+	if s.now(e.client.GetID()).After(e.exp) {
 		return nil, false
 	}
 	return e, true
@@ -167,19 +196,30 @@ func (s *store) hasChallenge(sig string) bool {
 }
 
 func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) error {
-	v, ok := s.codes.Load(sig)
+	e, ok := s.codes.Load(sig)
 	if !ok {
 		return fosite.ErrNotFound
 	}
-	if !v.(*codeEntry).used.CompareAndSwap(false, true) {
+	if !e.used.CompareAndSwap(false, true) {
 		return errCodeConsumed
 	}
+	// The token request that used it holds its own copies from here on.
+	e.req.Store(nil)
 	return nil
 }
 
 func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite.Requester) error {
-	s.access.Store(sig, &tokenEntry{req: r, exp: s.now(r.GetClient().GetID()).Add(s.accessTTL)})
-	s.byReq.Store(r.GetID(), sig)
+	e := &tokenEntry{id: r.GetID(), client: r.GetClient(), scopes: r.GetGrantedScopes(),
+		exp: s.now(r.GetClient().GetID()).Add(s.accessTTL)}
+	if sess, ok := r.GetSession().(*session); ok {
+		e.sess = *sess
+		// fosite's bookkeeping, read only while the token is issued; and
+		// the nonce, in the id_token only, whose string shares the
+		// authorize request's whole line.
+		e.sess.expires, e.sess.Nonce = nil, ""
+	}
+	s.access.Store(sig, e)
+	s.byReq.Store(e.id, sig)
 	return nil
 }
 
@@ -188,17 +228,16 @@ func (s *store) GetAccessTokenSession(_ context.Context, sig string, _ fosite.Se
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
-	return e.req, nil
+	return e.request(), nil
 }
 
 // accessEntry returns the live access token with that signature.
 func (s *store) accessEntry(sig string) (*tokenEntry, bool) {
-	v, ok := s.access.Load(sig)
+	e, ok := s.access.Load(sig)
 	if !ok {
 		return nil, false
 	}
-	e := v.(*tokenEntry)
-	if s.now(e.req.GetClient().GetID()).After(e.exp) {
+	if s.now(e.client.GetID()).After(e.exp) {
 		return nil, false
 	}
 	return e, true
@@ -252,20 +291,19 @@ func (s *store) DeletePKCERequestSession(_ context.Context, sig string) error {
 
 // sweep drops what expired before now; run from a ticker, never on requests.
 func (s *store) sweep(now time.Time) {
-	s.codes.Range(func(k, v any) bool {
-		if now.After(v.(*codeEntry).exp) {
-			s.codes.Delete(k)
-			s.pkce.Delete(k)
-		}
-		return true
-	})
-	s.access.Range(func(k, v any) bool {
-		e := v.(*tokenEntry)
+	s.codes.DeleteIf(func(k string, e *codeEntry) bool {
 		if now.After(e.exp) {
-			s.access.Delete(k)
-			s.byReq.Delete(e.req.GetID())
+			s.pkce.Delete(k)
+			return true
 		}
-		return true
+		return false
+	})
+	s.access.DeleteIf(func(_ string, e *tokenEntry) bool {
+		if now.After(e.exp) {
+			s.byReq.Delete(e.id)
+			return true
+		}
+		return false
 	})
 	s.jtis.Range(func(k, v any) bool {
 		if now.After(v.(time.Time)) {
@@ -277,9 +315,11 @@ func (s *store) sweep(now time.Time) {
 
 // clear forgets every code and token (control reset).
 func (s *store) clear() {
-	for _, m := range []*sync.Map{&s.codes, &s.access, &s.byReq, &s.pkce, &s.jtis} {
-		m.Clear()
-	}
+	s.codes.Clear()
+	s.access.Clear()
+	s.byReq.Clear()
+	s.pkce.Clear()
+	s.jtis.Clear()
 }
 
 // tokenStrategy issues FranceConnect-like opaque tokens: 32 random bytes,

@@ -211,10 +211,10 @@ func (m *Mock) checkCodeRequest(c *clientEntry, f url.Values) *oidcError {
 	entry, _ := m.store.codeEntry(f.Get("code"))
 	if _, sent := f["redirect_uri"]; !sent && len(c.fixture.RedirectURIs) == 1 {
 		uri := c.fixture.RedirectURIs[0]
-		if entry != nil && entry.req.GetClient().GetID() == c.fixture.ClientID {
+		if entry != nil && entry.client.GetID() == c.fixture.ClientID {
 			// Authorize matched the code's redirect_uri against this single
 			// one (with the sandbox's any-port rule on localhost).
-			uri = entry.req.GetRequestForm().Get("redirect_uri")
+			uri = entry.redirectURI
 		}
 		f.Set("redirect_uri", uri)
 	}
@@ -230,7 +230,7 @@ func (m *Mock) checkCodeRequest(c *clientEntry, f url.Values) *oidcError {
 	switch {
 	case entry == nil:
 		return ptr(invalidGrant("authorization code not found", "Y049E20B"))
-	case entry.req.GetClient().GetID() != c.fixture.ClientID:
+	case entry.client.GetID() != c.fixture.ClientID:
 		return ptr(invalidGrant("client mismatch", "Y047A2EA"))
 	}
 	if v, sent := f["code_verifier"]; sent && len(v[0]) < minVerifierLength {

@@ -1,0 +1,101 @@
+package franceconnect
+
+import "sync"
+
+// shardedMap is a string-keyed map split into shards, each under its own
+// mutex: no lock is global, and an entry costs a slot in a Go map rather
+// than sync.Map's trie nodes and boxed key (about 60 bytes an entry, three
+// entries a flow: issue 14).
+type shardedMap[V any] struct {
+	shards [64]mapShard[V]
+}
+
+type mapShard[V any] struct {
+	mu sync.Mutex
+	m  map[string]V
+}
+
+// shard picks a shard by FNV-1a of the key.
+func (s *shardedMap[V]) shard(k string) *mapShard[V] {
+	h := uint32(2166136261)
+	for i := range len(k) {
+		h ^= uint32(k[i])
+		h *= 16777619
+	}
+	return &s.shards[h%uint32(len(s.shards))]
+}
+
+func (s *shardedMap[V]) Load(k string) (V, bool) {
+	sh := s.shard(k)
+	sh.mu.Lock()
+	v, ok := sh.m[k]
+	sh.mu.Unlock()
+	return v, ok
+}
+
+func (s *shardedMap[V]) Store(k string, v V) {
+	sh := s.shard(k)
+	sh.mu.Lock()
+	if sh.m == nil {
+		sh.m = make(map[string]V)
+	}
+	sh.m[k] = v
+	sh.mu.Unlock()
+}
+
+func (s *shardedMap[V]) Delete(k string) {
+	sh := s.shard(k)
+	sh.mu.Lock()
+	delete(sh.m, k)
+	sh.mu.Unlock()
+}
+
+func (s *shardedMap[V]) LoadAndDelete(k string) (V, bool) {
+	sh := s.shard(k)
+	sh.mu.Lock()
+	v, ok := sh.m[k]
+	delete(sh.m, k)
+	sh.mu.Unlock()
+	return v, ok
+}
+
+// DeleteIf deletes the entries drop says so of, one shard at a time. drop
+// must not use this map.
+func (s *shardedMap[V]) DeleteIf(drop func(k string, v V) bool) {
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for k, v := range sh.m {
+			if drop(k, v) {
+				delete(sh.m, k)
+			}
+		}
+		// A Go map never shrinks: start afresh once emptied, so that a
+		// burst of flows does not leave its buckets behind.
+		if len(sh.m) == 0 {
+			sh.m = nil
+		}
+		sh.mu.Unlock()
+	}
+}
+
+// Len returns the number of entries.
+func (s *shardedMap[V]) Len() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+func (s *shardedMap[V]) Clear() {
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		sh.m = nil
+		sh.mu.Unlock()
+	}
+}
