@@ -42,14 +42,14 @@ func BenchmarkManyParts(b *testing.B) {
 }
 
 // BenchmarkLargeMessages fills a mailbox with 30 messages of 9.9 MB, with
-// the sandbox's GC setting (GOGC=400, cmd/proconnect-sandbox), then clears
+// the sandbox's GC setting (GOGC=100, cmd/proconnect-sandbox), then clears
 // it. It reports the heap the mailbox keeps once collected (kept-MiB), the
 // process's resident memory full (rss-MiB) and right after DELETE
 // /api/messages (rss-cleared-MiB), and how long that DELETE took
 // (delete-ms). Run with -benchtime 1x -count 5 and
 // take medians: each run is one fill.
 func BenchmarkLargeMessages(b *testing.B) {
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	msg := plain("gros", "Lien : http://localhost:7100/contact/verifier?jeton=abc", 9_900_000)
 	for b.Loop() {
 		addr, api := testserver.Mailbox(b)

@@ -48,8 +48,9 @@ type Config struct {
 	// the 10,000 of MaxMessages take under 30 MiB: the count stays the
 	// limit the sandbox's own mail meets, while 64 MiB still holds six
 	// messages of the largest size SMTP takes (10 MiB). The mailbox shares
-	// its process with the core, whose GOGC=400 lets the heap grow to five
-	// times what is live: 64 MiB kept can mean 320 MiB of heap. A message
+	// its process with the core, whose GC target (GOGC=100 unless set)
+	// lets the heap grow to twice what is live: 64 MiB kept can mean 128 MiB
+	// of heap, more with a higher GOGC. A message
 	// that alone takes more than MaxBytes is refused (552 5.3.4), so what
 	// is kept never passes it.
 	MaxBytes int64
@@ -286,8 +287,8 @@ const freeOSAbove = 8 << 20
 // (80 ms, median, after 30 messages of 9.9 MB: BenchmarkLargeMessages) and
 // takes CPU from the core's goroutines meanwhile — a fair price for a rare
 // admin call.
-// Without it the runtime hands pages back slowly, and with the sandbox's
-// GOGC=400 the heap stays sized for five times what was kept.
+// Without it the runtime hands pages back slowly, and the heap stays sized
+// for a multiple of what was kept (twice at the sandbox's GOGC=100).
 func (m *Mailbox) clear() {
 	m.mu.Lock()
 	freed := m.bytes
