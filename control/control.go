@@ -1,12 +1,14 @@
 package control
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -46,14 +48,34 @@ func NewKit(component string, base func() time.Time, token string) *Kit {
 // component. It refuses, before any route, a Host the sandbox is not known
 // by and, under /__sandbox/, a write from a page of another site or with a
 // body that is not JSON (see shield.go): no route can forget those rules.
+//
+// The journal entry and the failure log line of an exchange are made here,
+// in one wrapper: one context value (the notes handlers add, the scenario
+// tag) and one copy of the request, not one per concern.
 func (k *Kit) Middleware(next http.Handler) http.Handler {
-	tag := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if id := r.Header.Get(ScenarioHeader); id != "" {
-			r = r.WithContext(WithScenario(r.Context(), id))
+	inner := k.shield(Inject(k.Faults)(next))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scenario := r.Header.Get(ScenarioHeader)
+		notes := &exchangeNotes{scenario: scenario} // ScenarioFrom reads it
+		r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, notes))
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		inner.ServeHTTP(rec, r)
+		if !strings.HasPrefix(r.URL.Path, "/__sandbox/") {
+			k.Journal.Add(Entry{
+				Time: k.Clock.Now(), Component: k.Component, Method: r.Method, Path: r.URL.Path,
+				Query: Redact(r.URL.RawQuery), Status: rec.status,
+				DurationMS: float64(time.Since(start).Microseconds()) / 1000,
+				Location:   redactLocation(w.Header().Get("Location")),
+				Scenario:   scenario,
+				Client:     notes.client,
+				Answer:     strings.TrimSpace(string(rec.answer)),
+			})
 		}
-		next.ServeHTTP(w, r)
+		if rec.status >= 500 {
+			k.logFailure(r, rec.status, &notes.failureNote, rec.failure)
+		}
 	})
-	return Record(k.Component, k.Journal, k.Clock.Now)(k.logFailures(k.shield(Inject(k.Faults)(tag))))
 }
 
 // Guard refuses control calls without the bearer token when one is set

@@ -153,10 +153,14 @@ func redactLocation(loc string) string {
 	return u.String()
 }
 
+// statusRecorder keeps a response's status, the beginning of a JSON error
+// answer (400 and above) for the journal, and the beginning of any 5xx
+// answer for the failure log.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
-	answer []byte // the beginning of a JSON error answer
+	status  int
+	answer  []byte // the beginning of a JSON error answer
+	failure []byte // the beginning of a 5xx answer
 }
 
 // answerKept is how much of a JSON error answer the journal keeps.
@@ -176,46 +180,19 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	if r.status >= 400 && len(r.answer) < answerKept && strings.Contains(r.Header().Get("Content-Type"), "json") {
 		r.answer = append(r.answer, b[:min(len(b), answerKept-len(r.answer))]...)
 	}
+	if r.status >= 500 && len(r.failure) < answerKept {
+		r.failure = append(r.failure, b[:min(len(b), answerKept-len(r.failure))]...)
+	}
 	return r.ResponseWriter.Write(b)
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// Record is middleware that adds every exchange outside /__sandbox/ to j.
-func Record(component string, j *Journal, now func() time.Time) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasPrefix(r.URL.Path, "/__sandbox/") {
-				next.ServeHTTP(w, r)
-				return
-			}
-			start := time.Now()
-			rec := &statusRecorder{ResponseWriter: w}
-			note := &entryNote{}
-			next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), noteKey{}, note)))
-			j.Add(Entry{
-				Time: now(), Component: component, Method: r.Method, Path: r.URL.Path,
-				Query: Redact(r.URL.RawQuery), Status: rec.status,
-				DurationMS: float64(time.Since(start).Microseconds()) / 1000,
-				Location:   redactLocation(w.Header().Get("Location")),
-				Scenario:   r.Header.Get(ScenarioHeader),
-				Client:     note.client,
-				Answer:     strings.TrimSpace(string(rec.answer)),
-			})
-		})
-	}
-}
-
-// entryNote is what a handler adds to its exchange's journal entry.
-type entryNote struct{ client string }
-
-type noteKey struct{}
-
 // NoteClient records, in the journal entry of the request ctx belongs to,
 // the client (a portal's client_id) the component identified: a harness can
 // then tell a portal's calls apart, and say why one failed.
 func NoteClient(ctx context.Context, clientID string) {
-	if n, ok := ctx.Value(noteKey{}).(*entryNote); ok {
+	if n := notesFrom(ctx); n != nil {
 		n.client = clientID
 	}
 }
@@ -227,10 +204,16 @@ func WithScenario(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, scenarioKey{}, id)
 }
 
-// ScenarioFrom returns the scenario tag ctx carries, or "".
+// ScenarioFrom returns the scenario tag ctx carries (WithScenario, or the
+// header of the request being served), or "".
 func ScenarioFrom(ctx context.Context) string {
-	id, _ := ctx.Value(scenarioKey{}).(string)
-	return id
+	if id, ok := ctx.Value(scenarioKey{}).(string); ok {
+		return id
+	}
+	if n := notesFrom(ctx); n != nil {
+		return n.scenario
+	}
+	return ""
 }
 
 // PropagateScenario wraps an outgoing transport so that a component's calls

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -16,10 +18,14 @@ import (
 )
 
 // BenchmarkCertificationFlow measures complete certifications as a person
-// makes them: the reference portal's start page, ProConnect, FranceConnect
-// (a session already open, as in CI), the register, the decision, the event
-// pushed to the portal, and the portal's return page (which reads the
-// certification). Every event must be delivered by the end. Run with -cpu 2.
+// makes them, each in a new browser (its own cookies): the reference
+// portal's home page, its start form (sent with GET), ProConnect,
+// FranceConnect's login page and its form posted, the core's callback (the
+// code exchanged, the id_token and the signed userinfo verified), the
+// register, the decision, the event pushed to the portal (whose signature
+// the portal verifies against ProConnect's JWKS), and the portal's return
+// page (which reads the certification). Every event must be delivered by
+// the end. Run with -cpu 2.
 func BenchmarkCertificationFlow(b *testing.B) {
 	for _, store := range []string{"memory", "sqlite"} {
 		for _, conc := range []int{1, 8} {
@@ -39,16 +45,34 @@ func benchFlows(b *testing.B, sqlite bool, conc int) {
 	portal, fc, core := url("portal"), url("franceconnect"), url("proconnect")
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	b.Cleanup(transport.CloseIdleConnections)
-	browser := func() *driver {
-		d := newDriver(transport, "bench", portal, fc, core)
-		if e, err := d.get(fc + "/__sandbox/session?login=angela"); err != nil || e.status != 200 {
-			b.Fatalf("headless session: %v", err)
-		}
-		return d
-	}
-	flow := func(d *driver) error {
-		e, err := d.open(portal + "/demarrer?siren=901001008")
+	flow := func() error {
+		d := newDriver(transport, "bench", portal, fc, core) // a new browser
+		home, err := d.open(portal + "/")
 		if err != nil {
+			return err
+		}
+		start, ok := formTo(home.body, "/demarrer")
+		if home.status != http.StatusOK || !ok {
+			return fmt.Errorf("home: no start form: %s", home.describe())
+		}
+		target, _ := home.url.Parse(start.action)
+		q := neturl.Values{}
+		maps.Copy(q, start.fields)
+		q.Set("siren", "901001008")
+		target.RawQuery = q.Encode()
+		d.from = home.url // a form sent with GET
+		e, err := d.get(target.String())
+		if err == nil {
+			e, err = d.follow(e)
+		}
+		if err != nil {
+			return err
+		}
+		login, ok := loginForm(e.body)
+		if !ok {
+			return fmt.Errorf("start: no login form at FranceConnect: %s", e.describe())
+		}
+		if e, err = d.submit(e, login, map[string]string{"login": "angela", "password": "123"}); err != nil {
 			return err
 		}
 		if e.status != http.StatusOK || !strings.Contains(string(e.body), `id="outcome">certified<`) {
@@ -56,25 +80,23 @@ func benchFlows(b *testing.B, sqlite bool, conc int) {
 		}
 		return nil
 	}
-	if err := flow(browser()); err != nil { // warm connections, keys and sessions
+	if err := flow(); err != nil { // warm connections and keys
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	if conc == 1 {
-		d := browser()
 		for b.Loop() {
-			if err := flow(d); err != nil {
+			if err := flow(); err != nil {
 				b.Fatal(err)
 			}
 		}
 	} else {
 		b.SetParallelism((conc + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 		b.RunParallel(func(pb *testing.PB) {
-			d := browser()
 			for pb.Next() {
-				if err := flow(d); err != nil {
+				if err := flow(); err != nil {
 					b.Error(err)
 					return
 				}

@@ -89,13 +89,15 @@ func (w *world) waitMailWithSubject(to, subject string) error {
 
 func (w *world) waitSecondMail(to string) error { return w.waitMail(w.expand(to), 2) }
 
-// checkMailCount counts the mail to a recipient, after leaving a stray
-// one time to arrive.
+// checkMailCount counts the mail to a recipient, once nothing more to it
+// is on its way (see mailSettled).
 func (w *world) checkMailCount(to string, n int) error {
 	if err := w.needMailbox(); err != nil {
 		return err
 	}
-	time.Sleep(300 * time.Millisecond) // time for a stray mail to arrive
+	if err := w.mailSettled(w.expand(to)); err != nil {
+		return err
+	}
 	msgs, err := w.messages(w.expand(to))
 	if err != nil {
 		return err
@@ -110,7 +112,9 @@ func (w *world) checkNoMail(to string) error {
 	if err := w.needMailbox(); err != nil {
 		return err
 	}
-	time.Sleep(300 * time.Millisecond)
+	if err := w.mailSettled(w.expand(to)); err != nil {
+		return err
+	}
 	msgs, err := w.messages(w.expand(to))
 	if err != nil {
 		return err
@@ -401,6 +405,51 @@ func (w *world) mailboxGet(raw string) (*exchange, error) {
 		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
 	}
 	return w.http.backend.do(req)
+}
+
+// strayMailWait is how long a stray mail is given to arrive when the core
+// has no control API to say what it still has to send.
+const strayMailWait = 300 * time.Millisecond
+
+// mailSettled returns once nothing more to a recipient is on its way from
+// ProConnect: every mail to it in the core's outbox (GET
+// /__sandbox/mails?to=) is sent or abandoned, or its last attempt failed
+// and it waits for a retry; none is claimed but untried, none is in an SMTP
+// session. A mail the core has sent has reached the mailbox (the SMTP
+// server acknowledged it), so a count read afterwards sees it. Without the
+// core's control API, it leaves a stray mail strayMailWait to arrive.
+func (w *world) mailSettled(to string) error {
+	if !w.env.control || w.env.noControl[baseOf(w.env.coreURL)] {
+		time.Sleep(strayMailWait)
+		return nil
+	}
+	return w.eventually(8*time.Second, 10*time.Millisecond, func() (bool, error) {
+		e, err := w.controlAt(w.env.coreURL, http.MethodGet, "/mails?to="+url.QueryEscape(to), nil)
+		if err != nil {
+			return true, err
+		}
+		var out struct {
+			Mails []struct {
+				ID          string     `json:"id"`
+				Attempts    int        `json:"attempts"`
+				LastError   string     `json:"last_error"`
+				SentAt      *time.Time `json:"sent_at"`
+				AbandonedAt *time.Time `json:"abandoned_at"`
+				Sending     bool       `json:"sending"`
+			}
+		}
+		if e.status != http.StatusOK || json.Unmarshal(e.body, &out) != nil {
+			return true, fmt.Errorf("ProConnect's mail outbox: %s", e.describe())
+		}
+		for _, m := range out.Mails {
+			done := m.SentAt != nil || m.AbandonedAt != nil
+			waitsRetry := m.Attempts > 0 && m.LastError != ""
+			if !done && (m.Sending || !waitsRetry) {
+				return false, fmt.Errorf("ProConnect still sends mail %s to %s after 8 s", m.ID, to)
+			}
+		}
+		return true, nil
+	})
 }
 
 // messages lists the mailbox's messages to a recipient.

@@ -116,3 +116,87 @@ func TestPortalFilesAccessRequestsOnPostOnly(t *testing.T) {
 		t.Errorf("a GET queued %d mails", len(log.Mails))
 	}
 }
+
+// TestCoreMailOutboxShowsSendingByRecipient: GET /__sandbox/mails?to= lists
+// only the mail to that address, and marks "sending" a mail whose SMTP
+// session is under way (here a server that never greets): what a harness
+// needs to say that nothing more will arrive without waiting a fixed time.
+func TestCoreMailOutboxShowsSendingByRecipient(t *testing.T) {
+	stall, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 64)
+	go func() {
+		for {
+			c, err := stall.Accept()
+			if err != nil {
+				return
+			}
+			held <- c // never greets: the session hangs
+		}
+	}()
+	ctx := context.Background()
+	s, err := Start(ctx, Config{Ports: FreePorts(), SMTPAddr: stall.Addr().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	defer func() { // first: free the core's hung session
+		stall.Close()
+		for {
+			select {
+			case c := <-held:
+				c.Close()
+			default:
+				return
+			}
+		}
+	}()
+	portal, _ := s.Service("portal")
+	core, _ := s.Service("proconnect")
+	sir, _ := s.Service("sirene")
+	const siren, contact = "732829320", "dirigeant-outbox@exemple.test"
+	req, _ := http.NewRequest(http.MethodPut, "http://"+sir.Listen+"/__sandbox/companies/"+siren+"/contact-email",
+		strings.NewReader(`{"contact_email":"`+contact+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("contact email: %v %v", err, resp)
+	}
+	resp, err := http.Post("http://"+portal.Listen+"/api/acces", "application/json",
+		strings.NewReader(`{"siren":"`+siren+`","email":"camille-outbox@exemple.test","given_name":"Camille","family_name":"Martin"}`))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("access request: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	type mail struct {
+		To      string `json:"to"`
+		Sending bool   `json:"sending"`
+	}
+	list := func(to string) []mail {
+		resp, err := http.Get("http://" + core.Listen + "/__sandbox/mails?to=" + to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Mails []mail }
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out.Mails
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := list(strings.ToUpper(contact)) // addresses compare without case
+		if len(got) == 1 && got[0].To == contact && got[0].Sending {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mails to %s: %+v, want one being sent", contact, got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := list("personne@exemple.test"); len(got) != 0 {
+		t.Errorf("mails to another address: %+v", got)
+	}
+}

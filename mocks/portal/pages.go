@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -28,7 +29,7 @@ var reSIREN = regexp.MustCompile(`^\d{9}$`)
 func (p *Portal) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(p.kit.Middleware)
-	r.Get("/", func(w http.ResponseWriter, _ *http.Request) { p.render(w, http.StatusOK, "home.html", nil) })
+	r.Get("/", p.homePage())
 	r.Get("/demarrer", p.start)
 	r.Get("/comptes/{ref}/certifier", p.certifyExisting)
 	r.Get("/retour", p.back)
@@ -75,6 +76,25 @@ func (p *Portal) render(w http.ResponseWriter, status int, name string, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+}
+
+// homePage serves the home page, which has no data: rendered once, here,
+// not on every visit.
+func (p *Portal) homePage() http.HandlerFunc {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, "home.html", nil); err != nil {
+		return func(w http.ResponseWriter, _ *http.Request) { p.render(w, http.StatusOK, "home.html", nil) }
+	}
+	page := buf.Bytes()
+	length := strconv.Itoa(len(page))
+	return func(w http.ResponseWriter, _ *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Length", length)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(page)
+	}
 }
 
 func (p *Portal) fail(w http.ResponseWriter, status int, title, message string) {

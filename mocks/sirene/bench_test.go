@@ -18,11 +18,21 @@ import (
 // concurrency 8 — fixture units, and synthetic units never read before
 // (every request a new SIREN) — and reports the process's memory from the OS
 // after the run (MB-sys), which must stay flat however many SIRENs are read.
+// api=prive is the core's path: the private API (api-sirene/prive/3.11)
+// with a bearer token of the password grant, fetched once and reused;
+// api=public is the public API with its X-INSEE-Api-Key-Integration.
 // Run with -cpu 2.
 func BenchmarkLookup(b *testing.B) {
-	for _, kind := range []string{"fixture", "synthetic"} {
-		b.Run(kind, func(b *testing.B) {
+	for _, c := range []struct{ api, kind string }{
+		{"prive", "fixture"}, {"prive", "synthetic"}, {"public", "fixture"}, {"public", "synthetic"},
+	} {
+		kind := c.kind
+		b.Run("api="+c.api+"/"+kind, func(b *testing.B) {
 			r := newRegister(b)
+			prefix, header, value := "/api-sirene/3.11/siren/", sirene.APIKeyHeader, sirene.DemoAPIKey
+			if c.api == "prive" {
+				prefix, header, value = "/api-sirene/prive/3.11/siren/", "Authorization", "Bearer "+r.inseeToken(b)
+			}
 			transport := &http.Transport{MaxIdleConnsPerHost: 64}
 			b.Cleanup(transport.CloseIdleConnections)
 			client := &http.Client{Transport: transport}
@@ -40,8 +50,8 @@ func BenchmarkLookup(b *testing.B) {
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					req, _ := http.NewRequest(http.MethodGet, r.base+"/api-sirene/3.11/siren/"+next(), nil)
-					req.Header.Set(sirene.APIKeyHeader, sirene.DemoAPIKey)
+					req, _ := http.NewRequest(http.MethodGet, r.base+prefix+next(), nil)
+					req.Header.Set(header, value)
 					resp, err := client.Do(req)
 					if err != nil {
 						b.Error(err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -180,14 +181,38 @@ func (c *Core) routes() http.Handler {
 			}
 			control.JSON(w, http.StatusOK, map[string]int{"expired": n})
 		})
+		// the mail outbox, newest first: the last 200, or with ?to= every
+		// mail to that address; "sending" marks a mail whose SMTP session
+		// is under way (a harness waits for it before saying that nothing
+		// more will arrive)
 		r.Get("/mails", func(w http.ResponseWriter, r *http.Request) {
-			mails, err := c.store.Mails(r.Context(), 200)
+			to, limit := r.URL.Query().Get("to"), 200
+			if to != "" {
+				limit = 100000
+			}
+			// an SMTP session under way before or after the read: one
+			// that ends in between has its result in what was read
+			busy := map[string]bool{}
+			c.mailer.outbox.busy.Range(func(k, _ any) bool { busy[k.(string)] = true; return true })
+			mails, err := c.store.Mails(r.Context(), limit)
 			if err != nil {
 				control.NoteCause(r.Context(), err)
 				problem.Write(w, http.StatusInternalServerError, "store", "Store error", err.Error(), nil)
 				return
 			}
-			control.JSON(w, http.StatusOK, map[string]any{"mails": mails})
+			type outboxMail struct {
+				proconnect.Mail
+				Sending bool `json:"sending"`
+			}
+			out := make([]outboxMail, 0, len(mails))
+			for _, m := range mails {
+				if to != "" && !strings.EqualFold(m.To, to) {
+					continue
+				}
+				_, now := c.mailer.outbox.busy.Load(m.ID)
+				out = append(out, outboxMail{Mail: m, Sending: busy[m.ID] || now})
+			}
+			control.JSON(w, http.StatusOK, map[string]any{"mails": out})
 		})
 	})
 	r.Get("/", func(w http.ResponseWriter, _ *http.Request) {
