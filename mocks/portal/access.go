@@ -129,7 +129,7 @@ func (p *Portal) collaboratorPage(w http.ResponseWriter, r *http.Request) {
 	case AccessExpired:
 		v.Title, v.Message, v.Kind = "Demande expirée", "Le dirigeant n'a pas répondu à temps : faites une nouvelle demande si besoin.", kindWarning
 	default:
-		v.Title, v.Message, v.Kind = "Demande envoyée au dirigeant", "Le dirigeant de l'entreprise est sollicité par courriel ; cette page change dès qu'il répond.", kindInfo
+		v.Title, v.Message, v.Kind = "Demande envoyée au dirigeant", "Votre demande attend la réponse du dirigeant ; cette page change dès qu'il répond.", kindInfo
 	}
 	p.render(w, http.StatusOK, "collaborator.html", v)
 }

@@ -68,7 +68,7 @@ func outcomeKind(outcome string) string {
 
 // fieldRefusals words, for people, the core's refusal of a request field.
 var fieldRefusals = map[string]string{
-	"siren":                    "Ce numéro SIREN n'existe pas : sa clé de contrôle est fausse. Vérifiez les 9 chiffres sur un extrait Kbis ou un avis de situation SIRENE.",
+	"siren":                    "Ce numéro SIREN n'est pas valide : sa clé de contrôle est fausse. Vérifiez les 9 chiffres sur un extrait Kbis ou un avis de situation SIRENE.",
 	"collaborator.email":       "Ce courriel n'est pas une adresse valide.",
 	"collaborator.given_name":  "Le prénom est obligatoire (200 caractères au plus).",
 	"collaborator.family_name": "Le nom est obligatoire (200 caractères au plus).",
