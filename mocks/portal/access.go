@@ -81,7 +81,7 @@ func (p *Portal) collaboratorSubmit(w http.ResponseWriter, r *http.Request) {
 	id, status, raw, err := p.file(r.Context(), v.SIREN, v.Email, v.GivenName, v.FamilyName)
 	switch {
 	case err != nil:
-		v.Error = "ProConnect est indisponible ; réessayez dans quelques instants."
+		v.Error, v.Detail = "ProConnect est indisponible ; réessayez dans quelques instants.", apiDetail(status, raw, err)
 		p.render(w, http.StatusBadGateway, "collaborator.html", v)
 		return
 	case status == http.StatusConflict:
@@ -94,7 +94,7 @@ func (p *Portal) collaboratorSubmit(w http.ResponseWriter, r *http.Request) {
 		p.render(w, http.StatusBadRequest, "collaborator.html", v)
 		return
 	case id == "":
-		v.Error = "ProConnect a refusé la demande : " + problemDetail(raw)
+		v.Error, v.Detail = "ProConnect n'a pas pu transmettre votre demande. Réessayez dans quelques instants.", apiDetail(status, raw, nil)
 		p.render(w, http.StatusBadGateway, "collaborator.html", v)
 		return
 	}

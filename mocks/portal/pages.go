@@ -145,13 +145,13 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 	}, &out)
 	switch {
 	case err != nil:
-		p.fail(w, http.StatusBadGateway, "ProConnect est indisponible", "Réessayez dans quelques instants. ("+err.Error()+")")
+		p.failDetail(w, http.StatusBadGateway, "ProConnect est indisponible", "Réessayez dans quelques instants.", apiDetail(status, raw, err))
 		return
 	case status == http.StatusBadRequest:
 		p.failDetail(w, http.StatusBadRequest, "Numéro SIREN refusé", refusalText(raw), problemDetail(raw))
 		return
 	case status != http.StatusCreated:
-		p.fail(w, http.StatusBadGateway, "ProConnect a refusé la demande", problemDetail(raw))
+		p.failDetail(w, http.StatusBadGateway, "ProConnect a refusé la demande", "ProConnect n'a pas pu traiter la demande. Réessayez dans quelques instants.", apiDetail(status, raw, err))
 		return
 	}
 	a := p.accountFor(out.ID, siren, ref)
@@ -231,7 +231,7 @@ func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
 	}
 	status, raw, err := p.api(r.Context(), http.MethodGet, "/api/v1/certifications/"+url.PathEscape(id), nil, &cert)
 	if err != nil || status != http.StatusOK {
-		p.fail(w, http.StatusBadGateway, "Résultat indisponible", "ProConnect n'a pas donné le résultat : "+problemDetail(raw))
+		p.failDetail(w, http.StatusBadGateway, "Résultat indisponible", "ProConnect n'a pas donné le résultat de la vérification. Réessayez depuis l'accueil dans quelques instants.", apiDetail(status, raw, err))
 		return
 	}
 	a := p.accountFor(id, cert.SIREN, "")
@@ -278,7 +278,7 @@ func (p *Portal) recheck(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, http.StatusNotFound, "Compte inconnu", "Aucun compte pour cette demande.")
 		return
 	case err != nil || status != http.StatusOK:
-		p.fail(w, http.StatusBadGateway, "Vérification impossible", problemDetail(raw))
+		p.failDetail(w, http.StatusBadGateway, "Vérification impossible", "ProConnect n'a pas pu vérifier de nouveau votre qualité de dirigeant. Réessayez dans quelques instants.", apiDetail(status, raw, err))
 		return
 	}
 	a.mu.Lock()

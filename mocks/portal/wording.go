@@ -1,6 +1,9 @@
 package portal
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // Alert kinds of the portal's messages (the CSS classes of layout.html).
 const (
@@ -85,4 +88,13 @@ func refusalText(raw []byte) string {
 		return t
 	}
 	return "ProConnect refuse un élément de la demande : vérifiez les informations saisies, puis recommencez."
+}
+
+// apiDetail is the developers' line of a failed call to the core: the
+// transport error, or the status and the problem's detail.
+func apiDetail(status int, raw []byte, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return "HTTP " + strconv.Itoa(status) + " : " + problemDetail(raw)
 }

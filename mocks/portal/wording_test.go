@@ -21,6 +21,11 @@ func fakeCore(t *testing.T) *httptest.Server {
 		_ = json.NewEncoder(w).Encode(map[string]string{"type": "https://proconnect.example.test/problems/invalid-field",
 			"title": "Invalid request", "detail": detail, "field": field})
 	}
+	internal := func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_ = json.NewEncoder(w).Encode(map[string]string{"title": "Internal error", "detail": "The core failed; its log says why."})
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/oauth/token", func(w http.ResponseWriter, _ *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "t", "expires_in": 3600})
@@ -28,6 +33,10 @@ func fakeCore(t *testing.T) *httptest.Server {
 	mux.HandleFunc("POST /api/v1/certifications", func(w http.ResponseWriter, r *http.Request) {
 		var in map[string]string
 		_ = json.NewDecoder(r.Body).Decode(&in)
+		if in["siren"] == "500000000" {
+			internal(w)
+			return
+		}
 		if in["siren"] == "123456789" {
 			problem(w, "siren", "siren: is not a valid SIREN (9 digits and a valid Luhn key)")
 			return
@@ -36,6 +45,10 @@ func fakeCore(t *testing.T) *httptest.Server {
 		_ = json.NewEncoder(w).Encode(map[string]string{"id": "certified", "authorization_url": "http://core.test/login"})
 	})
 	mux.HandleFunc("GET /api/v1/certifications/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") == "fail" {
+			internal(w)
+			return
+		}
 		_ = json.NewEncoder(w).Encode(map[string]string{"siren": "901001008", "outcome": r.PathValue("id")})
 	})
 	mux.HandleFunc("POST /api/v1/access-requests", func(w http.ResponseWriter, r *http.Request) {
@@ -203,5 +216,26 @@ func TestCollaboratorPageHidesContactEmail(t *testing.T) {
 		t.Errorf("state not said in French: %s", body)
 	case !strings.Contains(body, `<code id="access-state">pending</code>`):
 		t.Errorf("no code for developers: %s", body)
+	}
+}
+
+// TestCoreFailuresWordedInFrench: when the core fails, people read French;
+// its English detail is only in the developers' line.
+func TestCoreFailuresWordedInFrench(t *testing.T) {
+	p := newTestPortal(t)
+	for _, target := range []string{"/demarrer?siren=500000000", "/retour?state=s1&certification_id=fail"} {
+		rec := get(t, p, http.MethodGet, target, nil, &http.Cookie{Name: stateCookie, Value: "s1"})
+		body := rec.Body.String()
+		people := codeLines.ReplaceAllString(body, "")
+		switch {
+		case rec.Code != http.StatusBadGateway:
+			t.Errorf("%s: %d %s", target, rec.Code, body)
+		case !strings.Contains(people, "Réessayez"):
+			t.Errorf("%s: no French advice: %s", target, body)
+		case strings.Contains(people, "The core failed"):
+			t.Errorf("%s: English shown to people: %s", target, people)
+		case !strings.Contains(body, "Détail pour les développeurs : HTTP 500 : The core failed"):
+			t.Errorf("%s: no developers' line: %s", target, body)
+		}
 	}
 }
