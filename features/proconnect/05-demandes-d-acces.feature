@@ -18,7 +18,7 @@ Fonctionnalité: Les demandes d'accès des collaborateurs
     Alors la réponse a le statut 202
     Et la réponse JSON a "status" égal à "pending"
     Et l'en-tête "Location" commence par "http"
-    Et un courriel arrive à "dirigeant-{siren}@exemple.test" avec l'objet "Demande d'accès de Camille Martin au portail Portail du scénario"
+    Et un courriel arrive à "dirigeant-{siren}@exemple.test" avec l'objet "Demande d'accès de Camille Martin à « Portail du scénario »"
     Et le courriel est en français
     Et le courriel est en texte et en HTML, et chacun contient "Camille Martin" et le lien
     Et le courriel est en texte et en HTML, et chacun contient "Portail du scénario" et le lien

@@ -33,9 +33,12 @@ type accessRequest struct {
 }
 
 type collaboratorView struct {
-	Title, Message, Error                        string
-	SIREN, Email, GivenName, FamilyName, ID      string
-	State, Account, ContactEmail, ContactPageURL string
+	Title, Message, Error                   string
+	SIREN, Email, GivenName, FamilyName, ID string
+	State, Account, ContactPageURL          string
+	// Kind is the message's alert kind; StateText says State to people
+	// and Detail is a line for developers (the core's own words).
+	Kind, StateText, Detail string
 }
 
 // file asks ProConnect to forward a collaborator's request to the dirigeant.
@@ -78,7 +81,7 @@ func (p *Portal) collaboratorSubmit(w http.ResponseWriter, r *http.Request) {
 	id, status, raw, err := p.file(r.Context(), v.SIREN, v.Email, v.GivenName, v.FamilyName)
 	switch {
 	case err != nil:
-		v.Error = "ProConnect est indisponible ; réessayez dans quelques instants."
+		v.Error, v.Detail = "ProConnect est indisponible ; réessayez dans quelques instants.", apiDetail(status, raw, err)
 		p.render(w, http.StatusBadGateway, "collaborator.html", v)
 		return
 	case status == http.StatusConflict:
@@ -87,11 +90,11 @@ func (p *Portal) collaboratorSubmit(w http.ResponseWriter, r *http.Request) {
 		p.render(w, http.StatusConflict, "collaborator.html", v)
 		return
 	case status == http.StatusBadRequest:
-		v.Error = "Demande refusée : " + problemDetail(raw)
+		v.Error, v.Detail = refusalText(raw), problemDetail(raw)
 		p.render(w, http.StatusBadRequest, "collaborator.html", v)
 		return
 	case id == "":
-		v.Error = "ProConnect a refusé la demande : " + problemDetail(raw)
+		v.Error, v.Detail = "ProConnect n'a pas pu transmettre votre demande. Réessayez dans quelques instants.", apiDetail(status, raw, nil)
 		p.render(w, http.StatusBadGateway, "collaborator.html", v)
 		return
 	}
@@ -116,18 +119,17 @@ func (p *Portal) collaboratorPage(w http.ResponseWriter, r *http.Request) {
 	v := collaboratorView{ID: a.id, SIREN: a.siren, Email: a.email, GivenName: a.givenName, FamilyName: a.familyName,
 		State: a.state, Account: a.account}
 	a.mu.Unlock()
-	if e, ok := p.contacts.Load(v.SIREN); ok {
-		v.ContactEmail = e.(string)
-	}
+	// The dirigeant's contact email is never shown: anyone can type a SIREN.
+	v.StateText = label(accessLabels, v.State)
 	switch v.State {
 	case AccessApproved:
-		v.Title, v.Message = "Votre compte collaborateur est créé", "Le dirigeant a accepté votre demande : votre compte "+v.Account+" est actif."
+		v.Title, v.Message, v.Kind = "Votre compte collaborateur est créé", "Le dirigeant a accepté votre demande : votre compte "+v.Account+" est actif.", kindSuccess
 	case AccessRefused:
-		v.Title, v.Message = "Demande refusée", "Le dirigeant a refusé votre demande d'accès."
+		v.Title, v.Message, v.Kind = "Demande refusée", "Le dirigeant a refusé votre demande d'accès.", kindError
 	case AccessExpired:
-		v.Title, v.Message = "Demande expirée", "Le dirigeant n'a pas répondu à temps : faites une nouvelle demande si besoin."
+		v.Title, v.Message, v.Kind = "Demande expirée", "Le dirigeant n'a pas répondu à temps : faites une nouvelle demande si besoin.", kindWarning
 	default:
-		v.Title, v.Message = "Demande envoyée au dirigeant", "Le dirigeant a reçu un courriel ; cette page change dès qu'il répond."
+		v.Title, v.Message, v.Kind = "Demande envoyée au dirigeant", "Votre demande attend la réponse du dirigeant ; cette page change dès qu'il répond.", kindInfo
 	}
 	p.render(w, http.StatusOK, "collaborator.html", v)
 }

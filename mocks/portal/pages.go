@@ -62,7 +62,12 @@ func (p *Portal) routes() http.Handler {
 
 type view struct {
 	Title, Message, Detail, Account, Ref, State, Outcome, Dirigeant, SIREN string
-	Alternative, Error                                                     bool
+	// Kind is the message's alert kind: success, warning, error or info.
+	Kind string
+	// StateText and OutcomeText say State and Outcome to people; the
+	// codes themselves appear only in a small line for developers.
+	StateText, OutcomeText string
+	Alternative, Error     bool
 }
 
 func (p *Portal) render(w http.ResponseWriter, status int, name string, v any) {
@@ -98,7 +103,12 @@ func (p *Portal) homePage() http.HandlerFunc {
 }
 
 func (p *Portal) fail(w http.ResponseWriter, status int, title, message string) {
-	p.render(w, status, "result.html", view{Title: title, Message: message, Error: true})
+	p.render(w, status, "result.html", view{Title: title, Message: message, Error: true, Kind: kindError})
+}
+
+// failDetail is fail with a line for developers (the core's own words).
+func (p *Portal) failDetail(w http.ResponseWriter, status int, title, message, detail string) {
+	p.render(w, status, "result.html", view{Title: title, Message: message, Detail: detail, Error: true, Kind: kindError})
 }
 
 // start asks ProConnect for a certification of a new account and sends the
@@ -135,13 +145,13 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 	}, &out)
 	switch {
 	case err != nil:
-		p.fail(w, http.StatusBadGateway, "ProConnect est indisponible", "Réessayez dans quelques instants. ("+err.Error()+")")
+		p.failDetail(w, http.StatusBadGateway, "ProConnect est indisponible", "Réessayez dans quelques instants.", apiDetail(status, raw, err))
 		return
 	case status == http.StatusBadRequest:
-		p.fail(w, http.StatusBadRequest, "Demande refusée", "ProConnect refuse ce numéro SIREN : "+problemDetail(raw))
+		p.failDetail(w, http.StatusBadRequest, "Numéro SIREN refusé", refusalText(raw), problemDetail(raw))
 		return
 	case status != http.StatusCreated:
-		p.fail(w, http.StatusBadGateway, "ProConnect a refusé la demande", problemDetail(raw))
+		p.failDetail(w, http.StatusBadGateway, "ProConnect a refusé la demande", "ProConnect n'a pas pu traiter la demande. Réessayez dans quelques instants.", apiDetail(status, raw, err))
 		return
 	}
 	a := p.accountFor(out.ID, siren, ref)
@@ -194,8 +204,8 @@ var messages = map[string][2]string{
 	"not_dirigeant":            {"Vous n'êtes pas dirigeant de cette entreprise", "Le registre des entreprises ne vous liste pas parmi ses dirigeants. Demandez à un dirigeant de vous donner accès."},
 	"company_not_found":        {"Entreprise introuvable", "Ce numéro SIREN ne correspond à aucune entreprise du répertoire SIRENE."},
 	"company_ceased":           {"Entreprise cessée", "Cette entreprise a cessé son activité."},
-	"organisation_not_covered": {"Organisation non couverte", "Le statut juridique de cette organisation (association, collectivité…) n'a pas de registre des dirigeants : utilisez le parcours habituel du portail."},
-	"unsupported_identity":     {"Identité non couverte par ProConnect", "Votre identité (européenne ou étrangère) ne peut pas être comparée au registre français."},
+	"organisation_not_covered": {"Organisation non couverte", "Le statut juridique de cette organisation (association, collectivité…) n'a pas de registre des dirigeants : déposez vos justificatifs par le parcours habituel du portail, ci-dessous."},
+	"unsupported_identity":     {"Identité non couverte par ProConnect", "Votre identité (européenne ou étrangère) ne peut pas être comparée au registre français : déposez vos justificatifs par le parcours habituel du portail, ci-dessous."},
 	"cancelled":                {"Connexion abandonnée", "Vous avez quitté FranceConnect avant la fin. Vous pouvez recommencer."},
 	"error":                    {"Service momentanément indisponible", "Un service n'a pas répondu. Recommencez dans quelques instants."},
 }
@@ -221,7 +231,7 @@ func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
 	}
 	status, raw, err := p.api(r.Context(), http.MethodGet, "/api/v1/certifications/"+url.PathEscape(id), nil, &cert)
 	if err != nil || status != http.StatusOK {
-		p.fail(w, http.StatusBadGateway, "Résultat indisponible", "ProConnect n'a pas donné le résultat : "+problemDetail(raw))
+		p.failDetail(w, http.StatusBadGateway, "Résultat indisponible", "ProConnect n'a pas donné le résultat de la vérification. Réessayez depuis l'accueil dans quelques instants.", apiDetail(status, raw, err))
 		return
 	}
 	a := p.accountFor(id, cert.SIREN, "")
@@ -233,9 +243,13 @@ func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
 		a.dirigeant = cert.Dirigeant.GivenName + " " + cert.Dirigeant.FamilyName
 	}
 	v := view{Account: id, State: a.state, Outcome: cert.Outcome, Dirigeant: a.dirigeant, SIREN: cert.SIREN,
-		Alternative: a.state == StateAlternative}
+		Alternative: a.state == StateAlternative || (cert.Outcome == "organisation_not_covered" && !p.defects.Load().NoAlternative)}
 	a.mu.Unlock()
-	m := messages[cert.Outcome]
+	v.StateText, v.OutcomeText, v.Kind = label(stateLabels, v.State), label(outcomeLabels, v.Outcome), outcomeKind(v.Outcome)
+	m, ok := messages[cert.Outcome]
+	if !ok {
+		m = [2]string{"Résultat reçu", "ProConnect a répondu par un résultat que ce portail ne connaît pas : votre compte n'est pas certifié."}
+	}
 	v.Title, v.Message = m[0], m[1]
 	p.render(w, http.StatusOK, "result.html", v)
 }
@@ -250,6 +264,7 @@ func (p *Portal) accountPage(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	v := view{Title: "Votre compte", Account: id, Ref: a.ref, State: a.state, Outcome: a.outcome, Dirigeant: a.dirigeant, SIREN: a.siren}
 	a.mu.Unlock()
+	v.StateText = label(stateLabels, v.State)
 	p.render(w, http.StatusOK, "account.html", v)
 }
 
@@ -263,16 +278,17 @@ func (p *Portal) recheck(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, http.StatusNotFound, "Compte inconnu", "Aucun compte pour cette demande.")
 		return
 	case err != nil || status != http.StatusOK:
-		p.fail(w, http.StatusBadGateway, "Vérification impossible", problemDetail(raw))
+		p.failDetail(w, http.StatusBadGateway, "Vérification impossible", "ProConnect n'a pas pu vérifier de nouveau votre qualité de dirigeant. Réessayez dans quelques instants.", apiDetail(status, raw, err))
 		return
 	}
 	a.mu.Lock()
 	v := view{Title: "Votre compte", Account: id, Ref: a.ref, State: a.state, Outcome: out.Outcome, Dirigeant: a.dirigeant, SIREN: a.siren}
 	a.mu.Unlock()
+	v.StateText = label(stateLabels, v.State)
 	if out.StillDirigeant {
-		v.Message = "ProConnect confirme que vous êtes toujours dirigeant de cette entreprise."
+		v.Message, v.Kind = "ProConnect confirme que vous êtes toujours dirigeant de cette entreprise.", kindSuccess
 	} else {
-		v.Message = "Le registre ne vous liste plus comme dirigeant : la certification de votre compte est retirée."
+		v.Message, v.Kind = "Le registre ne vous liste plus comme dirigeant : la certification de votre compte est retirée.", kindWarning
 	}
 	p.render(w, http.StatusOK, "account.html", v)
 }

@@ -104,7 +104,7 @@ type Portal struct {
 	byRef    sync.Map // account_ref → *account (an account certified again shares it)
 	seen     sync.Map // jti → time.Time first seen
 	requests sync.Map // access request ID → *accessRequest
-	contacts sync.Map // SIREN → the dirigeant's contact email, from events
+	contacts sync.Map // SIREN → the dirigeant's contact email, from events; never shown on a page
 	defects  atomic.Pointer[Defects]
 	handler  http.Handler
 }

@@ -84,11 +84,11 @@ func (c *Core) accessMail(a proconnect.AccessRequest, portalName, token string) 
 	link := c.cfg.PublicURL + "/demandes/" + url.PathEscape(a.ID) + "?jeton=" + url.QueryEscape(token)
 	col := a.Collaborator
 	who := col.GivenName + " " + col.FamilyName
-	text := fmt.Sprintf("Bonjour,\n\n%s (%s) demande à accéder au portail « %s » pour le compte de votre entreprise (SIREN %s).\n\n"+
+	text := fmt.Sprintf("Bonjour,\n\n%s (%s) demande à accéder à « %s » pour le compte de votre entreprise (SIREN %s).\n\n"+
 		"Pour accepter ou refuser, ouvrez ce lien et connectez-vous avec FranceConnect (lien valable 7 jours) :\n%s\n\n"+
 		"Sans réponse, la demande expirera.\n\nProConnect (bac à sable)\n", who, col.Email, portalName, a.SIREN, link)
-	html := fmt.Sprintf(`<p>Bonjour,</p><p><strong>%s</strong> (%s) demande à accéder au portail « %s » pour le compte de votre entreprise (SIREN %s).</p>`+
+	html := fmt.Sprintf(`<p>Bonjour,</p><p><strong>%s</strong> (%s) demande à accéder à « %s » pour le compte de votre entreprise (SIREN %s).</p>`+
 		`<p><a href="%s">Accepter ou refuser la demande</a> (connexion FranceConnect, lien valable 7 jours).</p><p>Sans réponse, la demande expirera.</p><p>ProConnect (bac à sable)</p>`,
 		template.HTMLEscapeString(who), template.HTMLEscapeString(col.Email), template.HTMLEscapeString(portalName), a.SIREN, template.HTMLEscapeString(link))
-	return proconnect.Mail{Subject: "Demande d'accès de " + who + " au portail " + portalName, Text: text, HTML: html}
+	return proconnect.Mail{Subject: "Demande d'accès de " + who + " à « " + portalName + " »", Text: text, HTML: html}
 }

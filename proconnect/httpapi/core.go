@@ -77,6 +77,7 @@ type Core struct {
 	flows    sync.Map // OIDC state → *flow (dirigeant pages)
 	sessions sync.Map // session id → *dirigeantSession
 	handler  http.Handler
+	zone     *time.Location // Europe/Paris, for the times the pages show
 }
 
 // New builds the core.
@@ -117,7 +118,7 @@ func New(cfg Config) (*Core, error) {
 				return nil
 			}}
 	}
-	c := &Core{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, store: cfg.Store}
+	c := &Core{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, store: cfg.Store, zone: parisZone()}
 	c.portals = newPortals(cfg.Fixtures.Portals, cfg.PortalURL)
 	// PISTE signs its tokens on real time (its clock is not the sandbox's):
 	// checking them on the core's movable clock would expire every portal's

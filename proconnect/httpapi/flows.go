@@ -117,8 +117,12 @@ func (c *Core) flowCallback(w http.ResponseWriter, r *http.Request, f *flow) {
 		return
 	}
 	if d.Outcome != proconnect.OutcomeCertified {
+		why, ok := outcomeWords[d.Outcome]
+		if !ok {
+			why = "le registre ne vous liste pas parmi ses dirigeants"
+		}
 		c.showPage(w, http.StatusForbidden, "Vous n'êtes pas reconnu comme dirigeant",
-			fmt.Sprintf("Le registre ne vous liste pas parmi les dirigeants de l'entreprise %s (résultat : %s). Rien n'a changé.", f.siren, d.Outcome))
+			fmt.Sprintf("ProConnect ne peut pas vous reconnaître comme dirigeant de l'entreprise %s : %s. Rien n'a changé.", f.siren, why))
 		return
 	}
 	sid := newID()
@@ -268,7 +272,7 @@ func (c *Core) accessFacts(a proconnect.AccessRequest) form {
 	col := a.Collaborator
 	return form{Facts: []fact{{"Demandeur", col.GivenName + " " + col.FamilyName + " (" + col.Email + ")"},
 		{"Portail", portalName}, {"Entreprise (SIREN)", a.SIREN},
-		{"Demande expirant le", a.ExpiresAt.In(time.UTC).Format("02/01/2006 15:04 UTC")}}}
+		{"Demande expirant le", parisTime(c.zone, a.ExpiresAt)}}}
 }
 
 // accessProblem shows the page of an unusable request and returns false.
@@ -279,7 +283,7 @@ func (c *Core) accessProblem(w http.ResponseWriter, r *http.Request, a proconnec
 	case errors.Is(err, proconnect.ErrNotFound):
 		c.showPage(w, http.StatusNotFound, "Lien invalide", "Ce lien de demande d'accès n'existe pas.")
 	case errors.Is(err, proconnect.ErrConflict):
-		c.showPage(w, http.StatusConflict, "Demande déjà traitée", "Cette demande d'accès a déjà reçu une réponse ("+string(a.Status)+").")
+		c.showPage(w, http.StatusConflict, "Demande déjà traitée", "Cette demande d'accès a déjà reçu une réponse : elle est "+accessStatusWords[a.Status]+".")
 	case errors.Is(err, proconnect.ErrExpired):
 		c.showPage(w, http.StatusGone, "Demande expirée", "Cette demande d'accès a expiré sans réponse.")
 	default:

@@ -20,7 +20,7 @@ func TestMailerSendsFrenchMultipart(t *testing.T) {
 	mr := newMailer(addr, nil, time.Now, nil)
 	mr.user, mr.password = "proconnect", "secret"
 	link := "http://localhost:7100/demandes/abc?jeton=x%2By&z=1"
-	mail := proconnect.Mail{ID: "m1", To: "dirigeant@exemple.test", Subject: "Demande d'accès de Camille Martin au portail « Démo »",
+	mail := proconnect.Mail{ID: "m1", To: "dirigeant@exemple.test", Subject: "Demande d'accès de Camille Martin à « Démo »",
 		Text: "Bonjour,\nouvrez : " + link + "\n", HTML: `<p>Bonjour, <a href="` + strings.ReplaceAll(link, "&", "&amp;") + `">ouvrir</a></p>`,
 		CreatedAt: time.Now()}
 	if err := mr.attempt(mail); err != nil {
