@@ -11,6 +11,7 @@ import (
 )
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"decimal": func(f float64) string { return strings.Replace(fmt.Sprintf("%.1f", f), ".", ",", 1) }, // French: 1,5
 	"ms":      func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
 	"failed":  func(s string) bool { return s == StatusFailed || s == StatusUnexpectedPass },
 	"clock":   func(t time.Time) string { return t.Format("15:04:05.000") },
@@ -35,7 +36,7 @@ td.path{font-family:monospace;word-break:break-all}.filter{margin:12px 0}h3{font
 .bad{color:#ce0500;font-weight:bold}
 </style></head><body>
 <h1>Conformité ProConnect : {{if .Summary.Passed}}<span class="passed">réussie</span>{{else}}<span class="failed">en échec</span>{{end}}</h1>
-<p class="meta">{{.Summary.Started.Format "02/01/2006 15:04:05"}} · {{printf "%.1f" .Summary.Duration}} s · suites {{range .Summary.Suites}}{{.}} {{end}}{{if .Summary.Tags}}· étiquettes <code>{{.Summary.Tags}}</code>{{end}}</p>
+<p class="meta">{{.Summary.Started.Format "02/01/2006 15:04:05"}} · {{decimal .Summary.Duration}} s · suites {{range .Summary.Suites}}{{.}} {{end}}{{if .Summary.Tags}}· étiquettes <code>{{.Summary.Tags}}</code>{{end}}</p>
 <p class="counts"><span class="passed">{{index .Summary.Counts "passed"}} réussi(s)</span><span class="failed">{{.Failed}} en échec</span>
 <span class="expected_failure">{{index .Summary.Counts "expected_failure"}} échec(s) attendu(s)</span><span class="not_applicable">{{index .Summary.Counts "not_applicable"}} non applicable(s)</span>{{with index .Summary.Counts "recommendation_failed"}}<span class="recommendation_failed">{{.}} recommandation(s) non suivie(s)</span>{{end}}</p>
 <p class="meta">Cibles : {{range $k, $v := .Summary.Target}}{{if $v}}{{$k}} <code>{{$v}}</code> · {{end}}{{end}}</p>
@@ -62,7 +63,7 @@ masqués. Un composant sans API de contrôle ne fournit pas son journal.</p>
 {{range .Deliveries}}<tr><td>{{clock .Time}}</td><td>{{.EventType}}</td><td class="path">{{.URL}}</td><td>{{.KID}}</td><td{{if not (ok .Status)}} class="bad"{{end}}>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td>{{.Answer}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}</td></tr>
 {{end}}</table></div>{{end}}
 {{if .Exchanges}}<h3>Échanges journalisés par les composants</h3><div class="tbl"><table class="exchanges"><tr><th>heure</th><th>composant</th><th>requête</th><th>statut</th><th>durée</th><th>redirection</th></tr>
-{{range .Exchanges}}<tr><td>{{clock .Time}}</td><td>{{.Component}}</td><td class="path">{{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}}</td><td>{{.Status}}{{if gt .Times 1}} <b>×{{.Times}}</b>{{end}}</td><td>{{printf "%.1f" .DurationMS}} ms</td><td class="path">{{.Location}}</td></tr>
+{{range .Exchanges}}<tr><td>{{clock .Time}}</td><td>{{.Component}}</td><td class="path">{{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}}</td><td>{{.Status}}{{if gt .Times 1}} <b>×{{.Times}}</b>{{end}}</td><td>{{decimal .DurationMS}} ms</td><td class="path">{{.Location}}</td></tr>
 {{end}}</table></div>{{end}}
 </details>
 {{end}}

@@ -87,7 +87,7 @@ func TestHTMLReportSaysStatusesInFrench(t *testing.T) {
 	}
 	text := visibleText(t, string(page))
 	for _, want := range []string{
-		"Conformité ProConnect : en échec",
+		"Conformité ProConnect : en échec", "02/12/2026 10:00:00 · 1,5 s",
 		"réussi Scénario 1", "en échec Scénario 2", "non applicable Scénario 3", "échec attendu Scénario 4",
 		"réussit (attendu en échec) Scénario 5", "recommandation non suivie Scénario 6",
 		"1 recommandation(s) non suivie(s)", "étiquettes @obligatoire", "EN ÉCHEC",
