@@ -16,7 +16,7 @@ var (
 	htmlTag    = regexp.MustCompile(`<[^>]*>`)
 	// englishWord are words a French page does not hold: one in the visible
 	// text means a sentence was left in English (issue 15).
-	englishWord = regexp.MustCompile(`(?i)\b(the|with|of|and|by|from|is|not|who|whose|born|match|refuses|answers|abroad|login|password|submit)\b`)
+	englishWord = regexp.MustCompile(`(?i)\b(the|with|of|and|by|from|is|not|who|whose|born|match|refuses|answers|abroad|login|password|submit|sandbox)\b`)
 )
 
 // visibleText is what a person reads on a page: no markup, no style.
