@@ -202,6 +202,7 @@ func (e *suiteEnv) record(key, id string, pk *godog.Scenario, err error, failedS
 		r.Status, r.Error = StatusFailed, err.Error()
 	case expected:
 		r.Status, r.Reason = StatusUnexpectedPass, "listed as an expected failure ("+reason+") but passes: remove it from the file"
+		r.ExpectedReason = reason
 	}
 	e.results = append(e.results, r)
 	e.refreshLive()

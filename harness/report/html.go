@@ -11,11 +11,15 @@ import (
 )
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"decimal": func(f float64) string { return strings.Replace(fmt.Sprintf("%.1f", f), ".", ",", 1) }, // French: 1,5
 	"ms":      func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
 	"failed":  func(s string) bool { return s == StatusFailed || s == StatusUnexpectedPass },
 	"clock":   func(t time.Time) string { return t.Format("15:04:05.000") },
 	"status":  func(s string) string { return StatusText[s] },
 	"verdict": func(s string) string { return VerdictText[s] },
+	"step":    func(s string) string { return StepStatusText[s] },
+	"stepErr": stepError,
+	"reason":  reasonText,
 	"ok":      func(code int) bool { return code >= 200 && code < 300 },
 }).Parse(`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -26,15 +30,15 @@ h1{margin-bottom:4px}.meta{color:#555}.counts span{display:inline-block;margin-r
 .passed,.satisfaite{color:#18753c}.failed,.unexpected_pass,.en_echec{color:#ce0500}.not_applicable,.non_applicable,.non_verifiee{color:#666}.expected_failure,.recommendation_failed,.non_suivie{color:#b34000}
 details{border:1px solid #ddd;margin:6px 0;padding:4px 8px}summary{cursor:pointer}
 summary .id{color:#666;font-family:monospace;font-size:.85em}
-ol.steps li{margin:2px 0}.err{white-space:pre-wrap;background:#fff4f3;border-left:4px solid #ce0500;padding:6px;font-family:monospace;font-size:.85em}
+ol.steps li{margin:2px 0}.step-status{color:#666;font-style:italic}.err{white-space:pre-wrap;background:#fff4f3;border-left:4px solid #ce0500;padding:6px;font-family:monospace;font-size:.85em}
 .tbl{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.85em}td,th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
 td.path{font-family:monospace;word-break:break-all}.filter{margin:12px 0}h3{font-size:1em;margin:10px 0 4px}
 .bad{color:#ce0500;font-weight:bold}
 </style></head><body>
 <h1>Conformité ProConnect : {{if .Summary.Passed}}<span class="passed">réussie</span>{{else}}<span class="failed">en échec</span>{{end}}</h1>
-<p class="meta">{{.Summary.Started.Format "02/01/2006 15:04:05"}} · {{printf "%.1f" .Summary.Duration}} s · suites {{range .Summary.Suites}}{{.}} {{end}}{{if .Summary.Tags}}· tags <code>{{.Summary.Tags}}</code>{{end}}</p>
+<p class="meta">{{.Summary.Started.Format "02/01/2006 15:04:05"}} · {{decimal .Summary.Duration}} s · suites {{range .Summary.Suites}}{{.}} {{end}}{{if .Summary.Tags}}· étiquettes <code>{{.Summary.Tags}}</code>{{end}}</p>
 <p class="counts"><span class="passed">{{index .Summary.Counts "passed"}} réussi(s)</span><span class="failed">{{.Failed}} en échec</span>
-<span class="expected_failure">{{index .Summary.Counts "expected_failure"}} échec(s) attendu(s)</span><span class="not_applicable">{{index .Summary.Counts "not_applicable"}} non applicable(s)</span></p>
+<span class="expected_failure">{{index .Summary.Counts "expected_failure"}} échec(s) attendu(s)</span><span class="not_applicable">{{index .Summary.Counts "not_applicable"}} non applicable(s)</span>{{with index .Summary.Counts "recommendation_failed"}}<span class="recommendation_failed">{{.}} recommandation(s) non suivie(s)</span>{{end}}</p>
 <p class="meta">Cibles : {{range $k, $v := .Summary.Target}}{{if $v}}{{$k}} <code>{{$v}}</code> · {{end}}{{end}}</p>
 {{if .Summary.Requirements}}<details open id="exigences"><summary><b>Exigences du contrat du portail</b> (docs/contrat-portail.md)</summary>
 <div class="tbl"><table><tr><th>exigence</th><th>niveau</th><th>verdict</th><th>scénarios</th></tr>
@@ -48,10 +52,10 @@ masqués. Un composant sans API de contrôle ne fournit pas son journal.</p>
 <p class="filter"><label><input type="checkbox" id="only-failed" onchange="document.querySelectorAll('details[data-ok]').forEach(d=>d.hidden=this.checked)"> seulement les échecs</label></p>
 {{range .Scenarios}}<details {{if failed .Status}}open{{else}}data-ok{{end}} id="{{.ID}}" class="scenario">
 <summary><b class="{{.Status}}">{{status .Status}}</b> {{.Name}} <span class="id">{{.ID}} · {{ms .Duration}}</span></summary>
-{{if .Reason}}<p class="{{.Status}}">{{.Reason}}</p>{{end}}
+{{if reason .ScenarioResult}}<p class="{{.Status}}">{{reason .ScenarioResult}}</p>{{end}}
 {{if .Error}}<div class="err">{{if .FailedStep}}Étape : {{.FailedStep}}
-{{end}}{{.Error}}</div>{{end}}
-{{if .Steps}}<ol class="steps">{{range .Steps}}<li class="{{.Status}}">{{.Text}}{{if .Error}} <span class="failed">— {{.Error}}</span>{{end}}</li>{{end}}</ol>{{end}}
+{{end}}{{stepErr .Error}}</div>{{end}}
+{{if .Steps}}<ol class="steps">{{range .Steps}}<li class="{{.Status}}">{{.Text}}{{with step .Status}} <span class="step-status">({{.}})</span>{{end}}{{with stepErr .Error}} <span class="failed">— {{.}}</span>{{end}}</li>{{end}}</ol>{{end}}
 {{if .Portal}}<h3>Requêtes de la suite au portail</h3><div class="tbl"><table class="portal"><tr><th>heure</th><th>requête</th><th>envoyé</th><th>statut</th><th>réponse</th></tr>
 {{range .Portal}}<tr><td>{{clock .Time}}</td><td class="path">{{.Method}} {{.URL}}</td><td class="path">{{.Sent}}</td><td>{{.Status}}</td><td>{{.Answer}}</td></tr>
 {{end}}</table></div>{{end}}
@@ -59,12 +63,47 @@ masqués. Un composant sans API de contrôle ne fournit pas son journal.</p>
 {{range .Deliveries}}<tr><td>{{clock .Time}}</td><td>{{.EventType}}</td><td class="path">{{.URL}}</td><td>{{.KID}}</td><td{{if not (ok .Status)}} class="bad"{{end}}>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td>{{.Answer}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}</td></tr>
 {{end}}</table></div>{{end}}
 {{if .Exchanges}}<h3>Échanges journalisés par les composants</h3><div class="tbl"><table class="exchanges"><tr><th>heure</th><th>composant</th><th>requête</th><th>statut</th><th>durée</th><th>redirection</th></tr>
-{{range .Exchanges}}<tr><td>{{clock .Time}}</td><td>{{.Component}}</td><td class="path">{{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}}</td><td>{{.Status}}{{if gt .Times 1}} <b>×{{.Times}}</b>{{end}}</td><td>{{printf "%.1f" .DurationMS}} ms</td><td class="path">{{.Location}}</td></tr>
+{{range .Exchanges}}<tr><td>{{clock .Time}}</td><td>{{.Component}}</td><td class="path">{{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}}</td><td>{{.Status}}{{if gt .Times 1}} <b>×{{.Times}}</b>{{end}}</td><td>{{decimal .DurationMS}} ms</td><td class="path">{{.Location}}</td></tr>
 {{end}}</table></div>{{end}}
 </details>
 {{end}}
 </body></html>
 `))
+
+// stepError is a step's or a scenario's error as the report shows it: godog's
+// own sentences for a step that has no definition, is pending or matches
+// two definitions are said in French, like the rest of the page.
+func stepError(err string) string {
+	for en, fr := range godogErrorText {
+		if err == en {
+			return fr
+		}
+		if rest, ok := strings.CutPrefix(err, en+", step text: "); ok {
+			return fr + ", étape : " + strings.Replace(rest, "\n    matches:", "\n    correspond à :", 1)
+		}
+	}
+	return err
+}
+
+// godogErrorText are godog's errors (ErrUndefined, ErrPending, ErrAmbiguous,
+// ErrSkip) in French. An ambiguous step's error starts with godog's
+// sentence and goes on with the definitions it matched.
+var godogErrorText = map[string]string{
+	"step is undefined":              "étape non définie",
+	"step implementation is pending": "étape en attente d'implémentation",
+	"ambiguous step definition":      "définition d'étape ambiguë",
+	"skipped":                        "étape sautée",
+}
+
+// reasonText is why a scenario was not applicable or why its failure is
+// expected; for an expected failure that passes, the report says it in
+// French (the JSON summary keeps its own sentence).
+func reasonText(r ScenarioResult) string {
+	if r.Status == StatusUnexpectedPass && r.ExpectedReason != "" {
+		return "Listé comme échec attendu (" + r.ExpectedReason + ") mais réussit : retirez-le du fichier des échecs attendus."
+	}
+	return r.Reason
+}
 
 type reportScenario struct {
 	ScenarioResult

@@ -25,6 +25,10 @@ type ScenarioResult struct {
 	FailedStep string        `json:"failed_step,omitempty"`
 	Reason     string        `json:"reason,omitempty"` // why not applicable, or why the failure is expected
 	Duration   time.Duration `json:"duration_ns"`
+	// ExpectedReason is, for an unexpected pass, the reason the
+	// expected-failures file gives; the HTML report says the status with
+	// it, in French. Not in the JSON summary, whose format other tools read.
+	ExpectedReason string `json:"-"`
 }
 
 // Statuses of a scenario.
@@ -132,6 +136,11 @@ var VerdictText = map[string]string{VerdictSatisfied: "satisfaite", VerdictFaile
 var StatusText = map[string]string{StatusPassed: "réussi", StatusFailed: "en échec", StatusNotApplicable: "non applicable",
 	StatusExpectedFailure: "échec attendu", StatusUnexpectedPass: "réussit (attendu en échec)", StatusAdvisory: "recommandation non suivie",
 	"": "non exécuté"}
+
+// StepStatusText is how the report says a step's status (godog's
+// skipped, undefined, pending, ambiguous); a passed or failed step says
+// nothing more than its colour and its error.
+var StepStatusText = map[string]string{"skipped": "sautée", "undefined": "non définie", "pending": "en attente", "ambiguous": "ambiguë"}
 
 // Detail is what the HTML report shows of a scenario beyond its
 // result.
