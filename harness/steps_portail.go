@@ -243,7 +243,16 @@ func (h *httpState) checkAlternativeOffered() error {
 
 // The portal's view of the account.
 
-func (w *world) waitAccountState(want string) error { return w.expectState(want, 5*time.Second) }
+// accountStateWait bounds the wait for an event to change the account: a
+// correct portal may refuse an event signed with a key it has not fetched
+// yet until its JWKS re-read spacing passes (5 s for the reference portal,
+// PSP-CLE-3), and ProConnect tries again after 1, 2, then 4 s (each up to
+// 20 % later): the try near 7 s (8.4 s at most) comes after that spacing,
+// and 15 s leaves it room on a loaded machine. A portal that applies the
+// event at once ends the wait at once.
+const accountStateWait = 15 * time.Second
+
+func (w *world) waitAccountState(want string) error { return w.expectState(want, accountStateWait) }
 
 func (w *world) checkAccountState(want string) error {
 	got, err := w.accountState(w.portal.certID)
@@ -509,6 +518,31 @@ func (w *world) expectState(want string, wait time.Duration) error {
 		if err != nil || got == want {
 			return true, err
 		}
-		return false, fmt.Errorf("the portal says the account is %q after %s, want %q", got, wait, want)
+		return false, fmt.Errorf("the portal says the account is %q after %s, want %q%s", got, wait, want, w.deliveriesSaid())
 	}))
+}
+
+// deliveriesSaid sums up ProConnect's delivery attempts about what the
+// scenario touched, for a failure message: whether the event was sent, and
+// what the portal answered.
+func (w *world) deliveriesSaid() string {
+	list := w.collectDeliveries()
+	if len(list) == 0 {
+		if w.env.control && w.env.coreURL != "" {
+			return "; ProConnect made no delivery attempt about this scenario's certification"
+		}
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("; ProConnect's delivery attempts:")
+	for _, d := range list[max(0, len(list)-6):] {
+		fmt.Fprintf(&b, " %s %s → %d", d.Time.Format("15:04:05.000"), d.EventType, d.Status)
+		if d.Error != "" {
+			b.WriteString(" (" + d.Error + ")")
+		} else if d.Status >= 300 && d.Answer != "" {
+			b.WriteString(" " + strings.TrimSpace(d.Answer))
+		}
+		b.WriteString(";")
+	}
+	return strings.TrimSuffix(b.String(), ";")
 }
