@@ -373,11 +373,12 @@ func TestHealthcheck(t *testing.T) {
 // conformance profile (the portail suite) and takes it down. It needs
 // Docker and the image (CI builds it first).
 func TestConformanceComposeMode(t *testing.T) {
-	if os.Getenv("PROCONNECT_SANDBOX_DOCKER_TESTS") != "1" {
-		t.Skip("PROCONNECT_SANDBOX_DOCKER_TESTS=1 runs the tests that need a Docker engine and the image proconnect-sandbox:dev (.ci/run sets it): the compose mode was not tested")
+	// under CI=true the Docker tests always run: a missing engine fails them
+	if os.Getenv("PROCONNECT_SANDBOX_DOCKER_TESTS") != "1" && os.Getenv("CI") != "true" {
+		t.Skip("PROCONNECT_SANDBOX_DOCKER_TESTS=1 (or CI=true) runs the tests that need a Docker engine and the image proconnect-sandbox:dev (.ci/run sets it): the compose mode was not tested")
 	}
 	if err := exec.Command("docker", "image", "inspect", "proconnect-sandbox:dev").Run(); err != nil {
-		t.Fatal("PROCONNECT_SANDBOX_DOCKER_TESTS=1 but no Docker engine or no image proconnect-sandbox:dev (build it: docs/bac-a-sable.md, Conteneurs)")
+		t.Fatal("PROCONNECT_SANDBOX_DOCKER_TESTS=1 or CI=true, but no Docker engine or no image proconnect-sandbox:dev (build it: docs/bac-a-sable.md, Conteneurs)")
 	}
 	if _, err := composeCommand(); err != nil {
 		t.Fatal(err)

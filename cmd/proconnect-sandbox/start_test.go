@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,35 +90,11 @@ func startUp(tb testing.TB, bin string, env []string) (urls []string, ready time
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := pollHealthy(ctx, urls); err != nil {
+	if err := pollHealthy(ctx, urls, time.Millisecond); err != nil { // fine enough to time a start of tens of ms
 		stop()
 		tb.Fatal(err)
 	}
 	return urls, time.Since(start), stop
-}
-
-// pollHealthy is waitHealthy with a 1 ms period, fine enough to time a
-// start of a few tens of milliseconds.
-func pollHealthy(ctx context.Context, urls []string) error {
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: time.Second}
-	for _, u := range urls {
-		for {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u+"/__sandbox/healthz", nil)
-			resp, err := client.Do(req)
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("%s did not become healthy: %w", u, ctx.Err())
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}
-	return nil
 }
 
 // TestStartRunsNoGo puts first on PATH a fake go that records every call,

@@ -37,28 +37,10 @@ func (s *Store) AddMail(_ context.Context, m proconnect.Mail) error {
 }
 
 func (s *Store) ClaimMails(_ context.Context, now time.Time, lease time.Duration, limit int) ([]proconnect.Mail, error) {
-	var found []*proconnect.Mail
-	s.unsent.Range(func(id, _ any) bool {
-		if v, ok := s.mails.Load(id); ok {
-			if m := v.(*proconnect.Mail); !m.Done() && !m.NextAttempt.After(now) {
-				found = append(found, m)
-			}
-		}
-		return true
-	})
-	slices.SortFunc(found, func(a, b *proconnect.Mail) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	var out []proconnect.Mail
-	for _, m := range found {
-		if len(out) == limit {
-			break
-		}
-		claimed := *m
-		claimed.NextAttempt = now.Add(lease)
-		if s.mails.CompareAndSwap(claimed.ID, m, &claimed) {
-			out = append(out, claimed)
-		}
-	}
-	return out, nil
+	return claim(&s.unsent, &s.mails, limit,
+		func(m *proconnect.Mail) bool { return !m.Done() && !m.NextAttempt.After(now) },
+		func(m *proconnect.Mail) time.Time { return m.CreatedAt },
+		func(m proconnect.Mail) (string, proconnect.Mail) { m.NextAttempt = now.Add(lease); return m.ID, m }), nil
 }
 
 func (s *Store) UpdateMail(_ context.Context, m proconnect.Mail) error {

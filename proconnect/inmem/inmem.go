@@ -101,29 +101,37 @@ func (s *Store) Certified(context.Context) ([]proconnect.Certification, error) {
 }
 
 func (s *Store) ClaimEvents(_ context.Context, now time.Time, lease time.Duration, limit int) ([]proconnect.Event, error) {
-	var found []*proconnect.Event
-	s.pending.Range(func(k, _ any) bool {
-		if v, ok := s.events.Load(k); ok {
-			if e := v.(*proconnect.Event); !e.Done() && !e.NextAttempt.After(now) {
-				found = append(found, e)
-			}
+	return claim(&s.pending, &s.events, limit,
+		func(e *proconnect.Event) bool { return !e.Done() && !e.NextAttempt.After(now) },
+		func(e *proconnect.Event) time.Time { return e.CreatedAt },
+		func(e proconnect.Event) (string, proconnect.Event) { e.NextAttempt = now.Add(lease); return e.ID, e }), nil
+}
+
+// claim leases up to limit due items of an outbox, oldest first: items maps
+// an ID to an immutable *T, index lists the IDs worth a look; relet returns
+// an item's ID and its copy with the lease's next attempt. Each item is
+// swapped for its leased copy; the swap fails when another claim or an
+// update came first, and the item is then left to them.
+func claim[T any](index, items *sync.Map, limit int, due func(*T) bool, created func(*T) time.Time, relet func(T) (string, T)) []T {
+	var found []*T
+	index.Range(func(k, _ any) bool {
+		if v, ok := items.Load(k); ok && due(v.(*T)) {
+			found = append(found, v.(*T))
 		}
 		return true
 	})
-	slices.SortFunc(found, func(a, b *proconnect.Event) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	var out []proconnect.Event
-	for _, e := range found {
+	slices.SortFunc(found, func(a, b *T) int { return created(a).Compare(created(b)) })
+	var out []T
+	for _, old := range found {
 		if len(out) == limit {
 			break
 		}
-		claimed := *e
-		claimed.NextAttempt = now.Add(lease)
-		// the swap fails when another claim or an update came first
-		if s.events.CompareAndSwap(claimed.ID, e, &claimed) {
-			out = append(out, claimed)
+		id, leased := relet(*old)
+		if items.CompareAndSwap(id, old, &leased) {
+			out = append(out, leased)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func (s *Store) UpdateEvent(_ context.Context, e proconnect.Event) error {
