@@ -45,9 +45,19 @@ func (p *Portal) routes() http.Handler {
 	r.Get("/collaborateur/{id}", p.collaboratorPage)
 	r.Post("/api/acces", p.accessFile)
 	r.Get("/api/acces/{id}", p.accessStatus)
+	r.Get("/flux", p.flowPage)
+	r.Get("/flux/dessin", p.flowDrawing)
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(p.kit.Guard)
-		p.kit.Mount(r, func() { p.accounts.Clear(); p.byRef.Clear(); p.seen.Clear(); p.requests.Clear(); p.contacts.Clear() })
+		p.kit.Mount(r, func() {
+			p.accounts.Clear()
+			p.byRef.Clear()
+			p.seen.Clear()
+			p.requests.Clear()
+			p.contacts.Clear()
+			p.flowAliases.Clear()
+			p.lastFlow.Store(nil)
+		})
 		r.Put("/defects", func(w http.ResponseWriter, r *http.Request) {
 			var d Defects
 			if !control.DecodeJSON(w, r, &d) {
@@ -136,11 +146,15 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 		return
 	}
 	state := randomID()
+	// the PISTE token and the request carry a tag of their own until the
+	// certification has its ID (the flow page draws both)
+	start := "demarrage-" + randomID()[:12]
+	ctx := control.WithFlow(r.Context(), start)
 	var out struct {
 		ID               string `json:"id"`
 		AuthorizationURL string `json:"authorization_url"`
 	}
-	status, raw, err := p.api(r.Context(), http.MethodPost, "/api/v1/certifications", map[string]string{
+	status, raw, err := p.api(ctx, http.MethodPost, "/api/v1/certifications", map[string]string{
 		"siren": siren, "redirect_uri": p.cfg.PublicURL + "/retour", "state": state, "purpose": purpose, "account_ref": ref,
 	}, &out)
 	switch {
@@ -154,6 +168,9 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 		p.failDetail(w, http.StatusBadGateway, "ProConnect a refusé la demande", "ProConnect n'a pas pu traiter la demande. Réessayez dans quelques instants.", apiDetail(status, raw, err))
 		return
 	}
+	control.NoteFlow(r.Context(), out.ID)
+	p.flowAliases.Store(out.ID, start)
+	p.lastFlow.Store(&out.ID)
 	a := p.accountFor(out.ID, siren, ref)
 	a.mu.Lock()
 	if a.state != StateCertified {
@@ -221,6 +238,7 @@ func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/", MaxAge: -1})
 	id := q.Get("certification_id")
+	control.NoteFlow(r.Context(), id)
 	var cert struct {
 		SIREN     string `json:"siren"`
 		Outcome   string `json:"outcome"`
