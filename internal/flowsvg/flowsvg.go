@@ -50,6 +50,9 @@ type Arrow struct {
 type Picture struct {
 	Lanes  []Lane
 	Arrows []Arrow
+	// BodyLimit, when set, shortens each body shown to that many
+	// characters (a report with hundreds of exchanges stays small).
+	BodyLimit int
 }
 
 // Start is when an exchange began (the journal dates its end).
@@ -215,13 +218,13 @@ func Render(p Picture, prefix, title string) template.HTML {
 	b.WriteString(`</svg>`)
 	b.WriteString(`<div class="flux-details">`)
 	for _, a := range p.Arrows {
-		writeDetails(&b, prefix+"-"+strconv.Itoa(a.N), a)
+		writeDetails(&b, prefix+"-"+strconv.Itoa(a.N), a, p.BodyLimit)
 	}
 	b.WriteString(`</div>`)
 	return template.HTML(b.String())
 }
 
-func writeDetails(b *strings.Builder, id string, a Arrow) {
+func writeDetails(b *strings.Builder, id string, a Arrow, limit int) {
 	e := a.Entry
 	u := e.Path
 	if e.Query != "" {
@@ -232,7 +235,7 @@ func writeDetails(b *strings.Builder, id string, a Arrow) {
 	fmt.Fprintf(b, `<p class="echange-meta">%s → %s · %s · %s ms</p>`,
 		esc(laneTitle(a.From)), esc(laneTitle(a.To)), e.Time.Format("15:04:05.000"), strings.Replace(fmt.Sprintf("%.1f", e.DurationMS), ".", ",", 1))
 	fmt.Fprintf(b, `<h4>Requête</h4><pre class="echange-ligne">%s %s</pre>`, esc(e.Method), esc(u))
-	writeMessage(b, e.Request)
+	writeMessage(b, e.Request, limit)
 	fmt.Fprintf(b, `<h4>Réponse</h4><pre class="echange-ligne">%d</pre>`, e.Status)
 	if e.Location != "" && e.Response == nil {
 		fmt.Fprintf(b, `<pre class="echange-ligne">Location: %s</pre>`, esc(e.Location))
@@ -240,11 +243,11 @@ func writeDetails(b *strings.Builder, id string, a Arrow) {
 	if e.Answer != "" && (e.Response == nil || e.Response.Body == "") {
 		fmt.Fprintf(b, `<pre class="echange-corps">%s</pre>`, esc(e.Answer))
 	}
-	writeMessage(b, e.Response)
+	writeMessage(b, e.Response, limit)
 	b.WriteString(`</details>`)
 }
 
-func writeMessage(b *strings.Builder, m *control.Message) {
+func writeMessage(b *strings.Builder, m *control.Message, limit int) {
 	if m == nil {
 		return
 	}
@@ -255,8 +258,11 @@ func writeMessage(b *strings.Builder, m *control.Message) {
 		}
 		b.WriteString(`</pre>`)
 	}
-	if m.Body != "" {
-		fmt.Fprintf(b, `<pre class="echange-corps">%s</pre>`, esc(m.Body))
+	if body := m.Body; body != "" {
+		if limit > 0 {
+			body = clip(body, limit)
+		}
+		fmt.Fprintf(b, `<pre class="echange-corps">%s</pre>`, esc(body))
 	}
 }
 
@@ -333,6 +339,25 @@ func Select(entries []control.Entry, flows ...string) []control.Entry {
 		if in[i] {
 			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// Fold orders the entries by the time they began and drops an exchange
+// that repeats the one before it (same caller, component, method, path and
+// status: a poll), keeping the first.
+func Fold(entries []control.Entry) []control.Entry {
+	list := slices.Clone(entries)
+	slices.SortStableFunc(list, func(a, b control.Entry) int { return Start(a).Compare(Start(b)) })
+	var out []control.Entry
+	for _, e := range list {
+		if n := len(out); n > 0 {
+			p := out[n-1]
+			if p.From == e.From && p.Component == e.Component && p.Method == e.Method && p.Path == e.Path && p.Status == e.Status {
+				continue
+			}
+		}
+		out = append(out, e)
 	}
 	return out
 }
