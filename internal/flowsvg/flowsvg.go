@@ -324,7 +324,8 @@ func Select(entries []control.Entry, flows ...string) []control.Entry {
 			best := -1
 			for j, f := range entries {
 				if f.Path == u.Path && f.From == "" && !Start(f).Before(Start(e)) && (best < 0 || Start(f).Before(Start(entries[best]))) {
-					if f.Flow == "" || want[f.Flow] {
+					// not an exchange of another certification
+					if (f.Flow == "" || want[f.Flow]) && (f.Link == "" || links[f.Link]) {
 						best = j
 					}
 				}

@@ -231,6 +231,7 @@ var messages = map[string][2]string{
 // shows its outcome.
 func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	control.NoteFlow(r.Context(), q.Get("certification_id")) // a refused return too: the flow page shows it
 	ck, err := r.Cookie(stateCookie)
 	if (err != nil || ck.Value == "" || ck.Value != q.Get("state")) && !p.defects.Load().IgnoreState {
 		p.fail(w, http.StatusBadRequest, "Retour inattendu", "Ce retour ne correspond pas à une demande de ce navigateur. Recommencez depuis l'accueil.")
@@ -238,7 +239,6 @@ func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: "/", MaxAge: -1})
 	id := q.Get("certification_id")
-	control.NoteFlow(r.Context(), id)
 	var cert struct {
 		SIREN     string `json:"siren"`
 		Outcome   string `json:"outcome"`
