@@ -43,7 +43,7 @@ type HeaderLine struct {
 }
 
 // bodyKept is how much of a request's or an answer's body an entry keeps.
-const bodyKept = 4096
+const bodyKept = 2048
 
 // Masked is what replaces a secret in a recorded exchange.
 const Masked = "[redacted]"
