@@ -3,12 +3,15 @@ package report
 import (
 	"fmt"
 	"html/template"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/flowsvg"
 )
 
@@ -58,7 +61,8 @@ td.path{font-family:monospace;word-break:break-all}.filter{margin:12px 0}
 .flux-details details:target{background:#e3e3fd}.flux-details h4{margin:6px 0 2px;font-size:.9em}
 .flux-details pre{white-space:pre-wrap;word-break:break-all;font-size:.8em;margin:2px 0;background:#fff;padding:4px}
 @media (max-width:600px){h1{font-size:1.4em}main.fr-container{padding:8px}details{padding:4px 8px}
-.tbl table,.tbl tbody,.tbl tr,.tbl td{display:block;width:100%}.tbl tr:first-child{display:none}.tbl tr{border-bottom:2px solid var(--bordure);padding:4px 0}.tbl td{border:0;padding:1px 4px}}
+.tbl table,.tbl tbody,.tbl tr,.tbl td{display:block;width:100%}.tbl tr:first-child{display:none}.tbl tr{border-bottom:2px solid var(--bordure);padding:4px 0}.tbl td{border:0;padding:1px 4px}
+.tbl td[data-label]::before{content:attr(data-label) " : ";color:var(--gris);font-size:.9em}}
 </style></head><body>
 <header class="fr-header" role="banner"><div class="fr-header__body"><p class="fr-logo">République<br>Française</p>
 <div><p class="fr-header__service-title">Conformité ProConnect <span class="fr-badge fr-badge--info">bac à sable</span></p>
@@ -71,8 +75,8 @@ td.path{font-family:monospace;word-break:break-all}.filter{margin:12px 0}
 <p class="meta">Cibles : {{range $k, $v := .Summary.Target}}{{if $v}}{{$k}} <code>{{$v}}</code> · {{end}}{{end}}</p>
 {{if .Summary.Requirements}}<details open id="exigences"><summary><b>Exigences du contrat du portail</b> (docs/contrat-portail.md)</summary>
 <div class="tbl"><table><tr><th>exigence</th><th>niveau</th><th>verdict</th><th>scénarios</th></tr>
-{{range .Summary.Requirements}}<tr><td><b>{{.ID}}</b> {{.Title}}</td><td>{{.Level}}</td><td class="{{.Verdict}}">{{verdict .Verdict}}</td>
-<td>{{range .Scenarios}}{{if .Status}}<a href="#{{.ID}}">{{.ID}}</a> <span class="{{.Status}}">{{status .Status}}</span><br>{{end}}{{end}}</td></tr>
+{{range .Summary.Requirements}}<tr><td data-label="exigence"><b>{{.ID}}</b> {{.Title}}</td><td data-label="niveau">{{.Level}}</td><td data-label="verdict" class="{{.Verdict}}">{{verdict .Verdict}}</td>
+<td data-label="scénarios">{{range .Scenarios}}{{if .Status}}<a href="#{{.ID}}">{{.ID}}</a> <span class="{{.Status}}">{{status .Status}}</span><br>{{end}}{{end}}</td></tr>
 {{end}}</table></div></details>{{end}}
 <p class="meta">Pour chaque scénario : ses étapes, les requêtes de la suite au portail et ses réponses, les livraisons
 d'événements de ProConnect au portail (chaque essai, avec la réponse du portail), et les échanges que les composants du
@@ -86,15 +90,15 @@ masqués. Un composant sans API de contrôle ne fournit pas son journal.</p>
 {{end}}{{stepErr .Error}}</div>{{end}}
 {{if .Steps}}<ol class="steps">{{range .Steps}}<li class="{{.Status}}">{{.Text}}{{with step .Status}} <span class="step-status">({{.}})</span>{{end}}{{with stepErr .Error}} <span class="failed">— {{.}}</span>{{end}}</li>{{end}}</ol>{{end}}
 {{if .Portal}}<h3>Requêtes de la suite au portail</h3><div class="tbl"><table class="portal"><tr><th>heure</th><th>requête</th><th>envoyé</th><th>statut</th><th>réponse</th></tr>
-{{range .Portal}}<tr><td>{{clock .Time}}</td><td class="path">{{.Method}} {{.URL}}</td><td class="path">{{.Sent}}</td><td>{{.Status}}</td><td>{{.Answer}}</td></tr>
+{{range .Portal}}<tr><td data-label="heure">{{clock .Time}}</td><td data-label="requête" class="path">{{.Method}} {{.URL}}</td><td data-label="envoyé" class="path">{{.Sent}}</td><td data-label="statut">{{.Status}}</td><td data-label="réponse">{{.Answer}}</td></tr>
 {{end}}</table></div>{{end}}
 {{if .Deliveries}}<h3>Livraisons d'événements de ProConnect</h3><div class="tbl"><table class="deliveries"><tr><th>heure</th><th>événement</th><th>vers</th><th>clé</th><th>statut du portail</th><th>réponse du portail</th></tr>
-{{range .Deliveries}}<tr><td>{{clock .Time}}</td><td>{{.EventType}}</td><td class="path">{{.URL}}</td><td>{{.KID}}</td><td{{if not (ok .Status)}} class="bad"{{end}}>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td>{{.Answer}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}</td></tr>
+{{range .Deliveries}}<tr><td data-label="heure">{{clock .Time}}</td><td data-label="événement">{{.EventType}}</td><td data-label="vers" class="path">{{.URL}}</td><td data-label="clé">{{.KID}}</td><td data-label="statut du portail"{{if not (ok .Status)}} class="bad"{{end}}>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td data-label="réponse du portail">{{.Answer}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}</td></tr>
 {{end}}</table></div>{{end}}
 {{if .Picture}}<h3>Le parcours en image</h3><p class="meta">Chaque flèche est un échange journalisé, dans l'ordre où il a commencé ; cliquez-la pour voir la requête et la réponse (secrets masqués).</p>
 <div class="flux-cadre">{{.Picture}}</div>{{end}}
 {{if .Exchanges}}<h3>Échanges journalisés par les composants</h3><div class="tbl"><table class="exchanges"><tr><th>heure</th><th>composant</th><th>requête</th><th>statut</th><th>durée</th><th>redirection</th></tr>
-{{range .Exchanges}}<tr><td>{{clock .Time}}</td><td>{{.Component}}</td><td class="path">{{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}}</td><td>{{.Status}}{{if gt .Times 1}} <b>×{{.Times}}</b>{{end}}</td><td>{{decimal .DurationMS}} ms</td><td class="path">{{.Location}}</td></tr>
+{{range .Exchanges}}<tr><td data-label="heure">{{clock .Time}}</td><td data-label="composant">{{.Component}}</td><td data-label="requête" class="path">{{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}}</td><td data-label="statut">{{.Status}}{{if gt .Times 1}} <b>×{{.Times}}</b>{{end}}</td><td data-label="durée">{{decimal .DurationMS}} ms</td><td data-label="redirection" class="path">{{.Location}}</td></tr>
 {{end}}</table></div>{{end}}
 </details>
 {{end}}
@@ -185,7 +189,7 @@ func WriteHTML(file string, sum Summary, details map[string]*Detail) error {
 		rs := reportScenario{ScenarioResult: r}
 		if d := details[r.ID]; d != nil {
 			rs.Steps, rs.Exchanges, rs.Portal, rs.Deliveries = d.Steps, collapse(d.Exchanges), d.Portal, d.Deliveries
-			rs.Picture = picture(d.Exchanges, fmt.Sprintf("sc%d", i+1), r.Name)
+			rs.Picture = picture(append(slices.Clone(d.Exchanges), deliveryExchanges(d.Deliveries)...), fmt.Sprintf("sc%d", i+1), r.Name)
 		}
 		list = append(list, rs)
 	}
@@ -222,4 +226,25 @@ func picture(list []Exchange, prefix, name string) template.HTML {
 	p := flowsvg.Build(folded)
 	p.BodyLimit = 1500
 	return note + flowsvg.Render(p, prefix+"-fleche", "Échanges du scénario « "+name+" »")
+}
+
+// deliveryExchanges are ProConnect's event deliveries as exchanges of the
+// picture: the core pushes them on its own time, untagged by the scenario,
+// so the portal's journal does not list them with the scenario's exchanges.
+func deliveryExchanges(list []Delivery) []Exchange {
+	var out []Exchange
+	for _, d := range list {
+		path := d.URL
+		if u, err := url.Parse(d.URL); err == nil && u.Path != "" {
+			path = u.Path
+		}
+		e := Exchange{Time: d.Time.Add(time.Duration(d.DurationMS * float64(time.Millisecond))), DurationMS: d.DurationMS,
+			Component: "portal", From: "proconnect", Method: "POST", Path: path, Status: d.Status,
+			Response: &control.Message{Body: strings.TrimSpace(d.Answer + " " + d.Error)}}
+		if d.EventType != "" {
+			e.Request = &control.Message{Body: "événement " + d.EventType + ", signé par la clé " + d.KID}
+		}
+		out = append(out, e)
+	}
+	return out
 }

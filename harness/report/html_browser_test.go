@@ -84,9 +84,14 @@ func scenarioExchanges() []Exchange {
 		{Time: at(40), DurationMS: 4, Component: "franceconnect", From: "proconnect", Method: "POST", Path: "/api/v2/token", Status: 200},
 		{Time: at(44), DurationMS: 1, Component: "sirene", From: "proconnect", Method: "GET", Path: "/api/companies/901001008", Status: 200},
 		{Time: at(50), DurationMS: 15, Component: "proconnect", Method: "GET", Path: "/oidc/callback", Status: 303},
-		{Time: at(60), DurationMS: 2, Component: "portal", From: "proconnect", Method: "POST", Path: "/api/psp/events", Status: 400,
-			Answer: `{"error":"invalid_aud"}`},
 	}
+}
+
+// scenarioDeliveries are the core's deliveries of the scenario (its
+// /__sandbox/attempts), which no journal tags with the scenario.
+func scenarioDeliveries() []Delivery {
+	return []Delivery{{Time: time.Date(2026, 12, 2, 10, 0, 0, 58_000_000, time.UTC), DurationMS: 2, EventType: "certification.completed",
+		URL: "http://127.0.0.1:7104/api/psp/events", KID: "proconnect-es256-1", Status: 400, Answer: `{"error":"invalid_aud"}`}}
 }
 
 // TestHTMLReportPictureOnAPhone opens the report at 390 px wide: the page
@@ -101,7 +106,7 @@ func TestHTMLReportPictureOnAPhone(t *testing.T) {
 		Scenarios: []ScenarioResult{{ID: "portail/evenements.feature:12", Name: "Le portail refuse un événement d'une autre audience",
 			Suite: "portail", Status: StatusFailed, Error: "le portail a répondu 400", FailedStep: "ProConnect envoie l'événement"}}}
 	file := filepath.Join(t.TempDir(), "rapport.html")
-	details := map[string]*Detail{"portail/evenements.feature:12": {Exchanges: scenarioExchanges(),
+	details := map[string]*Detail{"portail/evenements.feature:12": {Exchanges: scenarioExchanges(), Deliveries: scenarioDeliveries(),
 		Steps: []StepResult{{Text: "ProConnect envoie l'événement", Status: StatusFailed, Error: "le portail a répondu 400"}}}}
 	if err := WriteHTML(file, sum, details); err != nil {
 		t.Fatal(err)

@@ -107,6 +107,18 @@ func Describe(e control.Entry) string {
 			return "retour de FranceConnect"
 		case p == "/api/v1/jwks":
 			return "clés de ProConnect"
+		case p == "/api/v1/verifications":
+			return "revérification"
+		case p == "/api/v1/access-requests":
+			return "demande d'accès"
+		case strings.HasPrefix(p, "/api/v1/access-requests/"):
+			return "état de la demande d'accès"
+		case strings.HasPrefix(p, "/demandes/") && strings.HasSuffix(p, "/connexion"):
+			return "le dirigeant se connecte"
+		case strings.HasPrefix(p, "/demandes/") && strings.HasSuffix(p, "/decision"):
+			return "décision du dirigeant"
+		case strings.HasPrefix(p, "/demandes/"):
+			return "page de la demande"
 		}
 	case "franceconnect":
 		switch {
@@ -149,6 +161,20 @@ func Describe(e control.Entry) string {
 			return "démarrage"
 		case p == "/retour":
 			return "retour au portail"
+		case strings.HasPrefix(p, "/api/status/"):
+			return "état du compte"
+		case strings.HasPrefix(p, "/api/reverifier/"), strings.HasSuffix(p, "/verifier"):
+			return "revérification demandée"
+		case p == "/api/acces", p == "/collaborateur":
+			return "demande d'accès"
+		case strings.HasPrefix(p, "/api/acces/"), strings.HasPrefix(p, "/collaborateur/"):
+			return "état de la demande d'accès"
+		case strings.HasPrefix(p, "/compte/"):
+			return "page du compte"
+		}
+	case "mailbox":
+		if strings.HasPrefix(p, "/api/messages") {
+			return "lecture des courriels"
 		}
 	}
 	return e.Method + " " + p
