@@ -120,6 +120,17 @@ func TestFlowPictureDrawsACertification(t *testing.T) {
 		"navigateur>portal:retour au portail",
 		"portal>proconnect:lecture du résultat",
 	}
+	// the flow page opened without an ID follows this browser's certification
+	if err := chromedp.Do(ctx, chromedp.Navigate(portal+"/flux"), chromedp.WaitVisible(chromedp.CSS("#flux-certification"))); err != nil {
+		t.Fatal(err)
+	}
+	followed, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#flux-certification")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.TrimPrefix(flowHref, "/flux?certification="); followed != want {
+		t.Errorf("/flux follows certification %q, want this browser's %q", followed, want)
+	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(portal+flowHref)); err != nil {
 		t.Fatal(err)
 	}

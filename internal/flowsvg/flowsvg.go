@@ -205,7 +205,7 @@ func Render(p Picture, prefix, title string) template.HTML {
 	width := len(p.Lanes)*laneWidth + 2*margin + overflow
 	height := headHeight + len(p.Arrows)*rowHeight + 2*margin
 	x := func(key string) int { return margin + col[key]*laneWidth + laneWidth/2 }
-	fmt.Fprintf(&b, `<svg class="flux" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-titre">`,
+	fmt.Fprintf(&b, `<svg class="flux" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="group" aria-labelledby="%s-titre">`,
 		width, height, width, height, prefix)
 	fmt.Fprintf(&b, `<title id="%s-titre">%s</title>`, prefix, esc(title))
 	b.WriteString(`<defs><marker id="` + prefix + `-pointe" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>`)

@@ -98,16 +98,28 @@ func (p *Portal) fetchJournal(ctx context.Context, base string, since uint64) ([
 	return body.Entries, nil
 }
 
+// flowCookie remembers, in a browser, the last certification it started:
+// the flow page follows the browser's own certification, never another
+// person's (a shared sandbox's portal serves many). A certification's ID
+// is random: whoever has it (the return page's URL) may see its flow.
+const flowCookie = "portail_flux"
+
 // flowOf returns the certification the flow page draws: the one asked, or
-// the last one this portal started.
+// the last one this browser started.
 func (p *Portal) flowOf(r *http.Request) string {
 	if id := r.URL.Query().Get("certification"); id != "" {
 		return id
 	}
-	if last := p.lastFlow.Load(); last != nil {
-		return *last
+	if ck, err := r.Cookie(flowCookie); err == nil {
+		return ck.Value
 	}
 	return ""
+}
+
+// followFlow makes the flow page of this browser follow certification id.
+func followFlow(w http.ResponseWriter, id string) {
+	http.SetCookie(w, &http.Cookie{Name: flowCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Expires: time.Now().Add(time.Hour)})
 }
 
 type flowView struct {
@@ -123,7 +135,7 @@ func (p *Portal) flowPicture(r *http.Request) flowView {
 	id := p.flowOf(r)
 	v := flowView{Certification: id, Follow: r.URL.Query().Get("certification") == ""}
 	if id == "" {
-		v.Picture = template.HTML(`<p class="flux-vide">Aucune certification démarrée depuis ce portail : démarrez-en une depuis l'accueil, elle s'affichera ici.</p>`)
+		v.Picture = template.HTML(`<p class="flux-vide">Aucune certification démarrée depuis ce navigateur : démarrez-en une depuis l'accueil du portail, elle s'affichera ici.</p>`)
 		return v
 	}
 	all, err := p.readJournals(r.Context())

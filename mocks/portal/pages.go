@@ -56,7 +56,6 @@ func (p *Portal) routes() http.Handler {
 			p.requests.Clear()
 			p.contacts.Clear()
 			p.flowAliases.Clear()
-			p.lastFlow.Store(nil)
 		})
 		r.Put("/defects", func(w http.ResponseWriter, r *http.Request) {
 			var d Defects
@@ -170,7 +169,7 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 	}
 	control.NoteFlow(r.Context(), out.ID)
 	p.flowAliases.Store(out.ID, start)
-	p.lastFlow.Store(&out.ID)
+	followFlow(w, out.ID)
 	a := p.accountFor(out.ID, siren, ref)
 	a.mu.Lock()
 	if a.state != StateCertified {

@@ -110,11 +110,10 @@ type Portal struct {
 	contacts sync.Map // SIREN → the dirigeant's contact email, from events; never shown on a page
 	defects  atomic.Pointer[Defects]
 	handler  http.Handler
-	// the flow page: the components' recent journal entries, each
-	// certification's starting tag, and the last certification started
+	// the flow page: the components' recent journal entries and each
+	// certification's starting tag
 	journals    journals
 	flowAliases sync.Map // certification ID → the tag its start carried
-	lastFlow    atomic.Pointer[string]
 }
 
 type pisteToken struct {
