@@ -257,13 +257,32 @@ func maskJWS(raw string) string {
 	return "JWS, en-tête :\n" + out[0] + "\nrevendications :\n" + out[1] + "\nsignature : " + Masked
 }
 
+// personalKey says whether a JSON key (lower case) names a person's data
+// in the registers' answers (INSEE Sirene, RNE, API Entreprise: nom,
+// prenoms, dateDeNaissance, lieu_naissance, sexe…) or in OpenID Connect's.
+func personalKey(k string) bool {
+	if k == "nom" || strings.HasPrefix(k, "nom") && !strings.HasPrefix(k, "nomenclature") && !strings.HasPrefix(k, "nombre") {
+		return true
+	}
+	for _, w := range []string{"prenom", "naissance", "birth", "email", "courriel", "pseudonyme", "given_name", "family_name"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	switch k {
+	case "sexe", "sexeunitelegale", "genre", "gender", "telephone", "phone_number", "address", "adresse_postale":
+		return true
+	}
+	return false
+}
+
 // maskJSON masks, at any depth, the values of secret keys; a string that is
 // itself a JWT is masked too.
 func maskJSON(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, x := range t {
-			if secretKeys[strings.ToLower(k)] {
+			if lk := strings.ToLower(k); secretKeys[lk] || personalKey(lk) {
 				t[k] = Masked
 				continue
 			}

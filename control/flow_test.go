@@ -136,3 +136,23 @@ func TestDetailsAllocations(t *testing.T) {
 		t.Errorf("%v allocations per exchange with details, want at most 10", allocs)
 	}
 }
+
+// TestMaskBodyRegisterPersons: the registers' answers keep the company
+// (SIREN, name, activity) and lose the persons (names, first names, birth
+// date and place, sex), in INSEE's, the RNE's and API Entreprise's keys.
+func TestMaskBodyRegisterPersons(t *testing.T) {
+	body := `{"siren":"901001008","denominationUniteLegale":"ACME","nomUniteLegale":"Martin","prenomUsuelUniteLegale":"Jeanne",
+		"sexeUniteLegale":"F","nomenclatureActivitePrincipaleUniteLegale":"NAFRev2",
+		"dirigeants":[{"nom":"Dupont","prenoms":["Angela","Marie"],"nom_usage":"Durand","dateDeNaissance":"1962-08","lieu_naissance":"Paris","qualite":"Président"}]}`
+	got := MaskBody("application/json", []byte(body), len(body))
+	for _, secret := range []string{"Martin", "Jeanne", `"F"`, "Dupont", "Angela", "Durand", "1962-08", "Paris"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("masked register answer shows %s:\n%s", secret, got)
+		}
+	}
+	for _, kept := range []string{`"siren": "901001008"`, `"denominationUniteLegale": "ACME"`, `"qualite": "Président"`, `"nomenclatureActivitePrincipaleUniteLegale": "NAFRev2"`} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("masked register answer lost %s:\n%s", kept, got)
+		}
+	}
+}

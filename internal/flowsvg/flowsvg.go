@@ -238,7 +238,9 @@ func Render(p Picture, prefix, title string) template.HTML {
 		} else {
 			fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2" marker-end="url(#%s-pointe)"/>`, x1, y, x2, y, colour, prefix)
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="12" fill="%s">%s</text>`, lx, y-6, colour, esc(clip(text, 44)))
+		// a white halo keeps the label readable across the lanes' lines
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="12" fill="%s" stroke="#fff" stroke-width="4" paint-order="stroke">%s</text>`,
+			lx, y-6, colour, esc(clip(text, 44)))
 		b.WriteString(`</a>`)
 	}
 	b.WriteString(`</svg>`)
