@@ -36,6 +36,10 @@ type Kit struct {
 	// Log receives a line for every 5xx answer (see logFailures); nil is
 	// slog's default logger.
 	Log *slog.Logger
+	// Details makes the journal keep each exchange's headers and the
+	// beginning of its bodies, secrets masked (see MaskBody): what the flow
+	// picture shows when an arrow is clicked.
+	Details bool
 }
 
 // NewKit returns a kit with a real-time clock (base may be nil), a journal of
@@ -56,21 +60,47 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 	inner := k.shield(Inject(k.Faults)(next))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scenario := r.Header.Get(ScenarioHeader)
-		notes := &exchangeNotes{scenario: scenario} // ScenarioFrom reads it
+		notes := &exchangeNotes{scenario: scenario, flow: r.Header.Get(FlowHeader)} // ScenarioFrom, FlowFrom read them
 		r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, notes))
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		journalled := !strings.HasPrefix(r.URL.Path, "/__sandbox/")
+		rec := &statusRecorder{ResponseWriter: w, details: k.Details && journalled}
+		var sent *captureBody
+		var request *Message
+		if rec.details {
+			request = &Message{Headers: maskHeaders(r.Header)}
+			if r.Body != nil && r.Body != http.NoBody {
+				sent = &captureBody{ReadCloser: r.Body}
+				r.Body = sent
+			}
+		}
 		inner.ServeHTTP(rec, r)
-		if !strings.HasPrefix(r.URL.Path, "/__sandbox/") {
-			k.Journal.Add(Entry{
+		if journalled {
+			loc := w.Header().Get("Location")
+			e := Entry{
 				Time: k.Clock.Now(), Component: k.Component, Method: r.Method, Path: r.URL.Path,
 				Query: Redact(r.URL.RawQuery), Status: rec.status,
 				DurationMS: float64(time.Since(start).Microseconds()) / 1000,
-				Location:   redactLocation(w.Header().Get("Location")),
+				Location:   redactLocation(loc),
 				Scenario:   scenario,
 				Client:     notes.client,
 				Answer:     strings.TrimSpace(string(rec.answer)),
-			})
+				Flow:       notes.flow,
+				From:       r.Header.Get(FromHeader),
+				Link:       stateLink(r.URL.RawQuery),
+			}
+			if e.Link == "" && loc != "" {
+				e.Link = locationLink(loc)
+			}
+			if rec.details {
+				if sent != nil {
+					request.Body, request.Size = MaskBody(r.Header.Get("Content-Type"), sent.kept, sent.size), sent.size
+				}
+				e.Request = request
+				e.Response = &Message{Headers: maskHeaders(w.Header()), Size: rec.size,
+					Body: MaskBody(w.Header().Get("Content-Type"), rec.body, rec.size)}
+			}
+			k.Journal.Add(e)
 		}
 		if rec.status >= 500 {
 			k.logFailure(r, rec.status, &notes.failureNote, rec.failure)

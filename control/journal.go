@@ -30,6 +30,20 @@ type Entry struct {
 	// Answer is the beginning of a JSON error answer (status 400 and
 	// above): what a harness quotes to say why a call failed.
 	Answer string `json:"answer,omitempty"`
+	// Flow is the correlation tag of the exchange (see FlowHeader): the
+	// certification it belongs to, when a component knows or was told.
+	Flow string `json:"flow,omitempty"`
+	// From is the sandbox component that made the call (see FromHeader);
+	// empty for a browser or a client outside the sandbox.
+	From string `json:"from,omitempty"`
+	// Link is a fingerprint of the OAuth state the request or its
+	// redirection carried: the exchanges of one authorization share it,
+	// although the state itself is masked.
+	Link string `json:"link,omitempty"`
+	// Request and Response are the exchange's headers and the beginning of
+	// its bodies, secrets masked, when the kit records them (Kit.Details).
+	Request  *Message `json:"request,omitempty"`
+	Response *Message `json:"response,omitempty"`
 }
 
 // Ring keeps the last items added, lock-free: writers claim a slot with an
@@ -161,6 +175,10 @@ type statusRecorder struct {
 	status  int
 	answer  []byte // the beginning of a JSON error answer
 	failure []byte // the beginning of a 5xx answer
+	// details: keep the beginning of the body (Kit.Details), and its size
+	details bool
+	body    []byte
+	size    int
 }
 
 // answerKept is how much of a JSON error answer the journal keeps.
@@ -182,6 +200,12 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	}
 	if r.status >= 500 && len(r.failure) < answerKept {
 		r.failure = append(r.failure, b[:min(len(b), answerKept-len(r.failure))]...)
+	}
+	if r.details {
+		r.size += len(b)
+		if room := bodyKept - len(r.body); room > 0 && recordedContent(r.Header().Get("Content-Type")) {
+			r.body = append(r.body, b[:min(len(b), room)]...)
+		}
 	}
 	return r.ResponseWriter.Write(b)
 }
@@ -223,15 +247,29 @@ func PropagateScenario(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return scenarioTransport{base}
+	return scenarioTransport{base: base}
 }
 
-type scenarioTransport struct{ base http.RoundTripper }
+type scenarioTransport struct {
+	base http.RoundTripper
+	from string // the component making the calls, if known
+}
 
 func (t scenarioTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if id := ScenarioFrom(r.Context()); id != "" && r.Header.Get(ScenarioHeader) == "" {
+	id, flow := ScenarioFrom(r.Context()), FlowFrom(r.Context())
+	tagScenario := id != "" && r.Header.Get(ScenarioHeader) == ""
+	tagFlow := flow != "" && r.Header.Get(FlowHeader) == ""
+	if tagScenario || tagFlow || t.from != "" {
 		r = r.Clone(r.Context())
-		r.Header.Set(ScenarioHeader, id)
+		if tagScenario {
+			r.Header.Set(ScenarioHeader, id)
+		}
+		if tagFlow {
+			r.Header.Set(FlowHeader, flow)
+		}
+		if t.from != "" {
+			r.Header.Set(FromHeader, t.from)
+		}
 	}
 	return t.base.RoundTrip(r)
 }

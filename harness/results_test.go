@@ -179,6 +179,7 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 		t.Fatalf("the report has no section for the failed scenario %s", failedID)
 	}
 	var open, failedStep bool
+	arrows := 0 // the scenario's picture (internal/flowsvg)
 	components := map[string]bool{}
 	rows := map[string]int{} // table class → rows (header included)
 	for _, a := range found.Attr {
@@ -188,6 +189,9 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 	scan = func(n *html.Node) {
 		if n.Type == html.ElementNode && n.Data == "li" && attr(n, "class") == "failed" {
 			failedStep = true
+		}
+		if n.Type == html.ElementNode && n.Data == "a" && attr(n, "class") == "fleche" {
+			arrows++
 		}
 		if n.Type == html.ElementNode && n.Data == "tr" {
 			if td := n.FirstChild; td != nil && td.NextSibling != nil {
@@ -212,6 +216,9 @@ func checkReportInBrowser(t *testing.T, report string, res Result) {
 	// to it with the portal's answers
 	if rows["portal"] < 2 || rows["deliveries"] < 2 {
 		t.Fatalf("failed scenario %s: %d rows of requests to the portal, %d of deliveries; want both", failedID, rows["portal"]-1, rows["deliveries"]-1)
+	}
+	if arrows < 2 {
+		t.Fatalf("failed scenario %s: its picture has %d arrows, want one per exchange", failedID, arrows)
 	}
 	if !bytes.Contains(dom, []byte(`id="exigences"`)) || !bytes.Contains(dom, []byte(`class="en_echec"`)) {
 		t.Fatal("the report has no requirements matrix with a failed requirement")

@@ -82,7 +82,7 @@ var builders = map[string]func(env buildEnv) (http.Handler, error){
 		}
 		return portal.New(portal.Config{PublicURL: e.public, ProConnectURL: e.peers["proconnect"].Internal,
 			ProConnectIssuer: e.peers["proconnect"].Public, PisteURL: e.peers["piste"].Internal,
-			ClientID: p.ClientID, ClientSecret: p.ClientSecret, Kit: e.kit, Logger: e.log})
+			ClientID: p.ClientID, ClientSecret: p.ClientSecret, Kit: e.kit, Logger: e.log, Journals: journalPeers(e.peers)})
 	},
 }
 
@@ -298,6 +298,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		ln, me := listeners[c.Name], peers[c.Name]
 		kit := control.NewKit(c.Name, nil, cfg.ControlToken)
 		kit.AllowedHosts, kit.PublicOrigins = allowedNames(peers)
+		kit.Details = true // the portal's flow page shows each exchange's request and answer
 		env := buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
 			log: cfg.Logger.With("component", c.Name), recheck: cfg.RecheckInterval, smtp: listeners[layout.SMTPKey],
 			smtpAddr: cfg.SMTPAddr, smtpUser: cfg.SMTPUser, smtpPW: cfg.SMTPPassword, dataDir: cfg.DataDir}

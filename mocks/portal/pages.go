@@ -45,9 +45,18 @@ func (p *Portal) routes() http.Handler {
 	r.Get("/collaborateur/{id}", p.collaboratorPage)
 	r.Post("/api/acces", p.accessFile)
 	r.Get("/api/acces/{id}", p.accessStatus)
+	r.Get("/flux", p.flowPage)
+	r.Get("/flux/dessin", p.flowDrawing)
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(p.kit.Guard)
-		p.kit.Mount(r, func() { p.accounts.Clear(); p.byRef.Clear(); p.seen.Clear(); p.requests.Clear(); p.contacts.Clear() })
+		p.kit.Mount(r, func() {
+			p.accounts.Clear()
+			p.byRef.Clear()
+			p.seen.Clear()
+			p.requests.Clear()
+			p.contacts.Clear()
+			p.flowAliases.Clear()
+		})
 		r.Put("/defects", func(w http.ResponseWriter, r *http.Request) {
 			var d Defects
 			if !control.DecodeJSON(w, r, &d) {
@@ -136,11 +145,15 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 		return
 	}
 	state := randomID()
+	// the PISTE token and the request carry a tag of their own until the
+	// certification has its ID (the flow page draws both)
+	start := "demarrage-" + randomID()[:12]
+	ctx := control.WithFlow(r.Context(), start)
 	var out struct {
 		ID               string `json:"id"`
 		AuthorizationURL string `json:"authorization_url"`
 	}
-	status, raw, err := p.api(r.Context(), http.MethodPost, "/api/v1/certifications", map[string]string{
+	status, raw, err := p.api(ctx, http.MethodPost, "/api/v1/certifications", map[string]string{
 		"siren": siren, "redirect_uri": p.cfg.PublicURL + "/retour", "state": state, "purpose": purpose, "account_ref": ref,
 	}, &out)
 	switch {
@@ -154,6 +167,9 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 		p.failDetail(w, http.StatusBadGateway, "ProConnect a refusé la demande", "ProConnect n'a pas pu traiter la demande. Réessayez dans quelques instants.", apiDetail(status, raw, err))
 		return
 	}
+	control.NoteFlow(r.Context(), out.ID)
+	p.flowAliases.Store(out.ID, start)
+	followFlow(w, out.ID)
 	a := p.accountFor(out.ID, siren, ref)
 	a.mu.Lock()
 	if a.state != StateCertified {
@@ -214,6 +230,7 @@ var messages = map[string][2]string{
 // shows its outcome.
 func (p *Portal) back(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	control.NoteFlow(r.Context(), q.Get("certification_id")) // a refused return too: the flow page shows it
 	ck, err := r.Cookie(stateCookie)
 	if (err != nil || ck.Value == "" || ck.Value != q.Get("state")) && !p.defects.Load().IgnoreState {
 		p.fail(w, http.StatusBadRequest, "Retour inattendu", "Ce retour ne correspond pas à une demande de ce navigateur. Recommencez depuis l'accueil.")

@@ -34,6 +34,9 @@ type Config struct {
 	Kit                    *control.Kit
 	Logger                 *slog.Logger
 	HTTPClient             *http.Client
+	// Journals are the base URLs of the other components whose journals
+	// the flow page reads (/__sandbox/journal, with the kit's token).
+	Journals []string
 }
 
 // Defects breaks one rule each, for the conformance suite's own tests.
@@ -107,6 +110,10 @@ type Portal struct {
 	contacts sync.Map // SIREN → the dirigeant's contact email, from events; never shown on a page
 	defects  atomic.Pointer[Defects]
 	handler  http.Handler
+	// the flow page: the components' recent journal entries and each
+	// certification's starting tag
+	journals    journals
+	flowAliases sync.Map // certification ID → the tag its start carried
 }
 
 type pisteToken struct {
@@ -149,7 +156,7 @@ func New(cfg Config) (*Portal, error) {
 		cfg.Kit.Log = cfg.Logger
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateScenario(&http.Transport{MaxIdleConnsPerHost: 64})}
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateFrom(cfg.Kit.Component, &http.Transport{MaxIdleConnsPerHost: 64})}
 	}
 	p := &Portal{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, http: cfg.HTTPClient}
 	p.keys = newKeyCache(cfg.ProConnectURL+"/api/v1/jwks", cfg.HTTPClient, func() keyPolicy {

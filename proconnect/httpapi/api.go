@@ -114,6 +114,7 @@ func (c *Core) createCertification(w http.ResponseWriter, r *http.Request) {
 		c.domainProblem(w, r, err)
 		return
 	}
+	control.NoteFlow(r.Context(), cert.ID) // the flow picture draws this certification's exchanges together
 	w.Header().Set("Location", c.cfg.PublicURL+"/api/v1/certifications/"+cert.ID)
 	writeJSON(w, http.StatusCreated, map[string]any{"id": cert.ID,
 		"authorization_url": c.cfg.PublicURL + "/certifications/" + cert.ID + "/login", "expires_at": cert.ExpiresAt.UTC().Format(time.RFC3339)})
@@ -150,6 +151,7 @@ func (c *Core) getCertification(w http.ResponseWriter, r *http.Request) {
 		c.domainProblem(w, r, err)
 		return
 	}
+	control.NoteFlow(r.Context(), cert.ID)
 	writeJSON(w, http.StatusOK, certificationView(cert))
 }
 

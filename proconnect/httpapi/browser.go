@@ -35,6 +35,9 @@ func (c *Core) showPage(w http.ResponseWriter, status int, title, message string
 // login sends the browser to FranceConnect for a pending certification.
 func (c *Core) login(w http.ResponseWriter, r *http.Request) {
 	cert, err := c.svc.ForLogin(r.Context(), chi.URLParam(r, "id"))
+	if err == nil || errors.Is(err, proconnect.ErrAlreadyComplete) {
+		control.NoteFlow(r.Context(), cert.ID)
+	}
 	switch {
 	case errors.Is(err, proconnect.ErrAlreadyComplete):
 		c.backToPortal(w, r, cert)
@@ -56,6 +59,11 @@ func (c *Core) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cert, err := c.svc.StateOwner(r.Context(), q.Get("state"))
+	if cert.ID != "" {
+		// FranceConnect's token and userinfo, the registry's lookups and
+		// the event carry it too (control.PropagateFrom)
+		control.NoteFlow(r.Context(), cert.ID)
+	}
 	switch {
 	case errors.Is(err, proconnect.ErrAlreadyComplete):
 		c.backToPortal(w, r, cert) // a replayed callback: same answer, nothing changes

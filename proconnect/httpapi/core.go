@@ -110,7 +110,7 @@ func New(cfg Config) (*Core, error) {
 		cfg.Kit.Log = cfg.Logger
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateScenario(&http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute}),
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateFrom(cfg.Kit.Component, &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute}),
 			CheckRedirect: func(_ *http.Request, via []*http.Request) error {
 				if len(via) >= 3 {
 					return http.ErrUseLastResponse

@@ -183,6 +183,9 @@ func (p *pusher) attempt(ctx context.Context, e proconnect.Event) (status int, e
 		return 0, err
 	}
 	a.KID = kid
+	if id, ok := e.Data["certification_id"].(string); ok && id != "" {
+		ctx = control.WithFlow(ctx, id) // the portal's journal puts the delivery in the certification's flow
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, portal.EventsURL, strings.NewReader(jws))
 	if err != nil {
 		return 0, err
