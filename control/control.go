@@ -38,10 +38,10 @@ type Kit struct {
 	// slog's default logger.
 	Log *slog.Logger
 
-	// The scope of a portal's control token (tenant.go). PortalRoutes
-	// lists the component's own control calls ("METHOD /__sandbox/path")
-	// a portal's token may make, besides the journal and faults every kit
-	// scopes; each such handler reads PortalScope. PortalClock, when set,
+	// The scope of a portal's control token (tenant.go). PortalCalls says
+	// which of the component's own control calls a portal's token may
+	// make, besides the journal and faults every kit scopes (nil: none);
+	// each such handler reads PortalScope. PortalClock, when set,
 	// gives each portal its own clock: /__sandbox/clock with a portal's
 	// token reads and moves that one. PortalTokenCurrent, when set, says
 	// whether a well-signed portal token is still the portal's current one
@@ -49,7 +49,7 @@ type Kit struct {
 	// paths whose anonymous exchanges (no client known, such as the reads
 	// of a public key set) a portal's journal shows too: they are every
 	// team's.
-	PortalRoutes       map[string]bool
+	PortalCalls        func(r *http.Request) bool
 	PortalClock        *PortalClocks
 	PortalTokenCurrent func(portal, token string) bool
 	SharedPaths        []string

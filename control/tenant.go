@@ -21,7 +21,7 @@ import (
 // everything; a portal is given, when it is registered at the core, a
 // control token of its own that reaches only its scope: the faults on its
 // calls, its journal entries, its own clock where a component keeps one per
-// portal, and the calls a component lists in PortalRoutes. Anything else
+// portal, and the calls a component allows in PortalCalls. Anything else
 // answers 403.
 //
 // A portal token is signed with a key derived from the owner token (HMAC),
@@ -117,7 +117,8 @@ func WithPortalScope(ctx context.Context, portal string) context.Context {
 
 // portalMay says whether a portal token may make the control call r: the
 // calls every kit scopes itself (journal, faults, and the clock when the
-// component keeps one per portal) and those the component lists.
+// component keeps one per portal) and those the component allows
+// (PortalCalls).
 func (k *Kit) portalMay(r *http.Request) bool {
 	call := r.Method + " " + r.URL.Path
 	switch call {
@@ -126,7 +127,7 @@ func (k *Kit) portalMay(r *http.Request) bool {
 	case "GET /__sandbox/clock", "POST /__sandbox/clock", "DELETE /__sandbox/clock":
 		return k.PortalClock != nil
 	}
-	return k.PortalRoutes[call]
+	return k.PortalCalls != nil && k.PortalCalls(r)
 }
 
 // guardPortal serves r scoped to the portal its bearer token names, or

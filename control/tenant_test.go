@@ -19,7 +19,7 @@ func newSharedComponent(t *testing.T) (*control.Kit, http.Handler) {
 	t.Helper()
 	k := control.NewKit("test", nil, "owner")
 	k.PortalClock = control.NewPortalClocks(k.Clock)
-	k.PortalRoutes = map[string]bool{"GET /__sandbox/echo": true}
+	k.PortalCalls = func(r *http.Request) bool { return r.Method == http.MethodGet && r.URL.Path == "/__sandbox/echo" }
 	r := chi.NewRouter()
 	r.Use(k.Middleware)
 	r.Get("/hello", func(w http.ResponseWriter, r *http.Request) {
