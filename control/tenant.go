@@ -210,3 +210,30 @@ func (p *PortalClocks) Latest() time.Time {
 
 // Reset puts every portal's clock back on the component's.
 func (p *PortalClocks) Reset() { p.clocks.Clear() }
+
+// PortalHeader names, in a mail the core sends for a portal (an access
+// request filed through it), that portal: the mail catcher shows a portal's
+// token only its own mail, and a mail outage of a portal refuses only its
+// mail. A header of the sandbox's own: ProConnect sends none.
+const PortalHeader = "X-Sandbox-Portal"
+
+// RequireTokenOrPortal is RequireToken that also lets a portal's token
+// through, scoped to its portal (PortalScope): for routes outside
+// /__sandbox/ that show what a shared sandbox holds, each of which then
+// shows a portal only its own.
+func (k *Kit) RequireTokenOrPortal(next http.Handler) http.Handler {
+	if k.Token == "" {
+		return next
+	}
+	guarded := k.RequireToken(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !k.Authorized(r) {
+			scheme, credentials, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+			if portal, ok := k.PortalOf(strings.TrimLeft(credentials, " ")); ok && strings.EqualFold(scheme, "Bearer") {
+				next.ServeHTTP(w, r.WithContext(WithPortalScope(r.Context(), portal)))
+				return
+			}
+		}
+		guarded.ServeHTTP(w, r)
+	})
+}

@@ -162,6 +162,7 @@ func (s *Service) RequestAccess(ctx context.Context, portalID, siren string, c C
 		TokenHash: HashToken(token), ContactEmail: contact, CreatedAt: now, ExpiresAt: now.Add(AccessRequestTTL)}
 	m := compose(a, token)
 	m.ID, m.To, m.CreatedAt, m.NextAttempt = s.NewID(), contact, now, s.Now() // the mailer runs on the component's time
+	m.PortalID = portalID
 	if err := s.Store.CreateAccessRequest(ctx, a, m); err != nil {
 		if errors.Is(err, ErrConflict) { // filed meanwhile by a concurrent call
 			if prev, perr := s.Store.PendingAccessRequest(ctx, portalID, siren, c.Email); perr == nil {

@@ -41,6 +41,15 @@ func TestPortalTimeExpiresOnlyItsRequests(t *testing.T) {
 		}
 		ids[p] = a.ID
 	}
+	mails, err := svc.Store.Mails(ctx, 10)
+	if err != nil || len(mails) != 3 {
+		t.Fatalf("mails: %d %v", len(mails), err)
+	}
+	for _, m := range mails {
+		if m.PortalID == "" {
+			t.Errorf("the access request mail %s names no portal", m.ID)
+		}
+	}
 	clocks.ahead["portail-a"] = 8 * 24 * time.Hour
 	clocks.ahead["portail-c"] = 8 * 24 * time.Hour
 	if n, err := svc.ExpirePortalAccessRequests(ctx, "portail-a"); err != nil || n != 1 {
