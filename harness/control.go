@@ -75,6 +75,9 @@ func (w *world) controlAt(base, method, path string, body any) (*exchange, error
 	if err != nil {
 		return nil, err
 	}
+	if err := w.outOfScope(e); err != nil {
+		return e, err
+	}
 	if e.status >= 300 {
 		return e, fmt.Errorf("control %s", e.describe())
 	}

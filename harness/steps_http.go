@@ -216,7 +216,7 @@ func (w *world) call(method, rawURL string, header map[string]string, body []byt
 		return err
 	}
 	w.http.last = e
-	return nil
+	return w.outOfScope(e)
 }
 
 // lastJSON decodes the last answer, a JSON object.

@@ -77,7 +77,15 @@ func TestPortalTokenAtTheCore(t *testing.T) {
 	if kids.Kid == "" || strings.Count(string(jwks), `"kid"`) != 2 {
 		t.Errorf("after portail-a's rotation the core signs with %q and publishes %s, want its first key and both", kids.Kid, jwks)
 	}
-	// a new registration retires the previous token
+	// the portal registering itself again keeps its token
+	self := map[string]any{"client_id": "portail-b", "redirect_uris": []string{"http://localhost:9/autre"}}
+	if code, raw, _ := call(t, http.MethodPost, core+"/__sandbox/portals", b, self); code != http.StatusCreated || strings.Contains(string(raw), "control_token") {
+		t.Errorf("portail-b registering itself again: %d %s, want 201 without a new token", code, raw)
+	}
+	if code, _, _ := call(t, http.MethodGet, core+"/__sandbox/clock", b, nil); code != http.StatusOK {
+		t.Errorf("portail-b's token after registering itself again: %d, want 200", code)
+	}
+	// the owner's new registration retires the previous token
 	a2 := registerWithToken(t, core, owner, "portail-a")
 	if code, raw, _ := call(t, http.MethodGet, core+"/__sandbox/clock", a, nil); code != http.StatusUnauthorized {
 		t.Errorf("a retired token: %d %s, want 401", code, raw)
