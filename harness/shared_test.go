@@ -48,13 +48,17 @@ func TestTwoTeamsShareOneSandbox(t *testing.T) {
 		name string
 		decl *PortalDeclaration
 	}{{"A (portail-demo)", ReferencePortal(u("portal"))}, {"B (portail-equipe-b)", teamB}}
+	tags := "" // the whole suite
+	if raceDetector {
+		tags = "@exclusif" // what one team changes that the other could see
+	}
 	results := make([]Result, len(teams))
 	outs := make([]bytes.Buffer, len(teams))
 	errs := make([]error, len(teams))
 	var wg sync.WaitGroup
 	for i, team := range teams {
 		wg.Go(func() {
-			results[i], errs[i] = Run(context.Background(), RunOptions{Suites: []string{"portail"}, Format: "progress", Concurrency: 4,
+			results[i], errs[i] = Run(context.Background(), RunOptions{Suites: []string{"portail"}, Tags: tags, Format: "progress", Concurrency: 4,
 				Output: &outs[i], NoColors: true, Target: Target{ProConnectURL: u("proconnect"), FranceConnectURL: u("franceconnect"),
 					SireneURL: u("sirene"), PisteURL: u("piste"), MailboxURL: u("mailbox"), ControlToken: owner, Portal: team.decl}})
 		})
@@ -93,12 +97,25 @@ func TestRegistrationGivesThePortalToken(t *testing.T) {
 		if err := env.registerDeclared(context.Background(), &out); err != nil {
 			t.Fatalf("%s: %v", d.ClientID, err)
 		}
-		if !env.scoped() || !strings.Contains(out.String(), env.controlToken) {
-			t.Fatalf("%s: the run holds %q after its registration:\n%s", d.ClientID, env.controlToken, out.String())
+		token := env.portalToken
+		if !isPortalToken(token) || env.controlToken != owner || !strings.Contains(out.String(), token) {
+			t.Fatalf("%s: the run holds %q for the portail suite after its registration:\n%s", d.ClientID, token, out.String())
 		}
-		token := env.controlToken
-		if err := env.registerDeclared(context.Background(), &out); err != nil || env.controlToken != token {
-			t.Fatalf("%s registering itself again with its token: %v; token kept: %v", d.ClientID, err, env.controlToken == token)
+		w := &world{env: env, suite: "portail"}
+		if w.controlToken() != token {
+			t.Errorf("%s: the portail suite drives the sandbox with %q, want its portal's token", d.ClientID, w.controlToken())
+		}
+		if w.suite = "proconnect"; w.controlToken() != owner {
+			t.Errorf("%s: the proconnect suite drives the sandbox with %q, want the owner's token", d.ClientID, w.controlToken())
+		}
+		// a later run given the portal's token registers it again and keeps it
+		later := &suiteEnv{portal: d, pisteURL: u("piste"), coreURL: u("proconnect"), control: true, controlToken: token,
+			transport: http.DefaultTransport, noControl: map[string]bool{}}
+		if err := later.registerDeclared(context.Background(), &out); err != nil || later.portalToken != "" {
+			t.Fatalf("%s registering itself again with its token: %v; new token %q", d.ClientID, err, later.portalToken)
+		}
+		if code := getStatus(t, u("proconnect")+"/__sandbox/clock", token); code != http.StatusOK {
+			t.Errorf("%s: its token after registering itself again: %d, want 200", d.ClientID, code)
 		}
 	}
 }
@@ -111,7 +128,7 @@ func TestOutOfScopeIsNotApplicable(t *testing.T) {
 		body: []byte(`{"type":"https://proconnect-sandbox.example/problems/control-scope","status":403}`)}
 	for token, skip := range map[string]bool{"pct.eA.bm9uY2U.c2ln": true, "jeton-du-proprietaire": false} {
 		env := &suiteEnv{controlToken: token}
-		w := &world{env: env, name: "X — scénario"}
+		w := &world{env: env, name: "X — scénario", suite: "portail"}
 		err := w.outOfScope(refused)
 		if errors.Is(err, godog.ErrSkip) != skip || (len(env.na) == 1) != skip {
 			t.Errorf("token %s: %v, not applicable %v", token, err, env.na)
@@ -120,4 +137,16 @@ func TestOutOfScopeIsNotApplicable(t *testing.T) {
 			t.Errorf("the reason does not say the owner's token is needed: %s", env.na[0].Reason)
 		}
 	}
+}
+
+func getStatus(t *testing.T, u, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
