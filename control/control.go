@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,22 @@ type Kit struct {
 	// beginning of its bodies, secrets masked (see MaskBody): what the flow
 	// picture shows when an arrow is clicked.
 	Details bool
+
+	// The scope of a portal's control token (tenant.go). PortalCalls says
+	// which of the component's own control calls a portal's token may
+	// make, besides the journal and faults every kit scopes (nil: none);
+	// each such handler reads PortalScope. PortalClock, when set,
+	// gives each portal its own clock: /__sandbox/clock with a portal's
+	// token reads and moves that one. PortalTokenCurrent, when set, says
+	// whether a well-signed portal token is still the portal's current one
+	// (the component that issued it keeps its hash). SharedPaths are the
+	// paths whose anonymous exchanges (no client known, such as the reads
+	// of a public key set) a portal's journal shows too: they are every
+	// team's.
+	PortalCalls        func(r *http.Request) bool
+	PortalClock        *PortalClocks
+	PortalTokenCurrent func(portal, token string) bool
+	SharedPaths        []string
 }
 
 // NewKit returns a kit with a real-time clock (base may be nil), a journal of
@@ -120,6 +137,9 @@ func (k *Kit) Guard(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if !k.Authorized(r) && k.guardPortal(w, r, next) {
+			return
+		}
 		guarded.ServeHTTP(w, r)
 	})
 }
@@ -135,6 +155,9 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 		k.Journal.Clear()
 		k.Faults.Clear()
 		k.Clock.Reset()
+		if k.PortalClock != nil {
+			k.PortalClock.Reset()
+		}
 		if reset != nil {
 			reset()
 		}
@@ -156,18 +179,34 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 				"limit is a number ≥ 0 (0: all that is kept) and since a sequence number of the journal (seq).", nil)
 			return
 		}
-		entries := k.Journal.Last(limit, since, q.Get("scenario"))
+		var entries []Entry
+		if portal, scoped := PortalScope(r.Context()); scoped {
+			entries = k.Journal.lastOf(limit, since, q.Get("scenario"), portal, k.SharedPaths)
+		} else {
+			entries = k.Journal.Last(limit, since, q.Get("scenario"))
+		}
 		if entries == nil {
 			entries = []Entry{}
 		}
 		JSON(w, http.StatusOK, map[string]any{"component": k.Component, "entries": entries})
 	})
-	r.Get("/faults", func(w http.ResponseWriter, _ *http.Request) {
-		JSON(w, http.StatusOK, map[string]any{"faults": k.Faults.List()})
+	r.Get("/faults", func(w http.ResponseWriter, r *http.Request) {
+		list := k.Faults.List()
+		if portal, scoped := PortalScope(r.Context()); scoped {
+			list = slices.DeleteFunc(list, func(f *Fault) bool { return f.ClientID != portal })
+		}
+		JSON(w, http.StatusOK, map[string]any{"faults": list})
 	})
 	r.Post("/faults", func(w http.ResponseWriter, r *http.Request) {
 		var f Fault
 		if !DecodeJSON(w, r, &f) {
+			return
+		}
+		// a portal's fault catches only its own calls
+		if portal, scoped := PortalScope(r.Context()); scoped && f.ClientID == "" {
+			f.ClientID = portal
+		}
+		if ForbidOtherPortal(w, r, f.ClientID) {
 			return
 		}
 		added, err := k.Faults.Add(&f)
@@ -177,11 +216,15 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 		}
 		JSON(w, http.StatusCreated, added)
 	})
-	r.Delete("/faults", func(w http.ResponseWriter, _ *http.Request) {
-		k.Faults.Clear()
+	r.Delete("/faults", func(w http.ResponseWriter, r *http.Request) {
+		if portal, scoped := PortalScope(r.Context()); scoped {
+			k.Faults.ClearClient(portal)
+		} else {
+			k.Faults.Clear()
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-	r.Get("/clock", func(w http.ResponseWriter, _ *http.Request) { k.writeClock(w) })
+	r.Get("/clock", func(w http.ResponseWriter, r *http.Request) { writeClock(w, k.clockOf(r)) })
 	r.Post("/clock", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Advance string `json:"advance"`
@@ -195,25 +238,37 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 				`"advance" must be a positive Go duration such as "31s" or "168h"; the sandbox clock never goes back.`, nil)
 			return
 		}
-		if err := k.Clock.Advance(d); err != nil {
+		clock := k.clockOf(r)
+		if err := clock.Advance(d); err != nil {
 			problem.Write(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
-				"The sandbox clock goes at most 100 years (876000h) ahead of real time; it is "+k.Clock.Offset().String()+
+				"The sandbox clock goes at most 100 years (876000h) ahead of real time; it is "+clock.Offset().String()+
 					" ahead, so an advance of "+d.String()+" is refused and the clock stays where it was. DELETE /__sandbox/clock puts it back on real time.", nil)
 			return
 		}
-		k.writeClock(w)
+		writeClock(w, clock)
 	})
 	// DELETE puts the clock back on real time (what already expired stays
 	// expired: it was recorded so).
-	r.Delete("/clock", func(w http.ResponseWriter, _ *http.Request) {
-		k.Clock.Reset()
-		k.writeClock(w)
+	r.Delete("/clock", func(w http.ResponseWriter, r *http.Request) {
+		clock := k.clockOf(r)
+		clock.Reset()
+		writeClock(w, clock)
 	})
 }
 
-func (k *Kit) writeClock(w http.ResponseWriter) {
+// clockOf is the clock a control call reads or moves: the portal's own for
+// a portal's token (only where the component keeps one: portalMay), the
+// component's otherwise.
+func (k *Kit) clockOf(r *http.Request) *Clock {
+	if portal, scoped := PortalScope(r.Context()); scoped && k.PortalClock != nil {
+		return k.PortalClock.For(portal)
+	}
+	return k.Clock
+}
+
+func writeClock(w http.ResponseWriter, c *Clock) {
 	JSON(w, http.StatusOK, map[string]string{
-		"now": k.Clock.Now().UTC().Format(time.RFC3339Nano), "offset": k.Clock.Offset().String(),
+		"now": c.Now().UTC().Format(time.RFC3339Nano), "offset": c.Offset().String(),
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -102,6 +103,19 @@ func (q *Faults) Clear() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.list.Store(nil)
+}
+
+// ClearClient removes the faults of one client (a portal clearing its
+// own), leaving the others'.
+func (q *Faults) ClearClient(clientID string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	cur := q.list.Load()
+	if cur == nil {
+		return
+	}
+	next := slices.DeleteFunc(slices.Clone(*cur), func(f *Fault) bool { return f.ClientID == clientID })
+	q.list.Store(&next)
 }
 
 // take returns the first matching fault with requests left, consuming one.

@@ -122,6 +122,19 @@ func (j *Journal) Last(limit int, since uint64, scenario string) []Entry {
 	return out
 }
 
+// lastOf is Last for a portal's token: the exchanges of that client, and,
+// among those no client is known for, the scenario's (when one is asked:
+// its tag is the harness's own) and those on the shared paths (a public key
+// set every portal reads).
+func (j *Journal) lastOf(limit int, since uint64, scenario, portal string, shared []string) []Entry {
+	return j.ring.Last(limit, since, func(_ uint64, e Entry) bool {
+		if scenario != "" && e.Scenario != scenario {
+			return false
+		}
+		return e.Client == portal || (e.Client == "" && (scenario != "" || slices.Contains(shared, e.Path)))
+	})
+}
+
 // Clear forgets every entry.
 func (j *Journal) Clear() { j.ring.Clear() }
 

@@ -139,6 +139,9 @@ type suiteEnv struct {
 	issuers      map[string]string // profile → issuer, read from discovery
 	control      bool
 	controlToken string
+	// portalToken is the portal under test's own control token, which
+	// the portail suite's scenarios drive the sandbox with (tenant.go).
+	portalToken  string
 	fixtures     *fixtures.Set
 	external     spClient
 	externalPlus spClient
@@ -259,6 +262,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 		id, began = env.index.id(s), time.Now()
 		w.name, w.began = id+" — "+s.Name, began
+		w.suite = strings.SplitN(s.Uri, "/", 2)[0]
 		exclusive := false
 		for _, t := range s.Tags {
 			if t.Name == "@controle" && !env.control {

@@ -58,8 +58,8 @@ func (w *world) controlAt(base, method, path string, body any) (*exchange, error
 		b, _ = json.Marshal(body)
 		h["Content-Type"] = "application/json"
 	}
-	if w.env.controlToken != "" {
-		h["Authorization"] = "Bearer " + w.env.controlToken
+	if w.controlToken() != "" {
+		h["Authorization"] = "Bearer " + w.controlToken()
 	}
 	if err := w.controlGate(base + "/__sandbox" + path); err != nil {
 		return nil, err
@@ -74,6 +74,9 @@ func (w *world) controlAt(base, method, path string, body any) (*exchange, error
 	e, err := w.http.backend.do(req)
 	if err != nil {
 		return nil, err
+	}
+	if err := w.outOfScope(e); err != nil {
+		return e, err
 	}
 	if e.status >= 300 {
 		return e, fmt.Errorf("control %s", e.describe())

@@ -178,6 +178,11 @@ func (e *suiteEnv) registerDeclared(ctx context.Context, out io.Writer) error {
 			// one of the sandbox's own portals (the reference portal, or one
 			// given to up --portal): kept as the sandbox knows it
 			fmt.Fprintf(out, "Le %s du bac à sable connaît déjà le portail %s (ses fixtures) : il le garde tel quel.\n", c.name, d.ClientID)
+			if c.base == e.coreURL {
+				if err := e.askPortalToken(ctx, client, out); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if resp.StatusCode != http.StatusCreated {
@@ -187,6 +192,9 @@ func (e *suiteEnv) registerDeclared(ctx context.Context, out io.Writer) error {
 			}
 			return fmt.Errorf("registering the portal %s at %s (%s) failed: %d %s%s", d.ClientID, c.name, c.base,
 				resp.StatusCode, visibleText(answer, 300), hint)
+		}
+		if c.base == e.coreURL {
+			e.takePortalToken(answer, out)
 		}
 	}
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"proconnect"}}

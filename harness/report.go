@@ -20,8 +20,8 @@ func (w *world) collectExchanges() []Exchange {
 		if err != nil {
 			continue
 		}
-		if w.env.controlToken != "" {
-			req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
+		if w.controlToken() != "" {
+			req.Header.Set("Authorization", "Bearer "+w.controlToken())
 		}
 		resp, err := (&http.Client{Transport: w.env.transport, Timeout: 5 * time.Second}).Do(req)
 		if err != nil {

@@ -390,8 +390,8 @@ func (w *world) openHeadlessSession(login string) error {
 	if err != nil {
 		return err
 	}
-	if w.env.controlToken != "" {
-		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
+	if w.controlToken() != "" {
+		req.Header.Set("Authorization", "Bearer "+w.controlToken())
 	}
 	e, err := w.http.browser.do(req)
 	if err != nil {

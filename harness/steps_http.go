@@ -208,15 +208,15 @@ func (w *world) call(method, rawURL string, header map[string]string, body []byt
 		req.Header.Set(k, v)
 	}
 	// every control call carries the sandbox's token, when there is one
-	if strings.HasPrefix(req.URL.Path, "/__sandbox/") && w.env.controlToken != "" && req.Header.Get("Authorization") == "" {
-		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
+	if strings.HasPrefix(req.URL.Path, "/__sandbox/") && w.controlToken() != "" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+w.controlToken())
 	}
 	e, err := w.http.backend.do(req)
 	if err != nil {
 		return err
 	}
 	w.http.last = e
-	return nil
+	return w.outOfScope(e)
 }
 
 // lastJSON decodes the last answer, a JSON object.

@@ -401,8 +401,8 @@ func (w *world) mailboxGet(raw string) (*exchange, error) {
 	if err != nil {
 		return nil, err
 	}
-	if w.env.controlToken != "" {
-		req.Header.Set("Authorization", "Bearer "+w.env.controlToken)
+	if w.controlToken() != "" {
+		req.Header.Set("Authorization", "Bearer "+w.controlToken())
 	}
 	return w.http.backend.do(req)
 }

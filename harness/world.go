@@ -19,6 +19,7 @@ import (
 type world struct {
 	env   *suiteEnv
 	name  string    // "ID — name", what the reports call the scenario
+	suite string    // the scenario's suite (portail, proconnect…)
 	began time.Time // when the scenario started
 	// trace tags the scenario's requests (control.ScenarioHeader), so the
 	// components' journals tell its exchanges apart; steps are what ran.

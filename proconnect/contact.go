@@ -22,6 +22,11 @@ type Mail struct {
 	// CreatedAt).
 	AbandonedAt *time.Time `json:"abandoned_at,omitempty"`
 	LastError   string     `json:"last_error,omitempty"`
+	// PortalID is the portal the mail is sent for (an access request filed
+	// through it), "" for a mail of the dirigeant's own (a contact
+	// address to verify): a shared sandbox tells the teams' mail apart by
+	// it (control.PortalHeader).
+	PortalID string `json:"portal_id,omitempty"`
 }
 
 // Done says that the mail needs no more attempt: sent, or abandoned.

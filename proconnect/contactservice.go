@@ -157,11 +157,12 @@ func (s *Service) RequestAccess(ctx context.Context, portalID, siren string, c C
 		return a, false, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	token := s.NewID() + s.NewID()
-	now := s.Now()
+	now := s.nowFor(portalID)
 	a = AccessRequest{ID: s.NewID(), PortalID: portalID, SIREN: siren, Collaborator: c, State: state, Status: AccessPending,
 		TokenHash: HashToken(token), ContactEmail: contact, CreatedAt: now, ExpiresAt: now.Add(AccessRequestTTL)}
 	m := compose(a, token)
-	m.ID, m.To, m.CreatedAt, m.NextAttempt = s.NewID(), contact, now, now
+	m.ID, m.To, m.CreatedAt, m.NextAttempt = s.NewID(), contact, now, s.Now() // the mailer runs on the component's time
+	m.PortalID = portalID
 	if err := s.Store.CreateAccessRequest(ctx, a, m); err != nil {
 		if errors.Is(err, ErrConflict) { // filed meanwhile by a concurrent call
 			if prev, perr := s.Store.PendingAccessRequest(ctx, portalID, siren, c.Email); perr == nil {
@@ -190,7 +191,7 @@ func (s *Service) AccessForDecision(ctx context.Context, id, token string) (Acce
 		return a, ErrExpired
 	case a.Status != AccessPending:
 		return a, ErrConflict
-	case s.Now().After(a.ExpiresAt):
+	case s.nowFor(a.PortalID).After(a.ExpiresAt):
 		return a, ErrExpired
 	}
 	return a, nil
@@ -210,7 +211,7 @@ func (s *Service) DecideAccess(ctx context.Context, reqID, token string, id Iden
 	if d.Outcome != OutcomeCertified {
 		return a, ErrForbidden
 	}
-	now := s.Now()
+	now := s.nowFor(a.PortalID)
 	a.Status, a.DecidedAt, a.DecidedBy = AccessRefused, &now, id.Sub
 	typ := EventAccessRefused
 	if approve {
@@ -233,13 +234,23 @@ func (s *Service) accessEvent(a AccessRequest, typ string) Event {
 // ExpireAccessRequests expires the unanswered requests past their expiry and
 // pushes access_request.expired; it returns how many.
 func (s *Service) ExpireAccessRequests(ctx context.Context) (int, error) {
-	list, err := s.Store.ExpiredAccessRequests(ctx, s.Now())
+	return s.ExpirePortalAccessRequests(ctx, "")
+}
+
+// ExpirePortalAccessRequests is ExpireAccessRequests for one portal's
+// requests ("": every portal's). Each request expires on its portal's own
+// time (PortalClock).
+func (s *Service) ExpirePortalAccessRequests(ctx context.Context, portalID string) (int, error) {
+	list, err := s.Store.ExpiredAccessRequests(ctx, s.latest())
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, a := range list {
-		now := s.Now()
+		now := s.nowFor(a.PortalID)
+		if (portalID != "" && a.PortalID != portalID) || !now.After(a.ExpiresAt) {
+			continue
+		}
 		a.Status, a.DecidedAt = AccessExpired, &now
 		if err := s.Store.DecideAccessRequest(ctx, a, s.accessEvent(a, EventAccessExpired)); err == nil {
 			n++

@@ -34,6 +34,9 @@ type Service struct {
 	// ContactPage is where dirigeants reference a contact email (errors
 	// name it).
 	ContactPage string
+	// Portals, when set, gives each portal its own time (a shared
+	// sandbox: portaltime.go); nil, every portal lives on Now.
+	Portals PortalClock
 }
 
 // StartRequest is a portal's request to certify a SIREN.
@@ -64,7 +67,7 @@ func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (C
 	case len(r.AccountRef) > maxStateLength:
 		return Certification{}, &ValidationError{"account_ref", fmt.Sprintf("is longer than %d characters", maxStateLength)}
 	}
-	now := s.Now()
+	now := s.nowFor(portalID)
 	id := s.NewID()
 	c := Certification{ID: id, PortalID: portalID, SIREN: r.SIREN, RedirectURI: r.RedirectURI, State: r.State,
 		Purpose: r.Purpose, AccountRef: r.AccountRef, Status: StatusPending, CreatedAt: now, ExpiresAt: now.Add(s.TTL),
@@ -95,7 +98,7 @@ func (s *Service) ForLogin(ctx context.Context, id string) (Certification, error
 	if c.Status == StatusCompleted {
 		return c, ErrAlreadyComplete
 	}
-	if s.Now().After(c.ExpiresAt) {
+	if s.nowFor(c.PortalID).After(c.ExpiresAt) {
 		return c, ErrExpired
 	}
 	return c, nil
@@ -137,8 +140,11 @@ func (s *Service) Fail(ctx context.Context, c Certification, o Outcome) (Certifi
 }
 
 func (s *Service) finish(ctx context.Context, c Certification, d Decision, id *Identity) (Certification, error) {
-	now := s.Now()
-	c.Status, c.Outcome, c.Mismatches, c.CompletedAt, c.Flow = StatusCompleted, d.Outcome, d.Mismatches, &now, nil
+	// the certification completes on its portal's time; its event waits
+	// on the pusher's (the component's) time, or it would wait for the
+	// portal's offset to pass
+	now, done := s.Now(), s.nowFor(c.PortalID)
+	c.Status, c.Outcome, c.Mismatches, c.CompletedAt, c.Flow = StatusCompleted, d.Outcome, d.Mismatches, &done, nil
 	if d.Dirigeant != nil {
 		c.Dirigeant = &Dirigeant{GivenName: strings.Join(d.Dirigeant.GivenNames, " "), FamilyName: d.Dirigeant.FamilyName,
 			Birthdate: d.Dirigeant.Birthdate, Role: d.Dirigeant.Role}
@@ -231,13 +237,19 @@ func (s *Service) revoke(ctx context.Context, c Certification, why Outcome) erro
 // RecheckAll re-checks every certified certification (the background
 // re-check) and returns how many it revoked. A register outage stops it.
 func (s *Service) RecheckAll(ctx context.Context) (int, error) {
+	return s.RecheckPortal(ctx, "")
+}
+
+// RecheckPortal is RecheckAll for one portal's certifications ("": every
+// portal's): a team of a shared sandbox re-checks its own only.
+func (s *Service) RecheckPortal(ctx context.Context, portalID string) (int, error) {
 	list, err := s.Store.Certified(ctx)
 	if err != nil {
 		return 0, err
 	}
 	revoked := 0
 	for _, c := range list {
-		if c.Identity == nil {
+		if c.Identity == nil || (portalID != "" && c.PortalID != portalID) {
 			continue
 		}
 		r, err := s.recheck(ctx, c)

@@ -33,7 +33,7 @@ func runConformance(ctx context.Context, args []string, getenv func(string) stri
 		pisteURL     = fs.String("piste-url", "", "run the piste suite against this PISTE base URL")
 		mailboxURL   = fs.String("mailbox-url", "", "read ProConnect's mail from this mailbox (its HTTP API); without it the mail scenarios are not applicable")
 		noControl    = fs.Bool("no-control", false, "the target has no sandbox control API: scenarios needing it are not applicable")
-		controlToken = fs.String("control-token", "", "bearer token of a shared sandbox's control API")
+		controlToken = fs.String("control-token", "", "bearer token of a shared sandbox's control API: the owner's (--portal then gets the portal its own and runs with it), or the portal's own from an earlier run")
 		clientID     = fs.String("fc-client-id", "", "FranceConnect client used on a target without control API (default sandbox-fs)")
 		clientSecret = fs.String("fc-client-secret", "", "its secret")
 		redirectURI  = fs.String("fc-redirect-uri", "", "its registered redirect_uri (default http://localhost:8080/callback)")

@@ -144,6 +144,9 @@ func New(cfg Config) (*Mock, error) {
 		return nil, err
 	}
 	m := &Mock{cfg: cfg, log: cfg.Logger, kit: cfg.Kit, now: cfg.Kit.Clock.Now, public: cfg.PublicURL, keys: keys}
+	// a portal's control token (a shared sandbox) may open a headless
+	// session for its own browser: that changes nothing another team sees
+	m.kit.PortalCalls = func(r *http.Request) bool { return r.Method == http.MethodGet && r.URL.Path == "/__sandbox/session" }
 	m.store = &store{now: m.clientNow, clients: m.client, codeTTL: CodeTTL, accessTTL: AccessTokenTTL}
 	m.low = m.newProfile("low", LowPrefix, []string{"eidas1"}, "eidas1", lowScopes,
 		[]string{"HS256", "ES256", "RS256"}, []string{"fc", "pwd"}, "fip1-low")

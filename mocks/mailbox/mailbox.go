@@ -74,6 +74,9 @@ type Mailbox struct {
 	// refusing counts the next messages the SMTP server refuses with a
 	// temporary error (451), to play a mail server that is down.
 	refusing atomic.Int64
+	// portalRefusing is refusing for one portal's mail (tenant.go):
+	// portal → *atomic.Int64.
+	portalRefusing sync.Map
 }
 
 // New builds the mailbox.
@@ -94,6 +97,7 @@ func New(cfg Config) *Mailbox {
 		cfg.MaxBytes = 64 << 20
 	}
 	m := &Mailbox{cfg: cfg, kit: cfg.Kit, log: cfg.Logger}
+	cfg.Kit.PortalCalls = smtpOutageAllowed
 	if cfg.Kit.Token != "" {
 		m.pass = pagePass(cfg.Kit.Token)
 	}
@@ -185,6 +189,9 @@ func (s *session) Data(r io.Reader) error {
 	msg.Size = in.n
 	msg.From, msg.AuthUser = s.from, s.user
 	msg.To = append([]string(nil), s.to...)
+	if err := s.m.refusePortal(msg); err != nil {
+		return err
+	}
 	return s.m.add(msg)
 }
 func (s *session) Reset()        { s.from, s.to = "", nil }

@@ -118,9 +118,9 @@ func (m *Mailbox) routes() http.Handler {
 	r.Post("/", m.unlock)
 	r.Post("/messages/{id}", m.unlock)
 	r.Group(func(r chi.Router) {
-		r.Use(m.kit.RequireToken)
+		r.Use(m.kit.RequireTokenOrPortal) // a portal's token sees its own mail (tenant.go)
 		r.Get("/api/messages", func(w http.ResponseWriter, r *http.Request) {
-			list := m.list(r.URL.Query().Get("to"))
+			list := ownMail(r, m.list(r.URL.Query().Get("to")))
 			if list == nil {
 				list = []*Message{}
 			}
@@ -128,31 +128,51 @@ func (m *Mailbox) routes() http.Handler {
 		})
 		r.Get("/api/messages/{id}", func(w http.ResponseWriter, r *http.Request) {
 			msg, ok := m.get(chi.URLParam(r, "id"))
-			if !ok {
+			if !ok || len(ownMail(r, []*Message{msg})) == 0 {
 				problem.Write(w, http.StatusNotFound, "unknown-message", "Unknown message", "No message with that id.", nil)
 				return
 			}
 			control.JSON(w, http.StatusOK, msg)
 		})
-		r.Delete("/api/messages", func(w http.ResponseWriter, _ *http.Request) {
+		r.Delete("/api/messages", func(w http.ResponseWriter, r *http.Request) {
+			if _, scoped := control.PortalScope(r.Context()); scoped {
+				problem.Write(w, http.StatusForbidden, "control-scope", "Outside this portal's scope",
+					"A portal's control token reads its own mail; emptying the mailbox is the sandbox owner's.", nil)
+				return
+			}
 			m.clear()
 			w.WriteHeader(http.StatusNoContent)
 		})
 	})
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(m.kit.Guard)
-		m.kit.Mount(r, func() { m.clear(); m.refusing.Store(0) })
+		m.kit.Mount(r, func() { m.clear(); m.refusing.Store(0); m.portalRefusing.Clear() })
 		// POST {"messages": N}: the next N messages are refused with 451,
 		// as by a mail server that is down; 0 brings it back.
 		r.Post("/smtp-outage", func(w http.ResponseWriter, r *http.Request) {
 			var in struct {
 				Messages *int64 `json:"messages"`
+				// Portal limits the outage to the mail sent for that
+				// portal (control.PortalHeader); a portal's token
+				// always stops its own only.
+				Portal string `json:"portal"`
 			}
 			if !control.DecodeJSON(w, r, &in) {
 				return
 			}
 			if in.Messages == nil || *in.Messages < 0 {
 				problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", `Send {"messages": N} with N ≥ 0: the number of messages to refuse.`, nil)
+				return
+			}
+			if own, scoped := control.PortalScope(r.Context()); scoped && in.Portal == "" {
+				in.Portal = own
+			}
+			if control.ForbidOtherPortal(w, r, in.Portal) {
+				return
+			}
+			if in.Portal != "" {
+				m.refusingFor(in.Portal).Store(*in.Messages)
+				control.JSON(w, http.StatusOK, map[string]any{"refusing": *in.Messages, "portal": in.Portal})
 				return
 			}
 			m.refusing.Store(*in.Messages)

@@ -83,6 +83,7 @@ func New(cfg Config) (*Mock, error) {
 		return nil, fmt.Errorf("piste: key %s must be an ES256 key", keys[0].KID)
 	}
 	m := &Mock{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, issuer: cfg.PublicURL, kid: keys[0].KID}
+	m.kit.PortalCalls = portalCalls
 	m.store = newStore(cfg.Fixtures.Portals, cfg.Audience)
 	signingKey := &josev3.JSONWebKey{Key: ec, KeyID: m.kid, Algorithm: "ES256", Use: "sig"}
 	jwks, err := json.Marshal(josev3.JSONWebKeySet{Keys: []josev3.JSONWebKey{signingKey.Public()}})
@@ -136,6 +137,9 @@ func (m *Mock) routes() http.Handler {
 			if !control.DecodeJSON(w, r, &p) {
 				return
 			}
+			if control.ForbidOtherPortal(w, r, p.ClientID) {
+				return
+			}
 			if _, fixture := m.store.fixture[p.ClientID]; fixture {
 				problem.Write(w, http.StatusConflict, "fixture-portal", "Portal from the fixtures",
 					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.", nil)
@@ -148,6 +152,9 @@ func (m *Mock) routes() http.Handler {
 			control.JSON(w, http.StatusCreated, map[string]string{"client_id": p.ClientID})
 		})
 		r.Delete("/portals/{id}", func(w http.ResponseWriter, r *http.Request) {
+			if control.ForbidOtherPortal(w, r, chi.URLParam(r, "id")) {
+				return
+			}
 			if !m.store.remove(chi.URLParam(r, "id")) {
 				problem.Write(w, http.StatusNotFound, "unknown-portal", "Unknown portal", "No portal added at run time with that client_id.", nil)
 				return

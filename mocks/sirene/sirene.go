@@ -98,6 +98,7 @@ func New(cfg Config) (*Mock, error) {
 	}
 	m := &Mock{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, set: cfg.Fixtures, apiKeys: map[string]bool{}, rneUsers: cfg.RNEUsers,
 		inseeClients: cfg.INSEEClients, inseeUsers: cfg.INSEEUsers}
+	m.kit.PortalCalls = m.portalCalls
 	for _, k := range cfg.APIKeys {
 		m.apiKeys[k] = true
 	}

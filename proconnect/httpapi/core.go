@@ -120,6 +120,10 @@ func New(cfg Config) (*Core, error) {
 	}
 	c := &Core{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, store: cfg.Store, zone: parisZone()}
 	c.portals = newPortals(cfg.Fixtures.Portals, cfg.PortalURL)
+	// a shared sandbox: each portal's own clock and control token (tenant.go)
+	clocks := control.NewPortalClocks(c.kit.Clock)
+	c.kit.PortalClock, c.kit.PortalCalls, c.kit.PortalTokenCurrent = clocks, c.portalMay, c.portals.tokenCurrent
+	c.kit.SharedPaths = []string{"/api/v1/jwks"} // read by every portal, with no client to tell them apart
 	// PISTE signs its tokens on real time (its clock is not the sandbox's):
 	// checking them on the core's movable clock would expire every portal's
 	// token when a scenario moves time forward.
@@ -138,7 +142,7 @@ func New(cfg Config) (*Core, error) {
 	c.mailer = newMailer(cfg.SMTPAddr, c.store, c.kit.Clock.Now, cfg.Logger)
 	c.mailer.user, c.mailer.password = cfg.SMTPUser, cfg.SMTPPassword
 	c.svc = &proconnect.Service{Store: c.store, Register: c.register, Contacts: c.register, Now: c.kit.Clock.Now, NewID: newID,
-		TTL: cfg.CertificationTTL, Wake: p.wake, WakeMailer: c.mailer.wake, ContactPage: cfg.PublicURL + "/contact"}
+		TTL: cfg.CertificationTTL, Wake: p.wake, WakeMailer: c.mailer.wake, ContactPage: cfg.PublicURL + "/contact", Portals: clocks}
 	c.handler = c.routes()
 	return c, nil
 }

@@ -38,6 +38,9 @@ type eventKeys struct {
 	all  []*eventKey
 	ring atomic.Pointer[eventRing]
 	mu   sync.Mutex // serialises rotations only
+	// byPortal is the key a portal rotated to with its own control token
+	// (eventkeys_portal.go): portal ID → *eventKey.
+	byPortal sync.Map
 }
 
 func newEventKeys(keys []fixtures.Key) (*eventKeys, error) {
@@ -109,5 +112,6 @@ func (ks *eventKeys) rotate() (string, error) {
 func (ks *eventKeys) reset() {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
+	ks.byPortal.Clear()
 	_ = ks.set(ks.all[0], nil) // encoded once already: cannot fail
 }

@@ -105,7 +105,7 @@ func (p *pusher) sign(e proconnect.Event, aud string) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	k := p.keys.current().active
+	k := p.keys.activeFor(e.PortalID)
 	jws, err := k.signer.Sign(claims)
 	if err != nil {
 		return "", "", err

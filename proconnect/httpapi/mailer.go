@@ -11,11 +11,13 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/textproto"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
@@ -157,6 +159,9 @@ func compose(mail proconnect.Mail) ([]byte, error) {
 		mime.QEncoding.Encode("utf-8", mailFrom), mail.To, mime.QEncoding.Encode("utf-8", mail.Subject),
 		mail.CreatedAt.UTC().Format(time.RFC1123Z), mail.ID, mw.Boundary())
 	var out bytes.Buffer
+	if mail.PortalID != "" && !strings.ContainsAny(mail.PortalID, "\r\n") {
+		out.WriteString(control.PortalHeader + ": " + mail.PortalID + "\r\n")
+	}
 	out.WriteString(h)
 	for _, part := range []struct{ ct, body string }{{"text/plain; charset=utf-8", mail.Text}, {"text/html; charset=utf-8", mail.HTML}} {
 		w, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {part.ct}, "Content-Transfer-Encoding": {"quoted-printable"}})

@@ -73,6 +73,14 @@ func (c *Core) routes() http.Handler {
 				problem.Write(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", "client_id and redirect_uris are required.", nil)
 				return
 			}
+			if p.ControlTokenHash != "" {
+				problem.Write(w, http.StatusBadRequest, "invalid-portal", "Invalid portal",
+					"control_token_hash is the core's own: the core issues the portal's control token and keeps its hash.", nil)
+				return
+			}
+			if control.ForbidOtherPortal(w, r, p.ClientID) {
+				return
+			}
 			for _, u := range append(slices.Clone(p.RedirectURIs), p.EventsURL) {
 				if u == "" {
 					continue
@@ -87,9 +95,31 @@ func (c *Core) routes() http.Handler {
 					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.", nil)
 				return
 			}
+			if own := scopedPortal(r); own != "" {
+				// the portal registering itself again with its token
+				// keeps that token: its CI holds it
+				if prev, ok := c.portals.get(own); ok {
+					p.ControlTokenHash = prev.ControlTokenHash
+				}
+				c.portals.add(p)
+				control.JSON(w, http.StatusCreated, map[string]string{"client_id": p.ClientID})
+				return
+			}
 			c.portals.add(p)
-			control.JSON(w, http.StatusCreated, map[string]string{"client_id": p.ClientID})
+			// a shared sandbox: the portal's own control token, shown once
+			token, err := c.issueToken(p.ClientID)
+			if err != nil {
+				control.NoteCause(r.Context(), err)
+				problem.Write(w, http.StatusInternalServerError, "token", "Token not issued", err.Error(), nil)
+				return
+			}
+			answer := map[string]string{"client_id": p.ClientID}
+			if token != "" {
+				answer["control_token"] = token
+			}
+			control.JSON(w, http.StatusCreated, answer)
 		})
+		r.Post("/portals/{id}/token", c.newPortalToken)
 		// the outbox's events, newest first: the last 200, or with
 		// ?subject= (a certification, access request or SIREN) those about it
 		r.Get("/deliveries", func(w http.ResponseWriter, r *http.Request) {
@@ -107,6 +137,9 @@ func (c *Core) routes() http.Handler {
 			if subject != "" {
 				events = slices.DeleteFunc(events, func(e proconnect.Event) bool { return !slices.Contains(subjects(e.Data), subject) })
 			}
+			if own := scopedPortal(r); own != "" {
+				events = slices.DeleteFunc(events, func(e proconnect.Event) bool { return e.PortalID != own })
+			}
 			control.JSON(w, http.StatusOK, map[string]any{"deliveries": events})
 		})
 		// every delivery attempt, newest last; ?portal= and ?subject= (a
@@ -115,6 +148,12 @@ func (c *Core) routes() http.Handler {
 			q := r.URL.Query()
 			since, _ := strconv.ParseUint(q.Get("since"), 10, 64)
 			portal, subject := q.Get("portal"), q.Get("subject")
+			if own := scopedPortal(r); own != "" {
+				if portal != "" && control.ForbidOtherPortal(w, r, portal) {
+					return
+				}
+				portal = own
+			}
 			list := c.pusher.attempts.Last(0, since, func(_ uint64, a Attempt) bool {
 				return (portal == "" || a.Portal == portal) && (subject == "" || slices.Contains(a.Subjects, subject))
 			})
@@ -133,11 +172,21 @@ func (c *Core) routes() http.Handler {
 				problem.Write(w, http.StatusBadRequest, "invalid-hold", "Invalid hold", `"portal" (a client_id) is required.`, nil)
 				return
 			}
+			if control.ForbidOtherPortal(w, r, body.Portal) {
+				return
+			}
 			c.pusher.hold(body.Portal)
 			w.WriteHeader(http.StatusNoContent)
 		})
 		r.Delete("/deliveries/hold", func(w http.ResponseWriter, r *http.Request) {
-			if p := r.URL.Query().Get("portal"); p != "" {
+			p := r.URL.Query().Get("portal")
+			if own := scopedPortal(r); own != "" {
+				if p != "" && control.ForbidOtherPortal(w, r, p) {
+					return
+				}
+				p = own
+			}
+			if p != "" {
 				c.pusher.release(p)
 			} else {
 				c.pusher.releaseAll()
@@ -146,20 +195,28 @@ func (c *Core) routes() http.Handler {
 		})
 		// the next fixture key signs the events from now on; the JWKS
 		// publishes it first and keeps the previous ones
-		r.Post("/keys/rotate", func(w http.ResponseWriter, _ *http.Request) {
-			kid, err := c.pusher.keys.rotate()
+		r.Post("/keys/rotate", func(w http.ResponseWriter, r *http.Request) {
+			rotate := c.pusher.keys.rotate
+			if own := scopedPortal(r); own != "" {
+				rotate = func() (string, error) { return c.pusher.keys.rotateFor(own) }
+			}
+			kid, err := rotate()
 			if err != nil {
 				problem.Write(w, http.StatusConflict, "no-key", "No key to rotate to", err.Error(), nil)
 				return
 			}
 			control.JSON(w, http.StatusOK, map[string]string{"kid": kid})
 		})
-		r.Delete("/keys/rotate", func(w http.ResponseWriter, _ *http.Request) {
+		r.Delete("/keys/rotate", func(w http.ResponseWriter, r *http.Request) {
+			if own := scopedPortal(r); own != "" {
+				control.JSON(w, http.StatusOK, map[string]string{"kid": c.pusher.keys.resetFor(own)})
+				return
+			}
 			c.pusher.keys.reset()
 			control.JSON(w, http.StatusOK, map[string]string{"kid": c.pusher.keys.current().active.kid})
 		})
 		r.Post("/recheck", func(w http.ResponseWriter, r *http.Request) {
-			n, err := c.svc.RecheckAll(r.Context())
+			n, err := c.svc.RecheckPortal(r.Context(), scopedPortal(r))
 			if err != nil {
 				control.NoteCause(r.Context(), err)
 				problem.Write(w, http.StatusServiceUnavailable, "register-unavailable", "Re-check failed", err.Error(), nil)
@@ -173,7 +230,7 @@ func (c *Core) routes() http.Handler {
 			w.WriteHeader(http.StatusAccepted)
 		})
 		r.Post("/expire", func(w http.ResponseWriter, r *http.Request) {
-			n, err := c.svc.ExpireAccessRequests(r.Context())
+			n, err := c.svc.ExpirePortalAccessRequests(r.Context(), scopedPortal(r))
 			if err != nil {
 				control.NoteCause(r.Context(), err)
 				problem.Write(w, http.StatusInternalServerError, "store", "Expiry failed", err.Error(), nil)
@@ -187,6 +244,11 @@ func (c *Core) routes() http.Handler {
 		// more will arrive)
 		r.Get("/mails", func(w http.ResponseWriter, r *http.Request) {
 			to, limit := r.URL.Query().Get("to"), 200
+			if to == "" && scopedPortal(r) != "" {
+				problem.Write(w, http.StatusForbidden, "control-scope", "Outside this portal's scope",
+					"A portal's control token reads the mail outbox by address only (?to=): the outbox is every team's.", nil)
+				return
+			}
 			if to != "" {
 				limit = 100000
 			}
