@@ -16,6 +16,8 @@ var flagLine = regexp.MustCompile(`(?m)^  -([a-z0-9][a-z0-9-]*)`)
 
 var (
 	binaryOnce sync.Once
+	binaryPath string                     // the binary built for the tests
+	binaryDir  string                     // its temporary folder, removed by TestMain
 	binaryEnv  map[string]map[string]bool // component → variables it reads
 	confFlags  map[string]bool            // the flags of conformance
 	binaryErr  string
@@ -33,7 +35,9 @@ func readEnv(t testing.TB) map[string]map[string]bool {
 			binaryErr = err.Error()
 			return
 		}
+		binaryDir = dir
 		bin := filepath.Join(dir, "proconnect-sandbox")
+		binaryPath = bin
 		build := exec.Command("go", "build", "-o", bin, "./cmd/proconnect-sandbox")
 		build.Dir = ".."
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -63,12 +67,19 @@ func readEnv(t testing.TB) map[string]map[string]bool {
 		for _, m := range flagLine.FindAllStringSubmatch(string(out), -1) {
 			confFlags[m[1]] = true
 		}
-		_ = os.RemoveAll(dir)
 	})
 	if binaryErr != "" {
 		t.Fatal(binaryErr)
 	}
 	return binaryEnv
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaryDir != "" {
+		_ = os.RemoveAll(binaryDir)
+	}
+	os.Exit(code)
 }
 
 // conformanceFlags returns the flags `proconnect-sandbox conformance` takes.
