@@ -401,6 +401,12 @@ func checkSecurity(t *testing.T, r *rendered) {
 		if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.RunAsUser == nil || *psc.RunAsUser == 0 {
 			t.Errorf("%s: pod not forced to a non-root numeric user: %+v", name, psc)
 		}
+		// Service links would put RELEASE_…_PORT=tcp://… in the environment:
+		// under a release named proconnect-sandbox, that is
+		// PROCONNECT_SANDBOX_PROCONNECT_PORT, which the binary reads as its port.
+		if pod.EnableServiceLinks == nil || *pod.EnableServiceLinks {
+			t.Errorf("%s: service links on: Kubernetes would set variables the binary reads", name)
+		}
 		if pod.AutomountServiceAccountToken == nil || *pod.AutomountServiceAccountToken {
 			t.Errorf("%s: the pod mounts a service account token it never uses", name)
 		}
