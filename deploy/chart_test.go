@@ -59,8 +59,8 @@ var valueSets = []struct {
 		if len(r.ingresses) != 0 || len(r.pvcs) != 0 {
 			t.Errorf("ingresses %v, claims %v: none by default", sortedKeys(r.ingresses), sortedKeys(r.pvcs))
 		}
-		if !strings.Contains(r.notes, "in memory") || !strings.Contains(r.notes, "port-forward svc/"+svcName("proconnect")+" 7100:7100") {
-			t.Errorf("NOTES.txt does not say the store is in memory nor how to port-forward:\n%s", r.notes)
+		if !strings.Contains(r.notes, "in memory") || !strings.Contains(r.notes, "helm test sbx -n bac-a-sable --logs") || !strings.Contains(r.notes, "port-forward svc/"+svcName("proconnect")+" 7100:7100") {
+			t.Errorf("NOTES.txt does not say the store is in memory, how to port-forward or to run helm test:\n%s", r.notes)
 		}
 		sec := r.secrets[releaseName+"-proconnect-sandbox"]
 		if sec == nil || sec.StringData["control-token"] != "jeton-de-test" {
