@@ -67,7 +67,10 @@ var builders = map[string]func(env buildEnv) (http.Handler, error){
 		return sirene.New(sirene.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
 	},
 	"apientreprise": func(e buildEnv) (http.Handler, error) {
-		return apientreprise.New(apientreprise.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
+		// companies are read at the register mock, so that a scenario's
+		// change there is seen here too (one container each with compose)
+		return apientreprise.New(apientreprise.Config{PublicURL: e.public, Fixtures: e.fixtures,
+			RegisterURL: e.peers["sirene"].Internal, ControlToken: e.kit.Token, Kit: e.kit, Logger: e.log})
 	},
 	"piste": func(e buildEnv) (http.Handler, error) {
 		return piste.New(piste.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
