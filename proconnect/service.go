@@ -22,8 +22,11 @@ type Register interface {
 type Service struct {
 	Store    Store
 	Register Register
-	Now      func() time.Time
-	NewID    func() string
+	// Directory, when set, refuses up front a SIREN that SIRENE does not
+	// know (Start, RefuseUnknown).
+	Directory Directory
+	Now       func() time.Time
+	NewID     func() string
 	// TTL is how long a pending certification waits for the login.
 	TTL time.Duration
 	// Contacts is where contact emails are referenced (the register).
@@ -48,7 +51,8 @@ type StartRequest struct {
 const maxStateLength = 512
 
 // Start creates a pending certification. Returns a *ValidationError (which
-// is ErrInvalid) for a bad field.
+// is ErrInvalid) for a bad field, a *CompanyNotFoundError (which is
+// ErrCompanyNotFound) for a SIREN that SIRENE does not know.
 func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (Certification, error) {
 	switch {
 	case r.SIREN == "":
@@ -63,6 +67,9 @@ func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (C
 		return Certification{}, &ValidationError{"purpose", `must be "registration" or "certification"`}
 	case len(r.AccountRef) > maxStateLength:
 		return Certification{}, &ValidationError{"account_ref", fmt.Sprintf("is longer than %d characters", maxStateLength)}
+	}
+	if err := s.checkKnown(ctx, r.SIREN); err != nil {
+		return Certification{}, err
 	}
 	now := s.Now()
 	id := s.NewID()

@@ -44,6 +44,14 @@ func (c *Core) domainProblem(w http.ResponseWriter, r *http.Request, err error) 
 		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", ve.Error(), map[string]any{"field": ve.Field})
 		return
 	}
+	// no such company: 422, the request is well formed but names nothing
+	// the core can certify (docs/api-proconnect.md, « Une entreprise inconnue »)
+	var nf *proconnect.CompanyNotFoundError
+	if errors.As(err, &nf) {
+		problem.Write(w, http.StatusUnprocessableEntity, "company-not-found", "Entreprise introuvable", companyNotFoundDetail(nf.SIREN),
+			map[string]any{"siren": nf.SIREN})
+		return
+	}
 	for _, d := range domainErrors {
 		if errors.Is(err, d.err) {
 			detail := err.Error()
