@@ -237,7 +237,7 @@ func (e *suiteEnv) notApplicable(scenario, reason string) {
 }
 
 // ErrTarget is returned when the target cannot be reached or started.
-var ErrTarget = errors.New("conformance target unavailable")
+var ErrTarget = errors.New("cible de la conformité indisponible")
 
 // failedStep is the text of the step that failed, if one did.
 func (w *world) failedStep() string {

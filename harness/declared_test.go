@@ -32,12 +32,12 @@ func TestDeclaredPortalIsRegistered(t *testing.T) {
 	var out bytes.Buffer
 	// an unknown portal, without control API: PISTE refuses it its token
 	err := env("", false).registerDeclared(context.Background(), &out)
-	if err == nil || !strings.Contains(err.Error(), "refuses the declared portal portail-equipe its token") {
+	if err == nil || !strings.Contains(err.Error(), "refuse son jeton au portail déclaré portail-equipe") {
 		t.Fatalf("unregistered portal: %v", err)
 	}
 	// a shared sandbox without its control token: the registration says so
 	err = env("", true).registerDeclared(context.Background(), &out)
-	if err == nil || !strings.Contains(err.Error(), "registering the portal portail-equipe at PISTE") || !strings.Contains(err.Error(), "--control-token") {
+	if err == nil || !strings.Contains(err.Error(), "enregistrement du portail portail-equipe auprès de PISTE") || !strings.Contains(err.Error(), "--control-token") {
 		t.Fatalf("without the control token: %v", err)
 	}
 	if err := env("jeton", true).registerDeclared(context.Background(), &out); err != nil {

@@ -197,7 +197,7 @@ type Service struct {
 
 // ErrControlToken is returned when a sandbox bound beyond loopback has no
 // control token.
-var ErrControlToken = errors.New("the sandbox listens beyond loopback: give a control token (--control-token or PROCONNECT_SANDBOX_CONTROL_TOKEN) so that only you can drive it")
+var ErrControlToken = errors.New("le bac à sable écoute au-delà de la boucle locale : donnez un jeton de contrôle (--control-token ou PROCONNECT_SANDBOX_CONTROL_TOKEN) pour être seul à le piloter")
 
 // Start listens and serves every selected component. It returns once all
 // listen; Close stops them.
