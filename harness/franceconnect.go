@@ -72,7 +72,7 @@ func (w *world) newClient(o clientOptions) error {
 	plain := o.alg == "" && o.encKey == "" && o.entity == "" && o.scopes == nil && !o.inactive && !o.noAMR && !o.pkce && !o.pkjwt
 	if !w.env.control {
 		if !plain {
-			return w.needControl("needs a service provider created through the control API")
+			return w.needControl("a besoin d'un fournisseur de service créé par l'API de contrôle")
 		}
 		ext := w.env.external
 		if o.profile == "plus" {

@@ -25,7 +25,7 @@ func (w *world) declaration() portalDeclaration { return w.env.portal }
 
 // notDeclared makes the scenario not applicable for want of a declared URL.
 func (w *world) notDeclared(key string) error {
-	w.env.notApplicable(w.name, "the portal declares no "+key)
+	w.env.notApplicable(w.name, "le portail ne déclare pas de "+key)
 	return godog.ErrSkip
 }
 
@@ -100,7 +100,7 @@ func (w *world) journal(base string, since uint64) ([]Exchange, error) {
 // markJournal remembers where a component's journal stands, to count the
 // exchanges that follow.
 func (w *world) markJournal(base string) error {
-	if err := w.needControl("counts exchanges in the components' journals"); err != nil {
+	if err := w.needControl("compte les échanges dans les journaux des composants"); err != nil {
 		return err
 	}
 	e, err := w.controlAt(base, http.MethodGet, "/journal?limit=1", nil)

@@ -39,7 +39,7 @@ func (w *world) needAPIEntreprise() error {
 	if w.env.apieURL != "" {
 		return nil
 	}
-	w.env.notApplicable(w.name, "needs API Entreprise: give its URL (--apientreprise-url)")
+	w.env.notApplicable(w.name, "il faut API Entreprise : donnez son URL (--apientreprise-url)")
 	return godog.ErrSkip
 }
 
@@ -81,7 +81,7 @@ func (w *world) queryAPIEntrepriseWithout(path, param string) error {
 // failRNEFor makes the RNE answer 503 for a company, through the register
 // mock's faults; INSEE keeps answering.
 func (w *world) failRNEFor(siren string) error {
-	if err := w.needControl("injects an RNE fault"); err != nil {
+	if err := w.needControl("injecte une panne du RNE"); err != nil {
 		return err
 	}
 	if err := w.needAPIEntreprise(); err != nil {
@@ -101,7 +101,7 @@ func (w *world) failRNEFor(siren string) error {
 // checkReadAtAPIEntreprise checks, in API Entreprise's journal, that the
 // company's mandataires sociaux were read and answered.
 func (w *world) checkReadAtAPIEntreprise(siren string) error {
-	if err := w.needControl("reads API Entreprise's journal"); err != nil {
+	if err := w.needControl("lit le journal d'API Entreprise"); err != nil {
 		return err
 	}
 	entries, err := w.journal(w.env.apieURL, 0)

@@ -28,7 +28,7 @@ func registerFCFidelity(reg *stepRegistry, w *world) {
 // redirect URI (any port on localhost): it may leave redirect_uri out of
 // the token request.
 func (w *world) newServiceProviderWithOneRedirectURI() error {
-	if err := w.needControl("needs a service provider created through the control API"); err != nil {
+	if err := w.needControl("a besoin d'un fournisseur de service créé par l'API de contrôle"); err != nil {
 		return err
 	}
 	c, fc := w.scenarioClient(clientOptions{profile: "low"})
@@ -51,7 +51,7 @@ func (w *world) loginAsAngelaWithNameLength(field string, n int) error {
 }
 
 func (w *world) loginAsAngelaChanged(field, value string) error {
-	if err := w.needControl("adds a persona"); err != nil {
+	if err := w.needControl("ajoute une persona"); err != nil {
 		return err
 	}
 	id := map[string]any{"given_names": []string{"Angela", "Claire", "Louise"}, "family_name": "DUBOIS",

@@ -192,7 +192,7 @@ func (w *world) newPlusServiceProviderInClear() error {
 // newSecondServiceProvider is another provider of the same profile, of
 // another entity (its subs differ).
 func (w *world) newSecondServiceProvider() error {
-	if err := w.needControl("needs a second service provider"); err != nil {
+	if err := w.needControl("a besoin d'un second fournisseur de service"); err != nil {
 		return err
 	}
 	return w.newClient(clientOptions{profile: w.fc.sp.profile, entity: "entity-" + randomHex(4)})
@@ -229,7 +229,7 @@ func (w *world) checkJWKSPublicOnly() error {
 }
 
 func (w *world) rotateFranceConnectKey(alg string) error {
-	if err := w.needControl("rotates FranceConnect's keys"); err != nil {
+	if err := w.needControl("change les clés de FranceConnect"); err != nil {
 		return err
 	}
 	_, err := w.fcControl("/keys/rotate", map[string]string{"alg": alg})
@@ -378,7 +378,7 @@ func (w *world) connectWithScopes(login, scopes string) error {
 // openHeadlessSession logs the persona in at FranceConnect without its
 // pages, through the control API: the browser holds the session cookie.
 func (w *world) openHeadlessSession(login string) error {
-	if err := w.needControl("uses the headless FranceConnect session"); err != nil {
+	if err := w.needControl("utilise la session FranceConnect sans navigateur"); err != nil {
 		return err
 	}
 	if err := w.controlGate(w.fcURL("/__sandbox/session")); err != nil {
@@ -406,7 +406,7 @@ func (w *world) openHeadlessSession(login string) error {
 // queueLogin makes the service provider's next login that persona's,
 // without the login page.
 func (w *world) queueLogin(login string) error {
-	if err := w.needControl("queues a login"); err != nil {
+	if err := w.needControl("programme une connexion"); err != nil {
 		return err
 	}
 	_, err := w.fcControl("/queue", map[string]string{"client_id": w.fc.sp.id, "login": login})
@@ -414,7 +414,7 @@ func (w *world) queueLogin(login string) error {
 }
 
 func (w *world) queueLoginError(code string) error {
-	if err := w.needControl("queues an error"); err != nil {
+	if err := w.needControl("programme une erreur"); err != nil {
 		return err
 	}
 	_, err := w.fcControl("/queue", map[string]string{"client_id": w.fc.sp.id, "error": code})
@@ -424,7 +424,7 @@ func (w *world) queueLoginError(code string) error {
 // addSlowPersona adds a hidden persona whose identity provider takes ms
 // to answer.
 func (w *world) addSlowPersona(ms int) error {
-	if err := w.needControl("adds a persona"); err != nil {
+	if err := w.needControl("ajoute une persona"); err != nil {
 		return err
 	}
 	w.fc.slowLogin = "lente-" + randomHex(4)
@@ -569,7 +569,7 @@ func (w *world) replayAssertion() error {
 // advanceProviderClock moves FranceConnect's clock for this service
 // provider only (other scenarios keep theirs).
 func (w *world) advanceProviderClock(seconds int) error {
-	if err := w.needControl("moves the clock"); err != nil {
+	if err := w.needControl("avance l'horloge"); err != nil {
 		return err
 	}
 	_, err := w.fcControl("/clients/"+w.fc.sp.id+"/clock", map[string]string{"advance": strconv.Itoa(seconds) + "s"})
@@ -640,7 +640,7 @@ func (f *fcState) noteSubject() error {
 // entity or another, and logs the persona in through it: its sub is the
 // entity's (pairwise per entity).
 func (w *world) secondProviderGetsIDToken(which, login string) error {
-	if err := w.needControl("needs a second service provider"); err != nil {
+	if err := w.needControl("a besoin d'un second fournisseur de service"); err != nil {
 		return err
 	}
 	entity := "entity-" + randomHex(4)

@@ -115,7 +115,7 @@ func (w *world) queryPrivateSireneWithToken(path, token string) error {
 // and RNE tokens age with it): the scenario must be @exclusif, and its end
 // puts the clock back on real time.
 func (w *world) advanceRegisterClock(seconds int) error {
-	if err := w.needControl("moves the register's clock"); err != nil {
+	if err := w.needControl("avance l'horloge du registre"); err != nil {
 		return err
 	}
 	if err := w.needExclusive("moves the register's clock"); err != nil {

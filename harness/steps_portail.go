@@ -299,7 +299,7 @@ func (w *world) checkEventsApplied(want int) error {
 		return err
 	}
 	if applied == nil {
-		w.env.notApplicable(w.name, "the portal's status_url gives no events_applied: a duplicate applied twice cannot be seen")
+		w.env.notApplicable(w.name, "le status_url du portail ne donne pas events_applied : un doublon appliqué deux fois ne peut pas se voir")
 		return godog.ErrSkip
 	}
 	if *applied != want {

@@ -182,7 +182,7 @@ func (c *coreState) checkEventLacks(path string) error {
 // failDeliveries makes the scenario's portal answer 503 to the next n
 // deliveries (a portal down).
 func (w *world) failDeliveries(n int) error {
-	if err := w.needControl("makes the scenario's portal fail"); err != nil {
+	if err := w.needControl("fait échouer le portail du scénario"); err != nil {
 		return err
 	}
 	w.env.sink.fail(w.core.portal, n)
@@ -193,7 +193,7 @@ func (w *world) failDeliveries(n int) error {
 // an event reaches the portal (20 times at most): its retries are spaced
 // out.
 func (w *world) retryDeliveriesLater() error {
-	if err := w.needControl("moves ProConnect's clock"); err != nil {
+	if err := w.needControl("avance l'horloge de ProConnect"); err != nil {
 		return err
 	}
 	if err := w.needExclusive("moves ProConnect's clock"); err != nil {
@@ -246,7 +246,7 @@ func (w *world) recheckInBackground() error { return w.coreControl("/recheck", m
 // failRegisterFor makes the register answer 503 to ProConnect's next three
 // reads of a company.
 func (w *world) failRegisterFor(siren string) error {
-	if err := w.needControl("injects a register fault"); err != nil {
+	if err := w.needControl("injecte une panne du registre"); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(map[string]any{"path": "/api-sirene/prive/3.11/siren/" + w.expand(siren), "status": 503, "count": 3,
@@ -279,7 +279,7 @@ func (w *world) getProConnect(path string) error {
 
 // coreControl posts JSON to a control route of ProConnect.
 func (w *world) coreControl(path string, body any) error {
-	if err := w.needControl("drives ProConnect through its control API"); err != nil {
+	if err := w.needControl("pilote ProConnect"); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(body)
@@ -296,7 +296,7 @@ func (w *world) coreControl(path string, body any) error {
 // registerPortal registers a portal for the scenario at PISTE and at
 // ProConnect, its events going to the harness's sink.
 func (w *world) registerPortal(scopes []string) error {
-	if err := w.needControl("registers a portal through the control API"); err != nil {
+	if err := w.needControl("enregistre un portail"); err != nil {
 		return err
 	}
 	w.core.portal, w.core.portalSecret, w.core.scopes = "portail-"+randomHex(5), "secret-"+randomHex(16), scopes
@@ -462,7 +462,7 @@ func (w *world) verifyEvent() error {
 // time); the scenario must be @exclusif, and its end puts the clock back on
 // real time.
 func (w *world) advanceShared(d time.Duration) error {
-	if err := w.needControl("moves the clocks"); err != nil {
+	if err := w.needControl("avance les horloges"); err != nil {
 		return err
 	}
 	if err := w.needExclusive("moves ProConnect's clock"); err != nil {

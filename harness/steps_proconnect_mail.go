@@ -197,7 +197,7 @@ func (w *world) stopMailServer() error {
 	if err := w.needMailbox(); err != nil {
 		return err
 	}
-	if err := w.needControl("stops the mail server"); err != nil {
+	if err := w.needControl("arrête le serveur de courriel"); err != nil {
 		return err
 	}
 	if err := w.needExclusive("stops the mail server"); err != nil {
@@ -388,7 +388,7 @@ func (w *world) answerAccessRequest(how string) error {
 // mailbox to read ProConnect's mail from.
 func (w *world) needMailbox() error {
 	if w.env.mailboxURL == "" {
-		w.env.notApplicable(w.name, "reads ProConnect's mail: give the mailbox URL (--mailbox-url)")
+		w.env.notApplicable(w.name, "lit les courriels de ProConnect : donnez l'URL du récepteur de courriels (--mailbox-url)")
 		return godog.ErrSkip
 	}
 	return nil

@@ -212,7 +212,7 @@ func (w *world) dirigeantLeaves(n int, siren string) error {
 
 // registerControl posts JSON to a control route of the register.
 func (w *world) registerControl(path string, body any) error {
-	if err := w.needControl("changes the register through the control API"); err != nil {
+	if err := w.needControl("change le registre"); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(body)
