@@ -77,7 +77,7 @@ func (w *world) controlAt(base, method, path string, body any) (*exchange, error
 		return nil, err
 	}
 	if e.status >= 300 {
-		return e, fmt.Errorf("control %s", e.describe())
+		return e, fmt.Errorf("contrôle : %s", e.describe())
 	}
 	return e, nil
 }

@@ -99,7 +99,7 @@ func TestFailureNamesTheRefusedTokenRequest(t *testing.T) {
 		t.Fatalf("the run passed with a portal that cannot get a token:\n%s", out.String())
 	}
 	msg := res.Scenarios[0].Error
-	for _, want := range []string{"PISTE answered the portal's POST /api/oauth/token with 401", "invalid_client", "client_id and client_secret"} {
+	for _, want := range []string{"PISTE a répondu 401 à l'appel POST /api/oauth/token du portail", "invalid_client", "client_id et son client_secret"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the failure does not say %q:\n%s", want, msg)
 		}

@@ -95,7 +95,7 @@ func (w *world) registerPistePortal() error {
 		return err
 	}
 	if w.http.last.status != http.StatusCreated {
-		return fmt.Errorf("portal registration: %d %s", w.http.last.status, w.http.last.body)
+		return fmt.Errorf("enregistrement du portail : %d %s", w.http.last.status, w.http.last.body)
 	}
 	return nil
 }
@@ -147,7 +147,7 @@ func (w *world) checkPisteTokenLifetime(seconds int) error {
 // pisteClaims verifies the PISTE token against PISTE's JWKS.
 func (w *world) pisteClaims() (map[string]any, error) {
 	if w.piste.token == "" {
-		return nil, fmt.Errorf("no PISTE token (last answer %d %s)", w.http.last.status, w.http.last.body)
+		return nil, fmt.Errorf("aucun jeton PISTE (dernière réponse %d %s)", w.http.last.status, w.http.last.body)
 	}
 	payload, _, err := w.verifyWithJWKS(w.piste.token, jose.ES256, w.env.pisteURL+"/api/oauth/jwks", "PISTE")
 	if err != nil {

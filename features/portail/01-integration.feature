@@ -27,12 +27,6 @@ Fonctionnalité: Un portail intègre correctement ProConnect
       | 901005009 | claire-asso    | organisation_not_covered |
       | 901001008 | server_error   | error                    |
 
-  @obligatoire @ci @PSP-PAR-6
-  Scénario: Une entreprise inconnue est refusée sans passer par FranceConnect
-    Quand la personne ouvre la page de démarrage du portail pour le SIREN "999999998"
-    Alors le portail dit que l'entreprise est introuvable, sans passer par FranceConnect
-    Et la page propose le parcours alternatif du portail
-
   @obligatoire @ci @PSP-PAR-3
   Scénario: La personne qui abandonne à FranceConnect n'est pas certifiée
     Quand la personne ouvre la page de démarrage du portail pour le SIREN "901001008"
@@ -85,3 +79,9 @@ Fonctionnalité: Un portail intègre correctement ProConnect
     Quand la personne ouvre la page de démarrage du portail pour le SIREN "901001008"
     Alors elle arrive sur la page de connexion de FranceConnect
     Et le portail a demandé un nouveau jeton à PISTE pendant le scénario
+
+  @obligatoire @ci @PSP-PAR-6
+  Scénario: Une entreprise inconnue est refusée sans passer par FranceConnect
+    Quand la personne ouvre la page de démarrage du portail pour le SIREN "999999998"
+    Alors le portail dit que l'entreprise est introuvable, sans passer par FranceConnect
+    Et la page propose le parcours alternatif du portail
