@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,5 +91,30 @@ func TestUnknownCompanyRefusedBeforeFranceConnect(t *testing.T) {
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, fc) {
 		t.Errorf("known SIREN: login link to %q, want FranceConnect %s", loc, fc)
+	}
+}
+
+// TestContactPageRefusesUnknownCompany: the dirigeant's contact page says
+// an unknown company before FranceConnect, and lets a known one log in.
+func TestContactPageRefusesUnknownCompany(t *testing.T) {
+	_, u := sandboxtest.Start(t, sandbox.Config{})
+	core, fc := u("proconnect"), u("franceconnect")
+	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(siren string) (*http.Response, string) {
+		resp, err := browser.PostForm(core+"/contact/connexion", url.Values{"siren": {siren}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, resp.Body)
+		return resp, b.String()
+	}
+	resp, page := post("999999998")
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "Entreprise introuvable") || resp.Header.Get("Location") != "" {
+		t.Errorf("unknown SIREN: %d to %q\n%s", resp.StatusCode, resp.Header.Get("Location"), page)
+	}
+	if resp, _ = post("901001008"); !strings.HasPrefix(resp.Header.Get("Location"), fc) {
+		t.Errorf("known SIREN: %d to %q, want FranceConnect", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
