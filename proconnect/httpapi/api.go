@@ -63,7 +63,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		problem.Write(w, http.StatusBadRequest, "invalid-body", "Corps invalide", "Le corps n'est pas l'objet JSON que prend cet appel : "+problem.JSONError(err), nil)
+		problem.Write(w, http.StatusBadRequest, "invalid-body", "Corps invalide", "Le corps n'est pas l'objet JSON que prend cet appel : "+jsonErrorWords(err), nil)
 		return false
 	}
 	// one value only: {}{} or {} x is not a JSON body (RFC 8259 §2)
