@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
 
 // A company that does not exist is refused before FranceConnect: by
@@ -19,6 +22,39 @@ func registerUnknownCompany(reg *stepRegistry, w *world) {
 	reg.step(`^FranceConnect n'a reçu aucune requête pendant le scénario$`, w.checkNoFranceConnectExchange)
 	reg.step(`^le portail dit que l'entreprise est introuvable, sans passer par FranceConnect$`, w.checkUnknownCompanyPage)
 	reg.step(`^la page propose le parcours alternatif du portail$`, w.http.checkAlternativeOffered)
+	reg.step(`^un numéro SIREN que le répertoire SIRENE ne connaît pas, pour le scénario$`, w.register.drawAbsentSIREN)
+	reg.step(`^le registre ne répondra pas à la prochaine lecture de l'entreprise "([^"]*)"$`, w.failNextRegisterRead)
+	reg.step(`^la personne suit le lien de certification$`, w.followCertificationLink)
+}
+
+// followCertificationLink opens the certification's authorization_url in
+// the browser, without logging in anywhere.
+func (w *world) followCertificationLink() error { return w.followLogin("") }
+
+// drawAbsentSIREN draws a Luhn-valid SIREN of the range the synthetic
+// register leaves out (999…), the scenario's own: an injected fault on it
+// concerns no other scenario.
+func (r *registerState) drawAbsentSIREN() error {
+	prefix := fixtures.AbsentPrefix + randomDigits(8-len(fixtures.AbsentPrefix))
+	r.siren = prefix + string(insee.LuhnKey(prefix))
+	return nil
+}
+
+// failNextRegisterRead makes INSEE answer 503 to ProConnect's next read of
+// a company: the certification request cannot know then whether it exists.
+func (w *world) failNextRegisterRead(siren string) error {
+	if err := w.needControl("injecte une panne du registre"); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(map[string]any{"path": "/api-sirene/prive/3.11/siren/" + w.expand(siren), "status": 503, "count": 1,
+		"body": `{"header":{"statut":503,"message":"Service indisponible"}}`})
+	if err := w.call(http.MethodPost, w.env.sireneURL+"/__sandbox/faults", map[string]string{"Content-Type": "application/json"}, b); err != nil {
+		return err
+	}
+	if w.http.last.status >= 300 {
+		return fmt.Errorf("le registre a refusé la panne : %d %s", w.http.last.status, w.http.last.body)
+	}
+	return nil
 }
 
 // checkNoFranceConnectExchange reads FranceConnect's journal for this

@@ -114,6 +114,19 @@ Fonctionnalité: Certifier le dirigeant d'une entreprise
     Et FranceConnect n'a reçu aucune requête pendant le scénario
 
   @obligatoire @ci @controle
+  Scénario: Une entreprise inconnue est refusée avant FranceConnect même quand INSEE n'a pas répondu à la demande
+    Soit un numéro SIREN que le répertoire SIRENE ne connaît pas, pour le scénario
+    Et le registre ne répondra pas à la prochaine lecture de l'entreprise "{siren}"
+    Quand le portail demande la certification du SIREN "{siren}"
+    Alors la réponse a le statut 201
+    Quand la personne suit le lien de certification
+    Alors la personne revient au portail avec l'identifiant de la certification et son state
+    Et la certification a le résultat "company_not_found"
+    Et l'événement "certification.completed" arrive au portail
+    Et l'événement a "data.outcome" égal à "company_not_found"
+    Et FranceConnect n'a reçu aucune requête pendant le scénario
+
+  @obligatoire @ci @controle
   Scénario: Une panne du registre donne le résultat error
     Soit une entreprise synthétique pour le scénario
     Et le registre est indisponible pour l'entreprise "{siren}"
