@@ -143,7 +143,7 @@ func TestGuideCIRunsVerbatim(t *testing.T) {
 	if dst := os.Getenv("PROCONNECT_SANDBOX_GUIDE_REPORTS"); dst != "" {
 		copyDir(t, filepath.Join(work, "rapports"), dst)
 	}
-	if !strings.Contains(log.String(), "conformance: passed") {
+	if !strings.Contains(log.String(), "conformance: réussie") {
 		t.Fatalf("the conformance step did not say it passed")
 	}
 }

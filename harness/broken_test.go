@@ -80,6 +80,7 @@ func TestSuiteFailsBrokenPortals(t *testing.T) {
 		{"accepts a return without this browser's state (CSRF)", portal.Defects{IgnoreState: true}, "@PSP-PAR-2", "ne vient pas du navigateur"},
 		{"treats close_match as certified", portal.Defects{CloseMatchAsCertified: true}, "@PSP-PAR-3", "négatif"},
 		{"offers no alternative", portal.Defects{NoAlternative: true}, "@PSP-PAR-4", "alternatif"},
+		{"offers no alternative for an unknown company", portal.Defects{NoAlternative: true}, "@PSP-PAR-6", "inconnue"},
 		{"certifies an existing account as a new registration", portal.Defects{CertifyAsRegistration: true}, "@PSP-PAR-5", "compte existant"},
 		{"asks PISTE for a token at every call", portal.Defects{NoTokenCache: true}, "@PSP-API-2", "jeton PISTE"},
 		{"does not apply its re-check's answer", portal.Defects{IgnoreRecheck: true}, "@PSP-VER-2", "négative"},

@@ -204,7 +204,7 @@ func (e *suiteEnv) record(key, id string, pk *godog.Scenario, err error, failedS
 	case err != nil:
 		r.Status, r.Error = StatusFailed, err.Error()
 	case expected:
-		r.Status, r.Reason = StatusUnexpectedPass, "listed as an expected failure ("+reason+") but passes: remove it from the file"
+		r.Status, r.Reason = StatusUnexpectedPass, "listé comme échec attendu ("+reason+") mais réussi : retirez-le du fichier"
 		r.ExpectedReason = reason
 	}
 	e.results = append(e.results, r)
@@ -240,7 +240,7 @@ func (e *suiteEnv) notApplicable(scenario, reason string) {
 }
 
 // ErrTarget is returned when the target cannot be reached or started.
-var ErrTarget = errors.New("conformance target unavailable")
+var ErrTarget = errors.New("cible de la conformité indisponible")
 
 // failedStep is the text of the step that failed, if one did.
 func (w *world) failedStep() string {
@@ -266,7 +266,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		exclusive := false
 		for _, t := range s.Tags {
 			if t.Name == "@controle" && !env.control {
-				env.notApplicable(w.name, "needs the sandbox control API, which the target does not offer")
+				env.notApplicable(w.name, "il faut l'API de contrôle du bac à sable, que la cible n'offre pas")
 				return ctx, godog.ErrSkip
 			}
 			exclusive = exclusive || t.Name == "@exclusif"

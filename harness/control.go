@@ -17,12 +17,13 @@ import (
 // applicable.
 
 // needControl marks the scenario not applicable when the target has no
-// control API.
+// control API; why says, in French, what the step does with it (« injecte
+// une panne du registre »).
 func (w *world) needControl(why string) error {
 	if w.env.control {
 		return nil
 	}
-	w.env.notApplicable(w.name, why)
+	w.env.notApplicable(w.name, "une étape "+why+" : il faut l'API de contrôle du bac à sable, que la cible n'offre pas")
 	return godog.ErrSkip
 }
 
@@ -35,7 +36,7 @@ func (w *world) controlGate(rawURL string) error {
 	}
 	base := u.Scheme + "://" + u.Host
 	if w.env.noControl[base] {
-		w.env.notApplicable(w.name, "needs the sandbox control API of "+base+", which does not offer one")
+		w.env.notApplicable(w.name, "il faut l'API de contrôle du bac à sable sur "+base+", qui n'en offre pas")
 		return godog.ErrSkip
 	}
 	return nil
@@ -79,7 +80,7 @@ func (w *world) controlAt(base, method, path string, body any) (*exchange, error
 		return e, err
 	}
 	if e.status >= 300 {
-		return e, fmt.Errorf("control %s", e.describe())
+		return e, fmt.Errorf("contrôle : %s", e.describe())
 	}
 	return e, nil
 }

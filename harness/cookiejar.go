@@ -102,7 +102,7 @@ func (s *cookieStore) setCookies(u *url.URL, headers []string, now time.Time) []
 	for _, h := range headers {
 		if err := s.setCookie(u, h, now); err != nil {
 			// No query in the message: it may hold an authorization code.
-			errs = append(errs, fmt.Errorf("Set-Cookie from %s://%s%s refused: %w", u.Scheme, u.Host, u.Path, err))
+			errs = append(errs, fmt.Errorf("Set-Cookie de %s://%s%s refusé : %w", u.Scheme, u.Host, u.Path, err))
 		}
 	}
 	return errs
@@ -110,7 +110,7 @@ func (s *cookieStore) setCookies(u *url.URL, headers []string, now time.Time) []
 
 func (s *cookieStore) setCookie(u *url.URL, line string, now time.Time) error {
 	if !cookieableScheme(u.Scheme) {
-		return fmt.Errorf("scheme %q keeps no cookies", u.Scheme)
+		return fmt.Errorf("le schéma %q ne garde aucun cookie", u.Scheme)
 	}
 	c, attrs, err := parseCookieLine(line)
 	if err != nil {
@@ -125,17 +125,17 @@ func (s *cookieStore) setCookie(u *url.URL, line string, now time.Time) error {
 	// cookie_base.cc IsSetPermittedInContext: Secure needs a secure or
 	// localhost URL; SameSite=None needs Secure.
 	case c.secure && !trusted:
-		return fmt.Errorf("cookie %q: Secure, from neither https nor localhost", c.name)
+		return fmt.Errorf("cookie %q : Secure, venu ni de https ni de localhost", c.name)
 	case c.sameSite == sameSiteNone && !c.secure:
-		return fmt.Errorf("cookie %q: SameSite=None without Secure", c.name)
+		return fmt.Errorf("cookie %q : SameSite=None sans Secure", c.name)
 	case partitioned && !c.secure: // cookie_util.cc IsCookiePartitionedValid
-		return fmt.Errorf("cookie %q: Partitioned without Secure", c.name)
+		return fmt.Errorf("cookie %q : Partitioned sans Secure", c.name)
 	case !prefixOK(c, attrs, host):
-		return fmt.Errorf("cookie %q: breaks the rules of its __Secure-/__Host- prefix", c.name)
+		return fmt.Errorf("cookie %q : enfreint les règles de son préfixe __Secure-/__Host-", c.name)
 	}
 	var ok bool
 	if c.domain, c.hostOnly, ok = cookieDomain(host, attrs["domain"]); !ok {
-		return fmt.Errorf("cookie %q: %s may not set Domain=%s", c.name, host, attrs["domain"])
+		return fmt.Errorf("cookie %q : %s ne peut pas poser Domain=%s", c.name, host, attrs["domain"])
 	}
 	c.path = cookiePath(u, attrs["path"])
 	c.expires = cookieExpiry(attrs, now)
@@ -158,7 +158,7 @@ func (s *cookieStore) setCookie(u *url.URL, line string, now time.Time) error {
 func parseCookieLine(line string) (*storedCookie, map[string]string, error) {
 	for i := 0; i < len(line); i++ {
 		if b := line[i]; (b < 0x20 && b != '\t') || b == 0x7f {
-			return nil, nil, fmt.Errorf("control character %#02x", b)
+			return nil, nil, fmt.Errorf("caractère de contrôle %#02x", b)
 		}
 	}
 	parts := strings.Split(line, ";")
@@ -169,13 +169,13 @@ func parseCookieLine(line string) (*storedCookie, map[string]string, error) {
 		c.value = trimCookieSpace(parts[0])
 	}
 	if strings.ContainsRune(c.name+c.value, '\t') {
-		return nil, nil, errors.New("a tab inside the name or the value (Chromium drops such a cookie)")
+		return nil, nil, errors.New("une tabulation dans le nom ou la valeur (Chromium écarte un tel cookie)")
 	}
 	switch {
 	case c.name == "" && c.value == "":
-		return nil, nil, errors.New("a cookie with neither name nor value")
+		return nil, nil, errors.New("un cookie sans nom ni valeur")
 	case len(c.name)+len(c.value) > maxCookieNameValue:
-		return nil, nil, fmt.Errorf("cookie %q: name and value exceed %d bytes", c.name, maxCookieNameValue)
+		return nil, nil, fmt.Errorf("cookie %q : nom et valeur dépassent %d octets", c.name, maxCookieNameValue)
 	}
 	attrs := map[string]string{}
 	for _, a := range parts[1:] {
@@ -475,7 +475,7 @@ func (s *cookieStore) put(c *storedCookie, trusted bool, now time.Time) error {
 		for _, old := range s.cookies {
 			if old.secure && old.name == c.name && pathMatch(old.path, c.path) &&
 				(domainWithin(old.domain, c.domain) || domainWithin(c.domain, old.domain)) {
-				return fmt.Errorf("cookie %q: would overwrite a Secure cookie from an insecure URL", c.name)
+				return fmt.Errorf("cookie %q : écraserait un cookie Secure depuis une URL non sécurisée", c.name)
 			}
 		}
 	}

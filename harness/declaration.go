@@ -79,11 +79,11 @@ func (d *PortalDeclaration) Check() error {
 	for key, v := range map[string]string{"name": d.Name, "client_id": d.ClientID, "client_secret": d.ClientSecret,
 		"events_url": d.EventsURL, "start_url": d.StartURL} {
 		if strings.TrimSpace(v) == "" {
-			errs = append(errs, fmt.Errorf("%s is required", key))
+			errs = append(errs, fmt.Errorf("%s est obligatoire", key))
 		}
 	}
 	if len(d.RedirectURIs) == 0 {
-		errs = append(errs, errors.New("redirect_uris is required (the portal's return URLs)"))
+		errs = append(errs, errors.New("redirect_uris est obligatoire (les adresses de retour du portail)"))
 	}
 	for _, u := range d.RedirectURIs {
 		errs = append(errs, checkURL("redirect_uris", u, nil))
@@ -106,7 +106,7 @@ func (d *PortalDeclaration) Check() error {
 		}
 	}
 	if strings.Contains(d.AccessRequestURL, "{") {
-		errs = append(errs, errors.New(`access_request_url takes no {placeholders}: the suite sends POST with the JSON body {"siren", "email", "given_name", "family_name"}`))
+		errs = append(errs, errors.New(`access_request_url ne prend aucun {paramètre} : la suite envoie un POST avec le corps JSON {"siren", "email", "given_name", "family_name"}`))
 	}
 	return errors.Join(errs...)
 }
@@ -114,12 +114,12 @@ func (d *PortalDeclaration) Check() error {
 func checkURL(key, raw string, needs []string) error {
 	for _, n := range needs {
 		if !strings.Contains(raw, n) {
-			return fmt.Errorf("%s %q lacks %s", key, raw, n)
+			return fmt.Errorf("%s %q ne contient pas %s", key, raw, n)
 		}
 	}
 	u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s %q is not an absolute http(s) URL", key, raw)
+		return fmt.Errorf("%s %q n'est pas une URL http(s) absolue", key, raw)
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func (e *suiteEnv) registerDeclared(ctx context.Context, out io.Writer) error {
 		}
 		resp, err := client.Do(req)
 		if err != nil {
-			return fmt.Errorf("registering the portal %s at %s (%s): %w", d.ClientID, c.name, c.base, err)
+			return fmt.Errorf("enregistrement du portail %s auprès de %s (%s) : %w", d.ClientID, c.name, c.base, err)
 		}
 		answer, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
 		resp.Body.Close()
@@ -188,9 +188,9 @@ func (e *suiteEnv) registerDeclared(ctx context.Context, out io.Writer) error {
 		if resp.StatusCode != http.StatusCreated {
 			hint := ""
 			if resp.StatusCode == http.StatusUnauthorized {
-				hint = " (a shared sandbox: give its control token, --control-token)"
+				hint = " (un bac à sable partagé : donnez son jeton de contrôle, --control-token)"
 			}
-			return fmt.Errorf("registering the portal %s at %s (%s) failed: %d %s%s", d.ClientID, c.name, c.base,
+			return fmt.Errorf("l'enregistrement du portail %s auprès de %s (%s) a échoué : %d %s%s", d.ClientID, c.name, c.base,
 				resp.StatusCode, visibleText(answer, 300), hint)
 		}
 		if c.base == e.coreURL {
@@ -206,12 +206,12 @@ func (e *suiteEnv) registerDeclared(ctx context.Context, out io.Writer) error {
 	req.SetBasicAuth(url.QueryEscape(d.ClientID), url.QueryEscape(d.ClientSecret))
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("asking PISTE (%s) for the portal's token: %w", e.pisteURL, err)
+		return fmt.Errorf("demande du jeton du portail à PISTE (%s) : %w", e.pisteURL, err)
 	}
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("PISTE (%s) refuses the declared portal %s its token: %d %s — check client_id and client_secret in the declaration",
+		return fmt.Errorf("PISTE (%s) refuse son jeton au portail déclaré %s : %d %s — vérifiez client_id et client_secret dans la déclaration",
 			e.pisteURL, d.ClientID, resp.StatusCode, visibleText(answer, 300))
 	}
 	return nil

@@ -32,12 +32,12 @@ func TestDeclaredPortalIsRegistered(t *testing.T) {
 	var out bytes.Buffer
 	// an unknown portal, without control API: PISTE refuses it its token
 	err := env("", false).registerDeclared(context.Background(), &out)
-	if err == nil || !strings.Contains(err.Error(), "refuses the declared portal portail-equipe its token") {
+	if err == nil || !strings.Contains(err.Error(), "refuse son jeton au portail déclaré portail-equipe") {
 		t.Fatalf("unregistered portal: %v", err)
 	}
 	// a shared sandbox without its control token: the registration says so
 	err = env("", true).registerDeclared(context.Background(), &out)
-	if err == nil || !strings.Contains(err.Error(), "registering the portal portail-equipe at PISTE") || !strings.Contains(err.Error(), "--control-token") {
+	if err == nil || !strings.Contains(err.Error(), "enregistrement du portail portail-equipe auprès de PISTE") || !strings.Contains(err.Error(), "--control-token") {
 		t.Fatalf("without the control token: %v", err)
 	}
 	if err := env("jeton", true).registerDeclared(context.Background(), &out); err != nil {
@@ -99,7 +99,7 @@ func TestFailureNamesTheRefusedTokenRequest(t *testing.T) {
 		t.Fatalf("the run passed with a portal that cannot get a token:\n%s", out.String())
 	}
 	msg := res.Scenarios[0].Error
-	for _, want := range []string{"PISTE answered the portal's POST /api/oauth/token with 401", "invalid_client", "client_id and client_secret"} {
+	for _, want := range []string{"PISTE a répondu 401 à l'appel POST /api/oauth/token du portail", "invalid_client", "client_id et son client_secret"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the failure does not say %q:\n%s", want, msg)
 		}

@@ -54,7 +54,7 @@ func (w *world) checkEvent(payload []byte) error {
 		return nil
 	}
 	if err := psp.Component("Claims", payload); err != nil {
-		return fmt.Errorf("the event's claims do not follow ProConnect's psp-openapi.yaml: %w", err)
+		return fmt.Errorf("les revendications de l'événement ne suivent pas le psp-openapi.yaml de ProConnect : %w", err)
 	}
 	var c struct {
 		Type string          `json:"event_type"`
@@ -63,7 +63,7 @@ func (w *world) checkEvent(payload []byte) error {
 	_ = json.Unmarshal(payload, &c)
 	if name, ok := dataSchemas[c.Type]; ok {
 		if err := psp.Component(name, c.Data); err != nil {
-			return fmt.Errorf("the data of %s do not follow ProConnect's psp-openapi.yaml (%s): %w", c.Type, name, err)
+			return fmt.Errorf("les données de %s ne suivent pas le psp-openapi.yaml de ProConnect (%s) : %w", c.Type, name, err)
 		}
 	}
 	return nil
@@ -79,11 +79,11 @@ func (w *world) checkAnswer(method, path string) error {
 	}
 	tpl, ok := api.Template(strings.SplitN(path, "?", 2)[0])
 	if !ok {
-		return fmt.Errorf("ProConnect's openapi.yaml describes no path like %s", path)
+		return fmt.Errorf("l'openapi.yaml de ProConnect ne décrit aucun chemin comme %s", path)
 	}
 	mt, _, _ := mime.ParseMediaType(w.http.last.header.Get("Content-Type"))
 	if err := api.Answer(method, tpl, w.http.last.status, mt, w.http.last.body); err != nil {
-		return fmt.Errorf("ProConnect's answer does not follow its openapi.yaml: %w", err)
+		return fmt.Errorf("la réponse de ProConnect ne suit pas son openapi.yaml : %w", err)
 	}
 	return nil
 }

@@ -30,16 +30,16 @@ type exchange struct {
 // the page's visible text (or the beginning of another answer).
 func (e *exchange) describe() string {
 	if e == nil {
-		return "no answer"
+		return "aucune réponse"
 	}
 	if e.isRedirect() {
-		return fmt.Sprintf("status %d at %s %s, redirecting to %s", e.status, e.method, redacted(e.url), redacted(e.location()))
+		return fmt.Sprintf("statut %d pour %s %s, redirection vers %s", e.status, e.method, redacted(e.url), redacted(e.location()))
 	}
 	text := visibleText(e.body, 400)
 	if text == "" {
-		return fmt.Sprintf("status %d at %s %s, empty answer", e.status, e.method, redacted(e.url))
+		return fmt.Sprintf("statut %d pour %s %s, réponse vide", e.status, e.method, redacted(e.url))
 	}
-	return fmt.Sprintf("status %d at %s %s: « %s »", e.status, e.method, redacted(e.url), text)
+	return fmt.Sprintf("statut %d pour %s %s : « %s »", e.status, e.method, redacted(e.url), text)
 }
 
 // redacted is u with its secret and personal query parameters masked, as
@@ -229,7 +229,7 @@ func (d *driver) follow(e *exchange) (*exchange, error) {
 		}
 		e = next
 	}
-	return nil, fmt.Errorf("more than 10 redirections from %s", e.url)
+	return nil, fmt.Errorf("plus de 10 redirections depuis %s", e.url)
 }
 
 // open navigates to raw as a browser would (an address typed).

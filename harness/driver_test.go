@@ -51,7 +51,7 @@ func TestDescribeQuotesVisibleText(t *testing.T) {
 	u, _ := url.Parse("http://localhost:8080/demarrer?siren=901001008&state=secret")
 	e := &exchange{status: 503, method: "GET", body: []byte(page), url: u}
 	got := e.describe()
-	for _, want := range []string{"status 503", "/demarrer?siren=901001008", "Service indisponible PISTE a refusé le jeton."} {
+	for _, want := range []string{"statut 503", "/demarrer?siren=901001008", "Service indisponible PISTE a refusé le jeton."} {
 		if !strings.Contains(got, want) {
 			t.Errorf("describe() = %q, lacks %q", got, want)
 		}

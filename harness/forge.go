@@ -77,7 +77,7 @@ var eventDefects = map[string]func(w *world, f *forgery) error{
 	"signé HS256 avec la clé publique de ProConnect": func(w *world, f *forgery) error {
 		k, ok := f.key.(*ecdsa.PrivateKey)
 		if !ok {
-			return fmt.Errorf("the core's key is not ECDSA")
+			return fmt.Errorf("la clé du cœur n'est pas ECDSA")
 		}
 		der, err := x509.MarshalPKIXPublicKey(k.Public())
 		f.key, f.alg = pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), jose.HS256
@@ -185,12 +185,12 @@ func (w *world) coreKey(kid string) (*ecdsa.PrivateKey, string, error) {
 		if kid == "" || k.KID == kid {
 			priv, ok := k.Signer.(*ecdsa.PrivateKey)
 			if !ok {
-				return nil, "", fmt.Errorf("ProConnect key %s is not ECDSA", k.KID)
+				return nil, "", fmt.Errorf("la clé ProConnect %s n'est pas ECDSA", k.KID)
 			}
 			return priv, k.KID, nil
 		}
 	}
-	return nil, "", fmt.Errorf("no ProConnect key %q in the fixtures", kid)
+	return nil, "", fmt.Errorf("aucune clé ProConnect %q dans les fixtures", kid)
 }
 
 // newForgery is a correct event of typ with data, for the portal under test,
@@ -271,7 +271,7 @@ func (w *world) forgeAndSend(typ string, data map[string]any, defect, kid, name 
 	if defect != "" {
 		change, ok := eventDefects[defect]
 		if !ok {
-			return fmt.Errorf("unknown event defect %q", defect)
+			return fmt.Errorf("défaut d'événement inconnu %q", defect)
 		}
 		if err := change(w, f); err != nil {
 			return err
@@ -293,7 +293,7 @@ func (w *world) forgeAndSend(typ string, data map[string]any, defect, kid, name 
 func (w *world) resend(name string) error {
 	f, ok := w.portal.forged[name]
 	if !ok {
-		return fmt.Errorf("no %s event was sent in this scenario", name)
+		return fmt.Errorf("aucun événement %s n'a été envoyé dans ce scénario", name)
 	}
 	now := time.Now()
 	f.claims["iat"], f.claims["exp"] = now.Unix(), now.Add(5*time.Minute).Unix()

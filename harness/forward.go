@@ -78,7 +78,7 @@ func ParseForwards(s string) (map[string]string, error) {
 		}
 		local, remote, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, fmt.Errorf("%q: want local=remote, e.g. 127.0.0.1:7101=franceconnect:7101", part)
+			return nil, fmt.Errorf("%q : attendu local=distant, par exemple 127.0.0.1:7101=franceconnect:7101", part)
 		}
 		for _, a := range []string{local, remote} {
 			if _, _, err := net.SplitHostPort(a); err != nil {

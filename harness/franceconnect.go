@@ -72,7 +72,7 @@ func (w *world) newClient(o clientOptions) error {
 	plain := o.alg == "" && o.encKey == "" && o.entity == "" && o.scopes == nil && !o.inactive && !o.noAMR && !o.pkce && !o.pkjwt
 	if !w.env.control {
 		if !plain {
-			return w.needControl("needs a service provider created through the control API")
+			return w.needControl("a besoin d'un fournisseur de service créé par l'API de contrôle")
 		}
 		ext := w.env.external
 		if o.profile == "plus" {
@@ -180,7 +180,7 @@ func (w *world) loginAs(login, password string) error {
 	}
 	f, ok := loginForm(w.http.last.body)
 	if !ok {
-		return fmt.Errorf("no login form on the page: %s", w.http.last.describe())
+		return fmt.Errorf("aucun formulaire de connexion sur la page : %s", w.http.last.describe())
 	}
 	start := time.Now()
 	e, err := w.http.browser.submit(w.http.last, f, map[string]string{"login": login, "password": password})
@@ -202,7 +202,7 @@ func (w *world) connect(login string, params url.Values) error {
 		return err
 	}
 	if w.http.code == "" {
-		return fmt.Errorf("no code came back to the service: %s", w.http.last.describe())
+		return fmt.Errorf("aucun code n'est revenu au service : %s", w.http.last.describe())
 	}
 	return nil
 }
@@ -230,7 +230,7 @@ func (w *world) exchangeCode(sp *spClient, over map[string]string) error {
 	w.fc.token = nil
 	if e.status == http.StatusOK {
 		if err := json.Unmarshal(e.body, &w.fc.token); err != nil {
-			return fmt.Errorf("token answer is not JSON: %w", err)
+			return fmt.Errorf("la réponse du jeton n'est pas du JSON : %w", err)
 		}
 		if s, ok := w.fc.token["id_token"].(string); ok {
 			w.fc.idToken = s
@@ -266,7 +266,7 @@ func (w *world) decryptIfJWE(compact string) (string, error) {
 	}
 	k, ok := w.env.fixtures.Key(jwe.Header.KeyID)
 	if !ok {
-		return "", fmt.Errorf("JWE for kid %q: no such key in the fixtures", jwe.Header.KeyID)
+		return "", fmt.Errorf("JWE pour le kid %q : aucune clé de ce nom dans les fixtures", jwe.Header.KeyID)
 	}
 	plain, err := jwe.Decrypt(k.Signer)
 	if err != nil {
@@ -280,16 +280,16 @@ func (w *world) decryptIfJWE(compact string) (string, error) {
 func decodeJWS(compact string) (map[string]any, map[string]any, error) {
 	parts := strings.Split(compact, ".")
 	if len(parts) != 3 {
-		return nil, nil, fmt.Errorf("not a compact JWS: %d parts", len(parts))
+		return nil, nil, fmt.Errorf("pas un JWS compact : %d parties", len(parts))
 	}
 	var h, c map[string]any
 	for i, dst := range []*map[string]any{&h, &c} {
 		b, err := base64.RawURLEncoding.DecodeString(parts[i])
 		if err != nil {
-			return nil, nil, fmt.Errorf("JWS part %d: %w", i, err)
+			return nil, nil, fmt.Errorf("partie %d du JWS : %w", i, err)
 		}
 		if err := json.Unmarshal(b, dst); err != nil {
-			return nil, nil, fmt.Errorf("JWS part %d: %w", i, err)
+			return nil, nil, fmt.Errorf("partie %d du JWS : %w", i, err)
 		}
 	}
 	return h, c, nil
@@ -301,7 +301,7 @@ func (w *world) verifyJWS(compact, alg string) (string, error) {
 	if alg == "HS256" {
 		jws, err := jose.ParseSigned(compact, []jose.SignatureAlgorithm{jose.HS256})
 		if err != nil {
-			return "", fmt.Errorf("not a JWS signed %s: %w", alg, err)
+			return "", fmt.Errorf("pas un JWS signé %s : %w", alg, err)
 		}
 		_, err = jws.Verify([]byte(w.fc.sp.secret))
 		return "", err
@@ -371,7 +371,7 @@ func pkcePair() (string, string) {
 func (w *world) clientAssertion() (string, error) {
 	k := w.fc.sp.authKey
 	if k == nil {
-		return "", errors.New("this service provider has no authentication key")
+		return "", errors.New("ce fournisseur de service n'a pas de clé d'authentification")
 	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: k.Signer, KeyID: k.KID}}, nil)
 	if err != nil {
@@ -402,10 +402,10 @@ func (w *world) getFranceConnect(path string) error {
 // (not back at the service), saying msg when msg is not "".
 func (w *world) checkLoginPage(msg string) error {
 	if _, ok := loginForm(w.http.last.body); !ok || w.http.callback != nil {
-		return fmt.Errorf("no login page (back at the service: %v): %s", w.http.callback != nil, w.http.last.describe())
+		return fmt.Errorf("aucune page de connexion (revenu au service : %v) : %s", w.http.callback != nil, w.http.last.describe())
 	}
 	if msg != "" && !strings.Contains(string(w.http.last.body), msg) {
-		return fmt.Errorf("the login page does not say %q", msg)
+		return fmt.Errorf("la page de connexion ne dit pas %q", msg)
 	}
 	return nil
 }
@@ -416,7 +416,7 @@ func jweHeader(compact string) (map[string]any, error) {
 	jwe, err := jose.ParseEncrypted(compact, []jose.KeyAlgorithm{jose.ECDH_ES, jose.RSA_OAEP, jose.RSA_OAEP_256},
 		[]jose.ContentEncryption{jose.A256GCM})
 	if err != nil {
-		return nil, fmt.Errorf("not a JWE: %w", err)
+		return nil, fmt.Errorf("pas un JWE : %w", err)
 	}
 	_ = jwe
 	seg := strings.SplitN(compact, ".", 2)[0]

@@ -13,7 +13,7 @@ import (
 func (w *world) verifyWithJWKS(compact string, alg jose.SignatureAlgorithm, jwksURL, who string) ([]byte, jose.Header, error) {
 	jws, err := jose.ParseSigned(compact, []jose.SignatureAlgorithm{alg})
 	if err != nil {
-		return nil, jose.Header{}, fmt.Errorf("not a JWS signed %s: %w", alg, err)
+		return nil, jose.Header{}, fmt.Errorf("pas un JWS signé %s : %w", alg, err)
 	}
 	e, err := w.http.backend.get(jwksURL)
 	if err != nil {
@@ -21,12 +21,12 @@ func (w *world) verifyWithJWKS(compact string, alg jose.SignatureAlgorithm, jwks
 	}
 	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(e.body, &set); err != nil {
-		return nil, jose.Header{}, fmt.Errorf("%s's JWKS: %w", who, err)
+		return nil, jose.Header{}, fmt.Errorf("JWKS de %s : %w", who, err)
 	}
 	h := jws.Signatures[0].Header
 	keys := set.Key(h.KeyID)
 	if len(keys) == 0 {
-		return nil, h, fmt.Errorf("kid %q is not in %s's JWKS", h.KeyID, who)
+		return nil, h, fmt.Errorf("le kid %q n'est pas dans le JWKS de %s", h.KeyID, who)
 	}
 	payload, err := jws.Verify(keys[0])
 	if err != nil {

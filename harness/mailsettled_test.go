@@ -54,9 +54,9 @@ func TestNoMailStepCatchesALateMail(t *testing.T) {
 		after       time.Duration
 		wantErr     string
 	}{
-		{"in an SMTP session, arrives late", `"attempts":0,"sending":true`, 3 * strayMailWait / 2, "1 message(s) to d@exemple.test"},
-		{"claimed, not tried yet, arrives late", `"attempts":0`, 3 * strayMailWait / 2, "1 message(s) to d@exemple.test"},
-		{"a retry in an SMTP session, arrives late", `"attempts":1,"last_error":"451","sending":true`, 3 * strayMailWait / 2, "1 message(s) to d@exemple.test"},
+		{"in an SMTP session, arrives late", `"attempts":0,"sending":true`, 3 * strayMailWait / 2, "1 message(s) pour d@exemple.test"},
+		{"claimed, not tried yet, arrives late", `"attempts":0`, 3 * strayMailWait / 2, "1 message(s) pour d@exemple.test"},
+		{"a retry in an SMTP session, arrives late", `"attempts":1,"last_error":"451","sending":true`, 3 * strayMailWait / 2, "1 message(s) pour d@exemple.test"},
 		{"refused, waits for a retry", `"attempts":1,"last_error":"451 try later"`, time.Hour, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

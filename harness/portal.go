@@ -25,7 +25,7 @@ func (w *world) declaration() portalDeclaration { return w.env.portal }
 
 // notDeclared makes the scenario not applicable for want of a declared URL.
 func (w *world) notDeclared(key string) error {
-	w.env.notApplicable(w.name, "the portal declares no "+key)
+	w.env.notApplicable(w.name, "le portail ne déclare pas de "+key)
 	return godog.ErrSkip
 }
 
@@ -36,7 +36,7 @@ func (w *world) portalErr(err error) error {
 		return err
 	}
 	if why := w.portalDiagnosis(); why != "" {
-		return fmt.Errorf("%w\n  what the sandbox saw of the portal's calls: %s", err, why)
+		return fmt.Errorf("%w\n  ce que le bac à sable a vu des appels du portail : %s", err, why)
 	}
 	return err
 }
@@ -48,7 +48,7 @@ func (w *world) portalDiagnosis() string {
 	id := w.declaration().ClientID
 	var out []string
 	for _, r := range w.http.browser.refused {
-		out = append(out, "the browser refused a cookie, as Chromium would: "+r)
+		out = append(out, "le navigateur a refusé un cookie, comme Chromium le ferait : "+r)
 	}
 	for _, c := range []struct{ name, base string }{{"PISTE", w.env.pisteURL}, {"ProConnect", w.env.coreURL}} {
 		if c.base == "" || w.env.noControl[baseOf(c.base)] || !w.env.control {
@@ -68,12 +68,12 @@ func (w *world) portalDiagnosis() string {
 			if e.Scenario != w.trace && e.Status != http.StatusUnauthorized && e.Status != http.StatusForbidden {
 				continue
 			}
-			line := fmt.Sprintf("%s answered the portal's %s %s with %d", c.name, e.Method, e.Path, e.Status)
+			line := fmt.Sprintf("%s a répondu %[4]d à l'appel %[2]s %[3]s du portail", c.name, e.Method, e.Path, e.Status)
 			if e.Answer != "" {
 				line += " " + e.Answer
 			}
 			if c.name == "PISTE" && e.Path == "/api/oauth/token" {
-				line += " — the portal's token request failed: check its client_id and client_secret against the declaration, and that it was registered"
+				line += " — la demande de jeton du portail a échoué : vérifiez son client_id et son client_secret d'après la déclaration, et qu'il a été enregistré"
 			}
 			out = append(out, line)
 			if len(out) == 3 {
@@ -92,7 +92,7 @@ func (w *world) journal(base string, since uint64) ([]Exchange, error) {
 	}
 	var out struct{ Entries []Exchange }
 	if err := json.Unmarshal(e.body, &out); err != nil {
-		return nil, fmt.Errorf("journal of %s: %w", base, err)
+		return nil, fmt.Errorf("journal de %s : %w", base, err)
 	}
 	return out.Entries, nil
 }
@@ -100,7 +100,7 @@ func (w *world) journal(base string, since uint64) ([]Exchange, error) {
 // markJournal remembers where a component's journal stands, to count the
 // exchanges that follow.
 func (w *world) markJournal(base string) error {
-	if err := w.needControl("counts exchanges in the components' journals"); err != nil {
+	if err := w.needControl("compte les échanges dans les journaux des composants"); err != nil {
 		return err
 	}
 	e, err := w.controlAt(base, http.MethodGet, "/journal?limit=1", nil)
@@ -123,7 +123,7 @@ func (w *world) markJournal(base string) error {
 func (w *world) countSince(base string, match func(Exchange) bool) (int, error) {
 	since, ok := w.portal.marks[base]
 	if !ok {
-		return 0, fmt.Errorf("the scenario did not start counting at %s", base)
+		return 0, fmt.Errorf("le scénario n'a pas commencé à compter chez %s", base)
 	}
 	entries, err := w.journal(base, since)
 	if err != nil {
@@ -172,7 +172,7 @@ func (w *world) portalStatus(id string) (string, *int, error) {
 		return "", nil, w.notDeclared("status_url")
 	}
 	if id == "" {
-		return "", nil, errors.New("no certification to ask the portal about: the browser never went through ProConnect")
+		return "", nil, errors.New("aucune certification sur laquelle interroger le portail : le navigateur n'est jamais passé par ProConnect")
 	}
 	e, err := w.http.backend.get(fill(d.StatusURL, map[string]string{"certification_id": id}))
 	if err != nil {
@@ -186,7 +186,7 @@ func (w *world) portalStatus(id string) (string, *int, error) {
 		EventsApplied *int   `json:"events_applied"`
 	}
 	if e.status != http.StatusOK || json.Unmarshal(e.body, &out) != nil {
-		return "", nil, fmt.Errorf("status_url: want 200 and {\"account_state\": …}; got %s", e.describe())
+		return "", nil, fmt.Errorf("status_url : attendu 200 et {\"account_state\": …} ; reçu : %s", e.describe())
 	}
 	return out.AccountState, out.EventsApplied, nil
 }
@@ -225,7 +225,7 @@ func (w *world) readAsPortal(path string) (map[string]any, error) {
 		AccessToken string `json:"access_token"`
 	}
 	if json.Unmarshal(w.http.last.body, &tok) != nil || tok.AccessToken == "" {
-		return nil, fmt.Errorf("PISTE gave no token for the declared portal's credentials: %s", w.http.last.describe())
+		return nil, fmt.Errorf("PISTE n'a donné aucun jeton pour les identifiants du portail déclaré : %s", w.http.last.describe())
 	}
 	if err := w.api(http.MethodGet, path, nil, tok.AccessToken); err != nil {
 		return nil, err
@@ -245,7 +245,7 @@ func (w *world) deliveries(subject string) ([]proconnect.Event, error) {
 	}
 	var out struct{ Deliveries []proconnect.Event }
 	if err := json.Unmarshal(e.body, &out); err != nil {
-		return nil, fmt.Errorf("ProConnect's deliveries: %w", err)
+		return nil, fmt.Errorf("les livraisons de ProConnect : %w", err)
 	}
 	return out.Deliveries, nil
 }

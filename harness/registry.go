@@ -68,6 +68,7 @@ func registerSteps(reg *stepRegistry, w *world) {
 	registerMail(reg, w)
 	registerPortail(reg, w)
 	registerPortailEvents(reg, w)
+	registerUnknownCompany(reg, w)
 }
 
 // Steps lists every step definition, in the order they are registered. It

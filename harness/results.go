@@ -192,10 +192,10 @@ func parseExpectedFailures(r io.Reader, name string) (ExpectedFailures, error) {
 		id, reason = strings.TrimSpace(id), strings.TrimSpace(reason)
 		colon := strings.LastIndexByte(id, ':')
 		if colon < 0 || !strings.Contains(id[:colon], ".feature") {
-			return nil, fmt.Errorf("%s:%d: %q is not a scenario ID (suite/file.feature:line, as the run prints them)", name, n, id)
+			return nil, fmt.Errorf("%s:%d : %q n'est pas un identifiant de scénario (suite/fichier.feature:ligne, comme l'exécution les imprime)", name, n, id)
 		}
 		if _, err := strconv.Atoi(id[colon+1:]); err != nil {
-			return nil, fmt.Errorf("%s:%d: %q: the line number is not a number", name, n, id)
+			return nil, fmt.Errorf("%s:%d : %q : le numéro de ligne n'est pas un nombre", name, n, id)
 		}
 		if reason == "" {
 			reason = "expected failure"

@@ -256,7 +256,7 @@ func TestUndeclaredCapabilitiesAreNotApplicable(t *testing.T) {
 			t.Errorf("%s passed without an access_request_url", r.ID)
 		}
 	}
-	if reasons["the portal declares no status_url"] == 0 || reasons["the portal declares no access_request_url"] == 0 {
+	if reasons["le portail ne déclare pas de status_url"] == 0 || reasons["le portail ne déclare pas de access_request_url"] == 0 {
 		t.Fatalf("not-applicable reasons %v", reasons)
 	}
 	if res.PassedCount+len(res.NotApplicable) != len(res.Scenarios) {
@@ -375,8 +375,8 @@ func TestComponentWithoutControlAPI(t *testing.T) {
 		t.Fatalf("passed %v, %d passed, %d not applicable, failed %v\n%s", res.Passed, res.PassedCount, len(res.NotApplicable), res.Failed, out.String())
 	}
 	for _, n := range res.NotApplicable {
-		if !strings.Contains(n.Reason, bare.URL) {
-			t.Fatalf("reason %q does not name the register", n.Reason)
+		if !strings.Contains(n.Reason, bare.URL) || !strings.Contains(n.Reason, "il faut l'API de contrôle du bac à sable") {
+			t.Fatalf("reason %q does not name the register, in French", n.Reason)
 		}
 	}
 }

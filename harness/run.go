@@ -57,7 +57,7 @@ func Run(ctx context.Context, opts RunOptions) (Result, error) {
 	unexpected := env.tally(&res)
 	printOutcome(opts.Output, res, unexpected)
 	if status == 2 {
-		return res, errors.New("the suite could not run (bad options or feature files)")
+		return res, errors.New("la suite n'a pas pu tourner (options ou fichiers de fonctionnalités incorrects)")
 	}
 	// godog fails the run on an expected failure too; ours does not, but an
 	// undefined or pending step (godog's failure, no scenario's) still does.
@@ -75,7 +75,7 @@ func completeOptions(opts *RunOptions) error {
 	}
 	for _, s := range opts.Suites {
 		if !slices.Contains(Suites(), s) {
-			return fmt.Errorf("unknown suite %q (known: %s)", s, strings.Join(Suites(), ", "))
+			return fmt.Errorf("suite inconnue %q (connues : %s)", s, strings.Join(Suites(), ", "))
 		}
 	}
 	if opts.Output == nil {
@@ -105,12 +105,12 @@ func newSuiteEnv(opts *RunOptions) (*suiteEnv, error) {
 	index, err := buildIndex(features.FS, opts.Suites)
 	if err != nil {
 		sk.close()
-		return nil, fmt.Errorf("the feature files: %w", err)
+		return nil, fmt.Errorf("les fichiers de fonctionnalités : %w", err)
 	}
 	env.index, env.expected, env.strictRecommendations = index, opts.ExpectedFailures, opts.StrictRecommendations
 	if index.count(opts.Tags) == 0 {
 		sk.close()
-		return nil, fmt.Errorf("--tags %q selects no scenario of the suites %s (tags combine with \",\" for or, \"&&\" for and, \"~\" for not; a requirement is @PSP-EVT-3)",
+		return nil, fmt.Errorf("--tags %q ne choisit aucun scénario des suites %s (les étiquettes se combinent par « , » pour ou, « && » pour et, « ~ » pour non ; une exigence s'écrit @PSP-EVT-3)",
 			opts.Tags, strings.Join(opts.Suites, ", "))
 	}
 	if opts.Live && opts.TestingT == nil {
@@ -165,7 +165,7 @@ func (env *suiteEnv) checkGivenURLs(suites []string) error {
 		"proconnect": env.coreURL, "portal": env.portal.EventsURL}
 	for _, s := range suites {
 		if c := suiteComponent[s]; given[c] == "" {
-			return fmt.Errorf("the suite %s runs against %s: give its URL too (--%s-url), or no URL at all for an in-process sandbox", s, c, c)
+			return fmt.Errorf("la suite %s s'exécute contre %s : donnez aussi son URL (--%s-url), ou aucune URL pour un bac à sable dans le même processus", s, c, c)
 		}
 	}
 	return nil
@@ -249,10 +249,10 @@ func (env *suiteEnv) checkReachable(ctx context.Context, suites []string) error 
 	for _, suite := range suites {
 		for _, name := range needs[suite] {
 			if urls[name] == "" {
-				return fmt.Errorf("the suite %s needs %s too: give its URL (--%s-url)", suite, name, name)
+				return fmt.Errorf("la suite %s a aussi besoin de %s : donnez son URL (--%s-url)", suite, name, name)
 			}
 			if err := reachable(ctx, urls[name]+"/__sandbox/healthz", urls[name]); err != nil {
-				return fmt.Errorf("%w: %s (%s) does not answer: %v", ErrTarget, name, urls[name], err)
+				return fmt.Errorf("%w : %s (%s) ne répond pas : %v", ErrTarget, name, urls[name], err)
 			}
 		}
 	}
@@ -265,7 +265,7 @@ func (env *suiteEnv) checkReachable(ctx context.Context, suites []string) error 
 // portal); an outside portal gets no requests under /__sandbox/.
 func (env *suiteEnv) probePortal(ctx context.Context) error {
 	if err := reachable(ctx, env.portal.EventsURL, env.portal.EventsURL); err != nil {
-		return fmt.Errorf("%w: the portal under test does not answer at its events_url %s (%v): is it running?", ErrTarget, env.portal.EventsURL, err)
+		return fmt.Errorf("%w : le portail sous test ne répond pas sur son events_url %s (%v) : est-il démarré ?", ErrTarget, env.portal.EventsURL, err)
 	}
 	if env.noControl == nil {
 		env.noControl = map[string]bool{}
@@ -472,16 +472,16 @@ func verdict(res Result, unexpected, status int) string {
 	failed := res.FailedCount - unexpected
 	var parts []string
 	if failed > 0 {
-		parts = append(parts, fmt.Sprintf("%d scenario(s) failed (listed above, each with its failing step)", failed))
+		parts = append(parts, fmt.Sprintf("%d scénario(s) en échec (listés plus haut, chacun avec son étape en échec)", failed))
 	}
 	if unexpected > 0 {
-		parts = append(parts, fmt.Sprintf("%d expected failure(s) now pass: remove them from the --expected-failures file", unexpected))
+		parts = append(parts, fmt.Sprintf("%d échec(s) attendu(s) réussissent désormais : retirez-les du fichier --expected-failures", unexpected))
 	}
 	if len(parts) == 0 && status != 0 && res.ExpectedFailureCount+res.AdvisoryCount == 0 {
-		parts = append(parts, "undefined or pending steps (see above)")
+		parts = append(parts, "étapes non définies ou en attente (voir plus haut)")
 	}
 	if len(parts) == 0 {
-		return fmt.Sprintf("passed in %s", res.Duration.Round(time.Millisecond))
+		return "réussie en " + frenchDuration(res.Duration)
 	}
-	return "FAILED — " + strings.Join(parts, "; ")
+	return "ÉCHEC — " + strings.Join(parts, " ; ")
 }

@@ -69,7 +69,7 @@ func newSinkAt(listen, advertise string) (*sink, error) {
 	if listen != "" {
 		ln, err := net.Listen("tcp", listen)
 		if err != nil {
-			return nil, fmt.Errorf("the events sink on %s: %w", listen, err)
+			return nil, fmt.Errorf("le récepteur d'événements sur %s : %w", listen, err)
 		}
 		s.srv.Listener.Close()
 		s.srv.Listener = ln

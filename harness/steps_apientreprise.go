@@ -39,7 +39,7 @@ func (w *world) needAPIEntreprise() error {
 	if w.env.apieURL != "" {
 		return nil
 	}
-	w.env.notApplicable(w.name, "needs API Entreprise: give its URL (--apientreprise-url)")
+	w.env.notApplicable(w.name, "il faut API Entreprise : donnez son URL (--apientreprise-url)")
 	return godog.ErrSkip
 }
 
@@ -81,7 +81,7 @@ func (w *world) queryAPIEntrepriseWithout(path, param string) error {
 // failRNEFor makes the RNE answer 503 for a company, through the register
 // mock's faults; INSEE keeps answering.
 func (w *world) failRNEFor(siren string) error {
-	if err := w.needControl("injects an RNE fault"); err != nil {
+	if err := w.needControl("injecte une panne du RNE"); err != nil {
 		return err
 	}
 	if err := w.needAPIEntreprise(); err != nil {
@@ -93,7 +93,7 @@ func (w *world) failRNEFor(siren string) error {
 		return err
 	}
 	if w.http.last.status >= 300 {
-		return fmt.Errorf("the register refused the fault: %d %s", w.http.last.status, w.http.last.body)
+		return fmt.Errorf("le registre a refusé la panne : %d %s", w.http.last.status, w.http.last.body)
 	}
 	return nil
 }
@@ -101,7 +101,7 @@ func (w *world) failRNEFor(siren string) error {
 // checkReadAtAPIEntreprise checks, in API Entreprise's journal, that the
 // company's mandataires sociaux were read and answered.
 func (w *world) checkReadAtAPIEntreprise(siren string) error {
-	if err := w.needControl("reads API Entreprise's journal"); err != nil {
+	if err := w.needControl("lit le journal d'API Entreprise"); err != nil {
 		return err
 	}
 	entries, err := w.journal(w.env.apieURL, 0)
@@ -112,15 +112,15 @@ func (w *world) checkReadAtAPIEntreprise(siren string) error {
 	for _, e := range entries {
 		if e.Path == want {
 			if e.Status != http.StatusOK {
-				return fmt.Errorf("API Entreprise answered %d to %s", e.Status, want)
+				return fmt.Errorf("API Entreprise a répondu %d à %s", e.Status, want)
 			}
 			if !strings.Contains(e.Query, "object=") {
-				return fmt.Errorf("ProConnect called %s without object", want)
+				return fmt.Errorf("ProConnect a appelé %s sans object", want)
 			}
 			return nil
 		}
 	}
-	return fmt.Errorf("API Entreprise's journal has no %s", want)
+	return fmt.Errorf("le journal d'API Entreprise n'a pas %s", want)
 }
 
 // checkMandatairesAreRNEDirigeants compares the last API Entreprise answer
@@ -138,7 +138,7 @@ func (w *world) checkMandatairesAreRNEDirigeants() error {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(w.http.last.body, &apie); err != nil {
-		return fmt.Errorf("API Entreprise's answer: %w", err)
+		return fmt.Errorf("la réponse d'API Entreprise : %w", err)
 	}
 	var rne struct {
 		Formality struct {
@@ -163,7 +163,7 @@ func (w *world) checkMandatairesAreRNEDirigeants() error {
 	}
 	b, _ := json.Marshal(w.register.rneDoc)
 	if err := json.Unmarshal(b, &rne); err != nil {
-		return fmt.Errorf("the RNE company: %w", err)
+		return fmt.Errorf("l'entreprise au RNE : %w", err)
 	}
 	var want, got []string
 	for _, p := range rne.Formality.Content.PersonneMorale.Composition.Pouvoirs {
@@ -178,7 +178,7 @@ func (w *world) checkMandatairesAreRNEDirigeants() error {
 		}
 	}
 	if len(want) == 0 || strings.Join(want, ";") != strings.Join(got, ";") {
-		return fmt.Errorf("API Entreprise lists %q, the RNE %q", got, want)
+		return fmt.Errorf("API Entreprise liste %q, le RNE %q", got, want)
 	}
 	return nil
 }

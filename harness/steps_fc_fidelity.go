@@ -28,7 +28,7 @@ func registerFCFidelity(reg *stepRegistry, w *world) {
 // redirect URI (any port on localhost): it may leave redirect_uri out of
 // the token request.
 func (w *world) newServiceProviderWithOneRedirectURI() error {
-	if err := w.needControl("needs a service provider created through the control API"); err != nil {
+	if err := w.needControl("a besoin d'un fournisseur de service créé par l'API de contrôle"); err != nil {
 		return err
 	}
 	c, fc := w.scenarioClient(clientOptions{profile: "low"})
@@ -51,14 +51,14 @@ func (w *world) loginAsAngelaWithNameLength(field string, n int) error {
 }
 
 func (w *world) loginAsAngelaChanged(field, value string) error {
-	if err := w.needControl("adds a persona"); err != nil {
+	if err := w.needControl("ajoute une persona"); err != nil {
 		return err
 	}
 	id := map[string]any{"given_names": []string{"Angela", "Claire", "Louise"}, "family_name": "DUBOIS",
 		"birthdate": "1962-08-24", "gender": "female", "birthplace": "75107", "birthcountry": "99100",
 		"email": "angela.dubois@example.test"}
 	if _, ok := id[field]; !ok {
-		return fmt.Errorf("angela's identity has no field %q", field)
+		return fmt.Errorf("l'identité d'angela n'a pas de champ %q", field)
 	}
 	if field == "given_names" {
 		id[field] = []string{value}
@@ -115,7 +115,7 @@ func (f *fcState) checkUserinfoExpiresWithToken() error {
 	ui, ok1 := f.userinfo["exp"].(float64)
 	id, ok2 := f.idClaims["exp"].(float64)
 	if !ok1 || !ok2 {
-		return errors.New("no exp in the userinfo or the id_token")
+		return errors.New("aucun exp dans le userinfo ou l'id_token")
 	}
 	if math.Abs(ui-id) > 1 {
 		return fmt.Errorf("userinfo exp %.0f, id_token exp %.0f", ui, id)

@@ -192,7 +192,7 @@ func (w *world) newPlusServiceProviderInClear() error {
 // newSecondServiceProvider is another provider of the same profile, of
 // another entity (its subs differ).
 func (w *world) newSecondServiceProvider() error {
-	if err := w.needControl("needs a second service provider"); err != nil {
+	if err := w.needControl("a besoin d'un second fournisseur de service"); err != nil {
 		return err
 	}
 	return w.newClient(clientOptions{profile: w.fc.sp.profile, entity: "entity-" + randomHex(4)})
@@ -221,7 +221,7 @@ func (w *world) checkJWKSPublicOnly() error {
 		m := k.(map[string]any)
 		for _, private := range []string{"d", "p", "q", "dp", "dq", "qi"} {
 			if _, ok := m[private]; ok {
-				return fmt.Errorf("key %v publishes its private part %q", m["kid"], private)
+				return fmt.Errorf("la clé %v publie sa partie privée %q", m["kid"], private)
 			}
 		}
 	}
@@ -229,7 +229,7 @@ func (w *world) checkJWKSPublicOnly() error {
 }
 
 func (w *world) rotateFranceConnectKey(alg string) error {
-	if err := w.needControl("rotates FranceConnect's keys"); err != nil {
+	if err := w.needControl("change les clés de FranceConnect"); err != nil {
 		return err
 	}
 	_, err := w.fcControl("/keys/rotate", map[string]string{"alg": alg})
@@ -243,7 +243,7 @@ func (f *fcState) noteSigningKey() error {
 
 func (f *fcState) checkSignedByAnotherKey() error {
 	if kid, _ := f.idHeader["kid"].(string); kid == f.noted {
-		return fmt.Errorf("the id_token is still signed by %s", kid)
+		return fmt.Errorf("l'id_token est encore signé par %s", kid)
 	}
 	return nil
 }
@@ -256,7 +256,7 @@ func (w *world) checkJWKSHasNotedKey() error {
 		return err
 	}
 	if len(set.Key(w.fc.noted)) == 0 {
-		return fmt.Errorf("the JWKS no longer publishes %s", w.fc.noted)
+		return fmt.Errorf("le JWKS ne publie plus %s", w.fc.noted)
 	}
 	return nil
 }
@@ -271,11 +271,11 @@ func (w *world) checkOAuthError(code, desc, ycode string) error {
 		return err
 	}
 	if m["error"] != code || m["error_description"] != desc {
-		return fmt.Errorf("error %v / %v, want %s / %s", m["error"], m["error_description"], code, desc)
+		return fmt.Errorf("erreur %v / %v, attendu %s / %s", m["error"], m["error_description"], code, desc)
 	}
 	uri, _ := m["error_uri"].(string)
 	if ycode != "" && !strings.Contains(uri, "code="+ycode+"&") {
-		return fmt.Errorf("error_uri %q does not carry code %s", uri, ycode)
+		return fmt.Errorf("error_uri %q ne porte pas le code %s", uri, ycode)
 	}
 	return nil
 }
@@ -285,7 +285,7 @@ func (w *world) checkErrorPage(ycode string, status int) error {
 	last := w.http.last
 	if last.status != status || !strings.Contains(string(last.body), ycode) ||
 		!strings.HasPrefix(last.header.Get("Content-Type"), "text/html") {
-		return fmt.Errorf("want an HTML page with %s and status %d; got %s (%s)", ycode, status, last.describe(),
+		return fmt.Errorf("attendu une page HTML avec %s et le statut %d ; reçu : %s (%s)", ycode, status, last.describe(),
 			last.header.Get("Content-Type"))
 	}
 	return nil
@@ -356,7 +356,7 @@ func (w *world) checkLoginPageOffers(login string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("the login page offers no button for %q", login)
+	return fmt.Errorf("la page de connexion n'offre aucun bouton pour %q", login)
 }
 
 func (w *world) loginAsPersona(login string) error { return w.loginAs(login, w.password(login)) }
@@ -378,7 +378,7 @@ func (w *world) connectWithScopes(login, scopes string) error {
 // openHeadlessSession logs the persona in at FranceConnect without its
 // pages, through the control API: the browser holds the session cookie.
 func (w *world) openHeadlessSession(login string) error {
-	if err := w.needControl("uses the headless FranceConnect session"); err != nil {
+	if err := w.needControl("utilise la session FranceConnect sans navigateur"); err != nil {
 		return err
 	}
 	if err := w.controlGate(w.fcURL("/__sandbox/session")); err != nil {
@@ -398,7 +398,7 @@ func (w *world) openHeadlessSession(login string) error {
 		return err
 	}
 	if e.status != http.StatusOK {
-		return fmt.Errorf("headless session: %d %s", e.status, e.body)
+		return fmt.Errorf("session sans navigateur : %d %s", e.status, e.body)
 	}
 	return nil
 }
@@ -406,7 +406,7 @@ func (w *world) openHeadlessSession(login string) error {
 // queueLogin makes the service provider's next login that persona's,
 // without the login page.
 func (w *world) queueLogin(login string) error {
-	if err := w.needControl("queues a login"); err != nil {
+	if err := w.needControl("programme une connexion"); err != nil {
 		return err
 	}
 	_, err := w.fcControl("/queue", map[string]string{"client_id": w.fc.sp.id, "login": login})
@@ -414,7 +414,7 @@ func (w *world) queueLogin(login string) error {
 }
 
 func (w *world) queueLoginError(code string) error {
-	if err := w.needControl("queues an error"); err != nil {
+	if err := w.needControl("programme une erreur"); err != nil {
 		return err
 	}
 	_, err := w.fcControl("/queue", map[string]string{"client_id": w.fc.sp.id, "error": code})
@@ -424,7 +424,7 @@ func (w *world) queueLoginError(code string) error {
 // addSlowPersona adds a hidden persona whose identity provider takes ms
 // to answer.
 func (w *world) addSlowPersona(ms int) error {
-	if err := w.needControl("adds a persona"); err != nil {
+	if err := w.needControl("ajoute une persona"); err != nil {
 		return err
 	}
 	w.fc.slowLogin = "lente-" + randomHex(4)
@@ -441,7 +441,7 @@ func (w *world) loginAsSlowPersona() error { return w.loginAs(w.fc.slowLogin, "1
 
 func (h *httpState) checkLoginTook(ms int) error {
 	if h.elapsed < time.Duration(ms)*time.Millisecond {
-		return fmt.Errorf("the login took %s", h.elapsed)
+		return fmt.Errorf("la connexion a pris %s", h.elapsed)
 	}
 	return nil
 }
@@ -451,11 +451,11 @@ func (h *httpState) checkLoginTook(ms int) error {
 func (w *world) checkBackWithCode() error {
 	callback := w.http.callback
 	if callback == nil || !strings.HasPrefix(callback.String(), w.fc.params.Get("redirect_uri")) {
-		return fmt.Errorf("the browser is not back at the service: %s", w.http.last.describe())
+		return fmt.Errorf("le navigateur n'est pas revenu au service : %s", w.http.last.describe())
 	}
 	q := callback.Query()
 	if len(q.Get("code")) < 22 || q.Get("state") != w.fc.params.Get("state") || q.Get("iss") != w.issuer() {
-		return fmt.Errorf("callback %s: want code, state %q and iss %q", callback, w.fc.params.Get("state"), w.issuer())
+		return fmt.Errorf("retour %s : attendu code, state %q et iss %q", callback, w.fc.params.Get("state"), w.issuer())
 	}
 	return nil
 }
@@ -465,7 +465,7 @@ func (w *world) checkBackWithCode() error {
 func (w *world) checkBackWithError(code, desc, where string) error {
 	callback := w.http.callback
 	if callback == nil {
-		return fmt.Errorf("the browser is not back at the service: %s", w.http.last.describe())
+		return fmt.Errorf("le navigateur n'est pas revenu au service : %s", w.http.last.describe())
 	}
 	raw := callback.RawQuery
 	if where == "le fragment" {
@@ -473,17 +473,17 @@ func (w *world) checkBackWithError(code, desc, where string) error {
 	}
 	q, _ := url.ParseQuery(raw)
 	if q.Get("error") != code || q.Get("error_description") != desc {
-		return fmt.Errorf("callback %s: want error %s / %s in %s", callback, code, desc, where)
+		return fmt.Errorf("retour %s : attendu l'erreur %s / %s dans %s", callback, code, desc, where)
 	}
 	if q.Get("state") != w.fc.params.Get("state") || q.Get("iss") != w.issuer() {
-		return fmt.Errorf("callback %s: want state %q and iss %q", callback, w.fc.params.Get("state"), w.issuer())
+		return fmt.Errorf("retour %s : attendu state %q et iss %q", callback, w.fc.params.Get("state"), w.issuer())
 	}
 	return nil
 }
 
 func (h *httpState) checkRedirectedTo(want string) error {
 	if loc := h.last.header.Get("Location"); loc != want {
-		return fmt.Errorf("redirected to %q, want %q (status %d)", loc, want, h.last.status)
+		return fmt.Errorf("redirigé vers %q, attendu %q (statut %d)", loc, want, h.last.status)
 	}
 	return nil
 }
@@ -569,7 +569,7 @@ func (w *world) replayAssertion() error {
 // advanceProviderClock moves FranceConnect's clock for this service
 // provider only (other scenarios keep theirs).
 func (w *world) advanceProviderClock(seconds int) error {
-	if err := w.needControl("moves the clock"); err != nil {
+	if err := w.needControl("avance l'horloge"); err != nil {
 		return err
 	}
 	_, err := w.fcControl("/clients/"+w.fc.sp.id+"/clock", map[string]string{"advance": strconv.Itoa(seconds) + "s"})
@@ -578,7 +578,7 @@ func (w *world) advanceProviderClock(seconds int) error {
 
 func (f *fcState) checkAccessTokenLength(n int) error {
 	if l := len(f.accessToken()); l != n {
-		return fmt.Errorf("access token of %d characters", l)
+		return fmt.Errorf("jeton d'accès de %d caractères", l)
 	}
 	return nil
 }
@@ -640,7 +640,7 @@ func (f *fcState) noteSubject() error {
 // entity or another, and logs the persona in through it: its sub is the
 // entity's (pairwise per entity).
 func (w *world) secondProviderGetsIDToken(which, login string) error {
-	if err := w.needControl("needs a second service provider"); err != nil {
+	if err := w.needControl("a besoin d'un second fournisseur de service"); err != nil {
 		return err
 	}
 	entity := "entity-" + randomHex(4)
@@ -659,7 +659,7 @@ func (w *world) secondProviderGetsIDToken(which, login string) error {
 func (f *fcState) checkSubjectNoted(how string) error {
 	sub, _ := f.idClaims["sub"].(string)
 	if (sub == f.noted) != (how == "est") {
-		return fmt.Errorf("sub %s, noted %s: want it %s the same", sub, f.noted, how)
+		return fmt.Errorf("sub %s, noté %s : attendu qu'il %s celui noté", sub, f.noted, how)
 	}
 	return nil
 }
@@ -678,7 +678,7 @@ func (f *fcState) checkJWEAlgorithms(alg, enc, cty string) error {
 		return err
 	}
 	if h["alg"] != alg || h["enc"] != enc || h["cty"] != cty {
-		return fmt.Errorf("JWE header %v", h)
+		return fmt.Errorf("en-tête JWE %v", h)
 	}
 	return nil
 }
@@ -727,7 +727,7 @@ func (f *fcState) checkUserinfoValue(claim, literal string) error {
 
 func (f *fcState) checkUserinfoLacks(claim string) error {
 	if _, ok := f.userinfo[claim]; ok {
-		return fmt.Errorf("the userinfo has %q", claim)
+		return fmt.Errorf("le userinfo a %q", claim)
 	}
 	return nil
 }
@@ -741,10 +741,10 @@ func (f *fcState) checkUserinfoSameAsIDToken(claim string) error {
 
 func (f *fcState) checkUserinfoDecrypted() error {
 	if strings.Count(f.uiRaw, ".") != 4 {
-		return fmt.Errorf("the userinfo is not a JWE")
+		return fmt.Errorf("le userinfo n'est pas un JWE")
 	}
 	if f.userinfo == nil {
-		return fmt.Errorf("the userinfo could not be decrypted")
+		return fmt.Errorf("le userinfo n'a pas pu être déchiffré")
 	}
 	return nil
 }
@@ -762,7 +762,7 @@ func (w *world) haveLoggedOut() error {
 		return err
 	}
 	if w.http.last.status != http.StatusSeeOther {
-		return fmt.Errorf("logout: status %d", w.http.last.status)
+		return fmt.Errorf("déconnexion : statut %d", w.http.last.status)
 	}
 	return nil
 }

@@ -59,28 +59,28 @@ func registerHTTP(reg *stepRegistry, w *world) {
 
 func (h *httpState) checkStatus(code int) error {
 	if h.last.status != code {
-		return fmt.Errorf("want status %d; got %s", code, h.last.describe())
+		return fmt.Errorf("statut %d attendu ; reçu : %s", code, h.last.describe())
 	}
 	return nil
 }
 
 func (h *httpState) checkHeader(name, value string) error {
 	if got := h.last.header.Get(name); got != value {
-		return fmt.Errorf("header %s = %q, want %q", name, got, value)
+		return fmt.Errorf("en-tête %s = %q, attendu %q", name, got, value)
 	}
 	return nil
 }
 
 func (h *httpState) checkHeaderPrefix(name, prefix string) error {
 	if got := h.last.header.Get(name); !strings.HasPrefix(got, prefix) {
-		return fmt.Errorf("header %s = %q, want it to start with %q", name, got, prefix)
+		return fmt.Errorf("en-tête %s = %q, attendu commençant par %q", name, got, prefix)
 	}
 	return nil
 }
 
 func (h *httpState) checkNoCookie() error {
 	if c := h.last.header.Values("Set-Cookie"); len(c) > 0 {
-		return fmt.Errorf("the answer sets cookies: %v", c)
+		return fmt.Errorf("la réponse dépose des cookies : %v", c)
 	}
 	return nil
 }
@@ -117,7 +117,7 @@ func (h *httpState) checkJSONList(key, how, list string) error {
 	}
 	for _, want := range splitList(list) {
 		if have[want] != (how == "contient") {
-			return fmt.Errorf("%q %s %q: it is %v", key, how, want, arr)
+			return fmt.Errorf("%q %s %q : il vaut %v", key, how, want, arr)
 		}
 	}
 	return nil
@@ -129,7 +129,7 @@ func (h *httpState) checkJSONLacks(path string) error {
 		return err
 	}
 	if _, ok := jsonAt(m, path); ok {
-		return fmt.Errorf("the JSON answer has %q", path)
+		return fmt.Errorf("la réponse JSON a %q", path)
 	}
 	return nil
 }
@@ -142,7 +142,7 @@ func (h *httpState) checkJSONObjectKeys(path, list string) error {
 	v, _ := jsonAt(m, path)
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return fmt.Errorf("%q is not an object in the answer", path)
+		return fmt.Errorf("%q n'est pas un objet dans la réponse", path)
 	}
 	return exactKeys(path, obj, list)
 }
@@ -156,7 +156,7 @@ func (w *world) checkJSONTable(t *godog.Table) error {
 	}
 	for i, row := range t.Rows {
 		if len(row.Cells) != 2 {
-			return fmt.Errorf("row %d: want | chemin | valeur JSON |", i+1)
+			return fmt.Errorf("ligne %d : attendu | chemin | valeur JSON |", i+1)
 		}
 		if i == 0 && row.Cells[0].Value == "chemin" {
 			continue
@@ -170,7 +170,7 @@ func (w *world) checkJSONTable(t *godog.Table) error {
 
 func (h *httpState) checkPageContains(s string) error {
 	if !strings.Contains(string(h.last.body), s) {
-		return fmt.Errorf("the page does not contain %q: %s", s, h.last.describe())
+		return fmt.Errorf("la page ne contient pas %q : %s", s, h.last.describe())
 	}
 	return nil
 }
@@ -184,12 +184,12 @@ func (h *httpState) checkJWKSSigningKeys(list string) error {
 	}
 	keys, _ := set["keys"].([]any)
 	if len(keys) == 0 {
-		return fmt.Errorf("the JWKS has no key")
+		return fmt.Errorf("le JWKS n'a aucune clé")
 	}
 	for _, k := range keys {
 		m, _ := k.(map[string]any)
 		if m["use"] != "sig" || !strings.Contains(","+strings.ReplaceAll(list, " ", "")+",", fmt.Sprintf(",%v,", m["alg"])) {
-			return fmt.Errorf("key %v: use %v, alg %v", m["kid"], m["use"], m["alg"])
+			return fmt.Errorf("clé %v : use %v, alg %v", m["kid"], m["use"], m["alg"])
 		}
 	}
 	return nil
@@ -223,7 +223,7 @@ func (w *world) call(method, rawURL string, header map[string]string, body []byt
 func (h *httpState) lastJSON() (map[string]any, error) {
 	var m map[string]any
 	if err := json.Unmarshal(h.last.body, &m); err != nil {
-		return nil, fmt.Errorf("the answer is not a JSON object: %s", h.last.describe())
+		return nil, fmt.Errorf("la réponse n'est pas un objet JSON : %s", h.last.describe())
 	}
 	return m, nil
 }
@@ -242,7 +242,7 @@ func (h *httpState) land(e *exchange) {
 func (h *httpState) click(text string) error {
 	hrefs := links(h.last.body, text)
 	if len(hrefs) == 0 {
-		return fmt.Errorf("no link %q on the page: %s", text, h.last.describe())
+		return fmt.Errorf("aucun lien %q sur la page : %s", text, h.last.describe())
 	}
 	target, err := h.last.url.Parse(hrefs[0])
 	if err != nil {
@@ -271,7 +271,7 @@ func (h *httpState) browse(raw string) error {
 func (h *httpState) submitOnly(values map[string]string) error {
 	fs := forms(h.last.body)
 	if len(fs) != 1 {
-		return fmt.Errorf("%d forms on the page, want 1: %s", len(fs), h.last.describe())
+		return fmt.Errorf("%d formulaires sur la page, 1 attendu : %s", len(fs), h.last.describe())
 	}
 	h.callback = nil
 	e, err := h.browser.submit(h.last, fs[0], values)
@@ -292,7 +292,7 @@ func basic(user, pass string) string {
 func jsonEqual(got any, literal string) (bool, error) {
 	var want any
 	if err := json.Unmarshal([]byte(literal), &want); err != nil {
-		return false, fmt.Errorf("expected value %s is not JSON: %w", literal, err)
+		return false, fmt.Errorf("la valeur attendue %s n'est pas du JSON : %w", literal, err)
 	}
 	g, _ := json.Marshal(got)
 	wb, _ := json.Marshal(want)
@@ -325,7 +325,7 @@ func exactKeys(what string, m map[string]any, list string) error {
 	want := splitList(list)
 	got := keysOf(m)
 	if !slices.Equal(got, want) {
-		return fmt.Errorf("%s has keys %v, want exactly %v", what, got, want)
+		return fmt.Errorf("%s a les clés %v, attendu exactement %v", what, got, want)
 	}
 	return nil
 }
@@ -334,7 +334,7 @@ func exactKeys(what string, m map[string]any, list string) error {
 func hasValue(what string, m map[string]any, key, literal string) error {
 	v, ok := jsonAt(m, key)
 	if !ok {
-		return fmt.Errorf("%s has no %q (keys: %v)", what, key, keysOf(m))
+		return fmt.Errorf("%s n'a pas %q (clés : %v)", what, key, keysOf(m))
 	}
 	eq, err := jsonEqual(v, literal)
 	if err != nil {
@@ -342,7 +342,7 @@ func hasValue(what string, m map[string]any, key, literal string) error {
 	}
 	if !eq {
 		g, _ := json.Marshal(v)
-		return fmt.Errorf("%s %q = %s, want %s", what, key, g, literal)
+		return fmt.Errorf("%s %q = %s, attendu %s", what, key, g, literal)
 	}
 	return nil
 }

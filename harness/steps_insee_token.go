@@ -78,7 +78,7 @@ func (w *world) haveINSEEToken() error {
 		return err
 	}
 	if w.http.last.status != http.StatusOK || w.register.inseeToken == "" {
-		return fmt.Errorf("no INSEE token: %s", w.http.last.describe())
+		return fmt.Errorf("aucun jeton INSEE : %s", w.http.last.describe())
 	}
 	return nil
 }
@@ -115,10 +115,10 @@ func (w *world) queryPrivateSireneWithToken(path, token string) error {
 // and RNE tokens age with it): the scenario must be @exclusif, and its end
 // puts the clock back on real time.
 func (w *world) advanceRegisterClock(seconds int) error {
-	if err := w.needControl("moves the register's clock"); err != nil {
+	if err := w.needControl("avance l'horloge du registre"); err != nil {
 		return err
 	}
-	if err := w.needExclusive("moves the register's clock"); err != nil {
+	if err := w.needExclusive("avance l'horloge du registre"); err != nil {
 		return err
 	}
 	w.shared.registerClockMoved = true

@@ -84,7 +84,7 @@ func (w *world) askPisteTokenAnonymously() error {
 // registerPistePortal registers a portal of the scenario's own at PISTE,
 // through the control API.
 func (w *world) registerPistePortal() error {
-	if err := w.needControl("registers a portal through the control API"); err != nil {
+	if err := w.needControl("enregistre un portail"); err != nil {
 		return err
 	}
 	w.piste.portalID, w.piste.portalKey = "portail-"+randomHex(5), "secret-"+randomHex(16)
@@ -95,7 +95,7 @@ func (w *world) registerPistePortal() error {
 		return err
 	}
 	if w.http.last.status != http.StatusCreated {
-		return fmt.Errorf("portal registration: %d %s", w.http.last.status, w.http.last.body)
+		return fmt.Errorf("enregistrement du portail : %d %s", w.http.last.status, w.http.last.body)
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func (w *world) askPisteTokenAsScenarioPortal() error {
 // failPisteTokens makes PISTE refuse the scenario portal's next token
 // requests with status (a quota exceeded).
 func (w *world) failPisteTokens(status, count int) error {
-	if err := w.needControl("injects a fault through the control API"); err != nil {
+	if err := w.needControl("injecte une panne"); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(map[string]any{"path": "/api/oauth/token", "client_id": w.piste.portalID, "status": status, "count": count,
@@ -147,7 +147,7 @@ func (w *world) checkPisteTokenLifetime(seconds int) error {
 // pisteClaims verifies the PISTE token against PISTE's JWKS.
 func (w *world) pisteClaims() (map[string]any, error) {
 	if w.piste.token == "" {
-		return nil, fmt.Errorf("no PISTE token (last answer %d %s)", w.http.last.status, w.http.last.body)
+		return nil, fmt.Errorf("aucun jeton PISTE (dernière réponse %d %s)", w.http.last.status, w.http.last.body)
 	}
 	payload, _, err := w.verifyWithJWKS(w.piste.token, jose.ES256, w.env.pisteURL+"/api/oauth/jwks", "PISTE")
 	if err != nil {

@@ -91,7 +91,7 @@ func (w *world) startCertificationAtPortal(siren string) error {
 		return w.portalErr(err)
 	}
 	if w.portal.certID == "" {
-		return w.portalErr(fmt.Errorf("the portal's start page did not send the browser to ProConnect: %s", w.http.last.describe()))
+		return w.portalErr(fmt.Errorf("la page de démarrage du portail n'a pas envoyé le navigateur vers ProConnect : %s", w.http.last.describe()))
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func (w *world) secondPersonOpensStartPage(siren string) error {
 		return err
 	}
 	if !strings.HasPrefix(e.url.String(), w.env.fcURL) && e.status != http.StatusOK {
-		return w.portalErr(fmt.Errorf("the second person did not reach FranceConnect: %s", e.describe()))
+		return w.portalErr(fmt.Errorf("la deuxième personne n'est pas arrivée à FranceConnect : %s", e.describe()))
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (w *world) secondPersonStartsCertification(siren string) error {
 	w.portal.otherCert = w.certificationInChain()
 	w.http.browser = keep
 	if w.portal.otherCert == "" {
-		return w.portalErr(errors.New("the second person's start did not go through ProConnect"))
+		return w.portalErr(errors.New("le démarrage de la deuxième personne n'est pas passé par ProConnect"))
 	}
 	return nil
 }
@@ -168,7 +168,7 @@ func (w *world) logInWithoutReturning(login string) error {
 		return err
 	}
 	if !w.http.last.isRedirect() || w.http.last.location().Query().Get("certification_id") == "" {
-		return fmt.Errorf("ProConnect did not send the browser back to the portal: %s", w.http.last.describe())
+		return fmt.Errorf("ProConnect n'a pas renvoyé le navigateur au portail : %s", w.http.last.describe())
 	}
 	w.portal.returnURL = w.http.last.location()
 	w.portal.certID = w.portal.returnURL.Query().Get("certification_id")
@@ -187,14 +187,14 @@ func (w *world) giveUpAtFranceConnect() error {
 
 func (w *world) checkOnReturnPage() error {
 	if w.http.last.status != http.StatusOK || w.lastCertificationID() == "" {
-		return w.portalErr(fmt.Errorf("the browser did not come back through the portal's return page (redirect_uri?certification_id=…) to a page answering 200: %s", w.http.last.describe()))
+		return w.portalErr(fmt.Errorf("le navigateur n'est pas revenu par la page de retour du portail (redirect_uri?certification_id=…) sur une page qui répond 200 : %s", w.http.last.describe()))
 	}
 	return nil
 }
 
 func (w *world) checkOnFranceConnectLogin() error {
 	if _, ok := loginForm(w.http.last.body); !ok {
-		return w.portalErr(fmt.Errorf("the browser is not on FranceConnect's login page: %s", w.http.last.describe()))
+		return w.portalErr(fmt.Errorf("le navigateur n'est pas sur la page de connexion de FranceConnect : %s", w.http.last.describe()))
 	}
 	return nil
 }
@@ -204,7 +204,7 @@ func (w *world) checkOnFranceConnectLogin() error {
 // that does not come from the browser that started the certification).
 func (w *world) openReturnURL(who, how string) error {
 	if w.portal.returnURL == nil {
-		return errors.New("no return to the portal was caught")
+		return errors.New("aucun retour au portail n'a été intercepté")
 	}
 	b := w.http.browser
 	if who == "un autre navigateur" {
@@ -229,14 +229,14 @@ func (w *world) openReturnURL(who, how string) error {
 
 func (h *httpState) checkReturnRefused() error {
 	if h.last.status < 400 || h.last.status >= 500 {
-		return fmt.Errorf("the portal accepted a return this browser did not start (a cross-site request forgery): want a 4xx answer; got %s", h.last.describe())
+		return fmt.Errorf("le portail a accepté un retour que ce navigateur n'a pas lancé (falsification de requête intersite) : réponse 4xx attendue ; reçu : %s", h.last.describe())
 	}
 	return nil
 }
 
 func (h *httpState) checkAlternativeOffered() error {
 	if !offersAlternative(h.last.body) {
-		return fmt.Errorf("the return page offers no alternative path (a link or a form marked id=\"alternative\" or data-proconnect=\"parcours-alternatif\", or whose text or address says « alternatif »; docs/contrat-portail.md, PSP-PAR-4): %s", h.last.describe())
+		return fmt.Errorf("la page ne propose pas de parcours alternatif (un lien ou un formulaire marqué id=\"alternative\" ou data-proconnect=\"parcours-alternatif\", ou dont le texte ou l'adresse dit « alternatif » ; docs/contrat-portail.md, PSP-PAR-4) : %s", h.last.describe())
 	}
 	return nil
 }
@@ -260,7 +260,7 @@ func (w *world) checkAccountState(want string) error {
 		return err
 	}
 	if got != want {
-		return w.portalErr(fmt.Errorf("the portal says the account is %q, want %q", got, want))
+		return w.portalErr(fmt.Errorf("le portail dit que le compte est %q, attendu %q", got, want))
 	}
 	return nil
 }
@@ -274,7 +274,7 @@ func (w *world) checkAccountStays(want string) error {
 		return err
 	}
 	if got != want {
-		return fmt.Errorf("the portal says the account is %q, want %q", got, want)
+		return fmt.Errorf("le portail dit que le compte est %q, attendu %q", got, want)
 	}
 	return nil
 }
@@ -285,7 +285,7 @@ func (w *world) checkSecondAccountState(want string) error {
 		return err
 	}
 	if got != want {
-		return fmt.Errorf("the portal says the second person's account is %q, want %q: a revocation is about one certification, not the company", got, want)
+		return fmt.Errorf("le portail dit que le compte de la deuxième personne est %q, attendu %q : une révocation porte sur une certification, pas sur l'entreprise", got, want)
 	}
 	return nil
 }
@@ -299,11 +299,11 @@ func (w *world) checkEventsApplied(want int) error {
 		return err
 	}
 	if applied == nil {
-		w.env.notApplicable(w.name, "the portal's status_url gives no events_applied: a duplicate applied twice cannot be seen")
+		w.env.notApplicable(w.name, "le status_url du portail ne donne pas events_applied : un doublon appliqué deux fois ne peut pas se voir")
 		return godog.ErrSkip
 	}
 	if *applied != want {
-		return fmt.Errorf("the portal applied %d events to this certification, want %d: a duplicate was applied again", *applied, want)
+		return fmt.Errorf("le portail a appliqué %d événements à cette certification, attendu %d : un doublon a été appliqué de nouveau", *applied, want)
 	}
 	return nil
 }
@@ -318,7 +318,7 @@ func (w *world) checkCertificationAccountRef(purpose string) error {
 		return err
 	}
 	if c["account_ref"] != w.portal.accountRef || c["purpose"] != purpose {
-		return fmt.Errorf("ProConnect has the certification with account_ref %v and purpose %v, want %q and %q: the portal did not start it as the certification of its existing account",
+		return fmt.Errorf("ProConnect a la certification avec account_ref %v et purpose %v, attendu %q et %q : le portail ne l'a pas lancée comme la certification de son compte existant",
 			c["account_ref"], c["purpose"], w.portal.accountRef, purpose)
 	}
 	return nil
@@ -335,12 +335,12 @@ func (w *world) checkDeliveredAccountRef(typ string) error {
 		for _, e := range list {
 			if e.Type == typ && e.DeliveredAt != nil {
 				if e.Data["account_ref"] != w.portal.accountRef {
-					return true, fmt.Errorf("the %s event delivered has account_ref %v, want %q", typ, e.Data["account_ref"], w.portal.accountRef)
+					return true, fmt.Errorf("l'événement %s livré a account_ref %v, attendu %q", typ, e.Data["account_ref"], w.portal.accountRef)
 				}
 				return true, nil
 			}
 		}
-		return false, fmt.Errorf("no %s event delivered to the portal for this certification after 5 s", typ)
+		return false, fmt.Errorf("aucun événement %s livré au portail pour cette certification après 5 s", typ)
 	})
 }
 
@@ -354,7 +354,7 @@ func (w *world) recheckAtPortal(hold string) error {
 		return w.notDeclared("recheck_url")
 	}
 	if hold != "" {
-		if err := w.needExclusive("holds ProConnect's deliveries to the portal"); err != nil {
+		if err := w.needExclusive("retient les livraisons de ProConnect au portail"); err != nil {
 			return err
 		}
 		if _, err := w.controlAt(w.env.coreURL, http.MethodPost, "/deliveries/hold", map[string]string{"portal": d.ClientID}); err != nil {
@@ -366,7 +366,7 @@ func (w *world) recheckAtPortal(hold string) error {
 		return err
 	}
 	if w.http.last.status < 200 || w.http.last.status > 299 {
-		return w.portalErr(fmt.Errorf("recheck_url: want 2xx once the account is up to date; got %s", w.http.last.describe()))
+		return w.portalErr(fmt.Errorf("recheck_url : attendu 2xx une fois le compte à jour ; reçu : %s", w.http.last.describe()))
 	}
 	return nil
 }
@@ -376,7 +376,7 @@ func (w *world) recheckAtPortal(hold string) error {
 // refuseNextPortalCall makes ProConnect answer the portal's next API call
 // 401, as for an expired token.
 func (w *world) refuseNextPortalCall() error {
-	if err := w.needExclusive("makes ProConnect refuse the portal's next call"); err != nil {
+	if err := w.needExclusive("fait refuser par ProConnect le prochain appel du portail"); err != nil {
 		return err
 	}
 	body := `{"type":"https://proconnect-sandbox.example/problems/invalid-token","title":"Invalid access token","status":401,"detail":"The PISTE access token is expired."}`
@@ -394,7 +394,7 @@ func (w *world) checkPortalRenewedToken() error {
 		return err
 	}
 	if n == 0 {
-		return errors.New("the portal asked PISTE for no new token after ProConnect answered 401: renew the token on a 401, then retry the call")
+		return errors.New("le portail n'a demandé aucun nouveau jeton à PISTE après le 401 de ProConnect : renouvelez le jeton sur un 401, puis refaites l'appel")
 	}
 	return nil
 }
@@ -415,7 +415,7 @@ func (w *world) checkPortalTokenCount(most int) error {
 		return err
 	}
 	if n > most {
-		return fmt.Errorf("the portal asked PISTE for %d tokens, want at most %d: a token is valid one hour, keep it", n, most)
+		return fmt.Errorf("le portail a demandé %d jetons à PISTE, au plus %d attendus : un jeton vaut une heure, gardez-le", n, most)
 	}
 	return nil
 }
@@ -439,7 +439,7 @@ func (h *httpState) checkAccessRefusedWithoutID() error {
 	}
 	_ = json.Unmarshal(h.last.body, &out)
 	if h.last.status < 400 || h.last.status >= 500 || out.AccessRequestID != "" {
-		return fmt.Errorf("access_request_url: want a 4xx refusal without an access_request_id (ProConnect refused with 409 no-contact-email); got %s", h.last.describe())
+		return fmt.Errorf("access_request_url : attendu un refus 4xx sans access_request_id (ProConnect a refusé par 409 no-contact-email) ; reçu : %s", h.last.describe())
 	}
 	return nil
 }
@@ -454,7 +454,7 @@ func (w *world) fileAccessAtPortal(given, family, mail string) error {
 		AccessRequestID string `json:"access_request_id"`
 	}
 	if err := json.Unmarshal(w.http.last.body, &out); err != nil || out.AccessRequestID == "" || w.http.last.status > 299 {
-		return w.portalErr(fmt.Errorf("access_request_url: want 2xx and {\"access_request_id\": …}; got %s", w.http.last.describe()))
+		return w.portalErr(fmt.Errorf("access_request_url : attendu 2xx et {\"access_request_id\": …} ; reçu : %s", w.http.last.describe()))
 	}
 	w.mail.accessID = out.AccessRequestID
 	return nil
@@ -480,7 +480,7 @@ func (w *world) checkPortalAccessState(how, want string) error {
 			return true, nil
 		}
 		// "est": the state now, no waiting
-		return how == "est", fmt.Errorf("the portal says the access request is %q, want %q; access_status_url gave %s", out.AccessState, want, e.describe())
+		return how == "est", fmt.Errorf("le portail dit que la demande d'accès est %q, attendu %q ; access_status_url a donné %s", out.AccessState, want, e.describe())
 	})
 }
 
@@ -518,7 +518,7 @@ func (w *world) expectState(want string, wait time.Duration) error {
 		if err != nil || got == want {
 			return true, err
 		}
-		return false, fmt.Errorf("the portal says the account is %q after %s, want %q%s", got, wait, want, w.deliveriesSaid())
+		return false, fmt.Errorf("le portail dit que le compte est %q après %s, attendu %q%s", got, wait, want, w.deliveriesSaid())
 	}))
 }
 
@@ -529,12 +529,12 @@ func (w *world) deliveriesSaid() string {
 	list := w.collectDeliveries()
 	if len(list) == 0 {
 		if w.env.control && w.env.coreURL != "" {
-			return "; ProConnect made no delivery attempt about this scenario's certification"
+			return " ; ProConnect n'a fait aucune tentative de livraison pour la certification du scénario"
 		}
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("; ProConnect's delivery attempts:")
+	b.WriteString(" ; tentatives de livraison de ProConnect :")
 	for _, d := range list[max(0, len(list)-6):] {
 		fmt.Fprintf(&b, " %s %s → %d", d.Time.Format("15:04:05.000"), d.EventType, d.Status)
 		if d.Error != "" {

@@ -52,7 +52,7 @@ func (w *world) sendCertificationEvent(outcome string) error {
 func (w *world) replayEvent(name string) error {
 	raw, ok := w.portal.sent[name]
 	if !ok {
-		return fmt.Errorf("no %s event was sent in this scenario", name)
+		return fmt.Errorf("aucun événement %s n'a été envoyé dans ce scénario", name)
 	}
 	return w.sendEvent(raw, pspevent.ContentType)
 }
@@ -97,20 +97,20 @@ func (h *httpState) checkEventAnswer(how string) error {
 	ok := h.last.status >= 200 && h.last.status < 300
 	switch {
 	case ok && how == "refuse":
-		return fmt.Errorf("the portal accepted an event it must refuse (want 4xx); got %s", h.last.describe())
+		return fmt.Errorf("le portail a accepté un événement qu'il doit refuser (4xx attendu) ; reçu : %s", h.last.describe())
 	case !ok && how == "accepte":
-		return fmt.Errorf("the portal refused a valid event (want 2xx); got %s", h.last.describe())
+		return fmt.Errorf("le portail a refusé un événement valide (2xx attendu) ; reçu : %s", h.last.describe())
 	case how == "refuse" && h.last.status >= 500:
-		return fmt.Errorf("the portal refused with a server error (want 4xx: a bad event is the sender's fault, and ProConnect retries a 5xx); got %s", h.last.describe())
+		return fmt.Errorf("le portail a refusé par une erreur serveur (4xx attendu : un mauvais événement est la faute de l'émetteur, et ProConnect réessaie après un 5xx) ; reçu : %s", h.last.describe())
 	case how == "refuse" && h.last.status < 400:
-		return fmt.Errorf("the portal answered neither 2xx nor 4xx; got %s", h.last.describe())
+		return fmt.Errorf("le portail n'a répondu ni 2xx ni 4xx ; reçu : %s", h.last.describe())
 	}
 	return nil
 }
 
 func (h *httpState) checkAnsweredWithin(seconds int) error {
 	if h.elapsed > time.Duration(seconds)*time.Second {
-		return fmt.Errorf("the portal took %s to answer the event", h.elapsed.Round(time.Millisecond))
+		return fmt.Errorf("le portail a mis %s à répondre à l'événement", h.elapsed.Round(time.Millisecond))
 	}
 	return nil
 }
@@ -212,7 +212,7 @@ func (w *world) sendValidEvents(n int) error {
 			return err
 		}
 		if w.http.last.status < 200 || w.http.last.status > 299 {
-			return fmt.Errorf("event %d of %d refused: %s", i+1, n, w.http.last.describe())
+			return fmt.Errorf("événement %d sur %d refusé : %s", i+1, n, w.http.last.describe())
 		}
 	}
 	return nil
@@ -232,7 +232,7 @@ func (w *world) sendUnknownKidEvents(n int) error {
 			return err
 		}
 		if w.http.last.status < 400 || w.http.last.status > 499 {
-			return fmt.Errorf("event %d of %d, with a kid ProConnect never published: want 4xx; got %s", i+1, n, w.http.last.describe())
+			return fmt.Errorf("événement %d sur %d, avec un kid que ProConnect n'a jamais publié : 4xx attendu ; reçu : %s", i+1, n, w.http.last.describe())
 		}
 	}
 	return nil
@@ -249,7 +249,7 @@ func (w *world) checkJWKSReads(most int) error {
 	// 5 s of it is still a bounded rate (PSP-CLE-3)
 	allowed := max(most, 1+int(w.portal.sending/(5*time.Second)))
 	if n > allowed {
-		return fmt.Errorf("the portal read ProConnect's JWKS %d times while the suite sent its events (%s), want at most %d: cache the keys, and space out the re-reads an unknown kid causes",
+		return fmt.Errorf("le portail a lu %d fois le JWKS de ProConnect pendant que la suite envoyait ses événements (%s), au plus %d attendus : gardez les clés en cache, et espacez les relectures que cause un kid inconnu",
 			n, w.portal.sending.Round(time.Millisecond), allowed)
 	}
 	return nil
@@ -258,7 +258,7 @@ func (w *world) checkJWKSReads(most int) error {
 // rotateCoreKey makes ProConnect sign with its next key (published in its
 // JWKS) until the scenario ends.
 func (w *world) rotateCoreKey() error {
-	if err := w.needExclusive("changes the key ProConnect signs every event with"); err != nil {
+	if err := w.needExclusive("change la clé qui signe chaque événement de ProConnect"); err != nil {
 		return err
 	}
 	if _, err := w.controlAt(w.env.coreURL, http.MethodPost, "/keys/rotate", map[string]any{}); err != nil {
@@ -275,7 +275,7 @@ func (w *world) rotateCoreKey() error {
 func (w *world) sendWithNewKeyUntilAccepted(outcome string) error {
 	keys := w.env.fixtures.KeysFor("proconnect")
 	if len(keys) < 2 {
-		return errors.New("the fixtures hold a single ProConnect key")
+		return errors.New("les fixtures n'ont qu'une clé ProConnect")
 	}
 	data, err := w.certificationData(outcome)
 	if err != nil {
@@ -300,7 +300,7 @@ func (w *world) sendWithNewKeyUntilAccepted(outcome string) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the portal still refuses, after 12 s of retries, an event signed with ProConnect's new key %s (published in its JWKS): re-read the JWKS for a kid you do not know; last answer %s",
+			return fmt.Errorf("le portail refuse encore, après 12 s d'essais, un événement signé de la nouvelle clé de ProConnect %s (publiée dans son JWKS) : relisez le JWKS pour un kid inconnu ; dernière réponse : %s",
 				keys[1].KID, w.http.last.describe())
 		}
 		time.Sleep(time.Second)
@@ -317,7 +317,7 @@ func (w *world) certificationData(outcome string) (map[string]any, error) {
 
 func (w *world) certificationDataFor(certID, outcome string) (map[string]any, error) {
 	if certID == "" {
-		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
+		return nil, errors.New("aucune certification lancée au portail : le scénario doit d'abord ouvrir son start_url")
 	}
 	data := pspevent.Certification{CertificationID: certID, SIREN: w.portal.certSIREN, Purpose: "registration", Outcome: outcome}
 	if outcome == "certified" {
@@ -328,7 +328,7 @@ func (w *world) certificationDataFor(certID, outcome string) (map[string]any, er
 
 func (w *world) revocationData() (map[string]any, error) {
 	if w.portal.certID == "" {
-		return nil, errors.New("no certification started at the portal: the scenario must open its start_url first")
+		return nil, errors.New("aucune certification lancée au portail : le scénario doit d'abord ouvrir son start_url")
 	}
 	return pspevent.Fields(pspevent.Revocation{CertificationID: w.portal.certID, SIREN: w.portal.certSIREN, Reason: "not_dirigeant"}), nil
 }

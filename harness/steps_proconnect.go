@@ -83,7 +83,7 @@ func (w *world) askCertificationWith(t *godog.Table) error {
 		}
 		var v any
 		if err := json.Unmarshal([]byte(row.Cells[1].Value), &v); err != nil {
-			return fmt.Errorf("value of %s is not JSON: %w", row.Cells[0].Value, err)
+			return fmt.Errorf("la valeur de %s n'est pas du JSON : %w", row.Cells[0].Value, err)
 		}
 		fields[row.Cells[0].Value] = v
 	}
@@ -114,11 +114,11 @@ func (w *world) followLoginAndGiveUp() error {
 func (w *world) checkBackAtPortal() error {
 	callback := w.http.callback
 	if callback == nil {
-		return fmt.Errorf("the browser did not come back to the portal: %s", w.http.last.describe())
+		return fmt.Errorf("le navigateur n'est pas revenu au portail : %s", w.http.last.describe())
 	}
 	q := callback.Query()
 	if !strings.HasPrefix(callback.String(), w.core.redirectURI) || q.Get("certification_id") != w.core.certID || q.Get("state") != w.core.state {
-		return fmt.Errorf("came back to %s, want %s?certification_id=%s&state=%s", callback, w.core.redirectURI, w.core.certID, w.core.state)
+		return fmt.Errorf("revenu sur %s, attendu %s?certification_id=%s&state=%s", callback, w.core.redirectURI, w.core.certID, w.core.state)
 	}
 	return nil
 }
@@ -159,7 +159,7 @@ func (w *world) checkCertificationOutcome(outcome string) error {
 		return err
 	}
 	if m["status"] != "completed" || m["outcome"] != outcome {
-		return fmt.Errorf("certification %v / %v, want completed / %s: %s", m["status"], m["outcome"], outcome, w.http.last.body)
+		return fmt.Errorf("certification %v / %v, attendu completed / %s : %s", m["status"], m["outcome"], outcome, w.http.last.body)
 	}
 	return nil
 }
@@ -174,7 +174,7 @@ func (w *world) checkEventValue(path, literal string) error {
 
 func (c *coreState) checkEventLacks(path string) error {
 	if _, ok := jsonAt(c.event, path); ok {
-		return fmt.Errorf("the event has %q", path)
+		return fmt.Errorf("l'événement a %q", path)
 	}
 	return nil
 }
@@ -182,7 +182,7 @@ func (c *coreState) checkEventLacks(path string) error {
 // failDeliveries makes the scenario's portal answer 503 to the next n
 // deliveries (a portal down).
 func (w *world) failDeliveries(n int) error {
-	if err := w.needControl("makes the scenario's portal fail"); err != nil {
+	if err := w.needControl("fait échouer le portail du scénario"); err != nil {
 		return err
 	}
 	w.env.sink.fail(w.core.portal, n)
@@ -193,10 +193,10 @@ func (w *world) failDeliveries(n int) error {
 // an event reaches the portal (20 times at most): its retries are spaced
 // out.
 func (w *world) retryDeliveriesLater() error {
-	if err := w.needControl("moves ProConnect's clock"); err != nil {
+	if err := w.needControl("avance l'horloge de ProConnect"); err != nil {
 		return err
 	}
-	if err := w.needExclusive("moves ProConnect's clock"); err != nil {
+	if err := w.needExclusive("avance l'horloge de ProConnect"); err != nil {
 		return err
 	}
 	w.shared.clockMoved = true // put back on real time at the end
@@ -217,7 +217,7 @@ func (w *world) retryDeliveriesLater() error {
 func (w *world) checkDeliveredOnceAfter(n int) error {
 	events, hits := w.env.sink.events(w.core.portal)
 	if len(events) != 1 || hits != n {
-		return fmt.Errorf("%d events accepted after %d deliveries, want 1 after %d", len(events), hits, n)
+		return fmt.Errorf("%d événements acceptés après %d livraisons, attendu 1 après %d", len(events), hits, n)
 	}
 	return nil
 }
@@ -246,7 +246,7 @@ func (w *world) recheckInBackground() error { return w.coreControl("/recheck", m
 // failRegisterFor makes the register answer 503 to ProConnect's next three
 // reads of a company.
 func (w *world) failRegisterFor(siren string) error {
-	if err := w.needControl("injects a register fault"); err != nil {
+	if err := w.needControl("injecte une panne du registre"); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(map[string]any{"path": "/api-sirene/prive/3.11/siren/" + w.expand(siren), "status": 503, "count": 3,
@@ -256,7 +256,7 @@ func (w *world) failRegisterFor(siren string) error {
 		return err
 	}
 	if w.http.last.status >= 300 {
-		return fmt.Errorf("the register refused the fault: %d %s", w.http.last.status, w.http.last.body)
+		return fmt.Errorf("le registre a refusé la panne : %d %s", w.http.last.status, w.http.last.body)
 	}
 	return nil
 }
@@ -279,7 +279,7 @@ func (w *world) getProConnect(path string) error {
 
 // coreControl posts JSON to a control route of ProConnect.
 func (w *world) coreControl(path string, body any) error {
-	if err := w.needControl("drives ProConnect through its control API"); err != nil {
+	if err := w.needControl("pilote ProConnect"); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(body)
@@ -288,7 +288,7 @@ func (w *world) coreControl(path string, body any) error {
 		return err
 	}
 	if w.http.last.status >= 300 {
-		return fmt.Errorf("ProConnect control %s: %d %s", path, w.http.last.status, w.http.last.body)
+		return fmt.Errorf("contrôle de ProConnect %s : %d %s", path, w.http.last.status, w.http.last.body)
 	}
 	return nil
 }
@@ -296,7 +296,7 @@ func (w *world) coreControl(path string, body any) error {
 // registerPortal registers a portal for the scenario at PISTE and at
 // ProConnect, its events going to the harness's sink.
 func (w *world) registerPortal(scopes []string) error {
-	if err := w.needControl("registers a portal through the control API"); err != nil {
+	if err := w.needControl("enregistre un portail"); err != nil {
 		return err
 	}
 	w.core.portal, w.core.portalSecret, w.core.scopes = "portail-"+randomHex(5), "secret-"+randomHex(16), scopes
@@ -315,7 +315,7 @@ func (w *world) reregisterPortal() error {
 			return err
 		}
 		if w.http.last.status != http.StatusCreated {
-			return fmt.Errorf("registering the portal at %s: %d %s", base, w.http.last.status, w.http.last.body)
+			return fmt.Errorf("enregistrement du portail auprès de %s : %d %s", base, w.http.last.status, w.http.last.body)
 		}
 	}
 	w.core.redirectURI = "http://localhost:9/retour"
@@ -337,7 +337,7 @@ func (w *world) portalToken() error {
 	_ = json.Unmarshal(w.http.last.body, &out)
 	w.core.apiToken = out.AccessToken
 	if w.core.apiToken == "" && w.http.last.status == http.StatusOK {
-		return fmt.Errorf("PISTE gave no token: %s", w.http.last.body)
+		return fmt.Errorf("PISTE n'a donné aucun jeton : %s", w.http.last.body)
 	}
 	return nil
 }
@@ -427,7 +427,7 @@ func (w *world) waitEventWhere(typ, what string, match func(data map[string]any)
 				return true, nil
 			}
 		}
-		return false, fmt.Errorf("no %s event for %s after 8 s (%d deliveries seen, %d accepted)", typ, what, hits, len(events))
+		return false, fmt.Errorf("aucun événement %s pour %s après 8 s (%d livraisons vues, %d acceptées)", typ, what, hits, len(events))
 	})
 }
 
@@ -435,7 +435,7 @@ func (w *world) waitEventWhere(typ, what string, match func(data map[string]any)
 func (w *world) verifyEvent() error {
 	payload, h, err := w.verifyWithJWKS(w.core.eventJWS, jose.ES256, w.env.coreURL+"/api/v1/jwks", "ProConnect")
 	if err != nil {
-		return fmt.Errorf("the event: %w", err)
+		return fmt.Errorf("l'événement : %w", err)
 	}
 	if err := w.checkEvent(payload); err != nil {
 		return err
@@ -447,13 +447,13 @@ func (w *world) verifyEvent() error {
 	case h.ExtraHeaders[jose.HeaderType] != "proconnect-event+jwt":
 		return fmt.Errorf("typ %v", h.ExtraHeaders[jose.HeaderType])
 	case c["iss"] != w.env.coreURL:
-		return fmt.Errorf("iss %v, want %s", c["iss"], w.env.coreURL)
+		return fmt.Errorf("iss %v, attendu %s", c["iss"], w.env.coreURL)
 	case c["aud"] != w.core.portal:
-		return fmt.Errorf("aud %v, want %s", c["aud"], w.core.portal)
+		return fmt.Errorf("aud %v, attendu %s", c["aud"], w.core.portal)
 	case exp-iat != 300:
-		return fmt.Errorf("exp − iat = %v, want 300", exp-iat)
+		return fmt.Errorf("exp − iat = %v, attendu 300", exp-iat)
 	case c["jti"] == nil || c["jti"] == "":
-		return fmt.Errorf("no jti")
+		return fmt.Errorf("aucun jti")
 	}
 	return nil
 }
@@ -462,10 +462,10 @@ func (w *world) verifyEvent() error {
 // time); the scenario must be @exclusif, and its end puts the clock back on
 // real time.
 func (w *world) advanceShared(d time.Duration) error {
-	if err := w.needControl("moves the clocks"); err != nil {
+	if err := w.needControl("avance les horloges"); err != nil {
 		return err
 	}
-	if err := w.needExclusive("moves ProConnect's clock"); err != nil {
+	if err := w.needExclusive("avance l'horloge de ProConnect"); err != nil {
 		return err
 	}
 	w.shared.clockMoved = true

@@ -82,7 +82,7 @@ func (w *world) waitMailWithSubject(to, subject string) error {
 		return err
 	}
 	if got := w.mail.message.Subject; !strings.HasPrefix(got, w.expand(subject)) {
-		return fmt.Errorf("subject %q, want it to start with %q", got, subject)
+		return fmt.Errorf("objet %q, attendu commençant par %q", got, subject)
 	}
 	return nil
 }
@@ -103,7 +103,7 @@ func (w *world) checkMailCount(to string, n int) error {
 		return err
 	}
 	if len(msgs) != n {
-		return fmt.Errorf("%d message(s) to %s, want %d", len(msgs), w.expand(to), n)
+		return fmt.Errorf("%d message(s) pour %s, attendu %d", len(msgs), w.expand(to), n)
 	}
 	return nil
 }
@@ -120,7 +120,7 @@ func (w *world) checkNoMail(to string) error {
 		return err
 	}
 	if len(msgs) != 0 {
-		return fmt.Errorf("%d message(s) to %s, want none: %q", len(msgs), w.expand(to), msgs[0].Subject)
+		return fmt.Errorf("%d message(s) pour %s, aucun attendu : %q", len(msgs), w.expand(to), msgs[0].Subject)
 	}
 	return nil
 }
@@ -137,18 +137,18 @@ func (w *world) checkMailParts(want string) error {
 	htmlLink := strings.ReplaceAll(link, "&", "&amp;")
 	switch {
 	case m.Text == "" || m.HTML == "":
-		return fmt.Errorf("the mail is not both text and HTML (text %d bytes, html %d bytes)", len(m.Text), len(m.HTML))
+		return fmt.Errorf("le courriel n'est pas à la fois texte et HTML (texte %d octets, HTML %d octets)", len(m.Text), len(m.HTML))
 	case !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want):
-		return fmt.Errorf("the mail does not say %q in both parts:\n%s", want, m.Text)
+		return fmt.Errorf("le courriel ne dit pas %q dans ses deux parties :\n%s", want, m.Text)
 	case !strings.Contains(m.Text, link) || !strings.Contains(m.HTML, htmlLink):
-		return fmt.Errorf("the link %s is not in both parts", link)
+		return fmt.Errorf("le lien %s n'est pas dans les deux parties", link)
 	}
 	return nil
 }
 
 func (m *mailState) checkFrench() error {
 	if !strings.Contains(m.message.Text, "Bonjour") || !strings.Contains(m.message.HTML, "Bonjour") {
-		return fmt.Errorf("the mail is not in French: %.300s", m.message.Text)
+		return fmt.Errorf("le courriel n'est pas en français : %.300s", m.message.Text)
 	}
 	return nil
 }
@@ -184,7 +184,7 @@ func (w *world) checkProConnectPageShown(title string) error { return w.checkPro
 // HTML entities decoded.
 func (w *world) checkPageSays(s string) error {
 	if !strings.Contains(html.UnescapeString(string(w.http.last.body)), w.expand(s)) {
-		return fmt.Errorf("the page does not say %q: %s", w.expand(s), w.http.last.describe())
+		return fmt.Errorf("la page ne dit pas %q : %s", w.expand(s), w.http.last.describe())
 	}
 	return nil
 }
@@ -197,10 +197,10 @@ func (w *world) stopMailServer() error {
 	if err := w.needMailbox(); err != nil {
 		return err
 	}
-	if err := w.needControl("stops the mail server"); err != nil {
+	if err := w.needControl("arrête le serveur de courriel"); err != nil {
 		return err
 	}
-	if err := w.needExclusive("stops the mail server"); err != nil {
+	if err := w.needExclusive("arrête le serveur de courriel"); err != nil {
 		return err
 	}
 	w.shared.smtpTouched = true
@@ -304,7 +304,7 @@ func (w *world) fileAccessRequestWith(t *godog.Table) error {
 	col := map[string]any{}
 	for i, row := range t.Rows {
 		if len(row.Cells) != 2 {
-			return fmt.Errorf("row %d: want | champ | valeur |", i+1)
+			return fmt.Errorf("ligne %d : attendu | champ | valeur |", i+1)
 		}
 		k, v := row.Cells[0].Value, w.expand(row.Cells[1].Value)
 		if i == 0 && k == "champ" {
@@ -337,7 +337,7 @@ func (w *world) checkAccessRequestStatus(want string) error {
 		return err
 	}
 	if m["status"] != want {
-		return fmt.Errorf("access request %s is %v, want %s: %s", w.mail.accessID, m["status"], want, w.http.last.body)
+		return fmt.Errorf("la demande d'accès %s est %v, attendu %s : %s", w.mail.accessID, m["status"], want, w.http.last.body)
 	}
 	return nil
 }
@@ -350,7 +350,7 @@ func (w *world) checkSameAccessRequest() error {
 		return err
 	}
 	if m["id"] != w.mail.accessID {
-		return fmt.Errorf("access request %v, want the first one, %s", m["id"], w.mail.accessID)
+		return fmt.Errorf("demande d'accès %v, attendu la première, %s", m["id"], w.mail.accessID)
 	}
 	return nil
 }
@@ -388,7 +388,7 @@ func (w *world) answerAccessRequest(how string) error {
 // mailbox to read ProConnect's mail from.
 func (w *world) needMailbox() error {
 	if w.env.mailboxURL == "" {
-		w.env.notApplicable(w.name, "reads ProConnect's mail: give the mailbox URL (--mailbox-url)")
+		w.env.notApplicable(w.name, "lit les courriels de ProConnect : donnez l'URL du récepteur de courriels (--mailbox-url)")
 		return godog.ErrSkip
 	}
 	return nil
@@ -439,13 +439,13 @@ func (w *world) mailSettled(to string) error {
 			}
 		}
 		if e.status != http.StatusOK || json.Unmarshal(e.body, &out) != nil {
-			return true, fmt.Errorf("ProConnect's mail outbox: %s", e.describe())
+			return true, fmt.Errorf("la file des courriels de ProConnect : %s", e.describe())
 		}
 		for _, m := range out.Mails {
 			done := m.SentAt != nil || m.AbandonedAt != nil
 			waitsRetry := m.Attempts > 0 && m.LastError != ""
 			if !done && (m.Sending || !waitsRetry) {
-				return false, fmt.Errorf("ProConnect still sends mail %s to %s after 8 s", m.ID, to)
+				return false, fmt.Errorf("ProConnect envoie encore le courriel %s à %s après 8 s", m.ID, to)
 			}
 		}
 		return true, nil
@@ -460,7 +460,7 @@ func (w *world) messages(to string) ([]mailMessage, error) {
 	}
 	var out struct{ Messages []mailMessage }
 	if e.status != http.StatusOK || json.Unmarshal(e.body, &out) != nil {
-		return nil, fmt.Errorf("the mailbox: %s", e.describe())
+		return nil, fmt.Errorf("le récepteur de courriels : %s", e.describe())
 	}
 	return out.Messages, nil
 }
@@ -477,7 +477,7 @@ func (w *world) waitMail(to string, n int) error {
 			return true, err
 		}
 		if len(msgs) < n {
-			return false, fmt.Errorf("%d message(s) to %s after 8 s, want %d", len(msgs), to, n)
+			return false, fmt.Errorf("%d message(s) pour %s après 8 s, attendu %d", len(msgs), to, n)
 		}
 		e, err := w.mailboxGet(w.env.mailboxURL + "/api/messages/" + url.PathEscape(msgs[n-1].ID))
 		if err != nil {
@@ -485,7 +485,7 @@ func (w *world) waitMail(to string, n int) error {
 		}
 		var m mailMessage
 		if e.status != http.StatusOK || json.Unmarshal(e.body, &m) != nil {
-			return true, fmt.Errorf("the mailbox message: %s", e.describe())
+			return true, fmt.Errorf("le message du récepteur : %s", e.describe())
 		}
 		w.mail.message = &m
 		return true, nil
@@ -495,14 +495,14 @@ func (w *world) waitMail(to string, n int) error {
 // mailLink is the link of the last mail that leads to ProConnect.
 func (w *world) mailLink() (string, error) {
 	if w.mail.message == nil {
-		return "", fmt.Errorf("no mail read yet")
+		return "", fmt.Errorf("aucun courriel lu pour l'instant")
 	}
 	for _, l := range w.mail.message.Links {
 		if strings.HasPrefix(l, w.env.coreURL+"/") {
 			return l, nil
 		}
 	}
-	return "", fmt.Errorf("the mail has no link to ProConnect (%s): %v", w.env.coreURL, w.mail.message.Links)
+	return "", fmt.Errorf("le courriel n'a aucun lien vers ProConnect (%s) : %v", w.env.coreURL, w.mail.message.Links)
 }
 
 // franceConnectAs logs in at FranceConnect if it asks (it may remember the
@@ -520,10 +520,10 @@ func (w *world) franceConnectAs(login string) error {
 func (w *world) checkProConnectPage(title string, status int) error {
 	b := html.UnescapeString(string(w.http.last.body))
 	if !strings.Contains(b, "<h1>"+title) {
-		return fmt.Errorf("the page is not %q: %s", title, w.http.last.describe())
+		return fmt.Errorf("la page n'est pas %q : %s", title, w.http.last.describe())
 	}
 	if status != 0 && w.http.last.status != status {
-		return fmt.Errorf("the page %q has status %d, want %d", title, w.http.last.status, status)
+		return fmt.Errorf("la page %q a le statut %d, attendu %d", title, w.http.last.status, status)
 	}
 	return nil
 }

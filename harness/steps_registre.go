@@ -118,7 +118,7 @@ func (w *world) checkSireneStable(path string) error {
 		return err
 	}
 	if !bytes.Equal(first, w.http.last.body) {
-		return fmt.Errorf("two answers differ:\n%s\n%s", first, w.http.last.body)
+		return fmt.Errorf("les deux réponses diffèrent :\n%s\n%s", first, w.http.last.body)
 	}
 	return nil
 }
@@ -152,7 +152,7 @@ func (w *world) haveLoggedInRNE() error {
 		return err
 	}
 	if w.register.rneToken == "" {
-		return fmt.Errorf("RNE login refused: %d %s", w.http.last.status, w.http.last.body)
+		return fmt.Errorf("connexion au RNE refusée : %d %s", w.http.last.status, w.http.last.body)
 	}
 	return nil
 }
@@ -212,7 +212,7 @@ func (w *world) dirigeantLeaves(n int, siren string) error {
 
 // registerControl posts JSON to a control route of the register.
 func (w *world) registerControl(path string, body any) error {
-	if err := w.needControl("changes the register through the control API"); err != nil {
+	if err := w.needControl("change le registre"); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(body)
@@ -221,7 +221,7 @@ func (w *world) registerControl(path string, body any) error {
 		return err
 	}
 	if w.http.last.status >= 300 {
-		return fmt.Errorf("register control %s: %d %s", path, w.http.last.status, w.http.last.body)
+		return fmt.Errorf("contrôle du registre %s : %d %s", path, w.http.last.status, w.http.last.body)
 	}
 	return nil
 }
@@ -233,7 +233,7 @@ func (w *world) checkUserinfoIsDirigeant(n int) error {
 	d, ok := jsonAt(w.register.rneDoc, fmt.Sprintf("formality.content.personneMorale.composition.pouvoirs[%d].individu.descriptionPersonne", n-1))
 	desc, isMap := d.(map[string]any)
 	if !ok || !isMap {
-		return fmt.Errorf("no dirigeant n°%d in the RNE document", n)
+		return fmt.Errorf("aucun dirigeant n°%d dans le document du RNE", n)
 	}
 	var prenoms []string
 	for _, p := range desc["prenoms"].([]any) {
@@ -244,7 +244,7 @@ func (w *world) checkUserinfoIsDirigeant(n int) error {
 		"birthdate": desc["dateDeNaissance"], "birthplace": desc["codeInseeGeographique"], "gender": gender}
 	for k, v := range want {
 		if w.fc.userinfo[k] != v {
-			return fmt.Errorf("userinfo %s = %v, the RNE says %v", k, w.fc.userinfo[k], v)
+			return fmt.Errorf("userinfo %s = %v, le RNE dit %v", k, w.fc.userinfo[k], v)
 		}
 	}
 	return nil

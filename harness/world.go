@@ -138,7 +138,7 @@ func (w *world) expand(s string) string { return strings.ReplaceAll(s, "{siren}"
 // scenario that does not run alone.
 func (w *world) needExclusive(what string) error {
 	if !w.shared.exclusive {
-		return fmt.Errorf("this step %s, which every running scenario shares: tag the scenario @exclusif", what)
+		return fmt.Errorf("cette étape %s, que partagent tous les scénarios en cours : étiquetez le scénario @exclusif", what)
 	}
 	return nil
 }
@@ -150,27 +150,27 @@ func (w *world) restoreShared() error {
 	var errs []error
 	if w.shared.clockMoved {
 		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/clock", nil); err != nil {
-			errs = append(errs, fmt.Errorf("putting ProConnect's clock back: %w", err))
+			errs = append(errs, fmt.Errorf("remise de l'horloge de ProConnect : %w", err))
 		}
 	}
 	if w.shared.registerClockMoved {
 		if _, err := w.controlAt(w.env.sireneURL, http.MethodDelete, "/clock", nil); err != nil {
-			errs = append(errs, fmt.Errorf("putting the register's clock back: %w", err))
+			errs = append(errs, fmt.Errorf("remise de l'horloge du registre : %w", err))
 		}
 	}
 	if w.shared.held {
 		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/deliveries/hold?portal="+url.QueryEscape(w.declaration().ClientID), nil); err != nil {
-			errs = append(errs, fmt.Errorf("releasing ProConnect's deliveries to the portal: %w", err))
+			errs = append(errs, fmt.Errorf("reprise des livraisons de ProConnect au portail : %w", err))
 		}
 	}
 	if w.shared.rotated {
 		if _, err := w.controlAt(w.env.coreURL, http.MethodDelete, "/keys/rotate", nil); err != nil {
-			errs = append(errs, fmt.Errorf("putting ProConnect's first key back: %w", err))
+			errs = append(errs, fmt.Errorf("remise de la première clé de ProConnect : %w", err))
 		}
 	}
 	if w.shared.smtpTouched && w.env.mailboxURL != "" {
 		if _, err := w.controlAt(w.env.mailboxURL, http.MethodPost, "/smtp-outage", map[string]int{"messages": 0}); err != nil {
-			errs = append(errs, fmt.Errorf("bringing the mail server back: %w", err))
+			errs = append(errs, fmt.Errorf("remise en route du serveur de courriel : %w", err))
 		}
 	}
 	w.shared = sharedState{} // the scenario's own state stays, for its report

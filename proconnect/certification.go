@@ -112,7 +112,7 @@ type ValidationError struct {
 	Field, Reason string
 }
 
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
+func (e *ValidationError) Error() string { return e.Field + " : " + e.Reason }
 
 // Is makes errors.Is(err, ErrInvalid) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }

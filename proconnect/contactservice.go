@@ -69,7 +69,7 @@ func (s *Service) ProveDirigeant(ctx context.Context, id Identity, siren string)
 // dirigeant (sub) gave for siren; compose writes the mail around the token.
 func (s *Service) RequestContactVerification(ctx context.Context, siren, email, sub string, compose func(token string) Mail) (ContactVerification, error) {
 	if !ValidEmail(email) {
-		return ContactVerification{}, &ValidationError{"email", "is not a valid email address"}
+		return ContactVerification{}, &ValidationError{"email", "n'est pas une adresse de courriel valide"}
 	}
 	token := s.NewID() + s.NewID()
 	now := s.Now()
@@ -131,15 +131,15 @@ func (s *Service) RequestAccess(ctx context.Context, portalID, siren string, c C
 	compose func(a AccessRequest, token string) Mail) (a AccessRequest, existing bool, err error) {
 	switch {
 	case !insee.ValidSIREN(siren):
-		return a, false, &ValidationError{"siren", "is not a valid SIREN (9 digits and a valid Luhn key)"}
+		return a, false, &ValidationError{"siren", "n'est pas un SIREN valide (9 chiffres et une clé de Luhn valide)"}
 	case !ValidEmail(c.Email):
-		return a, false, &ValidationError{"collaborator.email", "is not a valid email address"}
+		return a, false, &ValidationError{"collaborator.email", "n'est pas une adresse de courriel valide"}
 	case !validName(c.GivenName):
-		return a, false, &ValidationError{"collaborator.given_name", "is required: 1 to 200 characters, no control character"}
+		return a, false, &ValidationError{"collaborator.given_name", "obligatoire : 1 à 200 caractères, sans caractère de contrôle"}
 	case !validName(c.FamilyName):
-		return a, false, &ValidationError{"collaborator.family_name", "is required: 1 to 200 characters, no control character"}
+		return a, false, &ValidationError{"collaborator.family_name", "obligatoire : 1 à 200 caractères, sans caractère de contrôle"}
 	case len(state) > maxStateLength:
-		return a, false, &ValidationError{"state", fmt.Sprintf("is longer than %d characters", maxStateLength)}
+		return a, false, &ValidationError{"state", fmt.Sprintf("dépasse %d caractères", maxStateLength)}
 	}
 	if a, err := s.Store.PendingAccessRequest(ctx, portalID, siren, c.Email); err == nil {
 		return a, true, nil
@@ -148,9 +148,9 @@ func (s *Service) RequestAccess(ctx context.Context, portalID, siren string, c C
 	if errors.Is(err, ErrNotFound) {
 		where := ""
 		if s.ContactPage != "" {
-			where = " at " + s.ContactPage
+			where = " sur " + s.ContactPage
 		}
-		return a, false, fmt.Errorf("the company %s has no verified contact email: ask its dirigeant to reference one%s, then retry: %w",
+		return a, false, fmt.Errorf("l'entreprise %s n'a pas de courriel de contact vérifié : demandez à son dirigeant d'en référencer un%s, puis recommencez: %w",
 			siren, where, ErrNoContactEmail)
 	}
 	if err != nil {
@@ -275,7 +275,7 @@ func (s *Service) wakeMailer() {
 func (s *Service) AccessRequestOf(ctx context.Context, portalID, id string) (AccessRequest, error) {
 	a, err := s.Store.AccessRequest(ctx, id)
 	if (err == nil && a.PortalID != portalID) || errors.Is(err, ErrNotFound) {
-		return AccessRequest{}, fmt.Errorf("no access request %s for this portal: %w", id, ErrNotFound)
+		return AccessRequest{}, fmt.Errorf("aucune demande d'accès %s pour ce portail: %w", id, ErrNotFound)
 	}
 	return a, err
 }

@@ -22,8 +22,11 @@ type Register interface {
 type Service struct {
 	Store    Store
 	Register Register
-	Now      func() time.Time
-	NewID    func() string
+	// Directory, when set, refuses up front a SIREN that SIRENE does not
+	// know (Start, RefuseUnknown).
+	Directory Directory
+	Now       func() time.Time
+	NewID     func() string
 	// TTL is how long a pending certification waits for the login.
 	TTL time.Duration
 	// Contacts is where contact emails are referenced (the register).
@@ -51,21 +54,25 @@ type StartRequest struct {
 const maxStateLength = 512
 
 // Start creates a pending certification. Returns a *ValidationError (which
-// is ErrInvalid) for a bad field.
+// is ErrInvalid) for a bad field, a *CompanyNotFoundError (which is
+// ErrCompanyNotFound) for a SIREN that SIRENE does not know.
 func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (Certification, error) {
 	switch {
 	case r.SIREN == "":
-		return Certification{}, &ValidationError{"siren", "is required"}
+		return Certification{}, &ValidationError{"siren", "obligatoire"}
 	case !insee.ValidSIREN(r.SIREN):
-		return Certification{}, &ValidationError{"siren", "is not a valid SIREN (9 digits and a valid Luhn key)"}
+		return Certification{}, &ValidationError{"siren", "n'est pas un SIREN valide (9 chiffres et une clé de Luhn valide)"}
 	case r.State == "":
-		return Certification{}, &ValidationError{"state", "is required: it binds the return to your session"}
+		return Certification{}, &ValidationError{"state", "obligatoire : il lie le retour à la session du navigateur"}
 	case len(r.State) > maxStateLength:
-		return Certification{}, &ValidationError{"state", fmt.Sprintf("is longer than %d characters", maxStateLength)}
+		return Certification{}, &ValidationError{"state", fmt.Sprintf("dépasse %d caractères", maxStateLength)}
 	case r.Purpose != PurposeRegistration && r.Purpose != PurposeCertification:
-		return Certification{}, &ValidationError{"purpose", `must be "registration" or "certification"`}
+		return Certification{}, &ValidationError{"purpose", `vaut "registration" ou "certification"`}
 	case len(r.AccountRef) > maxStateLength:
-		return Certification{}, &ValidationError{"account_ref", fmt.Sprintf("is longer than %d characters", maxStateLength)}
+		return Certification{}, &ValidationError{"account_ref", fmt.Sprintf("dépasse %d caractères", maxStateLength)}
+	}
+	if err := s.checkKnown(ctx, r.SIREN); err != nil {
+		return Certification{}, err
 	}
 	now := s.nowFor(portalID)
 	id := s.NewID()
@@ -83,7 +90,7 @@ func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (C
 func (s *Service) Get(ctx context.Context, portalID, id string) (Certification, error) {
 	c, err := s.Store.Certification(ctx, id)
 	if (err == nil && c.PortalID != portalID) || errors.Is(err, ErrNotFound) {
-		return Certification{}, fmt.Errorf("no certification %s for this portal: %w", id, ErrNotFound)
+		return Certification{}, fmt.Errorf("aucune certification %s pour ce portail: %w", id, ErrNotFound)
 	}
 	return c, err
 }
@@ -201,7 +208,7 @@ func (s *Service) Verify(ctx context.Context, portalID, id string) (Recheck, err
 		return Recheck{}, err
 	}
 	if c.Status != StatusCompleted || c.Identity == nil {
-		return Recheck{}, fmt.Errorf("the certification %s certified no dirigeant (or is still pending), so there is no identity to re-check: %w",
+		return Recheck{}, fmt.Errorf("la certification %s n'a certifié aucun dirigeant (ou attend encore la connexion) : il n'y a pas d'identité à revérifier: %w",
 			id, ErrNothingToRecheck)
 	}
 	return s.recheck(ctx, c)

@@ -67,7 +67,10 @@ var builders = map[string]func(env buildEnv) (http.Handler, error){
 		return sirene.New(sirene.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
 	},
 	"apientreprise": func(e buildEnv) (http.Handler, error) {
-		return apientreprise.New(apientreprise.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
+		// companies are read at the register mock, so that a scenario's
+		// change there is seen here too (one container each with compose)
+		return apientreprise.New(apientreprise.Config{PublicURL: e.public, Fixtures: e.fixtures,
+			RegisterURL: e.peers["sirene"].Internal, ControlToken: e.kit.Token, Kit: e.kit, Logger: e.log})
 	},
 	"piste": func(e buildEnv) (http.Handler, error) {
 		return piste.New(piste.Config{PublicURL: e.public, Fixtures: e.fixtures, Kit: e.kit, Logger: e.log})
@@ -194,7 +197,7 @@ type Service struct {
 
 // ErrControlToken is returned when a sandbox bound beyond loopback has no
 // control token.
-var ErrControlToken = errors.New("the sandbox listens beyond loopback: give a control token (--control-token or PROCONNECT_SANDBOX_CONTROL_TOKEN) so that only you can drive it")
+var ErrControlToken = errors.New("le bac à sable écoute au-delà de la boucle locale : donnez un jeton de contrôle (--control-token ou PROCONNECT_SANDBOX_CONTROL_TOKEN) pour être seul à le piloter")
 
 // Start listens and serves every selected component. It returns once all
 // listen; Close stops them.

@@ -20,7 +20,7 @@ func composeCommand() ([]string, error) {
 	if p, err := exec.LookPath("docker-compose"); err == nil {
 		return []string{p}, nil
 	}
-	return nil, errors.New("neither `docker compose` nor `docker-compose` is installed")
+	return nil, errors.New("ni `docker compose` ni `docker-compose` n'est installé")
 }
 
 // runComposeConformance is conformance --compose FILE: it brings the stack of
@@ -55,13 +55,13 @@ func runComposeConformance(ctx context.Context, file, project, suites string, ke
 		return cmd.Run()
 	}
 	start := time.Now()
-	fmt.Fprintf(stdout, "conformance --compose: starting %s\n", abs)
+	fmt.Fprintf(stdout, "conformance --compose: démarrage de %s\n", abs)
 	if err := do("up", "-d"); err != nil {
-		fmt.Fprintln(stderr, "conformance --compose: the stack did not start:", err)
+		fmt.Fprintln(stderr, "conformance --compose: les conteneurs n'ont pas démarré :", err)
 		_ = do("down", "-v")
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "conformance --compose: stack started in %s; running the suites in the conformance container\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "conformance --compose: conteneurs démarrés en %s ; les suites tournent dans le conteneur conformance\n", time.Since(start).Round(time.Millisecond))
 	runErr := do("run", "--rm", "conformance")
 	if !keep {
 		_ = do("down", "-v")

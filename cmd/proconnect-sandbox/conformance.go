@@ -77,7 +77,7 @@ Flags:`)
 		return conformanceInit(fs.Args()[1:], stdout, stderr)
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "conformance: unexpected argument %q (did you mean \"conformance init\"?)\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "conformance: argument inattendu %q (vouliez-vous dire « conformance init » ?)\n", fs.Arg(0))
 		return exitUsage
 	}
 	if err := applyEnv(fs, getenv); err != nil {
@@ -102,7 +102,7 @@ Flags:`)
 		return runComposeConformance(ctx, *composeFile, *composeName, s, *composeKeep, stdout, stderr)
 	}
 	if *format != "pretty" && *format != "progress" {
-		fmt.Fprintf(stderr, "conformance: --format %q: use pretty or progress\n", *format)
+		fmt.Fprintf(stderr, "conformance: --format %q : utilisez pretty ou progress\n", *format)
 		return exitUsage
 	}
 	set, err := loadFixtures(*fixturesDir)
@@ -264,7 +264,7 @@ func conformanceInit(args []string, stdout, stderr io.Writer) int {
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
-			fmt.Fprintf(stderr, "conformance init: %s exists already; give another file name\n", file)
+			fmt.Fprintf(stderr, "conformance init: %s existe déjà ; donnez un autre nom de fichier\n", file)
 		} else {
 			fmt.Fprintln(stderr, "conformance init:", err)
 		}
@@ -279,7 +279,7 @@ func conformanceInit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "conformance init:", err)
 		return exitError
 	}
-	fmt.Fprintf(stdout, "wrote %s: edit it, start your portal, then run\n  proconnect-sandbox conformance --suite portail --portal %s\n"+
-		"(it uses the sandbox running on this machine, or starts one on http://localhost:7100…7106 and prints where)\n", file, file)
+	fmt.Fprintf(stdout, "%s écrit : complétez-le, démarrez votre portail, puis lancez\n  proconnect-sandbox conformance --suite portail --portal %s\n"+
+		"(la commande utilise le bac à sable qui tourne sur ce poste, ou en démarre un sur http://localhost:7100…7106 et dit où)\n", file, file)
 	return exitOK
 }

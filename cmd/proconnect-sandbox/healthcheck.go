@@ -41,12 +41,12 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	for _, t := range fs.Args() {
 		if port, err := strconv.Atoi(t); err == nil {
 			if port <= 0 || port > 65535 {
-				fmt.Fprintf(stderr, "healthcheck: port %d out of range\n", port)
+				fmt.Fprintf(stderr, "healthcheck: port %d hors limites\n", port)
 				return exitUsage
 			}
 			t = "http://127.0.0.1:" + strconv.Itoa(port) + "/__sandbox/healthz"
 		} else if !strings.HasPrefix(t, "http://") && !strings.HasPrefix(t, "https://") {
-			fmt.Fprintf(stderr, "healthcheck: %q is neither a port nor an http(s) URL\n", t)
+			fmt.Fprintf(stderr, "healthcheck: %q n'est ni un port ni une URL http(s)\n", t)
 			return exitUsage
 		}
 		targets = append(targets, t)
@@ -60,16 +60,16 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 			}
 			if time.Now().After(deadline) || ctx.Err() != nil {
 				if *wait > 0 {
-					fmt.Fprintf(stderr, "healthcheck: %s still unhealthy after %s: %v\n", t, *wait, err)
+					fmt.Fprintf(stderr, "healthcheck: %s toujours indisponible après %s : %v\n", t, *wait, err)
 				} else {
-					fmt.Fprintf(stderr, "healthcheck: unhealthy: %v\n", err)
+					fmt.Fprintf(stderr, "healthcheck: indisponible : %v\n", err)
 				}
 				return exitError
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	fmt.Fprintln(stdout, "healthy")
+	fmt.Fprintln(stdout, "en bonne santé")
 	return exitOK
 }
 
@@ -87,7 +87,7 @@ func probe(ctx context.Context, target string) error {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %d", target, resp.StatusCode)
+		return fmt.Errorf("%s a répondu %d", target, resp.StatusCode)
 	}
 	return nil
 }

@@ -75,11 +75,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runUp(ctx, rest, nil, getenv, stdout, stderr)
 	case "serve":
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			fmt.Fprintf(stderr, "serve: which component? one of %s\n", strings.Join(layout.Names(), ", "))
+			fmt.Fprintf(stderr, "serve : quel composant ? l'un de %s\n", strings.Join(layout.Names(), ", "))
 			return exitUsage
 		}
 		if !containsString(layout.Names(), rest[0]) {
-			fmt.Fprintf(stderr, "serve: unknown component %q (known: %s)\n", rest[0], strings.Join(layout.Names(), ", "))
+			fmt.Fprintf(stderr, "serve : composant inconnu %q (connus : %s)\n", rest[0], strings.Join(layout.Names(), ", "))
 			return exitUsage
 		}
 		return runUp(ctx, rest[1:], []string{rest[0]}, getenv, stdout, stderr)
@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, usage, strings.Join(layout.Names(), ", "))
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "unknown command %q\n\n", cmd)
+	fmt.Fprintf(stderr, "commande inconnue %q\n\n", cmd)
 	fmt.Fprintf(stderr, usage, strings.Join(layout.Names(), ", "))
 	return exitUsage
 }
@@ -148,9 +148,9 @@ func checkControlToken(fs *flag.FlagSet, token string, getenv func(string) strin
 	case !given:
 		return nil
 	case strings.TrimSpace(token) == "":
-		return fmt.Errorf("the control token is blank (--control-token or %s): it would protect nothing; give a real token, or none at all on loopback", envName("control-token"))
+		return fmt.Errorf("le jeton de contrôle est vide (--control-token ou %s) : il ne protégerait rien ; donnez un vrai jeton, ou aucun sur la boucle locale", envName("control-token"))
 	case token != strings.TrimSpace(token) || strings.ContainsFunc(token, unicode.IsControl):
-		return fmt.Errorf("the control token has white space at an end or a control character (--control-token or %s), which no Authorization header can carry: give it without", envName("control-token"))
+		return fmt.Errorf("le jeton de contrôle commence ou finit par une espace, ou contient un caractère de contrôle (--control-token ou %s), qu'aucun en-tête Authorization ne peut porter : donnez-le sans", envName("control-token"))
 	}
 	return nil
 }
@@ -226,7 +226,7 @@ func loadFixtures(dir string) (*fixtures.Set, error) {
 		return base, nil
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("fixtures folder %q: not a readable folder", dir)
+		return nil, fmt.Errorf("dossier de fixtures %q : ce n'est pas un dossier lisible", dir)
 	}
 	overlay, err := fixtures.Load(os.DirFS(dir))
 	if err != nil {
@@ -238,7 +238,7 @@ func loadFixtures(dir string) (*fixtures.Set, error) {
 func newLogger(level string, w io.Writer) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+		return nil, fmt.Errorf("--log-level %q : utilisez debug, info, warn ou error", level)
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
@@ -258,7 +258,7 @@ func runUp(ctx context.Context, args, only []string, getenv func(string) string,
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
+		fmt.Fprintf(stderr, "%s : argument inattendu %q\n", name, fs.Arg(0))
 		return exitUsage
 	}
 	if err := applyEnv(fs, getenv); err != nil {
@@ -266,7 +266,7 @@ func runUp(ctx context.Context, args, only []string, getenv func(string) string,
 		return exitUsage
 	}
 	if err := checkControlToken(fs, sf.controlToken, getenv); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s : %v\n", name, err)
 		return exitUsage
 	}
 	log, err := newLogger(sf.logLevel, stderr)
@@ -281,7 +281,7 @@ func runUp(ctx context.Context, args, only []string, getenv func(string) string,
 	}
 	stack, err := sandbox.Start(ctx, cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "cannot start:", err)
+		fmt.Fprintln(stderr, "démarrage impossible :", err)
 		if errors.Is(err, sandbox.ErrControlToken) {
 			return exitUsage
 		}
@@ -294,60 +294,60 @@ func runUp(ctx context.Context, args, only []string, getenv func(string) string,
 	case <-ctx.Done():
 	case err := <-waitErr:
 		if err != nil {
-			fmt.Fprintln(stderr, "stopped:", err)
+			fmt.Fprintln(stderr, "arrêt sur erreur :", err)
 			return exitError
 		}
 	}
-	fmt.Fprintln(stdout, "\nshutting down…")
+	fmt.Fprintln(stdout, "\narrêt en cours…")
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := stack.Close(sctx); err != nil {
-		fmt.Fprintln(stderr, "shutdown:", err)
+		fmt.Fprintln(stderr, "arrêt :", err)
 		return exitError
 	}
 	return exitOK
 }
 
 func printBanner(w io.Writer, s *sandbox.Stack, cfg sandbox.Config) {
-	fmt.Fprintln(w, "ProConnect sandbox — TEST SERVICES ONLY: public test keys, fictional people, no security.")
+	fmt.Fprintln(w, "Bac à sable ProConnect — SERVICES DE TEST SEULEMENT : clés de test publiques, personnes fictives, aucune sécurité.")
 	if cfg.ControlToken != "" {
-		fmt.Fprintf(w, "Listening on %s: the control API (/__sandbox/) and the mailbox's messages require the bearer token you gave.\n", cfg.Bind)
+		fmt.Fprintf(w, "À l'écoute sur %s : l'API de contrôle (/__sandbox/) et les messages du récepteur de courriels demandent le jeton (bearer) que vous avez donné.\n", cfg.Bind)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\ncomponent\tURL\tlistening on")
+	fmt.Fprintln(tw, "\ncomposant\tURL\técoute sur")
 	for _, svc := range s.Services {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", svc.Name, svc.PublicURL, svc.Listen)
 	}
 	_ = tw.Flush()
 	if p, ok := s.Service("portal"); ok {
-		fmt.Fprintf(w, "\nCertify a dirigeant: open %s, type SIREN 901001008 and log in as angela (password 123).\n", p.PublicURL)
+		fmt.Fprintf(w, "\nCertifier un dirigeant : ouvrez %s, tapez le SIREN 901001008 et connectez-vous comme angela (mot de passe 123).\n", p.PublicURL)
 	}
 	if pc, ok := s.Service("proconnect"); ok {
-		fmt.Fprintf(w, "ProConnect API: %s/api/v1 (OpenAPI: %s/api/v1/openapi.yaml)", pc.PublicURL, pc.PublicURL)
+		fmt.Fprintf(w, "API ProConnect : %s/api/v1 (OpenAPI : %s/api/v1/openapi.yaml)", pc.PublicURL, pc.PublicURL)
 		if cfg.DataDir != "" {
-			fmt.Fprintf(w, ", data kept in %s", cfg.DataDir)
+			fmt.Fprintf(w, ", données gardées dans %s", cfg.DataDir)
 		}
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "Contact email and collaborators: %s/contact (log in as dirigeant:<siren>), then %s/collaborateur.\n",
+		fmt.Fprintf(w, "Courriel de contact et collaborateurs : %s/contact (connexion comme dirigeant:<siren>), puis %s/collaborateur.\n",
 			pc.PublicURL, portalURL(s))
 	}
 	if mb, ok := s.Service("mailbox"); ok {
 		sm, _ := s.SMTPAddr()
 		if cfg.SMTPAddr != "" {
-			fmt.Fprintf(w, "Mail: the core sends it to %s (--smtp-addr); the catcher still takes mail on %s, read at %s\n",
+			fmt.Fprintf(w, "Courriels : le cœur les envoie à %s (--smtp-addr) ; le récepteur les prend toujours sur %s, à lire sur %s\n",
 				cfg.SMTPAddr, sm, mb.PublicURL)
 		} else {
-			fmt.Fprintf(w, "Mail: read it at %s (SMTP on %s)\n", mb.PublicURL, sm)
+			fmt.Fprintf(w, "Courriels : à lire sur %s (SMTP sur %s)\n", mb.PublicURL, sm)
 		}
 	}
 	if fc, ok := s.Service("franceconnect"); ok {
-		fmt.Fprintf(w, "\nFranceConnect alone: open %s/demo and pick a persona.\n", fc.PublicURL)
-		fmt.Fprintf(w, "FranceConnect issuer: %s/api/v2 (client sandbox-fs / sandbox-fs-secret, redirect http://localhost:<port>/callback)\n", fc.PublicURL)
-		fmt.Fprintf(w, "FranceConnect+ issuer: %s/plus/api/v2\n", fc.PublicURL)
-		fmt.Fprintln(w, "Personas (password 123): angela (dirigeant of SIREN 901001008), jean-philippe (several first names),")
-		fmt.Fprintln(w, "  ne-etranger (born abroad), xavi / creus (eIDAS), access_denied, sans_genre (Y600006).")
+		fmt.Fprintf(w, "\nFranceConnect seul : ouvrez %s/demo et choisissez une persona.\n", fc.PublicURL)
+		fmt.Fprintf(w, "Émetteur FranceConnect : %s/api/v2 (client sandbox-fs / sandbox-fs-secret, redirection http://localhost:<port>/callback)\n", fc.PublicURL)
+		fmt.Fprintf(w, "Émetteur FranceConnect+ : %s/plus/api/v2\n", fc.PublicURL)
+		fmt.Fprintln(w, "Personas (mot de passe 123) : angela (dirigeante du SIREN 901001008), jean-philippe (plusieurs prénoms),")
+		fmt.Fprintln(w, "  ne-etranger (né à l'étranger), xavi / creus (eIDAS), access_denied, sans_genre (Y600006).")
 	}
-	fmt.Fprintln(w, "\nCtrl-C stops the sandbox.")
+	fmt.Fprintln(w, "\nCtrl-C arrête le bac à sable.")
 }
 
 func runFixtures(args []string, stdout, stderr io.Writer) int {
@@ -357,7 +357,7 @@ func runFixtures(args []string, stdout, stderr io.Writer) int {
 	}
 	dir := args[1]
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		fmt.Fprintf(stderr, "fixtures validate: %q is not a readable folder\n", dir)
+		fmt.Fprintf(stderr, "fixtures validate : %q n'est pas un dossier lisible\n", dir)
 		return exitUsage
 	}
 	set, err := fixtures.Load(os.DirFS(dir))
@@ -368,7 +368,7 @@ func runFixtures(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitError
 	}
-	fmt.Fprintf(stdout, "%s: %d personas, %d FranceConnect clients, %d companies, %d portals, %d keys — valid\n",
+	fmt.Fprintf(stdout, "%s : %d personas, %d clients FranceConnect, %d entreprises, %d portails, %d clés — valide\n",
 		dir, len(set.Personas), len(set.Clients), len(set.Companies), len(set.Portals), len(set.Keys))
 	return exitOK
 }

@@ -86,7 +86,7 @@ func TestUpServesAndShutsDown(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("discovery: %d", resp.StatusCode)
 	}
-	for _, want := range []string{"TEST SERVICES ONLY", "/demo", "angela"} {
+	for _, want := range []string{"SERVICES DE TEST SEULEMENT", "/demo", "angela"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("banner lacks %q:\n%s", want, out.String())
 		}
@@ -151,26 +151,26 @@ func TestCommandErrors(t *testing.T) {
 		wantErr []string
 	}{
 		{"no command", nil, nil, exitUsage, "", []string{"Usage:"}},
-		{"unknown command", []string{"frobnicate"}, nil, exitUsage, "", []string{`unknown command "frobnicate"`}},
+		{"unknown command", []string{"frobnicate"}, nil, exitUsage, "", []string{`commande inconnue "frobnicate"`}},
 		{"help", []string{"help"}, nil, exitOK, "proconnect-sandbox up", nil},
 		{"version", []string{"version"}, nil, exitOK, "proconnect-sandbox ", nil},
-		{"serve without name", []string{"serve"}, nil, exitUsage, "", []string{"which component"}},
-		{"serve unknown", []string{"serve", "nope"}, nil, exitUsage, "", []string{`unknown component "nope"`}},
+		{"serve without name", []string{"serve"}, nil, exitUsage, "", []string{"quel composant"}},
+		{"serve unknown", []string{"serve", "nope"}, nil, exitUsage, "", []string{`composant inconnu "nope"`}},
 		{"bad flag", []string{"up", "--frobnicate"}, nil, exitUsage, "", []string{"flag provided but not defined"}},
 		{"bad env", []string{"up"}, map[string]string{"PROCONNECT_SANDBOX_FRANCECONNECT_PORT": "abc"}, exitUsage, "",
 			[]string{"PROCONNECT_SANDBOX_FRANCECONNECT_PORT"}},
 		{"shared without token", []string{"up", "--bind", "0.0.0.0", "--franceconnect-port", "0", "--proconnect-port", "0",
 			"--sirene-port", "0", "--piste-port", "0", "--portal-port", "0", "--mailbox-port", "0", "--mailbox-smtp-port", "0"}, nil, exitUsage, "",
-			[]string{"control token"}},
+			[]string{"jeton de contrôle"}},
 		{"fixtures usage", []string{"fixtures"}, nil, exitUsage, "", []string{"fixtures validate DIR"}},
-		{"fixtures missing dir", []string{"fixtures", "validate", filepath.Join(dir, "none")}, nil, exitUsage, "", []string{"not a readable folder"}},
+		{"fixtures missing dir", []string{"fixtures", "validate", filepath.Join(dir, "none")}, nil, exitUsage, "", []string{"pas un dossier lisible"}},
 		{"fixtures bad", []string{"fixtures", "validate", bad}, nil, exitError, "", []string{
 			`personas.yaml: personas[0] ("ok"): identity.birthdate`, `identity.gender: "robot"`, `personas[1] ("ok"): login: duplicates personas[0]`}},
 		{"fixtures good", []string{"fixtures", "validate", good}, nil, exitOK, "1 personas", nil},
 		{"up with bad fixtures", []string{"up", "--fixtures", bad}, nil, exitUsage, "", []string{"identity.birthdate"}},
 		{"conformance bad format", []string{"conformance", "--format", "html"}, nil, exitUsage, "", []string{"--format"}},
-		{"conformance unknown suite", []string{"conformance", "--suite", "nope"}, nil, exitUsage, "", []string{`unknown suite "nope"`}},
-		{"conformance unreachable", []string{"conformance", "--suite", "franceconnect", "--franceconnect-url", "http://127.0.0.1:1"}, nil, exitUsage, "", []string{"unavailable"}},
+		{"conformance unknown suite", []string{"conformance", "--suite", "nope"}, nil, exitUsage, "", []string{`suite inconnue "nope"`}},
+		{"conformance unreachable", []string{"conformance", "--suite", "franceconnect", "--franceconnect-url", "http://127.0.0.1:1"}, nil, exitUsage, "", []string{"indisponible"}},
 		{"conformance partial target", []string{"conformance", "--franceconnect-url", "http://127.0.0.1:1"}, nil, exitUsage, "", []string{"--sirene-url"}},
 	}
 	for _, tc := range cases {
@@ -293,7 +293,7 @@ func TestConformanceInit(t *testing.T) {
 		t.Fatalf("declaration %+v", d)
 	}
 	if code := run(context.Background(), []string{"proconnect-sandbox", "conformance", "init", file}, env(nil), &out, &errOut); code != exitUsage ||
-		!strings.Contains(errOut.String(), "exists already") {
+		!strings.Contains(errOut.String(), "existe déjà") {
 		t.Fatalf("second init: exit %d, %s", code, errOut.String())
 	}
 }

@@ -55,7 +55,7 @@ func TestBlankControlTokenRefused(t *testing.T) {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitUsage, errOut.String())
 			}
 			msg := strings.TrimRight(errOut.String(), "\n")
-			if strings.Contains(msg, "\n") || !strings.Contains(msg, "control token") || !strings.Contains(msg, "blank") && !strings.Contains(msg, "white space") {
+			if strings.Contains(msg, "\n") || !strings.Contains(msg, "jeton de contrôle") || !strings.Contains(msg, "est vide") && !strings.Contains(msg, "espace") {
 				t.Errorf("want one line about the control token; stderr:\n%s", errOut.String())
 			}
 			if out.String() != "" {
@@ -68,7 +68,7 @@ func TestBlankControlTokenRefused(t *testing.T) {
 	defer cancel()
 	var out, errOut syncBuffer
 	if code := run(ctx, []string{"proconnect-sandbox", "up", "--control-token", "tok"}, env(freePortsEnv(nil)), &out, &errOut); code != exitOK ||
-		!strings.Contains(out.String(), "require the bearer token") {
+		!strings.Contains(out.String(), "demandent le jeton (bearer)") {
 		t.Fatalf("up with a token: exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
 }

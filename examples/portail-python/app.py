@@ -300,8 +300,25 @@ def lancer_certification(siren, purpose, account_ref=None):
     try:
         rep = proconnect("POST", "/certifications", corps)
     except ErreurApi as err:
-        return page("Certification impossible", err.probleme.get("detail", "ProConnect a refusé la demande."),
-                    400 if err.status < 500 else 502)
+        detail = err.probleme.get("detail")  # les mots de ProConnect, pour les développeurs seulement
+        if err.status == 422 and str(err.probleme.get("type", "")).endswith("/company-not-found"):
+            # Le répertoire SIRENE ne connaît pas ce SIREN : personne n'est envoyé à FranceConnect,
+            # on le dit et on propose le parcours alternatif (PSP-PAR-6).
+            return page("Entreprise introuvable",
+                        f"Aucune entreprise n'est enregistrée sous le numéro SIREN {siren} dans le répertoire "
+                        "SIRENE : vous n'avez pas besoin de vous connecter. Vérifiez le numéro sur un extrait "
+                        "Kbis ou un avis de situation SIRENE ; si votre entreprise est étrangère ou pas encore "
+                        "immatriculée, un agent peut certifier votre compte sur pièces justificatives.",
+                        genre="erreur", detail=detail,
+                        lien=("/parcours-alternatif?siren=" + urllib.parse.quote(siren),
+                              "Déposer mes pièces justificatives (parcours alternatif)"))
+        if err.status < 500:
+            texte = ("Ce numéro SIREN n'est pas valide : vérifiez les 9 chiffres sur un extrait Kbis ou un avis "
+                     "de situation SIRENE." if err.probleme.get("field") == "siren" else
+                     "ProConnect refuse la demande : vérifiez le numéro SIREN, puis recommencez.")
+            return page("Numéro SIREN refusé", texte, 400, genre="erreur", detail=detail)
+        return page("Service momentanément indisponible", "ProConnect ne répond pas. Réessayez dans quelques "
+                    "minutes.", 502, genre="erreur", detail=detail)
     with VERROU:
         certification(rep["id"], corps)
     attendus = session.get("states", {})
@@ -327,13 +344,19 @@ MESSAGES = {
     "not_dirigeant": "Vous n'apparaissez pas parmi les dirigeants de cette entreprise.",
     "company_not_found": "Cette entreprise est inconnue du registre.",
     "company_ceased": "Cette entreprise a cessé son activité.",
-    "organisation_not_covered": "Ce type d'organisation n'a pas de registre des dirigeants : "
-                                "la certification en ligne n'est pas possible.",
+    "organisation_not_covered": "Ce type d'organisation (association, collectivité…) n'a pas de registre des "
+                                "dirigeants : la certification en ligne n'est pas possible, un agent peut "
+                                "certifier votre compte sur pièces justificatives.",
     "cancelled": "Vous avez abandonné la certification. Vous pouvez recommencer quand vous voulez.",
     "error": "Un service n'a pas répondu. Réessayez dans quelques minutes.",
     "revoked": "Vous n'êtes plus dirigeant de cette entreprise d'après le registre : la certification "
                "de votre compte est retirée.",
 }
+
+
+# Le genre d'alerte de chaque résultat : vert seulement pour `certified`.
+GENRES = {"certified": "succes", "close_match": "avertissement", "cancelled": "avertissement",
+          "organisation_not_covered": "info", "unsupported_identity": "info"}
 
 
 @app.get("/retour")
@@ -342,29 +365,35 @@ def retour():
     attendus = session.get("states", {})
     # Le retour n'est accepté que du navigateur qui a lancé la demande (PSP-PAR-2).
     if not cid or not state or attendus.get(state) != cid:
-        return page("Retour refusé", "Ce retour ne correspond à aucune demande lancée depuis ce navigateur.", 400)
+        return page("Retour refusé", "Ce retour ne correspond à aucune demande lancée depuis ce navigateur. "
+                    "Recommencez depuis l'accueil.", 400, genre="erreur")
     del attendus[state]
     session["states"] = attendus
     try:  # le résultat est lu chez ProConnect : l'événement peut arriver après le navigateur
         lue = proconnect("GET", "/certifications/" + urllib.parse.quote(cid, safe=""))
     except ErreurApi:
-        return page("Résultat indisponible", "ProConnect n'a pas pu donner le résultat. Réessayez.", 502)
+        return page("Résultat indisponible", "ProConnect n'a pas pu donner le résultat. Réessayez dans quelques "
+                    "minutes.", 502, genre="erreur")
     with VERROU:
         c = certification(cid, lue)
         if lue.get("status") == "completed":
             poser_resultat(c, lue.get("outcome"), revoque=bool(lue.get("revoked_at")))
         etat, outcome = c["state"], c["outcome"]
+    codes = f"résultat {outcome}, état du compte {etat}"  # les codes, pour les développeurs seulement
+    alternatif = ("/parcours-alternatif?certification_id=" + urllib.parse.quote(cid),
+                  "Déposer mes pièces justificatives (parcours alternatif)")
     if etat == "alternative_offered":
         return page("Certification en ligne impossible",
                     "Votre identité (européenne ou étrangère) ne peut pas être vérifiée par ProConnect. "
                     "Un agent peut certifier votre compte sur pièces justificatives.",
-                    lien=("/parcours-alternatif?certification_id=" + urllib.parse.quote(cid),
-                          "Déposer mes pièces justificatives"))
+                    genre="info", detail=codes, lien=alternatif)
     if etat == "pending":
-        return page("Certification en cours", "Le résultat n'est pas encore connu. Rechargez cette page.")
+        return page("Certification en cours", "Le résultat n'est pas encore connu. Rechargez cette page.",
+                    genre="info", detail=codes)
     titre = "Vous êtes certifié dirigeant" if etat == "certified" else "Compte non certifié"
-    return page(titre, MESSAGES.get("revoked" if etat == "revoked" else outcome,
-                                    "La certification n'a pas abouti."))
+    cle = "revoked" if etat == "revoked" else outcome
+    return page(titre, MESSAGES.get(cle, "La certification n'a pas abouti."), genre=GENRES.get(cle, "erreur"),
+                detail=codes, lien=alternatif if outcome in ("organisation_not_covered", "company_not_found") and etat != "revoked" else None)
 
 
 @app.get("/parcours-alternatif")
@@ -434,20 +463,30 @@ def etat_acces(aid):
 @app.errorhandler(OSError)
 def service_injoignable(err):  # PISTE ou ProConnect ne répond pas (urllib.error.URLError, délai…)
     log.error("service injoignable : %s", err)
-    return page("Service indisponible", "Un service ne répond pas. Réessayez dans quelques minutes.", 502)
+    return page("Service indisponible", "Un service ne répond pas. Réessayez dans quelques minutes.", 502,
+                genre="erreur")
 
 
 # --- Pages ------------------------------------------------------------------------------------------
 GABARIT = """<!doctype html><html lang="fr"><meta charset="utf-8"><title>{{ titre }}</title>
-<body style="font-family:sans-serif;max-width:40em;margin:2em auto"><h1>{{ titre }}</h1><p>{{ texte }}</p>
+<style>.alerte{border-left:4px solid;padding:.5em 1em}.succes{border-color:#18753c;background:#b8fec9}
+.avertissement{border-color:#b34000;background:#ffe9e6}.erreur{border-color:#ce0500;background:#ffe9e9}
+.info{border-color:#0063cb;background:#e8edff}.detail{color:#666}</style>
+<body style="font-family:sans-serif;max-width:40em;margin:2em auto"><h1>{{ titre }}</h1>
+{% if genre %}<p class="alerte {{ genre }}" role="{{ 'alert' if genre in ('erreur', 'avertissement') else 'status' }}">{{ texte }}</p>
+{% else %}<p>{{ texte }}</p>{% endif %}
 {% if lien %}<p><a href="{{ lien[0] }}">{{ lien[1] }}</a></p>{% endif %}
+{% if detail %}<p class="detail"><small>Détail pour les développeurs : {{ detail }}</small></p>{% endif %}
 {% if accueil %}<form method="get" action="/demarrer"><label>SIREN <input name="siren" required
  pattern="[0-9]{9}"></label> <button>Me certifier dirigeant avec ProConnect</button></form>{% endif %}
 </body></html>"""
 
 
-def page(titre, texte, status=200, lien=None, accueil=False):
-    return render_template_string(GABARIT, titre=titre, texte=texte, lien=lien, accueil=accueil), status
+def page(titre, texte, status=200, lien=None, accueil=False, genre=None, detail=None):
+    """Une page : `genre` (succes, avertissement, erreur, info) colore le message ; `detail` est une
+    ligne pour les développeurs (codes, mots de ProConnect), jamais le message lui-même."""
+    return render_template_string(GABARIT, titre=titre, texte=texte, lien=lien, accueil=accueil, genre=genre,
+                                  detail=detail), status
 
 
 @app.get("/")

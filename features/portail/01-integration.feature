@@ -23,7 +23,6 @@ Fonctionnalité: Un portail intègre correctement ProConnect
       | siren     | persona        | cas                      |
       | 901002006 | marcel         | close_match              |
       | 901001008 | homonyme       | not_dirigeant            |
-      | 999999998 | angela         | company_not_found        |
       | 901006007 | bernard-cessee | company_ceased           |
       | 901005009 | claire-asso    | organisation_not_covered |
       | 901001008 | server_error   | error                    |
@@ -80,3 +79,9 @@ Fonctionnalité: Un portail intègre correctement ProConnect
     Quand la personne ouvre la page de démarrage du portail pour le SIREN "901001008"
     Alors elle arrive sur la page de connexion de FranceConnect
     Et le portail a demandé un nouveau jeton à PISTE pendant le scénario
+
+  @obligatoire @ci @PSP-PAR-6
+  Scénario: Une entreprise inconnue est refusée sans passer par FranceConnect
+    Quand la personne ouvre la page de démarrage du portail pour le SIREN "999999998"
+    Alors le portail dit que l'entreprise est introuvable, sans passer par FranceConnect
+    Et la page propose le parcours alternatif du portail

@@ -31,7 +31,6 @@ Fonctionnalité: Certifier le dirigeant d'une entreprise
       | 901003004 | sophie            | close_match              |
       | 901001008 | homonyme          | not_dirigeant            |
       | 901011007 | angela            | not_dirigeant            |
-      | 999999998 | angela            | company_not_found        |
       | 901006007 | bernard-cessee    | company_ceased           |
       | 901005009 | claire-asso       | organisation_not_covered |
       | 901001008 | xavi              | unsupported_identity     |
@@ -101,6 +100,31 @@ Fonctionnalité: Certifier le dirigeant d'une entreprise
     Et l'événement "certification.completed" arrive au portail
     Et l'événement a "data.mismatches" égal à ["given_name"]
     Et l'événement n'a pas "data.dirigeant"
+
+  @obligatoire @ci @controle
+  Scénario: Une entreprise inconnue du répertoire SIRENE est refusée avant FranceConnect
+    Quand le portail demande la certification du SIREN "999999998"
+    Alors la réponse a le statut 422
+    Et l'en-tête "Content-Type" commence par "application/problem+json"
+    Et la réponse JSON contient :
+      | chemin | valeur                                                          |
+      | type   | "https://proconnect-sandbox.example/problems/company-not-found" |
+      | title  | "Entreprise introuvable"                                        |
+      | siren  | "999999998"                                                     |
+    Et FranceConnect n'a reçu aucune requête pendant le scénario
+
+  @obligatoire @ci @controle
+  Scénario: Une entreprise inconnue est refusée avant FranceConnect même quand INSEE n'a pas répondu à la demande
+    Soit un numéro SIREN que le répertoire SIRENE ne connaît pas, pour le scénario
+    Et le registre ne répondra pas à la prochaine lecture de l'entreprise "{siren}"
+    Quand le portail demande la certification du SIREN "{siren}"
+    Alors la réponse a le statut 201
+    Quand la personne suit le lien de certification
+    Alors la personne revient au portail avec l'identifiant de la certification et son state
+    Et la certification a le résultat "company_not_found"
+    Et l'événement "certification.completed" arrive au portail
+    Et l'événement a "data.outcome" égal à "company_not_found"
+    Et FranceConnect n'a reçu aucune requête pendant le scénario
 
   @obligatoire @ci @controle
   Scénario: Une panne du registre donne le résultat error

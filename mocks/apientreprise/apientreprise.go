@@ -1,6 +1,7 @@
 package apientreprise
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"log/slog"
@@ -23,8 +24,15 @@ type Config struct {
 	Fixtures  *fixtures.Set
 	// Tokens are the accepted bearer tokens (default: DemoToken).
 	Tokens []string
-	Kit    *control.Kit
-	Logger *slog.Logger
+	// RegisterURL is the register mock (INSEE Sirene, RNE), whose control
+	// API gives each company as it is now, run-time changes included; its
+	// ControlToken when it has one. Empty: the fixtures only (a run-time
+	// change of the register is then not seen here).
+	RegisterURL, ControlToken string
+	// HTTPClient reads the register (default: 5 s timeout).
+	HTTPClient *http.Client
+	Kit        *control.Kit
+	Logger     *slog.Logger
 }
 
 // Mock is the API Entreprise mock. It is an http.Handler.
@@ -33,6 +41,8 @@ type Mock struct {
 	set     *fixtures.Set
 	tokens  []string
 	handler http.Handler
+	// register, when set, is where companies are read (else the fixtures)
+	register *registerSource
 }
 
 // New builds the API Entreprise mock.
@@ -53,6 +63,9 @@ func New(cfg Config) (*Mock, error) {
 		cfg.Kit.Log = cfg.Logger
 	}
 	m := &Mock{kit: cfg.Kit, set: cfg.Fixtures, tokens: cfg.Tokens}
+	if cfg.RegisterURL != "" {
+		m.register = newRegisterSource(cfg.RegisterURL, cfg.ControlToken, cfg.HTTPClient)
+	}
 	m.handler = m.routes()
 	return m, nil
 }
@@ -79,14 +92,20 @@ func (m *Mock) validToken(h string) bool {
 	return ok
 }
 
-// company returns the company of a SIREN from the fixtures or the
-// synthetic register (fixtures.Set.CompanyOrSynthetic, as the register
-// mock does); ok is false for a SIREN that is neither.
-func (m *Mock) company(siren string) (fixtures.Company, bool) {
+// company returns the company of a SIREN: the register mock's, run-time
+// changes included, when RegisterURL is set; else from the fixtures or the
+// synthetic register (fixtures.Set.CompanyOrSynthetic, as the register mock
+// does). ok is false for a SIREN that is neither; an error says the
+// register could not be read.
+func (m *Mock) company(ctx context.Context, siren string) (fixtures.Company, bool, error) {
 	if !insee.ValidSIREN(siren) {
-		return fixtures.Company{}, false
+		return fixtures.Company{}, false, nil
 	}
-	return m.set.CompanyOrSynthetic(siren)
+	if m.register != nil {
+		return m.register.company(ctx, siren)
+	}
+	c, ok := m.set.CompanyOrSynthetic(siren)
+	return c, ok, nil
 }
 
 // atGreffe reports whether a company is registered at a commercial court's

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 )
@@ -102,7 +103,12 @@ func (m *Mock) lookup(w http.ResponseWriter, r *http.Request, notFound apiError)
 		writeErrors(w, http.StatusUnprocessableEntity, errSIREN)
 		return fixtures.Company{}, false
 	}
-	c, ok := m.company(siren)
+	c, ok, err := m.company(r.Context(), siren)
+	if err != nil {
+		control.NoteCause(r.Context(), err)
+		writeErrors(w, http.StatusBadGateway, errRegister)
+		return fixtures.Company{}, false
+	}
 	if !ok || c.DuplicateOf != "" {
 		writeErrors(w, http.StatusNotFound, notFound)
 		return fixtures.Company{}, false

@@ -160,6 +160,9 @@ func (p *Portal) begin(w http.ResponseWriter, r *http.Request, siren, purpose, r
 	case err != nil:
 		p.failDetail(w, http.StatusBadGateway, "ProConnect est indisponible", "Réessayez dans quelques instants.", apiDetail(status, raw, err))
 		return
+	case isCompanyNotFound(status, raw):
+		p.unknownCompany(w, siren, raw)
+		return
 	case status == http.StatusBadRequest:
 		p.failDetail(w, http.StatusBadRequest, "Numéro SIREN refusé", refusalText(raw), problemDetail(raw))
 		return

@@ -37,6 +37,14 @@ func fakeCore(t *testing.T) *httptest.Server {
 			internal(w)
 			return
 		}
+		if in["siren"] == "999999998" {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_ = json.NewEncoder(w).Encode(map[string]string{"type": "https://proconnect.example.test/problems/company-not-found",
+				"title": "Entreprise introuvable", "detail": "Le répertoire SIRENE ne connaît aucune entreprise sous le numéro SIREN 999999998.",
+				"siren": "999999998"})
+			return
+		}
 		if in["siren"] == "123456789" {
 			problem(w, "siren", "siren: is not a valid SIREN (9 digits and a valid Luhn key)")
 			return

@@ -58,13 +58,13 @@ func (c *Core) getAccessRequest(w http.ResponseWriter, r *http.Request) {
 func (c *Core) contactEmail(w http.ResponseWriter, r *http.Request) {
 	siren := chi.URLParam(r, "siren")
 	if !insee.ValidSIREN(siren) {
-		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", "siren: is not a valid SIREN", map[string]any{"field": "siren"})
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Requête invalide", "siren : n'est pas un SIREN valide (9 chiffres et une clé de Luhn valide)", map[string]any{"field": "siren"})
 		return
 	}
 	email, updated, err := c.register.ContactEmail(r.Context(), siren)
 	switch {
 	case errors.Is(err, proconnect.ErrNotFound):
-		problem.Write(w, http.StatusNotFound, "no-contact-email", "No contact email", "The company "+siren+" has no verified contact email.", nil)
+		problem.Write(w, http.StatusNotFound, "no-contact-email", "Pas de courriel de contact", "L'entreprise "+siren+" n'a pas de courriel de contact vérifié.", nil)
 		return
 	case err != nil:
 		c.domainProblem(w, r, err)

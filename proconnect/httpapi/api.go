@@ -26,20 +26,20 @@ func (c *Core) requirePortal(next http.Handler) http.Handler {
 		tok, err := c.auth.verify(r.Context(), r)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="proconnect", error="invalid_token"`)
-			detail := "The PISTE access token is missing, invalid, or expired: get one from PISTE (client_credentials) and send it as 'Authorization: Bearer <token>'."
-			problem.Write(w, http.StatusUnauthorized, "invalid-token", "Invalid access token", detail, nil)
+			detail := "Le jeton d'accès PISTE est absent, invalide ou expiré : demandez-en un à PISTE (client_credentials) et envoyez-le dans l'en-tête « Authorization: Bearer <jeton> »."
+			problem.Write(w, http.StatusUnauthorized, "invalid-token", "Jeton d'accès invalide", detail, nil)
 			return
 		}
 		control.NoteClient(r.Context(), tok.ClientID)
 		if !tok.hasScope("proconnect") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="proconnect", error="insufficient_scope", scope="proconnect"`)
-			problem.Write(w, http.StatusForbidden, "insufficient-scope", "Insufficient scope", "The access token lacks the scope proconnect.", nil)
+			problem.Write(w, http.StatusForbidden, "insufficient-scope", "Scope insuffisant", "Le jeton d'accès n'a pas le scope proconnect.", nil)
 			return
 		}
 		p, ok := c.portals.get(tok.ClientID)
 		if !ok {
-			problem.Write(w, http.StatusForbidden, "unknown-portal", "Portal not registered",
-				"The portal "+tok.ClientID+" holds a PISTE token but is not registered at ProConnect.", nil)
+			problem.Write(w, http.StatusForbidden, "unknown-portal", "Portail non enregistré",
+				"Le portail "+tok.ClientID+" a un jeton PISTE mais n'est pas enregistré auprès de ProConnect.", nil)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxPortal{}, p)))
@@ -57,19 +57,19 @@ const maxBody = 64 << 10
 // problem.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send application/json.", nil)
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "Type de contenu non pris en charge", "Envoyez application/json.", nil)
 		return false
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body", "The body is not the JSON object this call takes: "+problem.JSONError(err), nil)
+		problem.Write(w, http.StatusBadRequest, "invalid-body", "Corps invalide", "Le corps n'est pas l'objet JSON que prend cet appel : "+jsonErrorWords(err), nil)
 		return false
 	}
 	// one value only: {}{} or {} x is not a JSON body (RFC 8259 §2)
 	if _, err := dec.Token(); err != io.EOF {
-		problem.Write(w, http.StatusBadRequest, "invalid-body", "Invalid body",
-			"The body holds something after its JSON object; this call takes one JSON object (at most 64 KiB).", nil)
+		problem.Write(w, http.StatusBadRequest, "invalid-body", "Corps invalide",
+			"Le corps contient quelque chose après son objet JSON ; cet appel prend un seul objet JSON (64 Kio au plus).", nil)
 		return false
 	}
 	return true
@@ -96,16 +96,16 @@ func (c *Core) createCertification(w http.ResponseWriter, r *http.Request) {
 	}
 	p := portalOf(r)
 	if body.RedirectURI == "" {
-		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", "redirect_uri: is required", map[string]any{"field": "redirect_uri"})
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Requête invalide", "redirect_uri : obligatoire", map[string]any{"field": "redirect_uri"})
 		return
 	}
 	if err := fixtures.CheckRedirectURI(body.RedirectURI); err != nil {
-		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", "redirect_uri: "+err.Error(), map[string]any{"field": "redirect_uri"})
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Requête invalide", "redirect_uri : "+err.Error(), map[string]any{"field": "redirect_uri"})
 		return
 	}
 	if !p.RedirectURIs.Allows(body.RedirectURI) {
-		problem.Write(w, http.StatusForbidden, "redirect-uri-not-registered", "redirect_uri not registered",
-			"redirect_uri "+body.RedirectURI+" is not registered for the portal "+p.ClientID+".", map[string]any{"field": "redirect_uri"})
+		problem.Write(w, http.StatusForbidden, "redirect-uri-not-registered", "redirect_uri non enregistrée",
+			"La redirect_uri "+body.RedirectURI+" n'est pas enregistrée pour le portail "+p.ClientID+".", map[string]any{"field": "redirect_uri"})
 		return
 	}
 	cert, err := c.svc.Start(r.Context(), p.ClientID, proconnect.StartRequest{SIREN: body.SIREN, RedirectURI: body.RedirectURI,
@@ -164,7 +164,7 @@ func (c *Core) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body.CertificationID == "" {
-		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", "certification_id: is required", map[string]any{"field": "certification_id"})
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Requête invalide", "certification_id : obligatoire", map[string]any{"field": "certification_id"})
 		return
 	}
 	res, err := c.svc.Verify(r.Context(), portalOf(r).ClientID, body.CertificationID)

@@ -46,7 +46,18 @@ func (c *Core) login(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		c.showPage(w, http.StatusNotFound, "Lien inconnu", "Ce lien de certification n'existe pas. Recommencez depuis le portail.")
 	default:
-		http.Redirect(w, r, c.fc.authURL(cert.Flow), http.StatusSeeOther)
+		// a company SIRENE does not know ends here, before FranceConnect:
+		// the portal gets company_not_found (event and return) as usual
+		done, ended, err := c.svc.RefuseUnknown(r.Context(), cert)
+		switch {
+		case ended && (err == nil || errors.Is(err, proconnect.ErrAlreadyComplete)):
+			c.backToPortal(w, r, done)
+		case ended:
+			control.NoteCause(r.Context(), fmt.Errorf("refuse certification %s: %w", cert.ID, err))
+			c.showPage(w, http.StatusInternalServerError, "Erreur", "La certification n'a pas pu être enregistrée. Recommencez depuis le portail.")
+		default:
+			http.Redirect(w, r, c.fc.authURL(cert.Flow), http.StatusSeeOther)
+		}
 	}
 }
 

@@ -141,7 +141,7 @@ func New(cfg Config) (*Core, error) {
 	c.pusher = p
 	c.mailer = newMailer(cfg.SMTPAddr, c.store, c.kit.Clock.Now, cfg.Logger)
 	c.mailer.user, c.mailer.password = cfg.SMTPUser, cfg.SMTPPassword
-	c.svc = &proconnect.Service{Store: c.store, Register: c.register, Contacts: c.register, Now: c.kit.Clock.Now, NewID: newID,
+	c.svc = &proconnect.Service{Store: c.store, Register: c.register, Directory: c.register, Contacts: c.register, Now: c.kit.Clock.Now, NewID: newID,
 		TTL: cfg.CertificationTTL, Wake: p.wake, WakeMailer: c.mailer.wake, ContactPage: cfg.PublicURL + "/contact", Portals: clocks}
 	c.handler = c.routes()
 	return c, nil

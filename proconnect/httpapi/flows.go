@@ -174,6 +174,15 @@ func (c *Core) contactLogin(w http.ResponseWriter, r *http.Request) {
 			Buttons: []button{{Name: "go", Value: "1", Label: "Se connecter avec FranceConnect"}}})
 		return
 	}
+	// a company SIRENE does not know: said here, before FranceConnect (a
+	// SIRENE that cannot say lets the login go on)
+	if known, err := c.register.Known(r.Context(), siren); err == nil && !known {
+		c.showForm(w, http.StatusNotFound, form{Title: "Entreprise introuvable",
+			Error:  "Aucune entreprise n'est enregistrée sous le numéro SIREN " + siren + " dans le répertoire SIRENE. Vérifiez le numéro.",
+			Action: "/contact/connexion", Inputs: []field{{Name: "siren", Label: "Numéro SIREN", Type: "text", Value: siren}},
+			Buttons: []button{{Name: "go", Value: "1", Label: "Se connecter avec FranceConnect"}}})
+		return
+	}
 	c.startFlow(w, r, &flow{kind: flowContact, siren: siren})
 }
 

@@ -119,6 +119,8 @@ func TestAnswersAndEventsFollowTheOpenAPIDocuments(t *testing.T) {
 	// refusals, in the problem format
 	check("POST", "/certifications", "/certifications", token, map[string]any{"siren": "901001009", "redirect_uri": "http://localhost:9/retour",
 		"state": "x", "purpose": "registration"}, 400)
+	check("POST", "/certifications", "/certifications", token, map[string]any{"siren": "999999998", "redirect_uri": "http://localhost:9/retour",
+		"state": "x", "purpose": "registration"}, 422)
 	check("POST", "/certifications", "/certifications", "", map[string]any{"siren": "901001008"}, 401)
 	check("POST", "/certifications", "/certifications", token, map[string]any{"siren": "901001008", "redirect_uri": "https://ailleurs.example/retour",
 		"state": "x", "purpose": "registration"}, 403)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
@@ -25,14 +26,14 @@ var domainErrors = []struct {
 	// provider's address): the cause is logged instead
 	detail string
 }{
-	{proconnect.ErrNoContactEmail, http.StatusConflict, "no-contact-email", "No contact email", ""},
-	{proconnect.ErrNothingToRecheck, http.StatusConflict, "not-certified", "Nothing to re-check", ""},
-	{proconnect.ErrNotFound, http.StatusNotFound, "not-found", "Not found", ""},
-	{proconnect.ErrConflict, http.StatusConflict, "conflict", "Conflict", ""},
-	{proconnect.ErrExpired, http.StatusGone, "expired", "Expired", ""},
-	{proconnect.ErrForbidden, http.StatusForbidden, "forbidden", "Forbidden", ""},
-	{proconnect.ErrUnavailable, http.StatusServiceUnavailable, "register-unavailable", "Register unavailable",
-		"The company register did not answer; try again later."},
+	{proconnect.ErrNoContactEmail, http.StatusConflict, "no-contact-email", "Pas de courriel de contact", ""},
+	{proconnect.ErrNothingToRecheck, http.StatusConflict, "not-certified", "Rien à revérifier", ""},
+	{proconnect.ErrNotFound, http.StatusNotFound, "not-found", "Introuvable", ""},
+	{proconnect.ErrConflict, http.StatusConflict, "conflict", "Conflit", ""},
+	{proconnect.ErrExpired, http.StatusGone, "expired", "Expiré", ""},
+	{proconnect.ErrForbidden, http.StatusForbidden, "forbidden", "Interdit", ""},
+	{proconnect.ErrUnavailable, http.StatusServiceUnavailable, "register-unavailable", "Registre indisponible",
+		"Le registre des entreprises n'a pas répondu ; réessayez plus tard."},
 }
 
 // domainProblem answers a use case's error. A validation error names its
@@ -41,12 +42,24 @@ var domainErrors = []struct {
 func (c *Core) domainProblem(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *proconnect.ValidationError
 	if errors.As(err, &ve) {
-		problem.Write(w, http.StatusBadRequest, "invalid-field", "Invalid request", ve.Error(), map[string]any{"field": ve.Field})
+		problem.Write(w, http.StatusBadRequest, "invalid-field", "Requête invalide", ve.Error(), map[string]any{"field": ve.Field})
+		return
+	}
+	// no such company: 422, the request is well formed but names nothing
+	// the core can certify (docs/api-proconnect.md, « Une entreprise inconnue »)
+	var nf *proconnect.CompanyNotFoundError
+	if errors.As(err, &nf) {
+		problem.Write(w, http.StatusUnprocessableEntity, "company-not-found", "Entreprise introuvable", companyNotFoundDetail(nf.SIREN),
+			map[string]any{"siren": nf.SIREN})
 		return
 	}
 	for _, d := range domainErrors {
 		if errors.Is(err, d.err) {
-			detail := err.Error()
+			// the use case's words, without the sentinel's own (English)
+			detail := strings.TrimSuffix(err.Error(), ": "+d.err.Error())
+			if detail == d.err.Error() {
+				detail = d.title
+			}
 			if d.detail != "" {
 				control.NoteCause(r.Context(), err)
 				detail = d.detail
@@ -56,5 +69,5 @@ func (c *Core) domainProblem(w http.ResponseWriter, r *http.Request, err error) 
 		}
 	}
 	control.NoteCause(r.Context(), err)
-	problem.Write(w, http.StatusInternalServerError, "internal", "Internal error", "The core failed; its log says why.", nil)
+	problem.Write(w, http.StatusInternalServerError, "internal", "Erreur interne", "Le cœur a échoué ; son journal dit pourquoi.", nil)
 }

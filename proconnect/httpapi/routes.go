@@ -39,10 +39,10 @@ func (c *Core) routes() http.Handler {
 			r.Get("/companies/{siren}/contact-email", c.contactEmail)
 		})
 		r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
-			problem.Write(w, http.StatusNotFound, "not-found", "Not found", "No such endpoint in the ProConnect API (see /api/v1/openapi.yaml).", nil)
+			problem.Write(w, http.StatusNotFound, "not-found", "Introuvable", "Aucun point d'accès de l'API ProConnect à cette adresse (voir /api/v1/openapi.yaml).", nil)
 		})
 		r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
-			problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", "See /api/v1/openapi.yaml.", nil)
+			problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", "Méthode non autorisée", "Voir /api/v1/openapi.yaml.", nil)
 		})
 	})
 	r.Get("/openapi.yaml", yaml(openAPI))
