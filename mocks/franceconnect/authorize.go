@@ -341,7 +341,7 @@ func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction,
 	}
 	now := m.now()
 	sess := &session{
-		Subject: pairwiseSub(it.client.fixture.Entity(), *persona), ClientID: it.client.fixture.ClientID,
+		Subject: m.subjects.of(it.client.fixture.Entity(), persona), ClientID: it.client.fixture.ClientID,
 		Nonce: it.nonce, AuthTime: now, ACR: acr, IdPAMR: amr, IdPID: idp, Persona: persona,
 	}
 	if it.wantAMR {
