@@ -167,11 +167,14 @@ func (m *Mock) validateAuthorize(p *profile, q url.Values) (*interaction, *autho
 		if _, isKnown := p.scopes[s]; !isKnown {
 			continue // unknown scopes are dropped silently
 		}
-		if !slices.Contains(client.fixture.Scopes, s) {
+		i := slices.Index(client.fixture.Scopes, s)
+		if i < 0 {
 			return it, redirectError("invalid_scope", "requested scope is not allowed")
 		}
+		// the client's own string: s shares the request's line, which the
+		// granted scopes would otherwise keep for the token's lifetime
 		if !slices.Contains(it.scopes, s) {
-			it.scopes = append(it.scopes, s)
+			it.scopes = append(it.scopes, client.fixture.Scopes[i])
 		}
 	}
 	acr, aerr := resolveACR(p, q.Get("acr_values"))
@@ -314,7 +317,7 @@ func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction,
 	amr := p.amr
 	idp := p.idpID
 	if persona.EIDAS {
-		amr, idp = []string{"eidas"}, "eidas-bridge"
+		amr, idp = eidasAMR, "eidas-bridge"
 	}
 	if p.name == "plus" {
 		have := persona.ACR
@@ -338,7 +341,7 @@ func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction,
 	}
 	now := m.now()
 	sess := &session{
-		Subject: pairwiseSub(it.client.fixture.Entity(), *persona), ClientID: it.client.fixture.ClientID,
+		Subject: m.subjects.of(it.client.fixture.Entity(), persona), ClientID: it.client.fixture.ClientID,
 		Nonce: it.nonce, AuthTime: now, ACR: acr, IdPAMR: amr, IdPID: idp, Persona: persona,
 	}
 	if it.wantAMR {
@@ -389,6 +392,10 @@ func sleep(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// eidasAMR is the amr of an eIDAS identity, shared by its sessions and
+// tokens (never changed).
+var eidasAMR = []string{"eidas"}
 
 func randomID() string { return randid.New() }
 

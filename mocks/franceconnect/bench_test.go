@@ -420,6 +420,7 @@ func BenchmarkFlowMemory(b *testing.B) {
 	b.StopTimer()
 	after := live()
 	b.ReportMetric(float64(after-before)/float64(b.N), "live-B/flow")
+	writeHeapProfile(b, "live")
 	// Past every lifetime (SSO sessions are the longest, 30 min): the next
 	// authorize sweeps, off the request path.
 	if err := m.Kit().Clock.Advance(31 * time.Minute); err != nil {
@@ -436,6 +437,27 @@ func BenchmarkFlowMemory(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(expired-before)/1024, "expired-live-KiB")
+	writeHeapProfile(b, "expired")
+}
+
+// writeHeapProfile writes the heap profile to $FC_BENCH_HEAPPROFILE.stage
+// when that variable is set (run with -memprofilerate 1 for every
+// allocation): what a flow keeps, and what remains once every lifetime
+// has passed.
+func writeHeapProfile(b *testing.B, stage string) {
+	b.Helper()
+	path := os.Getenv("FC_BENCH_HEAPPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path + "." + stage)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
 }
 
 func drain(resp *http.Response) {

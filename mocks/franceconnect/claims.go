@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf16"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
@@ -144,20 +145,27 @@ func validEmail(s string) bool {
 		return false
 	}
 	labels := strings.Split(s[at+1:], ".")
-	if len(labels) < 2 || !reTLD.MatchString(labels[len(labels)-1]) {
+	if len(labels) < 2 || !reTLD().MatchString(labels[len(labels)-1]) {
 		return false
 	}
 	for _, l := range labels {
-		if !reDNSLabel.MatchString(l) {
+		if !reDNSLabel().MatchString(l) {
 			return false
 		}
 	}
 	return true
 }
 
+// The email checks' expressions, compiled on first use rather than at
+// every start of the binary (their Unicode classes are most of this
+// package's initialisation: issue 14).
 var (
-	reDNSLabel = regexp.MustCompile(`^(?i)[a-z0-9\x{00a1}-\x{ffff}](?:[a-z0-9\x{00a1}-\x{ffff}-]{0,61}[a-z0-9\x{00a1}-\x{ffff}])?$`)
-	reTLD      = regexp.MustCompile(`^(?i)(?:[a-z\x{00a1}-\x{ffff}]{2,}|xn[a-z0-9-]{2,})$`)
+	reDNSLabel = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?i)[a-z0-9\x{00a1}-\x{ffff}](?:[a-z0-9\x{00a1}-\x{ffff}-]{0,61}[a-z0-9\x{00a1}-\x{ffff}])?$`)
+	})
+	reTLD = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?i)(?:[a-z\x{00a1}-\x{ffff}]{2,}|xn[a-z0-9-]{2,})$`)
+	})
 )
 
 // pairwiseSalt makes subs stable across restarts and sandboxes, like a

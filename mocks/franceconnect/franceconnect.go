@@ -79,6 +79,7 @@ type Mock struct {
 
 	clientClocks sync.Map // client_id → *control.Clock, ahead of the sandbox clock
 	interactions sync.Map // uid → *interaction
+	subjects     subjects
 	sso          ssoSessions
 	queue        loginQueue
 	loginPages   loginPages
@@ -340,6 +341,7 @@ func (m *Mock) reset() {
 	m.runtimePersons.Clear()
 	m.clientClocks.Clear()
 	m.interactions.Clear()
+	m.subjects.clear()
 	m.sso.reset()
 	m.store.clear()
 	m.queue.clear()

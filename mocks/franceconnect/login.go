@@ -157,7 +157,7 @@ func (c *loginPages) clear() {
 // abort link), or the page is not cached.
 func (m *Mock) cutLoginPage(it *interaction) (*cutPage, error) {
 	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, "login.html", m.loginPageData(it, uidMarker, "", "")); err != nil {
+	if err := pages().ExecuteTemplate(&buf, "login.html", m.loginPageData(it, uidMarker, "", "")); err != nil {
 		return nil, err
 	}
 	parts := bytes.Split(buf.Bytes(), []byte(uidMarker))

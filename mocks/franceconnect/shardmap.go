@@ -13,6 +13,11 @@ type shardedMap[V any] struct {
 type mapShard[V any] struct {
 	mu sync.Mutex
 	m  map[string]V
+	// peak is the most entries m held since it was made: a Go map never
+	// gives back its buckets, so DeleteIf makes a smaller one once most
+	// are gone (issue 14: after a burst, the empty room was about 60
+	// bytes per flow of the burst, for good).
+	peak int
 }
 
 // shard picks a shard by FNV-1a of the key.
@@ -40,6 +45,7 @@ func (s *shardedMap[V]) Store(k string, v V) {
 		sh.m = make(map[string]V)
 	}
 	sh.m[k] = v
+	sh.peak = max(sh.peak, len(sh.m))
 	sh.mu.Unlock()
 }
 
@@ -70,12 +76,24 @@ func (s *shardedMap[V]) DeleteIf(drop func(k string, v V) bool) {
 				delete(sh.m, k)
 			}
 		}
-		// A Go map never shrinks: start afresh once emptied, so that a
-		// burst of flows does not leave its buckets behind.
-		if len(sh.m) == 0 {
-			sh.m = nil
-		}
+		sh.shrink()
 		sh.mu.Unlock()
+	}
+}
+
+// shrink starts a new map when the shard holds less than a quarter of its
+// peak (none at all: no map), so that a burst of flows does not leave its
+// buckets behind. The copy costs a fraction of the deletions before it.
+func (sh *mapShard[V]) shrink() {
+	switch n := len(sh.m); {
+	case n == 0:
+		sh.m, sh.peak = nil, 0
+	case n < sh.peak/4:
+		m := make(map[string]V, n)
+		for k, v := range sh.m {
+			m[k] = v
+		}
+		sh.m, sh.peak = m, n
 	}
 }
 
@@ -95,7 +113,7 @@ func (s *shardedMap[V]) Clear() {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		sh.m = nil
+		sh.m, sh.peak = nil, 0
 		sh.mu.Unlock()
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/handler/pkce"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 )
 
 // store is the in-memory fosite storage. Expiry is decided here, against the
@@ -28,9 +30,14 @@ type store struct {
 
 	codes  shardedMap[*codeEntry]  // signature → code
 	access shardedMap[*tokenEntry] // signature → access token
-	byReq  shardedMap[string]      // request ID → access-token signature
-	pkce   sync.Map                // signature → fosite.Requester
-	jtis   sync.Map                // client-assertion jti → expiry (time.Time)
+	// revoked holds the request IDs whose tokens were revoked (a replayed
+	// code, the revocation endpoint), until every token they gave has
+	// expired: rare, where an index from request ID to token would cost
+	// every flow a map entry for the token's lifetime (issue 14).
+	revoked shardedMap[int64] // request ID → expiry (Unix ns, sandbox clock)
+	pkce    sync.Map          // signature → fosite.Requester
+	jtis    sync.Map          // client-assertion jti → expiry (time.Time)
+	scopes  scopeLists
 
 	codeTTL, accessTTL time.Duration
 }
@@ -67,18 +74,32 @@ func (e *codeEntry) spent() fosite.Requester {
 }
 
 // tokenEntry is an access token: what userinfo and revocation need, and
-// nothing of fosite's request (its form, its copies).
+// nothing else of fosite's request or of the session (its form, its
+// copies, the nonce, the acr and auth_time the id_token already carried).
+// Every field counts: one stays live per flow for the token's lifetime
+// (128 bytes, against 256 with a copy of the session; issue 14).
 type tokenEntry struct {
-	id     string // the grant's request ID
-	client fosite.Client
-	scopes fosite.Arguments // granted
-	sess   session          // a copy, in the same allocation
-	exp    time.Time
+	id      string // the grant's request ID
+	client  fosite.Client
+	scopes  fosite.Arguments // granted, shared by the tokens of the same list
+	exp     int64            // Unix ns, on the client's clock
+	subject string
+	persona *fixtures.Persona // shared, never changed
+	idpID   string
+	idpAMR  []string // shared with the profile
+}
+
+// expiry returns when the token expires.
+func (e *tokenEntry) expiry() time.Time { return time.Unix(0, e.exp) }
+
+// session rebuilds what userinfo reads of the session.
+func (e *tokenEntry) session() *session {
+	return &session{Subject: e.subject, ClientID: e.client.GetID(), Persona: e.persona, IdPID: e.idpID, IdPAMR: e.idpAMR}
 }
 
 // request rebuilds the fosite view of the token, for revocation.
 func (e *tokenEntry) request() fosite.Requester {
-	return &fosite.Request{ID: e.id, Client: e.client, GrantedScope: e.scopes, Session: &e.sess, Form: url.Values{}}
+	return &fosite.Request{ID: e.id, Client: e.client, GrantedScope: e.scopes, Session: e.session(), Form: url.Values{}}
 }
 
 // errCodeConsumed marks a second use of a code caught at invalidation (two
@@ -209,17 +230,12 @@ func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) er
 }
 
 func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite.Requester) error {
-	e := &tokenEntry{id: r.GetID(), client: r.GetClient(), scopes: r.GetGrantedScopes(),
-		exp: s.now(r.GetClient().GetID()).Add(s.accessTTL)}
+	e := &tokenEntry{id: r.GetID(), client: r.GetClient(), scopes: s.scopes.intern(r.GetGrantedScopes()),
+		exp: s.now(r.GetClient().GetID()).Add(s.accessTTL).UnixNano()}
 	if sess, ok := r.GetSession().(*session); ok {
-		e.sess = *sess
-		// fosite's bookkeeping, read only while the token is issued; and
-		// the nonce, in the id_token only, whose string shares the
-		// authorize request's whole line.
-		e.sess.expires, e.sess.Nonce = nil, ""
+		e.subject, e.persona, e.idpID, e.idpAMR = sess.Subject, sess.Persona, sess.IdPID, sess.IdPAMR
 	}
 	s.access.Store(sig, e)
-	s.byReq.Store(e.id, sig)
 	return nil
 }
 
@@ -237,7 +253,10 @@ func (s *store) accessEntry(sig string) (*tokenEntry, bool) {
 	if !ok {
 		return nil, false
 	}
-	if s.now(e.client.GetID()).After(e.exp) {
+	if s.now(e.client.GetID()).UnixNano() > e.exp {
+		return nil, false
+	}
+	if _, revoked := s.revoked.Load(e.id); revoked {
 		return nil, false
 	}
 	return e, true
@@ -248,10 +267,12 @@ func (s *store) DeleteAccessTokenSession(_ context.Context, sig string) error {
 	return nil
 }
 
+// RevokeAccessToken revokes the tokens of a grant: they are refused from
+// now on, and the sweep drops them. The mark outlives them: they expire
+// within accessTTL of their issue, on a clock that only moves forward and
+// that a client's offset only puts ahead.
 func (s *store) RevokeAccessToken(_ context.Context, requestID string) error {
-	if sig, ok := s.byReq.LoadAndDelete(requestID); ok {
-		s.access.Delete(sig)
-	}
+	s.revoked.Store(strings.Clone(requestID), s.now("").Add(s.accessTTL).UnixNano())
 	return nil
 }
 
@@ -299,12 +320,13 @@ func (s *store) sweep(now time.Time) {
 		return false
 	})
 	s.access.DeleteIf(func(_ string, e *tokenEntry) bool {
-		if now.After(e.exp) {
-			s.byReq.Delete(e.id)
+		if now.UnixNano() > e.exp {
 			return true
 		}
-		return false
+		_, revoked := s.revoked.Load(e.id)
+		return revoked
 	})
+	s.revoked.DeleteIf(func(_ string, exp int64) bool { return now.UnixNano() > exp })
 	s.jtis.Range(func(k, v any) bool {
 		if now.After(v.(time.Time)) {
 			s.jtis.Delete(k)
@@ -317,7 +339,8 @@ func (s *store) sweep(now time.Time) {
 func (s *store) clear() {
 	s.codes.Clear()
 	s.access.Clear()
-	s.byReq.Clear()
+	s.revoked.Clear()
+	s.scopes.clear()
 	s.pkce.Clear()
 	s.jtis.Clear()
 }

@@ -63,7 +63,7 @@ func TestStoreKeepsOnlyWhatIsNeeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	te, ok := s.accessEntry("at-1")
-	if !ok || te.sess.Subject != "sub-1" || te.sess.expires != nil || te.id != "req-1" || !te.scopes.Has("openid") {
+	if !ok || te.subject != "sub-1" || te.id != "req-1" || !te.scopes.Has("openid") {
 		t.Fatalf("access token entry: %v %+v", ok, te)
 	}
 	if r, err := s.GetAccessTokenSession(ctx, "at-1", nil); err != nil || r.GetID() != "req-1" || len(r.GetRequestForm()) != 0 {
@@ -78,7 +78,7 @@ func TestStoreKeepsOnlyWhatIsNeeded(t *testing.T) {
 
 	_ = s.CreateAccessTokenSession(ctx, "at-2", tr)
 	s.sweep(now.Add(AccessTokenTTL + time.Second))
-	for name, n := range map[string]int{"codes": s.codes.Len(), "access": s.access.Len(), "byReq": s.byReq.Len()} {
+	for name, n := range map[string]int{"codes": s.codes.Len(), "access": s.access.Len(), "revoked": s.revoked.Len()} {
 		if n != 0 {
 			t.Errorf("after expiry, %d %s left", n, name)
 		}

@@ -32,7 +32,7 @@ func (m *Mock) userinfo(p *profile) http.HandlerFunc {
 		)
 		e, ok := m.store.accessEntry(token)
 		if ok {
-			sess = &e.sess
+			sess = e.session()
 			c, ok = m.client(e.client.GetID())
 		}
 		if !ok || sess == nil || c.profile != p {
@@ -49,7 +49,7 @@ func (m *Mock) userinfo(p *profile) http.HandlerFunc {
 		claims["iat"] = now.Unix()
 		// node-oidc-provider issues the userinfo JWT to expire with the
 		// access token, not a fixed time after the call.
-		claims["exp"] = e.exp.Unix()
+		claims["exp"] = e.expiry().Unix()
 		payload, err := json.Marshal(claims)
 		if err == nil {
 			var jwt string

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -20,7 +21,10 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+// pages are parsed on first use, not when the binary starts (issue 14).
+var pages = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(templateFS, "templates/*.html"))
+})
 
 const stateCookie = "portail_state"
 
@@ -81,7 +85,7 @@ type view struct {
 
 func (p *Portal) render(w http.ResponseWriter, status int, name string, v any) {
 	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, v); err != nil {
+	if err := pages().ExecuteTemplate(&buf, name, v); err != nil {
 		p.log.Error("render", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -92,20 +96,24 @@ func (p *Portal) render(w http.ResponseWriter, status int, name string, v any) {
 	_, _ = buf.WriteTo(w)
 }
 
-// homePage serves the home page, which has no data: rendered once, here,
-// not on every visit.
+// homePage serves the home page, which has no data: rendered once, on the
+// first visit (not at start: issue 14), not on every visit.
 func (p *Portal) homePage() http.HandlerFunc {
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, "home.html", nil); err != nil {
-		return func(w http.ResponseWriter, _ *http.Request) { p.render(w, http.StatusOK, "home.html", nil) }
-	}
-	page := buf.Bytes()
-	length := strconv.Itoa(len(page))
+	rendered := sync.OnceValues(func() ([]byte, error) {
+		var buf bytes.Buffer
+		err := pages().ExecuteTemplate(&buf, "home.html", nil)
+		return buf.Bytes(), err
+	})
 	return func(w http.ResponseWriter, _ *http.Request) {
+		page, err := rendered()
+		if err != nil {
+			p.render(w, http.StatusOK, "home.html", nil)
+			return
+		}
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Cache-Control", "no-store")
-		h.Set("Content-Length", length)
+		h.Set("Content-Length", strconv.Itoa(len(page)))
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(page)
 	}
