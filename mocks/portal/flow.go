@@ -160,7 +160,7 @@ func (p *Portal) flowPage(w http.ResponseWriter, r *http.Request) {
 // flowDrawing serves the drawing alone (the page's refresh).
 func (p *Portal) flowDrawing(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, "flow-drawing", p.flowPicture(r)); err != nil {
+	if err := pages().ExecuteTemplate(&buf, "flow-drawing", p.flowPicture(r)); err != nil {
 		p.log.Error("render", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -53,7 +53,7 @@ func TestHomeAndReturnLinkToTheFlowPage(t *testing.T) {
 		t.Errorf("the home page does not link to the flow page:\n%s", rec.Body.String())
 	}
 	var buf strings.Builder
-	if err := pages.ExecuteTemplate(&buf, "result.html", view{Account: "cert-9", Title: "t"}); err != nil {
+	if err := pages().ExecuteTemplate(&buf, "result.html", view{Account: "cert-9", Title: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), `href="/flux?certification=cert-9" target="_blank"`) {
