@@ -7,12 +7,17 @@ import (
 	"net/http"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/ui"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pages = template.Must(template.New("").Funcs(template.FuncMap{
+var pages = template.Must(ui.Templates(ui.Chrome{
+	Service: "FranceConnect",
+	Tagline: "Fournisseur d'identité simulé : FranceConnect et FranceConnect+",
+	Sandbox: "Ceci n'est pas FranceConnect : un simulateur pour les tests, qui ne sert jamais en production.",
+}).Funcs(template.FuncMap{
 	"join": func(s []string) string { return joinSpace(s) },
 }).ParseFS(templateFS, "templates/*.html"))
 

@@ -15,12 +15,17 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/ui"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+var pages = template.Must(ui.Templates(ui.Chrome{
+	Service: "Portail de démonstration",
+	Tagline: "Un service public en ligne, portail de référence de l'intégration ProConnect",
+	Sandbox: "Portail de référence pour intégrer ProConnect ; il ne sert jamais en production.",
+}).ParseFS(templateFS, "templates/*.html"))
 
 const stateCookie = "portail_state"
 
@@ -57,7 +62,7 @@ func (p *Portal) routes() http.Handler {
 			control.JSON(w, http.StatusOK, d)
 		})
 	})
-	return r
+	return ui.Serve(r)
 }
 
 type view struct {
