@@ -116,12 +116,16 @@ func (w *walk) href(part, text string) string {
 // TestDemoPagesInBrowser walks every page of the README's demo paths in
 // headless Chromium: the portal (home, start, return, account, alternative
 // path, collaborator), FranceConnect (login, demo, error), ProConnect's own
-// pages (contact email, access decision, errors) and the mail catcher. Each
+// pages (contact email, access decision, errors) and the mail catcher (its
+// control token page too). Each
 // page has the shared frame and no "serious" or "critical" axe-core
 // violation; each screenshot exists and is not blank.
 func TestDemoPagesInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("not tested in -short: the demo pages in a browser")
+	}
+	if raceDetector {
+		t.Skip("not tested under -race: the demo pages are walked by the run without the race detector (go test ./...)")
 	}
 	b := browsertest.Start(t)
 	dir := os.Getenv(ScreenshotsEnv)
@@ -134,7 +138,8 @@ func TestDemoPagesInBrowser(t *testing.T) {
 	if os.Getenv(browsertest.AxeEnv) != "" || os.Getenv("CI") == "true" {
 		axe = browsertest.LoadAxe(t)
 	}
-	_, url := sandboxtest.Start(t, sandbox.Config{})
+	// a shared sandbox's control token: the mail catcher asks for it first
+	_, url := sandboxtest.Start(t, sandbox.Config{ControlToken: "jeton-des-pages"})
 	portal, fc, pc, mail := url("portal"), url("franceconnect"), url("proconnect"), url("mailbox")
 	w := &walk{t: t, b: b, axe: axe, dir: dir}
 	if err := b.Resize(desktop); err != nil {
@@ -185,6 +190,8 @@ func TestDemoPagesInBrowser(t *testing.T) {
 	st, err = b.Submit(map[string]string{"#email": "contact@entreprise.example"}, `button[name="go"]`)
 	w.page("proconnect-contact-envoye", st, err, 200, false)
 	st, err = b.Open(mail + "/")
+	w.page("boite-aux-lettres-jeton", st, err, 401, false)
+	st, err = b.Submit(map[string]string{"#jeton": "jeton-des-pages"}, "main form button")
 	w.page("boite-aux-lettres", st, err, 200, false)
 	st, err = b.Open(w.href("/messages/", ""))
 	w.page("boite-aux-lettres-message", st, err, 200, false)
@@ -241,7 +248,7 @@ func TestDemoPagesInBrowser(t *testing.T) {
 			t.Errorf("screenshot %s: %v", name, err)
 		}
 	}
-	if n := len(w.shots); n < 28 || !slices.ContainsFunc(w.shots, func(s string) bool { return strings.HasSuffix(s, "-telephone.png 390") }) {
+	if n := len(w.shots); n < 29 || !slices.ContainsFunc(w.shots, func(s string) bool { return strings.HasSuffix(s, "-telephone.png 390") }) {
 		t.Errorf("%d screenshots: %v", n, w.shots)
 	}
 	if axe == nil {

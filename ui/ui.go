@@ -39,7 +39,15 @@ type Chrome struct {
 	// Sandbox is the notice under the header: what this component stands
 	// for and that it is a sandbox.
 	Sandbox string
+	// Operator, when set, is the name of a logo under Prefix shown beside
+	// the bloc-marque, as the operator's logo of a DSFR header (FranceConnect's
+	// own pages show its logo there); OperatorAlt is its text.
+	Operator, OperatorAlt string
 }
+
+// FranceConnectLogo is the FranceConnect logo, as the DSFR's FranceConnect
+// button draws it, for Chrome.Operator.
+const FranceConnectLogo = "franceconnect.svg"
 
 // Templates returns a template set holding the shared frame, bound to c:
 // a component parses its own templates into it and writes

@@ -121,10 +121,28 @@ func TestEveryReferenceServed(t *testing.T) {
 	if fonts != 4 {
 		t.Errorf("%d Marianne fonts declared, want 4", fonts)
 	}
-	for _, f := range []string{"favicon.svg", "favicon.ico"} {
+	for _, f := range []string{"favicon.svg", "favicon.ico", FranceConnectLogo} {
 		if rec := get(t, h, http.MethodGet, Prefix+f); rec.Code != http.StatusOK {
 			t.Errorf("%s: %d", f, rec.Code)
 		}
+	}
+}
+
+// TestOperatorLogo: FranceConnect's header shows its logo, served here.
+func TestOperatorLogo(t *testing.T) {
+	tpl := template.Must(Templates(Chrome{Service: "FranceConnect", Operator: FranceConnectLogo, OperatorAlt: "FranceConnect"}).
+		Parse(`{{define "page"}}{{template "ui-head" .}}{{template "ui-foot"}}{{end}}`))
+	var b strings.Builder
+	if err := tpl.ExecuteTemplate(&b, "page", ""); err != nil {
+		t.Fatal(err)
+	}
+	want := `<div class="fr-header__operator"><img class="ui-operator" src="` + Prefix + FranceConnectLogo + `" alt="FranceConnect"></div>`
+	if !strings.Contains(b.String(), want) {
+		t.Fatalf("no operator logo %s:\n%s", want, b.String())
+	}
+	logo := get(t, Handler(), http.MethodGet, Prefix+FranceConnectLogo)
+	if logo.Code != http.StatusOK || logo.Header().Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(logo.Body.String(), "<svg") {
+		t.Fatalf("logo: %d %v %.40s", logo.Code, logo.Header(), logo.Body.String())
 	}
 }
 
@@ -164,6 +182,9 @@ func TestFrame(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the frame lacks %s:\n%s", want, page)
 		}
+	}
+	if strings.Contains(page, "fr-header__operator") {
+		t.Error("an operator logo without Chrome.Operator")
 	}
 	if strings.Index(page, "<main") > strings.Index(page, "<p>contenu</p>") || strings.Index(page, "<p>contenu</p>") > strings.Index(page, "</main>") {
 		t.Error("the content is not inside <main>")

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -132,6 +133,9 @@ var (
 	reWoff     = regexp.MustCompile(`,url\(fonts/[A-Za-z_-]+\.woff\) format\("woff"\)`)
 	reIconURL  = regexp.MustCompile(`url\((icons/[a-z0-9/_-]+\.svg)\)`)
 	reMap      = regexp.MustCompile(`/\*# sourceMappingURL=[^*]*\*/`)
+	// the FranceConnect logo the button draws: FranceConnect's header
+	// shows it too
+	reFCLogo = regexp.MustCompile(`\.fr-connect:before\{background-image:url\("data:image/svg\+xml;charset=utf-?8,([^"]+)"\)`)
 )
 
 // build derives ui/dist's files from the package's.
@@ -172,6 +176,16 @@ func build(files map[string][]byte) (map[string][]byte, error) {
 			continue
 		}
 		dist[path.Base(name)] = b
+	}
+	m := reFCLogo.FindSubmatch(css)
+	if m == nil {
+		missing = append(missing, "the FranceConnect logo of .fr-connect:before")
+	} else {
+		logo, err := url.PathUnescape(string(m[1]))
+		if err != nil {
+			return nil, fmt.Errorf("the FranceConnect logo: %w", err)
+		}
+		dist["franceconnect.svg"] = []byte(logo)
 	}
 	lic, ok := files["package/LICENSE.md"]
 	if !ok {

@@ -38,7 +38,7 @@ func fakePackage() map[string]string {
 	}
 	css := face("Marianne-Light", "normal") + face("Marianne-Light_Italic", "italic") + face("Marianne-Regular", "normal") +
 		face("Marianne-Medium", "normal") + face("Marianne-Bold", "normal") + face("Spectral-Regular", "normal") +
-		`.fr-header{color:red}.fr-alert:before{mask-image:url(icons/system/fr--info-fill.svg)}/*# sourceMappingURL=dsfr.min.css.map */`
+		`.fr-header{color:red}.fr-connect:before{background-image:url("data:image/svg+xml;charset=utf8,%3Csvg xmlns='x'/%3E")}.fr-alert:before{mask-image:url(icons/system/fr--info-fill.svg)}/*# sourceMappingURL=dsfr.min.css.map */`
 	files := map[string]string{
 		"package.json":                         `{"name":"@gouvfr/dsfr","version":"9.9.9"}`,
 		"LICENSE.md":                           "Licence Ouverte 2.0",
@@ -70,7 +70,7 @@ func TestWritesWhatPagesUse(t *testing.T) {
 		}
 		return nil
 	})
-	want := "LICENSE.md VERSION dsfr.min.css.gz favicon.ico favicon.svg fonts/Marianne-Bold.woff2 fonts/Marianne-Light.woff2 fonts/Marianne-Medium.woff2 fonts/Marianne-Regular.woff2 icons/system/fr--info-fill.svg"
+	want := "LICENSE.md VERSION dsfr.min.css.gz favicon.ico favicon.svg fonts/Marianne-Bold.woff2 fonts/Marianne-Light.woff2 fonts/Marianne-Medium.woff2 fonts/Marianne-Regular.woff2 franceconnect.svg icons/system/fr--info-fill.svg"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("files\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
@@ -81,6 +81,9 @@ func TestWritesWhatPagesUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	css, _ := io.ReadAll(zr)
+	if logo, _ := os.ReadFile(filepath.Join(out, "franceconnect.svg")); string(logo) != "<svg xmlns='x'/>" {
+		t.Errorf("franceconnect.svg = %q", logo)
+	}
 	for _, not := range []string{"Italic", "Spectral", ".woff)", "sourceMappingURL"} {
 		if bytes.Contains(css, []byte(not)) {
 			t.Errorf("the stylesheet still has %s: %s", not, css)

@@ -17,6 +17,8 @@ var pages = template.Must(ui.Templates(ui.Chrome{
 	Service: "FranceConnect",
 	Tagline: "Fournisseur d'identité simulé : FranceConnect et FranceConnect+",
 	Sandbox: "Ceci n'est pas FranceConnect : un simulateur pour les tests, qui ne sert jamais en production.",
+	// FranceConnect's pages show its logo beside the bloc-marque
+	Operator: ui.FranceConnectLogo, OperatorAlt: "FranceConnect",
 }).Funcs(template.FuncMap{
 	"join": func(s []string) string { return joinSpace(s) },
 }).ParseFS(templateFS, "templates/*.html"))
