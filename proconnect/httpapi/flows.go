@@ -148,7 +148,7 @@ func (c *Core) contactHome(w http.ResponseWriter, r *http.Request) {
 	c.showForm(w, http.StatusOK, form{Title: "Référencer le courriel de contact de votre entreprise",
 		Message: "Dirigeant d'une entreprise, vous pouvez indiquer un courriel de contact vérifié, référencé au registre et utilisé par les portails pour vous joindre. Connectez-vous avec FranceConnect : ProConnect vérifie que vous êtes dirigeant.",
 		Action:  "/contact/connexion", Inputs: []field{{Name: "siren", Label: "Numéro SIREN", Type: "text", Value: r.URL.Query().Get("siren")}},
-		Buttons: []button{{Name: "go", Value: "1", Label: "Se connecter avec FranceConnect"}}})
+		Buttons: []button{{Name: "go", Value: "1", Label: fcLogin}}})
 }
 
 func (c *Core) contactLogin(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +157,7 @@ func (c *Core) contactLogin(w http.ResponseWriter, r *http.Request) {
 	if !insee.ValidSIREN(siren) {
 		c.showForm(w, http.StatusBadRequest, form{Title: "Numéro SIREN invalide", Error: "Le numéro SIREN compte 9 chiffres et une clé valide.",
 			Action: "/contact/connexion", Inputs: []field{{Name: "siren", Label: "Numéro SIREN", Type: "text", Value: siren}},
-			Buttons: []button{{Name: "go", Value: "1", Label: "Se connecter avec FranceConnect"}}})
+			Buttons: []button{{Name: "go", Value: "1", Label: fcLogin}}})
 		return
 	}
 	c.startFlow(w, r, &flow{kind: flowContact, siren: siren})
@@ -246,7 +246,7 @@ func (c *Core) accessPage(w http.ResponseWriter, r *http.Request) {
 	f.Message = "Connectez-vous avec FranceConnect : ProConnect vérifie que vous êtes dirigeant de l'entreprise avant que vous répondiez."
 	f.Action = "/demandes/" + url.PathEscape(id) + "/connexion"
 	f.Hidden = []field{{Name: "jeton", Value: token}}
-	f.Buttons = []button{{Name: "go", Value: "1", Label: "Se connecter avec FranceConnect"}}
+	f.Buttons = []button{{Name: "go", Value: "1", Label: fcLogin}}
 	c.showForm(w, http.StatusOK, f)
 }
 
