@@ -47,6 +47,10 @@ func TestBrowserFindsViolations(t *testing.T) {
 	if status, err := b.Open(srv.URL + "/bad"); err != nil || status != 200 {
 		t.Fatalf("open: %d %v", status, err)
 	}
+	var lang string
+	if err := b.Eval(`navigator.language`, &lang); err != nil || lang != "fr-FR" {
+		t.Errorf("the browser speaks %q (%v), want fr-FR", lang, err)
+	}
 	found, err := b.Check(axe)
 	if err != nil {
 		t.Fatal(err)
