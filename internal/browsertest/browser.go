@@ -70,8 +70,10 @@ func Start(tb testing.TB) *Browser {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.Flag("font-render-hinting", "none"),
-		// a French person's browser: its own words (a file field's button)
-		// and Accept-Language in French
+		// a French person's browser: its own words (a file field's button;
+		// on Linux Chromium takes them from LANGUAGE, not --lang) and
+		// Accept-Language in French
+		chromedp.Env("LANGUAGE=fr", "LANG=fr_FR.UTF-8"),
 		chromedp.Flag("lang", "fr-FR"),
 		chromedp.Flag("accept-lang", "fr-FR,fr"),
 		chromedp.UserDataDir(tb.TempDir()),
