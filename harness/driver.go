@@ -54,8 +54,9 @@ func redacted(u *url.URL) string {
 	return c.String()
 }
 
-// visibleText is what a person sees of an HTML page (no head, script or
-// style; white space collapsed), or the beginning of any other answer, cut
+// visibleText is what a person sees of an HTML page's content (no head,
+// script or style, nor the header, footer and navigation every page shares;
+// white space collapsed), or the beginning of any other answer, cut
 // to limit characters.
 func visibleText(body []byte, limit int) string {
 	trimmed := bytes.TrimSpace(body)
@@ -69,6 +70,11 @@ func visibleText(body []byte, limit int) string {
 				if n.Type == html.ElementNode {
 					switch n.Data {
 					case "head", "script", "style", "noscript", "template":
+						return
+					case "header", "footer", "nav":
+						// every page's frame (the service's name, the
+						// sandbox notice, the skip links): the page's
+						// own words come first in a failing step
 						return
 					}
 				}

@@ -56,7 +56,7 @@ func TestDescribeQuotesVisibleText(t *testing.T) {
 			t.Errorf("describe() = %q, lacks %q", got, want)
 		}
 	}
-	for _, not := range []string{"color:red", "var a", "secret"} {
+	for _, not := range []string{"color:red", "var a", "secret", "Portail"} {
 		if strings.Contains(got, not) {
 			t.Errorf("describe() = %q, shows %q", got, not)
 		}

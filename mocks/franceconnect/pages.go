@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/ui"
 )
 
 //go:embed templates/*.html
@@ -16,7 +17,13 @@ var templateFS embed.FS
 // pages are parsed on first use, not when the binary starts (issue 14:
 // 6 ms of every start, `version` and `healthcheck` included).
 var pages = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("").Funcs(template.FuncMap{
+	return template.Must(ui.Templates(ui.Chrome{
+		Service: "FranceConnect",
+		Tagline: "Fournisseur d'identité simulé : FranceConnect et FranceConnect+",
+		Sandbox: "Ceci n'est pas FranceConnect : un simulateur pour les tests, qui ne sert jamais en production.",
+		// FranceConnect's pages show its logo beside the bloc-marque
+		Operator: ui.FranceConnectLogo, OperatorAlt: "FranceConnect",
+	}).Funcs(template.FuncMap{
 		"join": func(s []string) string { return joinSpace(s) },
 	}).ParseFS(templateFS, "templates/*.html"))
 })

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/proconnect-sandbox/proconnect-sandbox/ui"
 )
 
 // routes lists every route of the mock.
@@ -41,7 +42,7 @@ func (m *Mock) routes() http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
 		m.renderError(w, http.StatusMethodNotAllowed, "Y000404", "")
 	})
-	return r
+	return ui.Serve(r)
 }
 
 func (m *Mock) discovery(p *profile) http.HandlerFunc {

@@ -5,35 +5,14 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"html/template"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
+	"github.com/proconnect-sandbox/proconnect-sandbox/ui"
 )
-
-var page = template.Must(template.New("p").Parse(`<!doctype html><html lang="fr"><head><meta charset="utf-8">
-<title>Boîte aux lettres — bac à sable</title><style>body{font-family:Marianne,Arial,sans-serif;max-width:900px;margin:24px auto}
-td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}pre{background:#f0f0f0;padding:12px;white-space:pre-wrap}</style></head><body>
-<h1>Boîte aux lettres du bac à sable</h1>
-{{if .Msg}}<p><a href="/">← tous les messages</a></p><h2>{{.Msg.Subject}}</h2><p>De {{.Msg.From}} à {{range .Msg.To}}{{.}} {{end}}</p>
-<pre>{{.Msg.Text}}</pre>{{if .Msg.HTML}}<h3>Version HTML</h3><iframe sandbox title="version HTML" style="width:100%;height:240px;border:1px solid #ddd" srcdoc="{{.Msg.HTML}}"></iframe>{{end}}{{if .Msg.Links}}<h3>Liens</h3><ul>{{range .Msg.Links}}<li><a href="{{.}}">{{.}}</a></li>{{end}}</ul>{{end}}
-{{else}}<table><tr><th>Reçu</th><th>À</th><th>Objet</th></tr>{{range .List}}<tr><td>{{.Date.Format "15:04:05"}}</td>
-<td>{{range .To}}{{.}} {{end}}</td><td><a href="/messages/{{.ID}}">{{.Subject}}</a></td></tr>{{else}}<tr><td colspan="3">Aucun message.</td></tr>{{end}}</table>{{end}}
-</body></html>`))
-
-var unlockPage = template.Must(template.New("u").Parse(`<!doctype html><html lang="fr"><head><meta charset="utf-8">
-<title>Boîte aux lettres — bac à sable</title><style>body{font-family:Marianne,Arial,sans-serif;max-width:900px;margin:24px auto}</style></head><body>
-<h1>Boîte aux lettres du bac à sable</h1>
-<p>Ce bac à sable est partagé : ses courriels, et leurs liens de vérification, ne se lisent qu'avec le jeton de contrôle
-donné à son démarrage (<code>--control-token</code>). Ce navigateur le gardera jusqu'à sa fermeture.</p>
-{{if .Wrong}}<p role="alert">Ce jeton n'est pas le bon.</p>{{end}}
-<form method="post"><label for="jeton">Jeton de contrôle</label>
-<input id="jeton" name="jeton" type="password" autocomplete="off" required autofocus>
-<button type="submit">Ouvrir la boîte aux lettres</button></form>
-</body></html>`))
 
 // passCookie is the cookie a browser gets for the pages once it has given
 // the control token.
@@ -75,7 +54,7 @@ func (m *Mailbox) askToken(w http.ResponseWriter, wrong bool) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("WWW-Authenticate", control.TokenChallenge)
 	w.WriteHeader(http.StatusUnauthorized)
-	_ = unlockPage.Execute(w, map[string]any{"Wrong": wrong})
+	_ = pages.ExecuteTemplate(w, "unlock", map[string]any{"Wrong": wrong})
 }
 
 // unlock takes the token typed in the form (POST to the page itself): the
@@ -103,7 +82,7 @@ func (m *Mailbox) routes() http.Handler {
 		r.Use(m.pageGuard)
 		r.Get("/", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_ = page.Execute(w, map[string]any{"List": m.list(r.URL.Query().Get("to"))})
+			_ = pages.ExecuteTemplate(w, "list", map[string]any{"List": m.list(r.URL.Query().Get("to"))})
 		})
 		r.Get("/messages/{id}", func(w http.ResponseWriter, r *http.Request) {
 			msg, ok := m.get(chi.URLParam(r, "id"))
@@ -112,7 +91,7 @@ func (m *Mailbox) routes() http.Handler {
 				return
 			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_ = page.Execute(w, map[string]any{"Msg": msg})
+			_ = pages.ExecuteTemplate(w, "message", map[string]any{"Msg": msg})
 		})
 	})
 	r.Post("/", m.unlock)
@@ -179,5 +158,5 @@ func (m *Mailbox) routes() http.Handler {
 			control.JSON(w, http.StatusOK, map[string]any{"refusing": *in.Messages})
 		})
 	})
-	return r
+	return ui.Serve(r)
 }

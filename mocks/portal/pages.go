@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/ui"
 )
 
 //go:embed templates/*.html
@@ -23,7 +24,11 @@ var templateFS embed.FS
 
 // pages are parsed on first use, not when the binary starts (issue 14).
 var pages = sync.OnceValue(func() *template.Template {
-	return template.Must(template.ParseFS(templateFS, "templates/*.html"))
+	return template.Must(ui.Templates(ui.Chrome{
+		Service: "Portail de démonstration",
+		Tagline: "Un service public en ligne, portail de référence de l'intégration ProConnect",
+		Sandbox: "Portail de référence pour intégrer ProConnect ; il ne sert jamais en production.",
+	}).ParseFS(templateFS, "templates/*.html"))
 })
 
 const stateCookie = "portail_state"
@@ -70,7 +75,7 @@ func (p *Portal) routes() http.Handler {
 			control.JSON(w, http.StatusOK, d)
 		})
 	})
-	return r
+	return ui.Serve(r)
 }
 
 type view struct {

@@ -134,7 +134,7 @@ func TestResultPageSaysOutcomeInFrench(t *testing.T) {
 			if rec.Code != http.StatusOK {
 				t.Fatalf("%d: %s", rec.Code, body)
 			}
-			if !strings.Contains(body, `id="message" class="`+tt.kind+`"`) {
+			if !strings.Contains(body, `id="message" class="fr-alert fr-alert--`+tt.kind+` `) {
 				t.Errorf("want alert kind %s: %s", tt.kind, body)
 			}
 			if !strings.Contains(body, tt.text) || !strings.Contains(body, tt.stateText) {
@@ -161,12 +161,18 @@ func TestResultPageSaysOutcomeInFrench(t *testing.T) {
 }
 
 // TestHomeLinksToAlternativePage: the home page's « Déposez un extrait de
-// registre » reaches the alternative-path page, not an anchor.
+// registre » reaches the alternative-path page, not an anchor; the only
+// anchors left (the skip links) point at an element of the page.
 func TestHomeLinksToAlternativePage(t *testing.T) {
 	p := newTestPortal(t)
 	body := get(t, p, http.MethodGet, "/", nil).Body.String()
-	if !strings.Contains(body, `<a href="/parcours-alternatif">Déposez un extrait de registre</a>`) || strings.Contains(body, `href="#`) {
+	if !strings.Contains(body, `<a class="fr-link" href="/parcours-alternatif">Déposez un extrait de registre</a>`) {
 		t.Fatalf("home: %s", body)
+	}
+	for _, m := range regexp.MustCompile(`href="#([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		if m[1] == "" || !strings.Contains(body, `id="`+m[1]+`"`) {
+			t.Errorf("home links to #%s, which is not on the page", m[1])
+		}
 	}
 }
 

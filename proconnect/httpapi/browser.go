@@ -3,7 +3,6 @@ package httpapi
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,18 +17,11 @@ import (
 // core sends it to FranceConnect, FranceConnect back to /oidc/callback, and
 // the core back to the portal's redirect_uri?certification_id=…&state=….
 
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>ProConnect — bac à sable</title>
-<style>body{font-family:Marianne,Arial,sans-serif;max-width:720px;margin:40px auto;color:#161616}
-.sandbox{background:#ffe9e6;color:#ce0500;padding:6px 12px}</style></head><body>
-<p class="sandbox">Bac à sable ProConnect : service de test, jamais en production.</p>
-<h1>{{.Title}}</h1><p id="message">{{.Message}}</p></body></html>`))
-
 func (c *Core) showPage(w http.ResponseWriter, status int, title, message string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = page.Execute(w, map[string]string{"Title": title, "Message": message})
+	_ = pages.ExecuteTemplate(w, "page", map[string]any{"Title": title, "Message": message, "Error": status >= 400})
 }
 
 // login sends the browser to FranceConnect for a pending certification.

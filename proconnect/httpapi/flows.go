@@ -52,20 +52,6 @@ type dirigeantSession struct {
 	created         time.Time
 }
 
-var formPage = template.Must(template.New("form").Parse(`<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>ProConnect — bac à sable</title>
-<style>body{font-family:Marianne,Arial,sans-serif;max-width:720px;margin:40px auto;color:#161616}
-.sandbox{background:#ffe9e6;color:#ce0500;padding:6px 12px}.error{border-left:4px solid #ce0500;padding-left:12px}
-button{background:#000091;color:#fff;border:0;padding:8px 16px;cursor:pointer;margin-right:8px}input{padding:6px;width:320px}
-dt{font-weight:bold}</style></head><body>
-<p class="sandbox">Bac à sable ProConnect : service de test, jamais en production.</p>
-<h1>{{.Title}}</h1>{{if .Error}}<p class="error" id="error" role="alert">{{.Error}}</p>{{end}}<p id="message">{{.Message}}</p>
-{{if .Facts}}<dl>{{range .Facts}}<dt>{{.Label}}</dt><dd>{{.Value}}</dd>{{end}}</dl>{{end}}
-{{if .Action}}<form method="post" action="{{.Action}}">{{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
-{{range .Inputs}}<p><label for="{{.Name}}">{{.Label}}</label><br><input id="{{.Name}}" name="{{.Name}}" type="{{.Type}}" value="{{.Value}}" required></p>{{end}}
-{{range .Buttons}}<button type="submit" name="{{.Name}}" value="{{.Value}}">{{.Label}}</button>{{end}}</form>{{end}}
-</body></html>`))
-
 type field struct{ Name, Label, Type, Value string }
 type button struct{ Name, Value, Label string }
 type fact struct{ Label, Value string }
@@ -81,7 +67,7 @@ func (c *Core) showForm(w http.ResponseWriter, status int, f form) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = formPage.Execute(w, f)
+	_ = pages.ExecuteTemplate(w, "form", f)
 }
 
 // startFlow sends the browser to FranceConnect for a dirigeant page.
@@ -162,7 +148,7 @@ func (c *Core) contactHome(w http.ResponseWriter, r *http.Request) {
 	c.showForm(w, http.StatusOK, form{Title: "Référencer le courriel de contact de votre entreprise",
 		Message: "Dirigeant d'une entreprise, vous pouvez indiquer un courriel de contact vérifié, référencé au registre et utilisé par les portails pour vous joindre. Connectez-vous avec FranceConnect : ProConnect vérifie que vous êtes dirigeant.",
 		Action:  "/contact/connexion", Inputs: []field{{Name: "siren", Label: "Numéro SIREN", Type: "text", Value: r.URL.Query().Get("siren")}},
-		Buttons: []button{{Name: "go", Value: "1", Label: "Se connecter avec FranceConnect"}}})
+		Buttons: []button{{Name: "go", Value: "1", Label: fcLogin}}})
 }
 
 func (c *Core) contactLogin(w http.ResponseWriter, r *http.Request) {
@@ -171,7 +157,7 @@ func (c *Core) contactLogin(w http.ResponseWriter, r *http.Request) {
 	if !insee.ValidSIREN(siren) {
 		c.showForm(w, http.StatusBadRequest, form{Title: "Numéro SIREN invalide", Error: "Le numéro SIREN compte 9 chiffres et une clé valide.",
 			Action: "/contact/connexion", Inputs: []field{{Name: "siren", Label: "Numéro SIREN", Type: "text", Value: siren}},
-			Buttons: []button{{Name: "go", Value: "1", Label: "Se connecter avec FranceConnect"}}})
+			Buttons: []button{{Name: "go", Value: "1", Label: fcLogin}}})
 		return
 	}
 	// a company SIRENE does not know: said here, before FranceConnect (a
@@ -269,7 +255,7 @@ func (c *Core) accessPage(w http.ResponseWriter, r *http.Request) {
 	f.Message = "Connectez-vous avec FranceConnect : ProConnect vérifie que vous êtes dirigeant de l'entreprise avant que vous répondiez."
 	f.Action = "/demandes/" + url.PathEscape(id) + "/connexion"
 	f.Hidden = []field{{Name: "jeton", Value: token}}
-	f.Buttons = []button{{Name: "go", Value: "1", Label: "Se connecter avec FranceConnect"}}
+	f.Buttons = []button{{Name: "go", Value: "1", Label: fcLogin}}
 	c.showForm(w, http.StatusOK, f)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/ui"
 )
 
 //go:embed openapi.yaml
@@ -281,7 +282,7 @@ func (c *Core) routes() http.Handler {
 		c.showPage(w, http.StatusOK, "ProConnect (noyau de référence)",
 			"API ProConnect sous /api/v1 (description : /api/v1/openapi.yaml ; API que les portails exposent : /api/v1/psp-openapi.yaml).")
 	})
-	return r
+	return ui.Serve(r)
 }
 
 func yaml(doc []byte) http.HandlerFunc {
