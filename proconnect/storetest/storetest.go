@@ -36,13 +36,37 @@ var Tests = []struct {
 	{"contact verification: single use, expiry", testContactVerificationSingleUseExpiry},
 	{"access requests: dedupe, decide once, expiry", testAccessRequestsDedupeDecideOnceExpiry},
 	{"portals concerned by a SIREN; standalone events", testPortalsForSIRENAndStandaloneEvents},
+	{"run-time portal registrations: replace, reset", testRuntimePortals},
+	{"web sessions: unique, read, taken once, purged when expired", testWebSessions},
+	{"web sessions: concurrent takes, one winner", testConcurrentTakes},
+	{"leases: one holder until it ends", testLeases},
 }
 
 // Run runs every test of the suite against the stores newStore makes.
 func Run(t *testing.T, newStore func(t *testing.T) proconnect.Store) {
 	t.Helper()
+	RunSkipping(t, newStore, nil)
+}
+
+// RunSkipping runs the suite but the tests named in skip, each reported as
+// skipped with the reason given (a backend that cannot pass one says why,
+// in the test output). A name that is not in the suite fails the run.
+func RunSkipping(t *testing.T, newStore func(t *testing.T) proconnect.Store, skip map[string]string) {
+	t.Helper()
+	known := map[string]bool{}
 	for _, tc := range Tests {
-		t.Run(tc.Name, func(t *testing.T) { tc.Run(t, newStore) })
+		known[tc.Name] = true
+		t.Run(tc.Name, func(t *testing.T) {
+			if why, ok := skip[tc.Name]; ok {
+				t.Skip("this backend skips it: " + why)
+			}
+			tc.Run(t, newStore)
+		})
+	}
+	for name := range skip {
+		if !known[name] {
+			t.Errorf("skip names %q, which is not in the suite", name)
+		}
 	}
 }
 
