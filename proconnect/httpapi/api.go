@@ -36,7 +36,12 @@ func (c *Core) requirePortal(next http.Handler) http.Handler {
 			problem.Write(w, http.StatusForbidden, "insufficient-scope", "Insufficient scope", "The access token lacks the scope proconnect.", nil)
 			return
 		}
-		p, ok := c.portals.get(tok.ClientID)
+		p, ok, err := c.portals.get(r.Context(), tok.ClientID)
+		if err != nil {
+			control.NoteCause(r.Context(), err)
+			problem.Write(w, http.StatusServiceUnavailable, "store", "Store unavailable", "ProConnect could not read its portals; try again.", nil)
+			return
+		}
 		if !ok {
 			problem.Write(w, http.StatusForbidden, "unknown-portal", "Portal not registered",
 				"The portal "+tok.ClientID+" holds a PISTE token but is not registered at ProConnect.", nil)

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	_ "embed"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -60,7 +62,11 @@ func (c *Core) routes() http.Handler {
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(c.kit.Guard)
 		c.kit.Mount(r, func() {
-			c.portals.reset()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := c.portals.reset(ctx); err != nil {
+				c.log.Error("reset: run-time portal registrations", "err", err)
+			}
 			c.pusher.keys.reset()
 			c.pusher.releaseAll()
 		})
@@ -87,7 +93,11 @@ func (c *Core) routes() http.Handler {
 					"The portal "+p.ClientID+" comes from the sandbox's fixtures (up --fixtures, up --portal): a run-time registration does not replace it.", nil)
 				return
 			}
-			c.portals.add(p)
+			if err := c.portals.add(r.Context(), p); err != nil {
+				control.NoteCause(r.Context(), err)
+				problem.Write(w, http.StatusServiceUnavailable, "store", "Store unavailable", "The registration could not be stored; try again.", nil)
+				return
+			}
 			control.JSON(w, http.StatusCreated, map[string]string{"client_id": p.ClientID})
 		})
 		// the outbox's events, newest first: the last 200, or with
