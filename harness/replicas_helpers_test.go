@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"maps"
 	"net"
@@ -196,7 +197,7 @@ func startReplicaSet(tb testing.TB, database string) *replicaSet {
 		pr.Out.URL.Scheme, pr.Out.URL.Host = "http", "replicas"
 		pr.Out.Host = pr.In.Host
 		pr.SetXForwarded()
-	}})
+	}, ErrorLog: log.New(io.Discard, "", 0)}) // a 502 shows in the flow that met it
 	tb.Cleanup(lb.Close)
 	rs := &replicaSet{tb: tb, core: lb.URL, rr: rr, database: database, peers: map[string]sandbox.Peer{}}
 	var others []string
@@ -306,7 +307,7 @@ func (rs *replicaSet) startInProcess() {
 		_ = stack.Close(ctx)
 	})
 	s, _ := stack.Service("proconnect")
-	rs.rr.add(strings.TrimPrefix(s.InternalURL, "http://"))
+	rs.rr.add(s.Listen) // its own address: its internal URL is the load balancer
 }
 
 func waitHealthy(tb testing.TB, base string) {
