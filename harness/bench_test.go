@@ -73,7 +73,10 @@ func benchFlows(b *testing.B, store string, replicas, conc int) {
 		browser = func() *driver { return newDriver(transport, "bench", portal, url("franceconnect"), core) }
 	}
 	// each flow in a new browser
-	flow := func() error { return certifyThrough(browser(), portal, "901001008", "angela") }
+	flow := func() error {
+		_, err := certifyThrough(browser(), portal, "901001008", "angela")
+		return err
+	}
 	if err := flow(); err != nil { // warm connections and keys
 		b.Fatal(err)
 	}

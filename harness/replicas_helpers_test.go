@@ -329,15 +329,16 @@ func waitHealthy(tb testing.TB, base string) {
 }
 
 // certifyThrough is a dirigeant's certification as the browser makes it,
-// from the reference portal's home page to its return page.
-func certifyThrough(d *driver, portal, siren, login string) error {
+// from the reference portal's home page to its return page; it returns the
+// certification's ID.
+func certifyThrough(d *driver, portal, siren, login string) (string, error) {
 	home, err := d.open(portal + "/")
 	if err != nil {
-		return err
+		return "", err
 	}
 	start, ok := formTo(home.body, "/demarrer")
 	if home.status != http.StatusOK || !ok {
-		return fmt.Errorf("home: no start form: %s", home.describe())
+		return "", fmt.Errorf("home: no start form: %s", home.describe())
 	}
 	target, _ := home.url.Parse(start.action)
 	q := neturl.Values{}
@@ -350,19 +351,19 @@ func certifyThrough(d *driver, portal, siren, login string) error {
 		e, err = d.follow(e)
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	f, ok := loginForm(e.body)
 	if !ok {
-		return fmt.Errorf("start: no login form at FranceConnect: %s", e.describe())
+		return "", fmt.Errorf("start: no login form at FranceConnect: %s", e.describe())
 	}
 	if e, err = d.submit(e, f, map[string]string{"login": login, "password": "123"}); err != nil {
-		return err
+		return "", err
 	}
 	if e.status != http.StatusOK || !strings.Contains(string(e.body), `id="outcome">certified<`) {
-		return fmt.Errorf("certification ended: %s", e.describe())
+		return "", fmt.Errorf("certification ended: %s", e.describe())
 	}
-	return nil
+	return e.url.Query().Get("certification_id"), nil
 }
 
 // fileAccessThrough is a collaborator's access request filed on the
