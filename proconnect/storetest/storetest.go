@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,9 +55,10 @@ func Run(t *testing.T, newStore func(t *testing.T) proconnect.Store) {
 // in the test output). A name that is not in the suite fails the run.
 func RunSkipping(t *testing.T, newStore func(t *testing.T) proconnect.Store, skip map[string]string) {
 	t.Helper()
-	known := map[string]bool{}
+	if err := checkSkips(skip); err != nil {
+		t.Error(err)
+	}
 	for _, tc := range Tests {
-		known[tc.Name] = true
 		t.Run(tc.Name, func(t *testing.T) {
 			if why, ok := skip[tc.Name]; ok {
 				t.Skip("this backend skips it: " + why)
@@ -63,11 +66,25 @@ func RunSkipping(t *testing.T, newStore func(t *testing.T) proconnect.Store, ski
 			tc.Run(t, newStore)
 		})
 	}
-	for name := range skip {
-		if !known[name] {
-			t.Errorf("skip names %q, which is not in the suite", name)
+}
+
+// checkSkips refuses a skip without a reason, or naming no test of the
+// suite (a renamed test would otherwise run nowhere unnoticed).
+func checkSkips(skip map[string]string) error {
+	known := map[string]bool{}
+	for _, tc := range Tests {
+		known[tc.Name] = true
+	}
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(skip)) {
+		switch {
+		case !known[name]:
+			errs = append(errs, fmt.Errorf("skip names %q, which is not in the suite", name))
+		case strings.TrimSpace(skip[name]) == "":
+			errs = append(errs, fmt.Errorf("skip of %q gives no reason", name))
 		}
 	}
+	return errors.Join(errs...)
 }
 
 // base is the suite's clock.
