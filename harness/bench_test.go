@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
-	neturl "net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/postgres/pgtest"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 )
 
@@ -26,59 +25,57 @@ import (
 // the portal verifies against ProConnect's JWKS), and the portal's return
 // page (which reads the certification). Every event must be delivered by
 // the end. Run with -cpu 2.
+//
+// The core keeps its state in memory, in SQLite, or in PostgreSQL (the
+// server PROCONNECT_SANDBOX_TEST_POSTGRES names; skipped without it) with
+// 1, 2 or 3 replicas in this process, each with its own connection pool,
+// behind a round-robin reverse proxy (also with one replica, so that the
+// PostgreSQL figures compare with each other). On a machine of two cores
+// the replicas share them: the figures show the cost of the shared store
+// and the proxy, not scaling.
 func BenchmarkCertificationFlow(b *testing.B) {
-	for _, store := range []string{"memory", "sqlite"} {
-		for _, conc := range []int{1, 8} {
-			b.Run(fmt.Sprintf("store=%s/concurrency=%d", store, conc), func(b *testing.B) {
-				benchFlows(b, store == "sqlite", conc)
-			})
+	for _, store := range []string{"memory", "sqlite", "postgres"} {
+		replicas := []int{1}
+		if store == "postgres" {
+			replicas = []int{1, 2, 3}
+		}
+		for _, n := range replicas {
+			for _, conc := range []int{1, 8} {
+				name := fmt.Sprintf("store=%s/concurrency=%d", store, conc)
+				if store == "postgres" {
+					name = fmt.Sprintf("store=postgres/replicas=%d/concurrency=%d", n, conc)
+				}
+				b.Run(name, func(b *testing.B) { benchFlows(b, store, n, conc) })
+			}
 		}
 	}
 }
 
-func benchFlows(b *testing.B, sqlite bool, conc int) {
-	cfg := sandbox.Config{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
-	if sqlite {
-		cfg.DataDir = b.TempDir()
-	}
-	_, url := testStack(b, cfg)
-	portal, fc, core := url("portal"), url("franceconnect"), url("proconnect")
+func benchFlows(b *testing.B, store string, replicas, conc int) {
+	var portal, core string
+	var browser func() *driver
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	b.Cleanup(transport.CloseIdleConnections)
+	if store == "postgres" {
+		rs := startReplicaSet(b, pgtest.URL(b, "the certification flow on PostgreSQL"))
+		for range replicas {
+			rs.startInProcess()
+		}
+		portal, core = rs.url("portal"), rs.core
+		browser = func() *driver { return newDriver(transport, "bench", portal, rs.url("franceconnect"), core) }
+	} else {
+		cfg := sandbox.Config{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+		if store == "sqlite" {
+			cfg.DataDir = b.TempDir()
+		}
+		_, url := testStack(b, cfg)
+		portal, core = url("portal"), url("proconnect")
+		browser = func() *driver { return newDriver(transport, "bench", portal, url("franceconnect"), core) }
+	}
+	// each flow in a new browser
 	flow := func() error {
-		d := newDriver(transport, "bench", portal, fc, core) // a new browser
-		home, err := d.open(portal + "/")
-		if err != nil {
-			return err
-		}
-		start, ok := formTo(home.body, "/demarrer")
-		if home.status != http.StatusOK || !ok {
-			return fmt.Errorf("home: no start form: %s", home.describe())
-		}
-		target, _ := home.url.Parse(start.action)
-		q := neturl.Values{}
-		maps.Copy(q, start.fields)
-		q.Set("siren", "901001008")
-		target.RawQuery = q.Encode()
-		d.from = home.url // a form sent with GET
-		e, err := d.get(target.String())
-		if err == nil {
-			e, err = d.follow(e)
-		}
-		if err != nil {
-			return err
-		}
-		login, ok := loginForm(e.body)
-		if !ok {
-			return fmt.Errorf("start: no login form at FranceConnect: %s", e.describe())
-		}
-		if e, err = d.submit(e, login, map[string]string{"login": "angela", "password": "123"}); err != nil {
-			return err
-		}
-		if e.status != http.StatusOK || !strings.Contains(string(e.body), `id="outcome">certified<`) {
-			return fmt.Errorf("flow ended on %s with %d: %.300s", e.url, e.status, e.body)
-		}
-		return nil
+		_, err := certifyThrough(browser(), portal, "901001008", "angela")
+		return err
 	}
 	if err := flow(); err != nil { // warm connections and keys
 		b.Fatal(err)

@@ -46,9 +46,11 @@ const (
 	EventDirigeantRevoked       = pspevent.DirigeantRevoked
 )
 
-// Store keeps certifications and the event outbox. Implementations:
-// inmem (the default) and sqlite (--data); both pass storetest.Run.
+// Store keeps certifications and the event outbox, and the state replicas
+// share. Implementations: inmem (the default), sqlite (--data) and postgres
+// (--database); all pass storetest.Run.
 type Store interface {
+	SharedState
 	// CreateCertification stores a new certification. Returns ErrConflict
 	// if its ID exists.
 	CreateCertification(ctx context.Context, c Certification) error

@@ -30,6 +30,7 @@ import (
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/httpapi"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/inmem"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/postgres"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/sqlite"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/layout"
 )
@@ -45,6 +46,7 @@ type buildEnv struct {
 	kit              *control.Kit
 	log              *slog.Logger
 	dataDir          string // the core's store: SQLite there, or in memory
+	databaseURL      string // or PostgreSQL there
 	recheck          time.Duration
 	smtp             net.Listener // the mailbox's
 	smtpAddr         string       // where the core sends mail, when not the mailbox
@@ -103,10 +105,17 @@ func (m *mailboxRunner) Run(ctx context.Context) error {
 	return m.ServeSMTP(m.ln)
 }
 
-// OpenStore is the core's store: SQLite in dataDir/proconnect.db when
-// dataDir is set (a restart loses nothing), else in memory. The one place
-// the store is chosen.
-func OpenStore(dataDir string) (proconnect.Store, error) {
+// OpenStore is the core's store: PostgreSQL at databaseURL when it is set
+// (replicas share it), SQLite in dataDir/proconnect.db when dataDir is set
+// (a restart loses nothing), else in memory. The one place the store is
+// chosen.
+func OpenStore(ctx context.Context, dataDir, databaseURL string) (proconnect.Store, error) {
+	if databaseURL != "" {
+		if dataDir != "" {
+			return nil, errors.New("--data and --database are both given: the core keeps its state in one store")
+		}
+		return postgres.Open(ctx, databaseURL, 15*time.Second)
+	}
 	if dataDir == "" {
 		return inmem.New(), nil
 	}
@@ -124,7 +133,7 @@ func OpenStore(dataDir string) (proconnect.Store, error) {
 // buildCore opens the core's store and builds the core, which closes the
 // store when its Run ends.
 func buildCore(e buildEnv) (http.Handler, error) {
-	store, err := OpenStore(e.dataDir)
+	store, err := OpenStore(context.Background(), e.dataDir, e.databaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +173,10 @@ type Config struct {
 	// DataDir, when set, keeps the core's certifications and outbox in
 	// DataDir/proconnect.db (SQLite).
 	DataDir string
+	// DatabaseURL, when set, keeps the core's state in PostgreSQL
+	// (postgres://…), which several replicas of the core may share. Not
+	// with DataDir.
+	DatabaseURL string
 	// RecheckInterval is the core's background re-check period (0: never).
 	RecheckInterval time.Duration
 	// SMTPAddr is where the core sends mail (default: the mailbox's SMTP
@@ -304,7 +317,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		kit.Details = true // the portal's flow page shows each exchange's request and answer
 		env := buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
 			log: cfg.Logger.With("component", c.Name), recheck: cfg.RecheckInterval, smtp: listeners[layout.SMTPKey],
-			smtpAddr: cfg.SMTPAddr, smtpUser: cfg.SMTPUser, smtpPW: cfg.SMTPPassword, dataDir: cfg.DataDir}
+			smtpAddr: cfg.SMTPAddr, smtpUser: cfg.SMTPUser, smtpPW: cfg.SMTPPassword, dataDir: cfg.DataDir, databaseURL: cfg.DatabaseURL}
 		h, err := builders[c.Name](env)
 		if err != nil {
 			for _, l := range listeners {

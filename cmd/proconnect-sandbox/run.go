@@ -157,6 +157,7 @@ func checkControlToken(fs *flag.FlagSet, token string, getenv func(string) strin
 
 type stackFlags struct {
 	bind, fixturesDir, controlToken, logLevel, dataDir, smtpAddr string
+	database                                                     string
 	smtpUser, smtpPassword, portal                               string
 	recheck                                                      time.Duration
 	ports                                                        map[string]*int
@@ -171,6 +172,7 @@ func addStackFlags(fs *flag.FlagSet, only []string) *stackFlags {
 	fs.StringVar(&sf.controlToken, "control-token", "", "bearer token required on /__sandbox/ (required beyond loopback)")
 	fs.StringVar(&sf.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&sf.dataDir, "data", "", "folder where the ProConnect core keeps certifications and its event outbox (SQLite); default: in memory")
+	fs.StringVar(&sf.database, "database", "", "PostgreSQL URL (postgres://user:password@host:port/db) where the ProConnect core keeps its state, shared by its replicas; not with --data")
 	fs.DurationVar(&sf.recheck, "recheck-interval", time.Hour, "period of the core's background re-check of certified dirigeants (0 = never)")
 	fs.StringVar(&sf.smtpAddr, "smtp-addr", "", "SMTP server (host:port) the core sends its mail to (default: the mailbox's)")
 	fs.StringVar(&sf.smtpUser, "smtp-user", "", "SMTP login (AUTH PLAIN, over STARTTLS or to a loopback server)")
@@ -204,8 +206,11 @@ func (sf *stackFlags) config(only []string, log *slog.Logger) (sandbox.Config, e
 			return sandbox.Config{}, fmt.Errorf("--portal: %w", err)
 		}
 	}
+	if err := checkDatabase(sf.dataDir, sf.database); err != nil {
+		return sandbox.Config{}, err
+	}
 	cfg := sandbox.Config{Only: only, Bind: sf.bind, Fixtures: set, ControlToken: sf.controlToken, Logger: log,
-		DataDir: sf.dataDir, RecheckInterval: sf.recheck, SMTPAddr: sf.smtpAddr, SMTPUser: sf.smtpUser, SMTPPassword: sf.smtpPassword,
+		DataDir: sf.dataDir, DatabaseURL: sf.database, RecheckInterval: sf.recheck, SMTPAddr: sf.smtpAddr, SMTPUser: sf.smtpUser, SMTPPassword: sf.smtpPassword,
 		Ports: map[string]int{}, PublicURLs: map[string]string{}, InternalURLs: map[string]string{}}
 	for name, p := range sf.ports {
 		cfg.Ports[name] = *p
@@ -326,6 +331,9 @@ func printBanner(w io.Writer, s *sandbox.Stack, cfg sandbox.Config) {
 		fmt.Fprintf(w, "API ProConnect : %s/api/v1 (OpenAPI : %s/api/v1/openapi.yaml)", pc.PublicURL, pc.PublicURL)
 		if cfg.DataDir != "" {
 			fmt.Fprintf(w, ", données gardées dans %s", cfg.DataDir)
+		}
+		if cfg.DatabaseURL != "" {
+			fmt.Fprintf(w, ", data kept in PostgreSQL (%s)", databaseHost(cfg.DatabaseURL))
 		}
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "Courriel de contact et collaborateurs : %s/contact (connexion comme dirigeant:<siren>), puis %s/collaborateur.\n",

@@ -36,7 +36,12 @@ func (c *Core) requirePortal(next http.Handler) http.Handler {
 			problem.Write(w, http.StatusForbidden, "insufficient-scope", "Scope insuffisant", "Le jeton d'accès n'a pas le scope proconnect.", nil)
 			return
 		}
-		p, ok := c.portals.get(tok.ClientID)
+		p, ok, err := c.portals.get(r.Context(), tok.ClientID)
+		if err != nil {
+			control.NoteCause(r.Context(), err)
+			problem.Write(w, http.StatusServiceUnavailable, "store", "Store unavailable", "ProConnect could not read its portals; try again.", nil)
+			return
+		}
 		if !ok {
 			problem.Write(w, http.StatusForbidden, "unknown-portal", "Portail non enregistré",
 				"Le portail "+tok.ClientID+" a un jeton PISTE mais n'est pas enregistré auprès de ProConnect.", nil)

@@ -57,8 +57,13 @@ func (c *Core) login(w http.ResponseWriter, r *http.Request) {
 // sends the browser back to the portal.
 func (c *Core) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if f, ok := c.flows.LoadAndDelete(q.Get("state")); ok {
-		c.flowCallback(w, r, f.(*flow))
+	switch f, err := c.takeFlow(r.Context(), q.Get("state")); {
+	case err == nil:
+		c.flowCallback(w, r, f)
+		return
+	case !errors.Is(err, proconnect.ErrNotFound):
+		control.NoteCause(r.Context(), fmt.Errorf("read a login flow: %w", err))
+		c.showPage(w, http.StatusServiceUnavailable, "Service indisponible", "Le retour de FranceConnect n'a pas pu être lu. Recommencez.")
 		return
 	}
 	cert, err := c.svc.StateOwner(r.Context(), q.Get("state"))

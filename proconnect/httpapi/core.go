@@ -74,8 +74,6 @@ type Core struct {
 	register *registerClient
 	pusher   *pusher
 	mailer   *mailer
-	flows    sync.Map // OIDC state → *flow (dirigeant pages)
-	sessions sync.Map // session id → *dirigeantSession
 	handler  http.Handler
 	zone     *time.Location // Europe/Paris, for the times the pages show
 }
@@ -119,7 +117,7 @@ func New(cfg Config) (*Core, error) {
 			}}
 	}
 	c := &Core{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, store: cfg.Store, zone: parisZone()}
-	c.portals = newPortals(cfg.Fixtures.Portals, cfg.PortalURL)
+	c.portals = newPortals(cfg.Fixtures.Portals, cfg.PortalURL, cfg.Store)
 	// a shared sandbox: each portal's own clock and control token (tenant.go)
 	clocks := control.NewPortalClocks(c.kit.Clock)
 	c.kit.PortalClock, c.kit.PortalCalls, c.kit.PortalTokenCurrent = clocks, c.portalMay, c.portals.tokenCurrent
@@ -157,6 +155,9 @@ func (c *Core) Kit() *control.Kit { return c.kit }
 func (c *Core) Run(ctx context.Context) error {
 	if c.cfg.RecheckInterval > 0 {
 		go every(ctx, c.cfg.RecheckInterval, func() {
+			if !c.leased(ctx, "recheck", c.cfg.RecheckInterval) {
+				return // another replica runs this period's
+			}
 			if n, err := c.svc.RecheckAll(ctx); err != nil {
 				c.log.Warn("background re-check", "err", err)
 			} else if n > 0 {
@@ -165,10 +166,13 @@ func (c *Core) Run(ctx context.Context) error {
 		})
 	}
 	go every(ctx, time.Minute, func() {
+		if !c.leased(ctx, "expiry", time.Minute) {
+			return
+		}
 		if _, err := c.svc.ExpireAccessRequests(ctx); err != nil {
 			c.log.Warn("access request expiry", "err", err)
 		}
-		c.sweep()
+		c.sweep(ctx)
 		c.purge(ctx)
 	})
 	var wg sync.WaitGroup
@@ -200,23 +204,6 @@ func every(ctx context.Context, period time.Duration, f func()) {
 			f()
 		}
 	}
-}
-
-// sweep forgets dirigeant logins and sessions past their lifetime.
-func (c *Core) sweep() {
-	now := c.kit.Clock.Now()
-	c.flows.Range(func(k, v any) bool {
-		if now.Sub(v.(*flow).created) > flowTTL {
-			c.flows.Delete(k)
-		}
-		return true
-	})
-	c.sessions.Range(func(k, v any) bool {
-		if now.Sub(v.(*dirigeantSession).created) > flowTTL {
-			c.sessions.Delete(k)
-		}
-		return true
-	})
 }
 
 // newID returns a random URL-safe identifier (128 bits).

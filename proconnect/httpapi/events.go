@@ -173,7 +173,10 @@ func (p *pusher) attempt(ctx context.Context, e proconnect.Event) (status int, e
 		}
 		p.attempts.Add(a)
 	}()
-	portal, ok := p.portals.get(e.PortalID)
+	portal, ok, err := p.portals.get(ctx, e.PortalID)
+	if err != nil {
+		return 0, err
+	}
 	if !ok || portal.EventsURL == "" {
 		return 0, errors.New("the portal has no events_url")
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -72,9 +73,13 @@ func (c *Core) showForm(w http.ResponseWriter, status int, f form) {
 
 // startFlow sends the browser to FranceConnect for a dirigeant page.
 func (c *Core) startFlow(w http.ResponseWriter, r *http.Request, f *flow) {
-	state := "flow." + newID()
+	state := flowPrefix + newID()
 	f.nonce, f.created = newID()+newID(), c.kit.Clock.Now()
-	c.flows.Store(state, f)
+	if err := c.putFlow(r.Context(), state, f); err != nil {
+		control.NoteCause(r.Context(), fmt.Errorf("store a login flow: %w", err))
+		c.showPage(w, http.StatusServiceUnavailable, "Service indisponible", "La connexion n'a pas pu commencer. Recommencez.")
+		return
+	}
 	http.Redirect(w, r, c.fc.authURL(&proconnect.LoginState{State: state, Nonce: f.nonce}), http.StatusSeeOther)
 }
 
@@ -112,7 +117,12 @@ func (c *Core) flowCallback(w http.ResponseWriter, r *http.Request, f *flow) {
 		return
 	}
 	sid := newID()
-	c.sessions.Store(sid, &dirigeantSession{kind: f.kind, siren: f.siren, accessID: f.accessID, token: f.token, identity: id, created: c.kit.Clock.Now()})
+	s := &dirigeantSession{kind: f.kind, siren: f.siren, accessID: f.accessID, token: f.token, identity: id, created: c.kit.Clock.Now()}
+	if err := c.putSession(r.Context(), sid, s); err != nil {
+		control.NoteCause(r.Context(), fmt.Errorf("store a dirigeant session: %w", err))
+		c.showPage(w, http.StatusServiceUnavailable, "Service indisponible", "La connexion n'a pas pu être enregistrée. Recommencez.")
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	if f.kind == flowAccess {
 		http.Redirect(w, r, "/demandes/"+url.PathEscape(f.accessID)+"/decision", http.StatusSeeOther)
@@ -128,11 +138,13 @@ func (c *Core) session(r *http.Request, kind flowKind) (string, *dirigeantSessio
 	if err != nil {
 		return "", nil, false
 	}
-	v, ok := c.sessions.Load(ck.Value)
-	if !ok {
+	s, err := c.loadSession(r.Context(), ck.Value)
+	if err != nil {
+		if !errors.Is(err, proconnect.ErrNotFound) {
+			control.NoteCause(r.Context(), fmt.Errorf("read a dirigeant session: %w", err))
+		}
 		return "", nil, false
 	}
-	s := v.(*dirigeantSession)
 	if s.kind != kind || c.kit.Clock.Now().Sub(s.created) > flowTTL {
 		return "", nil, false
 	}
@@ -208,7 +220,7 @@ func (c *Core) contactSubmit(w http.ResponseWriter, r *http.Request) {
 		control.NoteCause(r.Context(), fmt.Errorf("contact verification: %w", err))
 		c.showPage(w, http.StatusInternalServerError, "Erreur", "La demande n'a pas pu être enregistrée. Recommencez.")
 	default:
-		c.sessions.Delete(sid)
+		c.dropSession(r.Context(), sid)
 		c.showPage(w, http.StatusOK, "Courriel envoyé", "Un lien de vérification a été envoyé à "+email+". Il est valable 24 heures et ne sert qu'une fois.")
 	}
 }
@@ -250,7 +262,7 @@ func (c *Core) accessPage(w http.ResponseWriter, r *http.Request) {
 	if !c.accessProblem(w, r, a, err) {
 		return
 	}
-	f := c.accessFacts(a)
+	f := c.accessFacts(r.Context(), a)
 	f.Title = "Demande d'accès à examiner"
 	f.Message = "Connectez-vous avec FranceConnect : ProConnect vérifie que vous êtes dirigeant de l'entreprise avant que vous répondiez."
 	f.Action = "/demandes/" + url.PathEscape(id) + "/connexion"
@@ -259,9 +271,9 @@ func (c *Core) accessPage(w http.ResponseWriter, r *http.Request) {
 	c.showForm(w, http.StatusOK, f)
 }
 
-func (c *Core) accessFacts(a proconnect.AccessRequest) form {
+func (c *Core) accessFacts(ctx context.Context, a proconnect.AccessRequest) form {
 	portalName := a.PortalID
-	if p, ok := c.portals.get(a.PortalID); ok && p.Name != "" {
+	if p, ok, _ := c.portals.get(ctx, a.PortalID); ok && p.Name != "" { // the store failing: the client_id will do
 		portalName = p.Name
 	}
 	col := a.Collaborator
@@ -308,7 +320,7 @@ func (c *Core) accessDecisionPage(w http.ResponseWriter, r *http.Request) {
 	if !c.accessProblem(w, r, a, err) {
 		return
 	}
-	f := c.accessFacts(a)
+	f := c.accessFacts(r.Context(), a)
 	f.Title = "Accepter ou refuser la demande d'accès"
 	f.Message = "Vous êtes reconnu dirigeant de l'entreprise " + a.SIREN + "."
 	f.Action = "/demandes/" + url.PathEscape(a.ID) + "/decision"
@@ -341,7 +353,7 @@ func (c *Core) accessDecide(w http.ResponseWriter, r *http.Request) {
 	case !c.accessProblem(w, r, a, err):
 		return
 	}
-	c.sessions.Delete(sid)
+	c.dropSession(r.Context(), sid)
 	verb := "acceptée"
 	if a.Status == proconnect.AccessRefused {
 		verb = "refusée"

@@ -60,6 +60,9 @@ func (d *drainer[T]) run(ctx context.Context) {
 		}
 		due, err := d.claim(ctx, d.batch)
 		if err != nil {
+			if ctx.Err() != nil {
+				return // stopping: a claim cut short is no store failure
+			}
 			d.log.Error(d.name, "err", err)
 			continue
 		}

@@ -109,7 +109,7 @@ func TestOutboxDeliversEachEventOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			p, err := newPusher(Config{PublicURL: "http://core.test", Fixtures: set, HTTPClient: http.DefaultClient}, store,
-				newPortals([]fixtures.Portal{{ClientID: "p", EventsURL: srv.URL}}, ""), time.Now, slog.New(slog.DiscardHandler))
+				newPortals([]fixtures.Portal{{ClientID: "p", EventsURL: srv.URL}}, "", store), time.Now, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -274,7 +274,7 @@ func TestOutboxAbandonsAfterItsRetryWindow(t *testing.T) {
 	var logs strings.Builder
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	p, err := newPusher(Config{PublicURL: "http://core.test", Fixtures: set, HTTPClient: http.DefaultClient}, store,
-		newPortals([]fixtures.Portal{{ClientID: "p", EventsURL: srv.URL}}, ""), func() time.Time { return now }, log)
+		newPortals([]fixtures.Portal{{ClientID: "p", EventsURL: srv.URL}}, "", store), func() time.Time { return now }, log)
 	if err != nil {
 		t.Fatal(err)
 	}

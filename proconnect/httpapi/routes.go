@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	_ "embed"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -61,7 +63,11 @@ func (c *Core) routes() http.Handler {
 	r.Route("/__sandbox", func(r chi.Router) {
 		r.Use(c.kit.Guard)
 		c.kit.Mount(r, func() {
-			c.portals.reset()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := c.portals.reset(ctx); err != nil {
+				c.log.Error("reset: run-time portal registrations", "err", err)
+			}
 			c.pusher.keys.reset()
 			c.pusher.releaseAll()
 		})
@@ -99,16 +105,24 @@ func (c *Core) routes() http.Handler {
 			if own := scopedPortal(r); own != "" {
 				// the portal registering itself again with its token
 				// keeps that token: its CI holds it
-				if prev, ok := c.portals.get(own); ok {
+				if prev, ok, err := c.portals.record(r.Context(), own); err == nil && ok {
 					p.ControlTokenHash = prev.ControlTokenHash
 				}
-				c.portals.add(p)
+				if err := c.portals.add(r.Context(), p); err != nil {
+					control.NoteCause(r.Context(), err)
+					problem.Write(w, http.StatusServiceUnavailable, "store", "Store unavailable", "The registration could not be stored; try again.", nil)
+					return
+				}
 				control.JSON(w, http.StatusCreated, map[string]string{"client_id": p.ClientID})
 				return
 			}
-			c.portals.add(p)
+			if err := c.portals.add(r.Context(), p); err != nil {
+				control.NoteCause(r.Context(), err)
+				problem.Write(w, http.StatusServiceUnavailable, "store", "Store unavailable", "The registration could not be stored; try again.", nil)
+				return
+			}
 			// a shared sandbox: the portal's own control token, shown once
-			token, err := c.issueToken(p.ClientID)
+			token, err := c.issueToken(r.Context(), p.ClientID)
 			if err != nil {
 				control.NoteCause(r.Context(), err)
 				problem.Write(w, http.StatusInternalServerError, "token", "Token not issued", err.Error(), nil)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -38,8 +39,8 @@ func (c *Core) portalMay(r *http.Request) bool { return portalCalls[r.Method+" "
 // tokenCurrent says whether token is the portal's current control token: a
 // new registration (or a new token) retires the previous one.
 func (p *portals) tokenCurrent(portal, token string) bool {
-	x, ok := p.get(portal)
-	if !ok || x.ControlTokenHash == "" {
+	x, ok, err := p.record(context.Background(), portal)
+	if err != nil || !ok || x.ControlTokenHash == "" {
 		return false
 	}
 	return subtle.ConstantTimeCompare([]byte(x.ControlTokenHash), []byte(control.PortalTokenHash(token))) == 1
@@ -49,8 +50,11 @@ func (p *portals) tokenCurrent(portal, token string) bool {
 // its registration record (a fixture portal gets a run-time copy of its
 // record, which reset forgets with the token). "" without an owner token:
 // the control API is open to all.
-func (c *Core) issueToken(portal string) (string, error) {
-	x, ok := c.portals.get(portal)
+func (c *Core) issueToken(ctx context.Context, portal string) (string, error) {
+	x, ok, err := c.portals.record(ctx, portal)
+	if err != nil {
+		return "", err
+	}
 	if !ok {
 		return "", errUnknownPortal
 	}
@@ -62,7 +66,9 @@ func (c *Core) issueToken(portal string) (string, error) {
 		return "", err
 	}
 	x.ControlTokenHash = hash
-	c.portals.add(x)
+	if err := c.portals.add(ctx, x); err != nil {
+		return "", err
+	}
 	return token, nil
 }
 
@@ -78,7 +84,7 @@ func (c *Core) newPortalToken(w http.ResponseWriter, r *http.Request) {
 			"This sandbox has no control token: its control API is open to all, and a portal token would limit nothing. Start it with --control-token.", nil)
 		return
 	}
-	token, err := c.issueToken(id)
+	token, err := c.issueToken(r.Context(), id)
 	switch {
 	case errors.Is(err, errUnknownPortal):
 		problem.Write(w, http.StatusNotFound, "unknown-portal", "Unknown portal",

@@ -1,18 +1,20 @@
 package httpapi
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/inmem"
 )
 
 // TestDecisionPageTimeInParis: the access request's expiry is shown in
 // Paris time, summer and winter, from the embedded zone data.
 func TestDecisionPageTimeInParis(t *testing.T) {
-	c := &Core{zone: parisZone(), portals: newPortals([]fixtures.Portal{{ClientID: "portail-demo", Name: "Portail de démonstration"}}, "")}
+	c := &Core{zone: parisZone(), portals: newPortals([]fixtures.Portal{{ClientID: "portail-demo", Name: "Portail de démonstration"}}, "", inmem.New())}
 	if c.zone.String() != "Europe/Paris" {
 		t.Fatalf("zone %s, want Europe/Paris", c.zone)
 	}
@@ -24,7 +26,7 @@ func TestDecisionPageTimeInParis(t *testing.T) {
 		{time.Date(2026, 7, 1, 22, 30, 0, 0, time.UTC), "02/07/2026 à 00:30 (heure de Paris)"},
 	}
 	for _, tt := range tests {
-		f := c.accessFacts(proconnect.AccessRequest{PortalID: "portail-demo", SIREN: "901001008", ExpiresAt: tt.at})
+		f := c.accessFacts(context.Background(), proconnect.AccessRequest{PortalID: "portail-demo", SIREN: "901001008", ExpiresAt: tt.at})
 		got := f.Facts[len(f.Facts)-1]
 		if got.Label != "Demande expirant le" || got.Value != tt.want {
 			t.Errorf("%s: %+v, want %q", tt.at, got, tt.want)

@@ -23,6 +23,8 @@ type Store struct {
 	contacts      sync.Map // id → *proconnect.ContactVerification
 	access        sync.Map // id → *proconnect.AccessRequest
 	pendingAccess sync.Map // portal|siren|email → id of the pending request
+
+	shared shared
 }
 
 var _ proconnect.Store = (*Store)(nil)

@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,14 +38,53 @@ var Tests = []struct {
 	{"contact verification: single use, expiry", testContactVerificationSingleUseExpiry},
 	{"access requests: dedupe, decide once, expiry", testAccessRequestsDedupeDecideOnceExpiry},
 	{"portals concerned by a SIREN; standalone events", testPortalsForSIRENAndStandaloneEvents},
+	{"run-time portal registrations: replace, reset", testRuntimePortals},
+	{"web sessions: unique, read, taken once, purged when expired", testWebSessions},
+	{"web sessions: concurrent takes, one winner", testConcurrentTakes},
+	{"leases: one holder until it ends", testLeases},
 }
 
 // Run runs every test of the suite against the stores newStore makes.
 func Run(t *testing.T, newStore func(t *testing.T) proconnect.Store) {
 	t.Helper()
-	for _, tc := range Tests {
-		t.Run(tc.Name, func(t *testing.T) { tc.Run(t, newStore) })
+	RunSkipping(t, newStore, nil)
+}
+
+// RunSkipping runs the suite but the tests named in skip, each reported as
+// skipped with the reason given (a backend that cannot pass one says why,
+// in the test output). A name that is not in the suite fails the run.
+func RunSkipping(t *testing.T, newStore func(t *testing.T) proconnect.Store, skip map[string]string) {
+	t.Helper()
+	if err := checkSkips(skip); err != nil {
+		t.Error(err)
 	}
+	for _, tc := range Tests {
+		t.Run(tc.Name, func(t *testing.T) {
+			if why, ok := skip[tc.Name]; ok {
+				t.Skip("this backend skips it: " + why)
+			}
+			tc.Run(t, newStore)
+		})
+	}
+}
+
+// checkSkips refuses a skip without a reason, or naming no test of the
+// suite (a renamed test would otherwise run nowhere unnoticed).
+func checkSkips(skip map[string]string) error {
+	known := map[string]bool{}
+	for _, tc := range Tests {
+		known[tc.Name] = true
+	}
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(skip)) {
+		switch {
+		case !known[name]:
+			errs = append(errs, fmt.Errorf("skip names %q, which is not in the suite", name))
+		case strings.TrimSpace(skip[name]) == "":
+			errs = append(errs, fmt.Errorf("skip of %q gives no reason", name))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // base is the suite's clock.
