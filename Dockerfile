@@ -3,7 +3,7 @@
 #
 # Here, where no base image can be pulled, build the binary, then the image
 # from it (.ci/run does exactly this):
-#   CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o build/proconnect-sandbox ./cmd/proconnect-sandbox
+#   CGO_ENABLED=0 go build -trimpath -tags nopgxregisterdefaulttypes -ldflags "-s -w" -o build/proconnect-sandbox ./cmd/proconnect-sandbox
 #   DOCKER_BUILDKIT=0 docker build -t proconnect-sandbox:dev -f Dockerfile build/
 # Elsewhere, Dockerfile.build does both in one multi-stage build.
 FROM scratch

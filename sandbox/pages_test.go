@@ -155,6 +155,9 @@ func TestDemoPagesInBrowser(t *testing.T) {
 	w.page("portail-retour", st, err, 200, true)
 	st, err = b.Click(`main a[href^="/compte/"]`)
 	w.page("portail-compte", st, err, 200, true)
+	// the live picture of that certification, opened beside the demo
+	st, err = b.Open(portal + "/flux")
+	w.page("portail-flux", st, err, 200, true)
 	st, err = b.Open(portal + "/parcours-alternatif")
 	w.page("portail-parcours-alternatif", st, err, 200, true)
 	st, err = b.Open(portal + "/demarrer?siren=12345678")

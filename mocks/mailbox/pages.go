@@ -3,8 +3,8 @@ package mailbox
 import (
 	"html/template"
 	"time"
-	_ "time/tzdata" // Europe/Paris without the system's zone files (the FROM-scratch image has none)
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/paris"
 	"github.com/proconnect-sandbox/proconnect-sandbox/ui"
 )
 
@@ -39,15 +39,9 @@ donné à son démarrage (<code>--control-token</code>). Ce navigateur le garder
 <button class="fr-btn" type="submit">Ouvrir la boîte aux lettres</button></form></div>
 {{template "ui-foot"}}{{end}}`))
 
-// loadParis returns the zone of the times people read here: the embedded
-// zone data always has it; UTC is only a guard.
-func loadParis() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
+// loadParis returns the zone of the times people read here (embedded: the
+// FROM-scratch image has no zone files).
+func loadParis() *time.Location { return paris.Location() }
 
 // parisClock says a time as a clock in Paris shows it.
 func parisClock(loc *time.Location) func(time.Time) string {

@@ -2,20 +2,14 @@ package httpapi
 
 import (
 	"time"
-	_ "time/tzdata" // Europe/Paris without the system's zone files (the FROM-scratch image has none)
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/paris"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
-// parisZone is the zone of the times the dirigeant's pages show. The
-// embedded tzdata always has it; UTC is only a guard.
-func parisZone() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
+// parisZone is the zone of the times the dirigeant's pages show (embedded:
+// the FROM-scratch image has no zone files).
+func parisZone() *time.Location { return paris.Location() }
 
 // parisTime says t as people in France read it, in Paris time.
 func parisTime(loc *time.Location, t time.Time) string {
