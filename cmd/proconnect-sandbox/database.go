@@ -13,12 +13,12 @@ func checkDatabase(dataDir, database string) error {
 		return nil
 	}
 	if dataDir != "" {
-		return fmt.Errorf("--data (SQLite, %s) and --database (PostgreSQL, %s) are both given: the core keeps its state in one store; give one of them",
+		return fmt.Errorf("--data (SQLite, %s) et --database (PostgreSQL, %s) sont donnés tous deux : le cœur garde son état dans un seul stockage ; n'en donnez qu'un",
 			envName("data"), envName("database"))
 	}
 	u, err := url.Parse(database)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
-		return fmt.Errorf("--database (%s) is not a PostgreSQL URL: expected postgres://user:password@host:port/database", envName("database"))
+		return fmt.Errorf("--database (%s) n'est pas une URL PostgreSQL : attendu postgres://utilisateur:mot-de-passe@hôte:port/base", envName("database"))
 	}
 	return nil
 }

@@ -19,13 +19,13 @@ func TestDatabaseErrors(t *testing.T) {
 	}{
 		{"both stores", []string{"serve", "proconnect", "--proconnect-port", "0", "--data", t.TempDir()},
 			map[string]string{"PROCONNECT_SANDBOX_DATABASE": "postgres://u:secret@127.0.0.1:1/db"}, exitUsage,
-			"--data (SQLite, PROCONNECT_SANDBOX_DATA) and --database (PostgreSQL, PROCONNECT_SANDBOX_DATABASE) are both given"},
+			"--data (SQLite, PROCONNECT_SANDBOX_DATA) et --database (PostgreSQL, PROCONNECT_SANDBOX_DATABASE) sont donnés tous deux"},
 		{"not a PostgreSQL URL", []string{"serve", "proconnect", "--proconnect-port", "0", "--database", "mysql://u:secret@h/db"}, nil, exitUsage,
-			"--database (PROCONNECT_SANDBOX_DATABASE) is not a PostgreSQL URL"},
+			"--database (PROCONNECT_SANDBOX_DATABASE) n'est pas une URL PostgreSQL"},
 		{"bad port", []string{"serve", "proconnect", "--proconnect-port", "0", "--database", "postgres://u:secret@127.0.0.1:port/db"}, nil, exitUsage,
-			"is not a PostgreSQL URL"},
+			"n'est pas une URL PostgreSQL"},
 		{"unreachable", []string{"serve", "proconnect", "--proconnect-port", "0", "--database", "postgres://u:secret@127.0.0.1:1/db?connect_timeout=2"}, nil, exitError,
-			"cannot start: proconnect: postgres: cannot reach the database 127.0.0.1:1/db"},
+			"démarrage impossible : proconnect: postgres: cannot reach the database 127.0.0.1:1/db"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut syncBuffer

@@ -333,7 +333,7 @@ func printBanner(w io.Writer, s *sandbox.Stack, cfg sandbox.Config) {
 			fmt.Fprintf(w, ", données gardées dans %s", cfg.DataDir)
 		}
 		if cfg.DatabaseURL != "" {
-			fmt.Fprintf(w, ", data kept in PostgreSQL (%s)", databaseHost(cfg.DatabaseURL))
+			fmt.Fprintf(w, ", données gardées dans PostgreSQL (%s)", databaseHost(cfg.DatabaseURL))
 		}
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "Courriel de contact et collaborateurs : %s/contact (connexion comme dirigeant:<siren>), puis %s/collaborateur.\n",

@@ -60,7 +60,7 @@ func TestRunServesEveryComponentAndPassesThePortalSuite(t *testing.T) {
 	}
 	banner, _ := io.ReadAll(logs)
 	logs.Close()
-	if !bytes.Contains(banner, []byte("data kept in /data")) {
+	if !bytes.Contains(banner, []byte("données gardées dans /data")) {
 		t.Fatalf("WithData: the core does not keep its store in /data:\n%s", banner)
 	}
 	for _, name := range []string{"proconnect", "franceconnect", "sirene", "piste", "portal", "mailbox", "apientreprise"} {

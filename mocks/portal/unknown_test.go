@@ -17,7 +17,7 @@ func TestUnknownCompanyStopsBeforeFranceConnect(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Header().Get("Location") != "" {
 		t.Fatalf("%d to %q, want a page of the portal", rec.Code, rec.Header().Get("Location"))
 	}
-	for _, want := range []string{`<h1 id="title">Entreprise introuvable</h1>`, `class="error"`, "999999998",
+	for _, want := range []string{`<h1 id="title">Entreprise introuvable</h1>`, `fr-alert--error`, "999999998",
 		`href="/parcours-alternatif?siren=999999998"`, "Détail pour les développeurs : Le répertoire SIRENE"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %q:\n%s", want, body)
