@@ -101,6 +101,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 				Location:   redactLocation(loc),
 				Scenario:   scenario,
 				Client:     notes.client,
+				Claimed:    notes.claimed,
 				Answer:     strings.TrimSpace(string(rec.answer)),
 				Flow:       notes.flow,
 				From:       r.Header.Get(FromHeader),

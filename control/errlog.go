@@ -20,6 +20,7 @@ type failureNote struct {
 type exchangeNotes struct {
 	scenario string
 	client   string
+	claimed  string
 	flow     string
 	failureNote
 }

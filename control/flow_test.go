@@ -156,3 +156,27 @@ func TestMaskBodyRegisterPersons(t *testing.T) {
 		}
 	}
 }
+
+// TestDetailsMaskFormSessions: a form's CSRF token (the core's dirigeant
+// pages use their session's ID) is masked in the body as the cookie is in
+// the headers.
+func TestDetailsMaskFormSessions(t *testing.T) {
+	k := NewKit("proconnect", nil, "")
+	k.Details = true
+	h := k.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.ReadAll(r.Body) }))
+	req := httptest.NewRequest(http.MethodPost, "http://localhost/contact/courriel",
+		strings.NewReader("csrf=session-id-secret&email=contact%40exemple.test&session_state=opaque-secret"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "pc_dirigeant=session-id-secret")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	got := k.Journal.Last(1, 0, "")
+	if len(got) != 1 || got[0].Request == nil {
+		t.Fatalf("journal %+v", got)
+	}
+	body := got[0].Request.Body
+	for _, secret := range []string{"session-id-secret", "opaque-secret", "contact"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("the journal keeps %q: %s", secret, body)
+		}
+	}
+}

@@ -27,6 +27,11 @@ type Entry struct {
 	// Client is the OAuth client (a portal's client_id) the component
 	// identified or was told, when it says so (see NoteClient).
 	Client string `json:"client,omitempty"`
+	// Claimed is the client a request named before the component
+	// authenticated it (a token request whose secret was refused): a
+	// harness quotes it to the sandbox's owner; a portal's token never
+	// sees another's exchanges through it, since anyone can claim any name.
+	Claimed string `json:"claimed,omitempty"`
 	// Answer is the beginning of a JSON error answer (status 400 and
 	// above): what a harness quotes to say why a call failed.
 	Answer string `json:"answer,omitempty"`
@@ -146,7 +151,9 @@ const ScenarioHeader = "X-Sandbox-Scenario"
 // secrets, and personal data (names, emails, birth dates, logins).
 var secretParams = []string{"code", "client_secret", "access_token", "id_token", "id_token_hint",
 	"refresh_token", "token", "password", "client_assertion", "code_verifier", "state", "nonce", "jeton",
-	"email", "to", "given_name", "family_name", "birthdate", "login", "login_hint"}
+	"email", "to", "given_name", "family_name", "birthdate", "login", "login_hint",
+	// the core's forms carry their session's ID as the CSRF token
+	"csrf", "session_state"}
 
 // Redact replaces the values of secret parameters in a raw query string.
 func Redact(rawQuery string) string {
@@ -231,6 +238,14 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 func NoteClient(ctx context.Context, clientID string) {
 	if n := notesFrom(ctx); n != nil {
 		n.client = clientID
+	}
+}
+
+// NoteClaimedClient records the client a request names before it is
+// authenticated; NoteClient then records the one authenticated.
+func NoteClaimedClient(ctx context.Context, clientID string) {
+	if n := notesFrom(ctx); n != nil {
+		n.claimed = clientID
 	}
 }
 

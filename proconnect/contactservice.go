@@ -140,6 +140,8 @@ func (s *Service) RequestAccess(ctx context.Context, portalID, siren string, c C
 		return a, false, &ValidationError{"collaborator.family_name", "obligatoire : 1 à 200 caractères, sans caractère de contrôle"}
 	case len(state) > maxStateLength:
 		return a, false, &ValidationError{"state", fmt.Sprintf("dépasse %d caractères", maxStateLength)}
+	case !Printable(state):
+		return a, false, &ValidationError{"state", notPrintable}
 	}
 	if a, err := s.Store.PendingAccessRequest(ctx, portalID, siren, c.Email); err == nil {
 		return a, true, nil

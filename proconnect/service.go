@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 	"github.com/proconnect-sandbox/proconnect-sandbox/pspevent"
@@ -53,6 +55,15 @@ type StartRequest struct {
 
 const maxStateLength = 512
 
+// notPrintable says why Printable refused a field.
+const notPrintable = "contient un caractère de contrôle ou n'est pas de l'UTF-8 valide"
+
+// Printable says s is text every store keeps as it is: valid UTF-8 without
+// control characters (PostgreSQL refuses NUL in text and in JSON).
+func Printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
+}
+
 // Start creates a pending certification. Returns a *ValidationError (which
 // is ErrInvalid) for a bad field, a *CompanyNotFoundError (which is
 // ErrCompanyNotFound) for a SIREN that SIRENE does not know.
@@ -70,6 +81,12 @@ func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (C
 		return Certification{}, &ValidationError{"purpose", `vaut "registration" ou "certification"`}
 	case len(r.AccountRef) > maxStateLength:
 		return Certification{}, &ValidationError{"account_ref", fmt.Sprintf("dépasse %d caractères", maxStateLength)}
+	case !Printable(r.State):
+		return Certification{}, &ValidationError{"state", notPrintable}
+	case !Printable(r.AccountRef):
+		return Certification{}, &ValidationError{"account_ref", notPrintable}
+	case !Printable(r.RedirectURI):
+		return Certification{}, &ValidationError{"redirect_uri", notPrintable}
 	}
 	if err := s.checkKnown(ctx, r.SIREN); err != nil {
 		return Certification{}, err

@@ -203,7 +203,8 @@ func (m *Mock) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// the client it claims to be, for the journal (a harness names the
-	// portal whose token request failed)
+	// portal whose token request failed); the journal's client, which a
+	// portal's control token reads by, is set once fosite authenticated it
 	claimed, _, basic := r.BasicAuth()
 	if basic {
 		if u, err := url.QueryUnescape(claimed); err == nil {
@@ -212,7 +213,7 @@ func (m *Mock) token(w http.ResponseWriter, r *http.Request) {
 	} else {
 		claimed = r.PostForm.Get("client_id")
 	}
-	control.NoteClient(ctx, claimed)
+	control.NoteClaimedClient(ctx, claimed)
 	if !basic && claimed == "" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="piste"`)
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "No client authentication: send client_secret_basic or client_id and client_secret.")
@@ -225,6 +226,7 @@ func (m *Mock) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := ar.GetClient().GetID()
+	control.NoteClient(ctx, id)
 	// fosite has checked the requested scopes against the portal's; grant
 	// them, or, when none is asked, every scope the portal holds.
 	granted := ar.GetRequestedScopes()

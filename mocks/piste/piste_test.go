@@ -2,6 +2,7 @@ package piste_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -111,5 +112,46 @@ func TestClientCredentials(t *testing.T) {
 				t.Fatalf("%d %s, want %d %s", a.status, a.raw, tc.status, tc.err)
 			}
 		})
+	}
+}
+
+// TestJournalClientIsAuthenticated: the journal names a token request's
+// client only once its secret was checked; a request with a wrong secret
+// keeps the name it claimed apart, so that nobody can fill a portal's own
+// journal (what its control token reads, what the suite counts) by
+// claiming to be it.
+func TestJournalClientIsAuthenticated(t *testing.T) {
+	base := newPISTE(t)
+	tokenURL := base + "/api/oauth/token"
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"proconnect"}}
+	if a := post(t, tokenURL, form, "portail-demo", "pas-le-secret"); a.status != http.StatusUnauthorized {
+		t.Fatalf("wrong secret: %d %s", a.status, a.raw)
+	}
+	if a := post(t, tokenURL, form, "portail-demo", "portail-demo-secret"); a.status != http.StatusOK {
+		t.Fatalf("right secret: %d %s", a.status, a.raw)
+	}
+	resp, err := http.Get(base + "/__sandbox/journal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Entries []struct {
+			Path, Client, Claimed string
+			Status                int
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range out.Entries {
+		if e.Path == "/api/oauth/token" {
+			got = append(got, fmt.Sprintf("%d client=%q claimed=%q", e.Status, e.Client, e.Claimed))
+		}
+	}
+	want := []string{`401 client="" claimed="portail-demo"`, `200 client="portail-demo" claimed="portail-demo"`}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("journal: %v, want %v", got, want)
 	}
 }

@@ -58,7 +58,15 @@ func (d *drainer[T]) run(ctx context.Context) {
 		case <-t.C:
 		case <-d.wakeup:
 		}
-		due, err := d.claim(ctx, d.batch)
+		// claim no more than the free workers start at once: a claimed
+		// item's lease then covers its one attempt, never a wait for a
+		// worker (a lease ending in the queue would let another replica
+		// claim it and send it twice)
+		free := min(d.batch, d.workers-len(sem))
+		if free <= 0 {
+			continue // a worker that frees up wakes the loop
+		}
+		due, err := d.claim(ctx, free)
 		if err != nil {
 			if ctx.Err() != nil {
 				return // stopping: a claim cut short is no store failure

@@ -80,6 +80,13 @@ func (c *Core) routes() http.Handler {
 				problem.Write(w, http.StatusBadRequest, "invalid-portal", "Invalid portal", "client_id and redirect_uris are required.", nil)
 				return
 			}
+			for _, f := range append([]string{p.ClientID, p.Name, p.ClientSecret, p.EventsURL}, append(slices.Clone(p.Scopes), p.RedirectURIs...)...) {
+				if !proconnect.Printable(f) {
+					problem.Write(w, http.StatusBadRequest, "invalid-portal", "Invalid portal",
+						"A field holds a control character or invalid UTF-8: "+strconv.Quote(f), nil)
+					return
+				}
+			}
 			if p.ControlTokenHash != "" {
 				problem.Write(w, http.StatusBadRequest, "invalid-portal", "Invalid portal",
 					"control_token_hash is the core's own: the core issues the portal's control token and keeps its hash.", nil)
@@ -138,9 +145,11 @@ func (c *Core) routes() http.Handler {
 		// the outbox's events, newest first: the last 200, or with
 		// ?subject= (a certification, access request or SIREN) those about it
 		r.Get("/deliveries", func(w http.ResponseWriter, r *http.Request) {
-			subject := r.URL.Query().Get("subject")
+			subject, own := r.URL.Query().Get("subject"), scopedPortal(r)
 			limit := 200
-			if subject != "" {
+			if subject != "" || own != "" {
+				// filtered below: read them all, so that a portal's
+				// events are not crowded out by its neighbours'
 				limit = 100000
 			}
 			events, err := c.store.Events(r.Context(), limit)
@@ -152,8 +161,11 @@ func (c *Core) routes() http.Handler {
 			if subject != "" {
 				events = slices.DeleteFunc(events, func(e proconnect.Event) bool { return !slices.Contains(subjects(e.Data), subject) })
 			}
-			if own := scopedPortal(r); own != "" {
+			if own != "" {
 				events = slices.DeleteFunc(events, func(e proconnect.Event) bool { return e.PortalID != own })
+				if subject == "" && len(events) > 200 {
+					events = events[:200]
+				}
 			}
 			control.JSON(w, http.StatusOK, map[string]any{"deliveries": events})
 		})
@@ -281,9 +293,17 @@ func (c *Core) routes() http.Handler {
 				proconnect.Mail
 				Sending bool `json:"sending"`
 			}
+			own := scopedPortal(r)
 			out := make([]outboxMail, 0, len(mails))
 			for _, m := range mails {
 				if to != "" && !strings.EqualFold(m.To, to) {
+					continue
+				}
+				// a portal's token reads its own mail and the mail of no
+				// portal (a contact address's verification), never
+				// another portal's: its links decide that portal's
+				// access requests
+				if own != "" && m.PortalID != "" && m.PortalID != own {
 					continue
 				}
 				_, now := c.mailer.outbox.busy.Load(m.ID)
