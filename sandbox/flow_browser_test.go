@@ -1,75 +1,16 @@
 package sandbox_test
 
 import (
-	"bytes"
-	"context"
-	"image/png"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/browsertest"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox/sandboxtest"
 )
-
-// headlessChromium starts a headless Chromium for the test, width × height
-// pixels. Without chromium, the test is skipped saying what was not tested,
-// and fails under CI=true (CI installs it).
-func headlessChromium(t *testing.T, width, height int, what string) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is not installed: CI must test %s in a browser (apt-get install -y chromium)", what)
-		}
-		t.Skipf("chromium is not installed: %s was not tested in a browser", what)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(width, height), chromedp.UserDataDir(t.TempDir()))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	return ctx
-}
-
-// saveScreenshot writes png to the folder PROCONNECT_SANDBOX_SCREENSHOTS
-// names (CI: reports/screenshots), when set, and checks it is not blank:
-// a drawing has many pixels that are neither white nor one flat colour.
-func saveScreenshot(t *testing.T, name string, shot []byte) {
-	t.Helper()
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	colours, inked := map[[3]uint32]bool{}, 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 2 {
-		for x := b.Min.X; x < b.Max.X; x += 2 {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			colours[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
-			if r>>8 < 200 || g>>8 < 200 || bl>>8 < 200 {
-				inked++
-			}
-		}
-	}
-	if len(colours) < 8 || inked < 200 {
-		t.Errorf("screenshot %s looks blank: %d colours, %d dark pixels sampled (%dx%d)", name, len(colours), inked, b.Dx(), b.Dy())
-	}
-	if dir := os.Getenv("PROCONNECT_SANDBOX_SCREENSHOTS"); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestFlowPictureDrawsACertification walks a certification in a browser
 // (the portal, FranceConnect's login page, back to the portal), opens the
@@ -78,7 +19,7 @@ func saveScreenshot(t *testing.T, name string, shot []byte) {
 // on PISTE's arrow shows its request and answer with the portal's secret
 // and the token masked.
 func TestFlowPictureDrawsACertification(t *testing.T) {
-	ctx := headlessChromium(t, 1280, 1000, "the portal's flow picture")
+	ctx := browsertest.Drive(t, 1280, 90*time.Second)
 	_, url := sandboxtest.Start(t, sandbox.Config{})
 	portal := url("portal")
 
@@ -164,7 +105,7 @@ func TestFlowPictureDrawsACertification(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saveScreenshot(t, "portail-flux.png", shot)
+	browsertest.SaveScreenshot(t, "portail-flux.png", shot)
 
 	// click PISTE's arrow: its details open, secrets masked
 	err = chromedp.Do(ctx,
@@ -189,9 +130,7 @@ func TestFlowPictureDrawsACertification(t *testing.T) {
 		}
 	}
 	if page, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-		if dir := os.Getenv("PROCONNECT_SANDBOX_SCREENSHOTS"); dir != "" {
-			_ = os.WriteFile(filepath.Join(dir, "portail-flux-details.png"), page, 0o644)
-		}
+		browsertest.SaveScreenshot(t, "portail-flux-details.png", page)
 	}
 }
 

@@ -1,11 +1,6 @@
 package report
 
 import (
-	"bytes"
-	"context"
-	"image/png"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,60 +9,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/browsertest"
 )
-
-// browser starts a headless Chromium for the test, width × height pixels.
-// Without chromium, the test is skipped saying what was not tested, and
-// fails under CI=true (CI installs it).
-func browser(t *testing.T, width, height int, what string) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is not installed: CI must test %s in a browser (apt-get install -y chromium)", what)
-		}
-		t.Skipf("chromium is not installed: %s was not tested in a browser", what)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(width, height), chromedp.UserDataDir(t.TempDir()))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	return ctx
-}
-
-// checkNotBlank fails when a screenshot has too few colours or dark pixels
-// to show a drawing, and keeps it in PROCONNECT_SANDBOX_SCREENSHOTS when set.
-func checkNotBlank(t *testing.T, name string, shot []byte) {
-	t.Helper()
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	colours, inked := map[[3]uint32]bool{}, 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 2 {
-		for x := b.Min.X; x < b.Max.X; x += 2 {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			colours[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
-			if r>>8 < 200 || g>>8 < 200 || bl>>8 < 200 {
-				inked++
-			}
-		}
-	}
-	if len(colours) < 8 || inked < 200 {
-		t.Errorf("screenshot %s looks blank: %d colours, %d dark pixels sampled (%dx%d)", name, len(colours), inked, b.Dx(), b.Dy())
-	}
-	if dir := os.Getenv("PROCONNECT_SANDBOX_SCREENSHOTS"); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // scenarioExchanges are the journal entries of a certification as the
 // components record them (ends of exchanges, nested calls first).
@@ -99,7 +42,7 @@ func scenarioDeliveries() []Delivery {
 // boxes), the failed scenario's picture has its arrows in the order the
 // exchanges began, and a click on an arrow opens its details.
 func TestHTMLReportPictureOnAPhone(t *testing.T) {
-	ctx := browser(t, 390, 844, "the HTML report's picture on a phone")
+	ctx := browsertest.Drive(t, 390, 60*time.Second)
 	sum := Summary{Started: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC), Duration: 2.5, Suites: []string{"portail"},
 		Target: map[string]string{"proconnect": "http://127.0.0.1:7100/un/chemin/tres/long/qui/ne/se/coupe/pas/facilement"},
 		Counts: map[string]int{StatusFailed: 1},
@@ -135,7 +78,7 @@ func TestHTMLReportPictureOnAPhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkNotBlank(t, "rapport-flux-390.png", shot)
+	browsertest.SaveScreenshot(t, "rapport-flux-390.png", shot)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`svg.flux a.fleche[data-vers="piste"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flux-details details[open] pre`))); err != nil {
 		t.Fatalf("clicking PISTE's arrow: %v", err)
@@ -151,6 +94,6 @@ func TestHTMLReportPictureOnAPhone(t *testing.T) {
 		t.Errorf("with the details open, the report is %d px wide on a 390 px screen (%v)", width, err)
 	}
 	if page, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-		checkNotBlank(t, "rapport-390.png", page)
+		browsertest.SaveScreenshot(t, "rapport-390.png", page)
 	}
 }

@@ -21,6 +21,10 @@ import (
 // axe.min.js (.ci/run installs it with npm).
 const AxeEnv = "PROCONNECT_SANDBOX_AXE_CORE"
 
+// ScreenshotsEnv names the environment variable that gives the folder
+// where tests keep their screenshots (CI: reports/screenshots/).
+const ScreenshotsEnv = "PROCONNECT_SANDBOX_SCREENSHOTS"
+
 // ChromiumEnv names the environment variable that may give Chromium's path.
 const ChromiumEnv = "PROCONNECT_SANDBOX_CHROMIUM"
 
@@ -88,6 +92,11 @@ func Start(tb testing.TB) *Browser {
 	}
 	return &Browser{ctx: ctx}
 }
+
+// Context is the browser's chromedp context, for a test that drives the
+// page with chromedp's own actions; bound them with a deadline of your own
+// (context.WithTimeout), as the Browser's methods do.
+func (b *Browser) Context() context.Context { return b.ctx }
 
 // timeout bounds each step, so that a page that never loads fails the
 // test instead of hanging it.
@@ -189,4 +198,18 @@ func (b *Browser) ClearCookies() error {
 		_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
 		return chromedp.Void{}, err
 	})
+}
+
+// Drive starts Chromium (Start) at width CSS pixels and returns its context
+// for a test that drives the page with chromedp's own actions, bounded by
+// limit.
+func Drive(tb testing.TB, width int, limit time.Duration) context.Context {
+	tb.Helper()
+	b := Start(tb)
+	if err := b.Resize(width); err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, limit)
+	tb.Cleanup(cancel)
+	return ctx
 }

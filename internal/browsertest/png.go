@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
 )
 
 // CheckPNG reports an error unless b is a PNG width pixels wide (with a
@@ -20,6 +23,13 @@ func CheckPNG(b []byte, width int) error {
 	if r.Dx() != width || r.Dy() < 200 {
 		return fmt.Errorf("%dx%d, want %d wide and 200 high at least", r.Dx(), r.Dy(), width)
 	}
+	return inked(img)
+}
+
+// inked reports an error unless at least 2% of img's pixels differ from
+// its most frequent colour.
+func inked(img image.Image) error {
+	r := img.Bounds()
 	counts := map[uint32]int{}
 	for y := r.Min.Y; y < r.Max.Y; y += 2 {
 		for x := r.Min.X; x < r.Max.X; x += 2 {
@@ -36,6 +46,28 @@ func CheckPNG(b []byte, width int) error {
 		return fmt.Errorf("blank: %.1f%% of the pixels are one colour", 100*float64(top)/float64(total))
 	}
 	return nil
+}
+
+// SaveScreenshot checks that shot, a PNG of a page or of one element, shows
+// something (as CheckPNG, whatever its size) and keeps it as name in the
+// folder $PROCONNECT_SANDBOX_SCREENSHOTS names (CI: reports/screenshots/).
+func SaveScreenshot(tb testing.TB, name string, shot []byte) {
+	tb.Helper()
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		tb.Fatalf("screenshot %s: not a PNG: %v", name, err)
+	}
+	if err := inked(img); err != nil {
+		tb.Errorf("screenshot %s: %v", name, err)
+	}
+	if dir := os.Getenv(ScreenshotsEnv); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), shot, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
 }
 
 // blank makes a one-colour PNG (for the tests of CheckPNG).
