@@ -48,7 +48,7 @@ func JSONError(err error) string {
 		if typ.Field != "" {
 			where = "field " + typ.Field
 		}
-		return fmt.Sprintf("%s: %s where %s was expected", where, withArticle(typ.Value), withArticle(jsonKind(typ.Type)))
+		return fmt.Sprintf("%s: %s where %s was expected", where, withArticle(typ.Value), withArticle(JSONKind(typ.Type)))
 	case errors.As(err, &syntax):
 		return fmt.Sprintf("not JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
 	case errors.As(err, &big):
@@ -61,8 +61,9 @@ func JSONError(err error) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
-// jsonKind names the JSON type a Go type decodes from.
-func jsonKind(t reflect.Type) string {
+// JSONKind names the JSON type a Go type decodes from: object, array,
+// string, boolean, number, or value when it cannot say.
+func JSONKind(t reflect.Type) string {
 	if t == nil {
 		return "value"
 	}
@@ -79,7 +80,7 @@ func jsonKind(t reflect.Type) string {
 		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
 		return "number"
 	case reflect.Pointer:
-		return jsonKind(t.Elem())
+		return JSONKind(t.Elem())
 	}
 	return "value"
 }

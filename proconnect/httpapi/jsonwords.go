@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/problem"
 )
 
 // jsonErrorWords says, in French, where a request body went wrong and what
@@ -62,25 +64,14 @@ func jsonValueWords(v string) string {
 	return "une valeur"
 }
 
+// kindWords says « d'un … » for the JSON types problem.JSONKind names.
+var kindWords = map[string]string{"object": "d'un objet", "array": "d'un tableau", "string": "d'une chaîne",
+	"boolean": "d'un booléen", "number": "d'un nombre"}
+
 // jsonKindWords says « d'un … » for the JSON type a Go type decodes from.
 func jsonKindWords(t reflect.Type) string {
-	if t == nil {
-		return "d'une autre valeur"
-	}
-	switch t.Kind() {
-	case reflect.Struct, reflect.Map:
-		return "d'un objet"
-	case reflect.Slice, reflect.Array:
-		return "d'un tableau"
-	case reflect.String:
-		return "d'une chaîne"
-	case reflect.Bool:
-		return "d'un booléen"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
-		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return "d'un nombre"
-	case reflect.Pointer:
-		return jsonKindWords(t.Elem())
+	if w, ok := kindWords[problem.JSONKind(t)]; ok {
+		return w
 	}
 	return "d'une autre valeur"
 }
