@@ -276,7 +276,7 @@ func (rs *replicaSet) startProcess(bin string) *exec.Cmd {
 	}()
 	select {
 	case a := <-addr:
-		waitHealthy(tb, "http://"+a)
+		waitHealthy(tb, http.DefaultClient, "http://"+a)
 		rs.rr.add(a)
 	case <-time.After(30 * time.Second):
 		b, _ := os.ReadFile(logf.Name())
@@ -310,11 +310,13 @@ func (rs *replicaSet) startInProcess() {
 	rs.rr.add(s.Listen) // its own address: its internal URL is the load balancer
 }
 
-func waitHealthy(tb testing.TB, base string) {
+// waitHealthy waits up to 15 s for a component at base to answer its
+// health check through c (with the control token a shared sandbox needs).
+func waitHealthy(tb testing.TB, c *http.Client, base string) {
 	tb.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		resp, err := http.Get(base + "/__sandbox/healthz")
+		resp, err := c.Get(base + "/__sandbox/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

@@ -215,21 +215,8 @@ func startSoakRound(b *testing.B, cfg soakConfig, bin, store string, round int) 
 	case <-time.After(30 * time.Second):
 		b.Fatalf("the sandbox printed no address in 30 s; its log: %s", r.logPath)
 	}
-	for name, u := range r.urls {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			resp, err := r.control.Get(u + "/__sandbox/healthz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				b.Fatalf("%s does not answer healthz: %v", name, err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+	for _, u := range r.urls {
+		waitHealthy(b, r.control, u)
 	}
 	return r
 }
