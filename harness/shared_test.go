@@ -27,7 +27,7 @@ import (
 // pass, and every scenario applies.
 func TestTwoTeamsShareOneSandbox(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the portail suite twice")
+		t.Skip("not tested in -short: two teams sharing one sandbox (the portail suite runs twice)")
 	}
 	const owner = "jeton-du-bac-a-sable-partage"
 	_, u := testStack(t, sandbox.Config{ControlToken: owner})

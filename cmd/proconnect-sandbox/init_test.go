@@ -24,7 +24,7 @@ const initBudget = 64 << 10
 // allocates before main.
 func TestOwnPackagesInitLittle(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary")
+		t.Skip("not tested in -short: what the project's packages allocate before main (it builds the binary)")
 	}
 	bin := buildBinary(t)
 	cmd := exec.Command(bin, "version")

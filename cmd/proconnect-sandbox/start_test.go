@@ -103,7 +103,7 @@ func startUp(tb testing.TB, bin string, env []string) (urls []string, ready time
 // are initialised; internal/nofork keeps it from finding go.
 func TestStartRunsNoGo(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("the fake go is a shell script")
+		t.Skip("not tested on Windows: that starting forks no go (the fake go is a shell script)")
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
