@@ -85,6 +85,9 @@ type Certification struct {
 type LoginState struct {
 	State string `json:"state"`
 	Nonce string `json:"nonce"`
+	// Known says SIRENE confirmed the company when the certification was
+	// created: the login link need not ask it again (RefuseUnknown).
+	Known bool `json:"known,omitempty"`
 }
 
 // Certified reports whether the certification ended with the person as a

@@ -31,27 +31,34 @@ func (e *CompanyNotFoundError) Error() string {
 func (e *CompanyNotFoundError) Is(target error) bool { return target == ErrCompanyNotFound }
 
 // checkKnown refuses, before any certification exists, a SIREN that SIRENE
-// does not know. A SIRENE that cannot say lets the certification go on:
-// after the login the register is read again, and the outcome (error, or
-// company_not_found) goes to the portal as an event.
-func (s *Service) checkKnown(ctx context.Context, siren string) error {
+// does not know, and says whether SIRENE confirmed it. A SIRENE that cannot
+// say lets the certification go on (confirmed false): the login link asks
+// again (RefuseUnknown), and after the login the register is read anyway.
+func (s *Service) checkKnown(ctx context.Context, siren string) (confirmed bool, err error) {
 	if s.Directory == nil {
-		return nil
+		return false, nil
 	}
 	known, err := s.Directory.Known(ctx, siren)
-	if err == nil && !known {
-		return &CompanyNotFoundError{SIREN: siren}
+	switch {
+	case err != nil:
+		return false, nil
+	case !known:
+		return false, &CompanyNotFoundError{SIREN: siren}
 	}
-	return nil
+	return true, nil
 }
 
 // RefuseUnknown ends a pending certification with company_not_found, before
 // the person is sent to FranceConnect, when SIRENE now says it has no such
-// company (it could not say when the certification was created); the
+// company (it could not say when the certification was created: once it
+// confirmed the company, it is not asked again); the
 // outcome is pushed to the portal as for any other. It returns the
 // certification and whether it was ended.
 func (s *Service) RefuseUnknown(ctx context.Context, c Certification) (Certification, bool, error) {
-	if err := s.checkKnown(ctx, c.SIREN); !errors.Is(err, ErrCompanyNotFound) {
+	if c.Flow != nil && c.Flow.Known {
+		return c, false, nil // SIRENE confirmed it at the creation
+	}
+	if _, err := s.checkKnown(ctx, c.SIREN); !errors.Is(err, ErrCompanyNotFound) {
 		return c, false, nil
 	}
 	done, err := s.Fail(ctx, c, OutcomeCompanyNotFound)

@@ -100,3 +100,22 @@ func TestRefuseUnknownBeforeLogin(t *testing.T) {
 		t.Errorf("events %+v, %v; want one certification.completed with company_not_found", events, err)
 	}
 }
+
+// TestRefuseUnknownAsksSIRENEOnce: once SIRENE confirmed the company at the
+// creation, the login link does not ask it again (one read per flow on the
+// way to FranceConnect, not two).
+func TestRefuseUnknownAsksSIRENEOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := &fakeDirectory{known: func(string) (bool, error) { return true, nil }}
+	svc, _ := newKnownService(dir)
+	c, err := svc.Start(ctx, "portail", startUnknown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ended, err := svc.RefuseUnknown(ctx, c); ended || err != nil {
+		t.Fatalf("a known company: ended %v, %v; want the login to go on", ended, err)
+	}
+	if n := dir.calls.Load(); n != 1 {
+		t.Errorf("SIRENE asked %d times, want once (at the creation)", n)
+	}
+}

@@ -88,14 +88,15 @@ func (s *Service) Start(ctx context.Context, portalID string, r StartRequest) (C
 	case !Printable(r.RedirectURI):
 		return Certification{}, &ValidationError{"redirect_uri", notPrintable}
 	}
-	if err := s.checkKnown(ctx, r.SIREN); err != nil {
+	known, err := s.checkKnown(ctx, r.SIREN)
+	if err != nil {
 		return Certification{}, err
 	}
 	now := s.nowFor(portalID)
 	id := s.NewID()
 	c := Certification{ID: id, PortalID: portalID, SIREN: r.SIREN, RedirectURI: r.RedirectURI, State: r.State,
 		Purpose: r.Purpose, AccountRef: r.AccountRef, Status: StatusPending, CreatedAt: now, ExpiresAt: now.Add(s.TTL),
-		Flow: &LoginState{State: id + "." + s.NewID(), Nonce: s.NewID() + s.NewID()}}
+		Flow: &LoginState{State: id + "." + s.NewID(), Nonce: s.NewID() + s.NewID(), Known: known}}
 	if err := s.Store.CreateCertification(ctx, c); err != nil {
 		return Certification{}, fmt.Errorf("start: %w", err)
 	}
