@@ -83,9 +83,9 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		journalled := !strings.HasPrefix(r.URL.Path, "/__sandbox/")
 		rec := &statusRecorder{ResponseWriter: w, details: k.Details && journalled}
 		var sent *captureBody
-		var request *Message
+		var reqHeader http.Header
 		if rec.details {
-			request = &Message{Headers: maskHeaders(r.Header)}
+			reqHeader = r.Header.Clone()
 			if r.Body != nil && r.Body != http.NoBody {
 				sent = &captureBody{ReadCloser: r.Body}
 				r.Body = sent
@@ -111,12 +111,11 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 				e.Link = locationLink(loc)
 			}
 			if rec.details {
+				// masked when the journal is read (Entry.masked)
+				e.raw = &rawExchange{reqHeader: reqHeader, respHeader: w.Header().Clone(), respBody: rec.body, respSize: rec.size}
 				if sent != nil {
-					request.Body, request.Size = MaskBody(r.Header.Get("Content-Type"), sent.kept, sent.size), sent.size
+					e.raw.reqBody, e.raw.reqSize, e.raw.reqBodySeen = sent.kept, sent.size, true
 				}
-				e.Request = request
-				e.Response = &Message{Headers: maskHeaders(w.Header()), Size: rec.size,
-					Body: MaskBody(w.Header().Get("Content-Type"), rec.body, rec.size)}
 			}
 			k.Journal.Add(e)
 		}

@@ -49,6 +49,45 @@ type Entry struct {
 	// its bodies, secrets masked, when the kit records them (Kit.Details).
 	Request  *Message `json:"request,omitempty"`
 	Response *Message `json:"response,omitempty"`
+
+	// raw is what Request and Response are made of, kept as the exchange
+	// left it: masking (parsing JSON and forms, sorting headers) is done
+	// when the journal is read, rarely, not on every request (Last).
+	raw *rawExchange
+}
+
+// rawExchange is an exchange's headers and the beginning of its bodies,
+// unmasked, as the middleware recorded them.
+type rawExchange struct {
+	reqHeader, respHeader http.Header
+	reqBody, respBody     []byte
+	reqSize, respSize     int
+	reqBodySeen           bool // the handler read a body
+}
+
+// masked returns e with Request and Response made from what was recorded,
+// secrets masked.
+func (e Entry) masked() Entry {
+	if e.raw == nil {
+		return e
+	}
+	raw := e.raw
+	e.raw = nil
+	e.Request = &Message{Headers: maskHeaders(raw.reqHeader)}
+	if raw.reqBodySeen {
+		e.Request.Body, e.Request.Size = MaskBody(raw.reqHeader.Get("Content-Type"), raw.reqBody, raw.reqSize), raw.reqSize
+	}
+	e.Response = &Message{Headers: maskHeaders(raw.respHeader), Size: raw.respSize,
+		Body: MaskBody(raw.respHeader.Get("Content-Type"), raw.respBody, raw.respSize)}
+	return e
+}
+
+// maskAll masks the entries Last and lastOf return.
+func maskAll(out []Entry) []Entry {
+	for i := range out {
+		out[i] = out[i].masked()
+	}
+	return out
 }
 
 // Ring keeps the last items added, lock-free: writers claim a slot with an
@@ -124,7 +163,7 @@ func (j *Journal) Last(limit int, since uint64, scenario string) []Entry {
 	if len(out) == 0 {
 		return nil
 	}
-	return out
+	return maskAll(out)
 }
 
 // lastOf is Last for a portal's token: the exchanges of that client, and,
@@ -132,12 +171,12 @@ func (j *Journal) Last(limit int, since uint64, scenario string) []Entry {
 // its tag is the harness's own) and those on the shared paths (a public key
 // set every portal reads).
 func (j *Journal) lastOf(limit int, since uint64, scenario, portal string, shared []string) []Entry {
-	return j.ring.Last(limit, since, func(_ uint64, e Entry) bool {
+	return maskAll(j.ring.Last(limit, since, func(_ uint64, e Entry) bool {
 		if scenario != "" && e.Scenario != scenario {
 			return false
 		}
 		return e.Client == portal || (e.Client == "" && (scenario != "" || slices.Contains(shared, e.Path)))
-	})
+	}))
 }
 
 // Clear forgets every entry.
