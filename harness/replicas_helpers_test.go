@@ -410,6 +410,11 @@ func decideThrough(d *driver, link, id, login string) error {
 		return err
 	}
 	f, ok := formTo(e.body, "/demandes/"+id+"/connexion")
+	if !ok && e.status == http.StatusConflict && strings.Contains(string(e.body), "elle est acceptée") {
+		// an earlier attempt's decision was stored by a replica killed
+		// before it answered: the person finds the request accepted
+		return nil
+	}
 	if !ok {
 		return fmt.Errorf("request page: %s", e.describe())
 	}
