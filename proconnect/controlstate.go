@@ -24,8 +24,8 @@ type ControlState interface {
 	// error from update leaves the part and the generation as they were,
 	// and is returned.
 	UpdateControlPart(ctx context.Context, name string, update func(old []byte) ([]byte, error)) (int64, error)
-	// ResetControl forgets every part, counter and journal entry (the
-	// journals' numbering goes on) and returns the new generation.
+	// ResetControl forgets every part and counter (not the journals: see
+	// ClearControlJournal) and returns the new generation.
 	ResetControl(ctx context.Context) (int64, error)
 
 	// TakeControlCounter consumes one from the counter name, which starts

@@ -79,9 +79,6 @@ func (s *Store) ResetControl(context.Context) (int64, error) {
 	defer c.mu.Unlock()
 	clear(c.parts)
 	clear(c.counters)
-	for _, st := range c.streams {
-		st.numbered, st.pending = nil, nil
-	}
 	c.gen++
 	return c.gen, nil
 }

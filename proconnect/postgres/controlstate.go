@@ -124,7 +124,7 @@ func (s *Store) ResetControl(ctx context.Context) (int64, error) {
 		if gen, err = bumpGeneration(ctx, tx); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM control_parts; DELETE FROM control_counters; DELETE FROM control_journal`)
+		_, err = tx.Exec(ctx, `DELETE FROM control_parts; DELETE FROM control_counters`)
 		return err
 	})
 	return gen, wrap("reset control", err)

@@ -120,7 +120,7 @@ func (s *Store) UpdateControlPart(ctx context.Context, name string, update func(
 func (s *Store) ResetControl(ctx context.Context) (int64, error) {
 	var gen int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM control_parts; DELETE FROM control_counters; DELETE FROM control_journal`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM control_parts; DELETE FROM control_counters`); err != nil {
 			return err
 		}
 		var err error
