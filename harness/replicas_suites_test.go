@@ -41,6 +41,13 @@ func TestSuitesAgainstReplicas(t *testing.T) {
 		t.Skip("not in -short: three core processes, the proconnect and portail suites whole")
 	}
 	bin := buildSandbox(t)
+	tags := "" // the suites whole
+	if raceDetector {
+		// go test ./... ran them whole without -race (.ci/run); under the
+		// race detector (which watches this process, not the replicas)
+		// the scenarios that change what the replicas share
+		tags = "@exclusif"
+	}
 
 	t.Run("proconnect and portail suites", func(t *testing.T) {
 		rs := startReplicaSet(t, pgtest.URL(t, "the suites against three core replicas"))
@@ -48,7 +55,7 @@ func TestSuitesAgainstReplicas(t *testing.T) {
 			rs.startProcess(bin)
 		}
 		var out bytes.Buffer
-		res, err := Run(context.Background(), RunOptions{Suites: []string{"proconnect", "portail"}, Concurrency: 4, Format: "progress",
+		res, err := Run(context.Background(), RunOptions{Suites: []string{"proconnect", "portail"}, Tags: tags, Concurrency: 4, Format: "progress",
 			Output: &out, NoColors: true, Target: rs.target(ReferencePortal(rs.url("portal")))})
 		if err != nil {
 			t.Fatalf("%v\n%s", err, out.String())
@@ -90,7 +97,7 @@ func TestSuitesAgainstReplicas(t *testing.T) {
 			wg.Go(func() {
 				target := rs.target(team.decl)
 				target.ControlToken = owner
-				results[i], errs[i] = Run(context.Background(), RunOptions{Suites: []string{"portail"}, Format: "progress", Concurrency: 4,
+				results[i], errs[i] = Run(context.Background(), RunOptions{Suites: []string{"portail"}, Tags: tags, Format: "progress", Concurrency: 4,
 					Output: &outs[i], NoColors: true, Target: target})
 			})
 		}
@@ -128,7 +135,7 @@ func (rs *replicaSet) checkEveryReplicaServed(t *testing.T) {
 		t.Fatalf("requests per replica %v: not every one of the %d replicas served", served, len(rs.procs))
 	}
 	for b, n := range served {
-		if n < 50 {
+		if n < 20 {
 			t.Errorf("replica %s served %d requests only", b, n)
 		}
 	}
