@@ -24,9 +24,16 @@ import (
 //
 //   - a control call changes a part in the backend, in one transaction that
 //     bumps the backend's generation, and answers once it is committed;
-//   - every request starts by reading the generation (one primary-key read)
-//     and, only when it moved, reloads the parts: the request after a 2xx
-//     control call sees its effect, on every replica;
+//   - the parts are reloaded when the backend's generation moved; a
+//     replica serving requests reads the generation every pollEvery (Poll),
+//     and a change answers only staleBound after its commit: a request
+//     that comes in less than staleBound after the start of a completed
+//     poll is served on what that poll read, which came after the commit
+//     of any change answered before the request; past that bound (a
+//     replica idle, or its poller late) the request reads the generation
+//     itself. Either way the request after a 2xx control call sees its
+//     effect, on every replica, and a busy replica's requests do not each
+//     pay a read;
 //   - a fault's count is consumed from a counter in the backend, so that
 //     "the next 2 calls" means two across replicas;
 //   - the journal is one stream in the backend: each exchange is appended
@@ -73,7 +80,22 @@ type Replicas struct {
 	gen   atomic.Int64 // the generation the parts in memory are at; -1: unknown
 	mu    sync.Mutex   // serialises reloads and changes on this replica
 	parts map[string]Part
+
+	// times on the monotonic clock, in ns since start
+	start   time.Time
+	fresh   atomic.Int64 // the start of the latest completed read of the generation
+	lastReq atomic.Int64 // the latest request
+	wake    chan struct{}
 }
+
+// The freshness bounds (see the package comment above): a replica reads
+// the generation every pollEvery while it served a request in the last
+// pollIdle; a change answers staleBound after its commit.
+const (
+	pollEvery  = 5 * time.Millisecond
+	staleBound = 25 * time.Millisecond
+	pollIdle   = 2 * time.Second
+)
 
 // Journal streams in a Backend, and how many entries each keeps.
 const (
@@ -86,7 +108,7 @@ const (
 // registers its own parts (Register) and makes its own changes (Change).
 // Call it before serving.
 func (k *Kit) Share(b Backend) *Replicas {
-	r := &Replicas{b: b, log: k.logger(), parts: map[string]Part{}}
+	r := &Replicas{b: b, log: k.logger(), parts: map[string]Part{}, start: time.Now(), wake: make(chan struct{}, 1)}
 	r.gen.Store(-1)
 	r.parts["clock"] = clockPart{k.Clock}
 	if k.PortalClock != nil {
@@ -115,17 +137,96 @@ func (r *Replicas) Register(name string, p Part) {
 	r.gen.Store(-1)
 }
 
-// Refresh brings the parts in memory to the backend's generation: one read
-// when nothing changed, a reload of every part when something did.
+// Refresh brings the parts in memory to the backend's generation as a
+// request needs it: nothing when a read started less than staleBound ago
+// completed (Poll), else one read now, and a reload of every part when
+// the generation moved.
 func (r *Replicas) Refresh(ctx context.Context) error {
+	if r == nil {
+		return nil
+	}
+	now := r.now()
+	if now-r.lastReq.Load() > int64(pollEvery) {
+		r.lastReq.Store(now) // not on every request: one cache line for all
+	}
+	return r.sync(ctx, now)
+}
+
+// Sync is Refresh for background work (the outbox's workers, periodic
+// jobs): it does not keep the poller awake, which is for requests.
+func (r *Replicas) Sync(ctx context.Context) error {
+	if r == nil {
+		return nil
+	}
+	return r.sync(ctx, r.now())
+}
+
+func (r *Replicas) sync(ctx context.Context, now int64) error {
+	if f := r.fresh.Load(); f > 0 && now-f < int64(staleBound) {
+		return nil
+	}
+	select {
+	case r.wake <- struct{}{}: // an idle poller starts again
+	default:
+	}
+	return r.read(ctx)
+}
+
+func (r *Replicas) now() int64 { return int64(time.Since(r.start)) }
+
+// Poll reads the generation every pollEvery until ctx ends, while the
+// replica serves requests; idle, it waits for the next one.
+func (r *Replicas) Poll(ctx context.Context) {
+	t := time.NewTicker(pollEvery)
+	defer t.Stop()
+	for {
+		if r.now()-r.lastReq.Load() > int64(pollIdle) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-r.wake:
+			}
+		} else {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+		if err := r.read(ctx); err != nil && ctx.Err() == nil {
+			r.log.Warn("control: the replicas' control state could not be read", "err", err)
+		}
+	}
+}
+
+// read reads the generation, reloads the parts if it moved, and then
+// marks the state fresh as of the read's start.
+func (r *Replicas) read(ctx context.Context) error {
+	started := r.now()
 	gen, err := r.b.ControlGeneration(ctx)
 	if err != nil {
 		return err
 	}
-	if gen == r.gen.Load() {
-		return nil
+	if gen != r.gen.Load() {
+		if err := r.reload(ctx); err != nil {
+			return err
+		}
 	}
-	return r.reload(ctx)
+	for {
+		f := r.fresh.Load()
+		if f >= started || r.fresh.CompareAndSwap(f, started) {
+			return nil
+		}
+	}
+}
+
+// settle waits staleBound after a change's commit, so that every replica's
+// next request is served on a state read after it (see Refresh).
+func settle(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(staleBound):
+	}
 }
 
 func (r *Replicas) reload(ctx context.Context) error {
@@ -160,9 +261,9 @@ func (r *Replicas) Change(ctx context.Context, name string, change func() error)
 		return change()
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	p, ok := r.parts[name]
 	if !ok {
+		r.mu.Unlock()
 		return fmt.Errorf("control: no part %s", name)
 	}
 	_, err := r.b.UpdateControlPart(ctx, name, func(old []byte) ([]byte, error) {
@@ -175,8 +276,13 @@ func (r *Replicas) Change(ctx context.Context, name string, change func() error)
 		return p.Snapshot()
 	})
 	// the part in memory may be ahead of, or behind, the backend's; the
-	// next request reloads every part (others' changes too)
+	// next read reloads every part (others' changes too)
 	r.gen.Store(-1)
+	r.fresh.Store(0)
+	r.mu.Unlock()
+	if err == nil {
+		settle(ctx)
+	}
 	return err
 }
 
@@ -185,13 +291,18 @@ func (r *Replicas) Change(ctx context.Context, name string, change func() error)
 // core's delivery attempts, stay, as they do in memory).
 func (r *Replicas) reset(ctx context.Context) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	_, err := r.b.ResetControl(ctx)
 	r.gen.Store(-1)
+	r.fresh.Store(0)
+	r.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	return r.b.ClearControlJournal(ctx, journalStream)
+	if err := r.b.ClearControlJournal(ctx, journalStream); err != nil {
+		return err
+	}
+	settle(ctx)
+	return nil
 }
 
 // Journal returns the journal as every replica wrote it: entries numbered

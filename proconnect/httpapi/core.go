@@ -181,6 +181,9 @@ func (c *Core) Run(ctx context.Context) error {
 		c.purge(ctx)
 	})
 	var wg sync.WaitGroup
+	if r := c.kit.Replicas; r != nil {
+		wg.Go(func() { r.Poll(ctx) }) // replicas.go
+	}
 	wg.Go(func() { c.mailer.run(ctx) })
 	c.pusher.run(ctx)
 	wg.Wait() // both outboxes stopped: no worker uses the store any more

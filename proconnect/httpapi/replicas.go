@@ -64,7 +64,7 @@ func (c *Core) shareControl(cfg Config) {
 // the core is alone).
 func (c *Core) refreshControl(ctx context.Context) {
 	if r := c.kit.Replicas; r != nil {
-		if err := r.Refresh(ctx); err != nil && ctx.Err() == nil {
+		if err := r.Sync(ctx); err != nil && ctx.Err() == nil {
 			c.log.Warn("control state of the replicas", "err", err)
 		}
 	}
