@@ -57,6 +57,10 @@ type Kit struct {
 	PortalClock        *PortalClocks
 	PortalTokenCurrent func(portal, token string) bool
 	SharedPaths        []string
+
+	// Replicas, when set (Share), is where the kit's control state is
+	// kept for every replica of the component (replicas.go).
+	Replicas *Replicas
 }
 
 // NewKit returns a kit with a real-time clock (base may be nil), a journal of
@@ -79,6 +83,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		scenario := r.Header.Get(ScenarioHeader)
 		notes := &exchangeNotes{scenario: scenario, flow: r.Header.Get(FlowHeader)} // ScenarioFrom, FlowFrom read them
 		r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, notes))
+		k.refresh(r.Context())
 		start := time.Now()
 		journalled := !strings.HasPrefix(r.URL.Path, "/__sandbox/")
 		rec := &statusRecorder{ResponseWriter: w, details: k.Details && journalled}
@@ -117,7 +122,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 					e.raw.reqBody, e.raw.reqSize, e.raw.reqBodySeen = sent.kept, sent.size, true
 				}
 			}
-			k.Journal.Add(e)
+			k.record(r.Context(), e)
 		}
 		if rec.status >= 500 {
 			k.logFailure(r, rec.status, &notes.failureNote, rec.failure)
@@ -151,7 +156,10 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		JSON(w, http.StatusOK, map[string]string{"status": "ok", "component": k.Component})
 	})
-	r.Post("/reset", func(w http.ResponseWriter, _ *http.Request) {
+	r.Post("/reset", func(w http.ResponseWriter, r *http.Request) {
+		if k.Replicas != nil && !k.changed(w, r, k.Replicas.reset(r.Context())) {
+			return
+		}
 		k.Journal.Clear()
 		k.Faults.Clear()
 		k.Clock.Reset()
@@ -180,7 +188,12 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 			return
 		}
 		var entries []Entry
-		if portal, scoped := PortalScope(r.Context()); scoped {
+		if k.Replicas != nil {
+			var err error
+			if entries, err = k.sharedJournal(r, limit, since); !k.changed(w, r, err) {
+				return
+			}
+		} else if portal, scoped := PortalScope(r.Context()); scoped {
 			entries = k.Journal.lastOf(limit, since, q.Get("scenario"), portal, k.SharedPaths)
 		} else {
 			entries = k.Journal.Last(limit, since, q.Get("scenario"))
@@ -191,6 +204,9 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 		JSON(w, http.StatusOK, map[string]any{"component": k.Component, "entries": entries})
 	})
 	r.Get("/faults", func(w http.ResponseWriter, r *http.Request) {
+		if k.Replicas != nil && !k.changed(w, r, k.Replicas.syncFaultCounts(r.Context(), k.Faults)) {
+			return
+		}
 		list := k.Faults.List()
 		if portal, scoped := PortalScope(r.Context()); scoped {
 			list = slices.DeleteFunc(list, func(f *Fault) bool { return f.ClientID != portal })
@@ -209,22 +225,37 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 		if ForbidOtherPortal(w, r, f.ClientID) {
 			return
 		}
-		added, err := k.Faults.Add(&f)
-		if err != nil {
+		var added *Fault
+		err := k.Replicas.Change(r.Context(), "faults", func() (err error) {
+			added, err = k.Faults.Add(&f)
+			return err
+		})
+		if errors.Is(err, ErrBadFault) {
 			problem.Write(w, http.StatusBadRequest, "invalid-fault", "Invalid fault", err.Error(), nil)
+			return
+		}
+		if !k.changed(w, r, err) {
 			return
 		}
 		JSON(w, http.StatusCreated, added)
 	})
 	r.Delete("/faults", func(w http.ResponseWriter, r *http.Request) {
-		if portal, scoped := PortalScope(r.Context()); scoped {
-			k.Faults.ClearClient(portal)
-		} else {
-			k.Faults.Clear()
+		err := k.Replicas.Change(r.Context(), "faults", func() error {
+			if portal, scoped := PortalScope(r.Context()); scoped {
+				k.Faults.ClearClient(portal)
+			} else {
+				k.Faults.Clear()
+			}
+			return nil
+		})
+		if k.changed(w, r, err) {
+			w.WriteHeader(http.StatusNoContent)
 		}
-		w.WriteHeader(http.StatusNoContent)
 	})
-	r.Get("/clock", func(w http.ResponseWriter, r *http.Request) { writeClock(w, k.clockOf(r)) })
+	r.Get("/clock", func(w http.ResponseWriter, r *http.Request) {
+		clock, _ := k.clockOf(r)
+		writeClock(w, clock)
+	})
 	r.Post("/clock", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Advance string `json:"advance"`
@@ -238,32 +269,37 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 				`"advance" must be a positive Go duration such as "31s" or "168h"; the sandbox clock never goes back.`, nil)
 			return
 		}
-		clock := k.clockOf(r)
-		if err := clock.Advance(d); err != nil {
+		clock, part := k.clockOf(r)
+		err = k.Replicas.Change(r.Context(), part, func() error { return clock.Advance(d) })
+		if errors.Is(err, ErrClockBound) {
 			problem.Write(w, http.StatusBadRequest, "invalid-clock", "Invalid clock change",
 				"The sandbox clock goes at most 100 years (876000h) ahead of real time; it is "+clock.Offset().String()+
 					" ahead, so an advance of "+d.String()+" is refused and the clock stays where it was. DELETE /__sandbox/clock puts it back on real time.", nil)
 			return
 		}
-		writeClock(w, clock)
+		if k.changed(w, r, err) {
+			writeClock(w, clock)
+		}
 	})
 	// DELETE puts the clock back on real time (what already expired stays
 	// expired: it was recorded so).
 	r.Delete("/clock", func(w http.ResponseWriter, r *http.Request) {
-		clock := k.clockOf(r)
-		clock.Reset()
-		writeClock(w, clock)
+		clock, part := k.clockOf(r)
+		err := k.Replicas.Change(r.Context(), part, func() error { clock.Reset(); return nil })
+		if k.changed(w, r, err) {
+			writeClock(w, clock)
+		}
 	})
 }
 
 // clockOf is the clock a control call reads or moves: the portal's own for
 // a portal's token (only where the component keeps one: portalMay), the
-// component's otherwise.
-func (k *Kit) clockOf(r *http.Request) *Clock {
+// component's otherwise; and the part replicas share it in (replicas.go).
+func (k *Kit) clockOf(r *http.Request) (*Clock, string) {
 	if portal, scoped := PortalScope(r.Context()); scoped && k.PortalClock != nil {
-		return k.PortalClock.For(portal)
+		return k.PortalClock.For(portal), "portal-clocks"
 	}
-	return k.Clock
+	return k.Clock, "clock"
 }
 
 func writeClock(w http.ResponseWriter, c *Clock) {

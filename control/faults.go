@@ -2,6 +2,7 @@ package control
 
 import (
 	"cmp"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -43,6 +44,10 @@ type Faults struct {
 	mu   sync.Mutex
 	list atomic.Pointer[[]*Fault]
 	ids  atomic.Uint64
+	// take1, when set (a kit shared with replicas: Kit.Share), consumes
+	// one of a matching fault's count where the replicas keep it, and says
+	// whether one was left.
+	take1 func(ctx context.Context, f *Fault) bool
 }
 
 // ErrBadFault is returned by Add for a fault that cannot apply.
@@ -135,6 +140,10 @@ func (q *Faults) take(r *http.Request) *Fault {
 				break
 			}
 			if f.left.CompareAndSwap(n, n-1) {
+				if q.take1 != nil && !q.take1(r.Context(), f) {
+					f.left.Store(0) // other replicas took the rest
+					break
+				}
 				return f
 			}
 		}

@@ -188,9 +188,17 @@ type replicaSet struct {
 	smtp     string
 	database string
 	procs    []*exec.Cmd
+	token    string // the sandbox's control token, "" for none
 }
 
 func startReplicaSet(tb testing.TB, database string) *replicaSet {
+	tb.Helper()
+	return startTokenReplicaSet(tb, database, "")
+}
+
+// startTokenReplicaSet is startReplicaSet for a sandbox shared with a
+// control token: every component and replica has it.
+func startTokenReplicaSet(tb testing.TB, database, token string) *replicaSet {
 	tb.Helper()
 	rr := newRoundRobin()
 	lb := httptest.NewServer(&httputil.ReverseProxy{Transport: rr, Rewrite: func(pr *httputil.ProxyRequest) {
@@ -199,14 +207,14 @@ func startReplicaSet(tb testing.TB, database string) *replicaSet {
 		pr.SetXForwarded()
 	}, ErrorLog: log.New(io.Discard, "", 0)}) // a 502 shows in the flow that met it
 	tb.Cleanup(lb.Close)
-	rs := &replicaSet{tb: tb, core: lb.URL, rr: rr, database: database, peers: map[string]sandbox.Peer{}}
+	rs := &replicaSet{tb: tb, core: lb.URL, rr: rr, database: database, peers: map[string]sandbox.Peer{}, token: token}
 	var others []string
 	for _, name := range layout.Names() {
 		if name != "proconnect" {
 			others = append(others, name)
 		}
 	}
-	stack, url := sandboxtest.Start(tb, sandbox.Config{Only: others,
+	stack, url := sandboxtest.Start(tb, sandbox.Config{Only: others, ControlToken: token,
 		PublicURLs: map[string]string{"proconnect": lb.URL}, InternalURLs: map[string]string{"proconnect": lb.URL},
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	rs.url = func(name string) string {
@@ -247,6 +255,9 @@ func (rs *replicaSet) startProcess(bin string) *exec.Cmd {
 	tb.Helper()
 	args := append([]string{"serve", "proconnect", "--proconnect-port", "0", "--database", rs.database,
 		"--recheck-interval", "0", "--smtp-addr", rs.smtp, "--log-level", "warn"}, rs.urlArgs()...)
+	if rs.token != "" {
+		args = append(args, "--control-token", rs.token)
+	}
 	cmd := exec.Command(bin, args...)
 	logf, err := os.Create(filepath.Join(tb.TempDir(), "replica.log"))
 	if err != nil {

@@ -20,6 +20,9 @@ type WebSession struct {
 // SharedState is what several replicas of the core on one store must see
 // alike, beyond certifications and outboxes. Every Store implements it.
 type SharedState interface {
+	// ControlState is the control API's state (controlstate.go).
+	ControlState
+
 	// PutPortal stores, or replaces, a portal registered at run time
 	// under its client_id. The registration is the HTTP layer's encoding,
 	// opaque to the store.

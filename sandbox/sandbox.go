@@ -310,9 +310,11 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if sl, ok := listeners[layout.SMTPKey]; ok {
 		listeners[layout.SMTPKey] = limits.listener(sl)
 	}
+	tokens := &portalTokens{} // tokens.go
 	for _, c := range started {
 		ln, me := listeners[c.Name], peers[c.Name]
 		kit := control.NewKit(c.Name, nil, cfg.ControlToken)
+		tokens.adopt(c.Name, kit)
 		kit.AllowedHosts, kit.PublicOrigins = allowedNames(peers)
 		kit.Details = true // the portal's flow page shows each exchange's request and answer
 		env := buildEnv{public: me.Public, internal: me.Internal, peers: peers, fixtures: cfg.Fixtures, kit: kit,
@@ -325,6 +327,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			}
 			return fail(fmt.Errorf("%s: %w", c.Name, err))
 		}
+		tokens.adopt(c.Name, kit) // the core's kit now holds its check
 		srv := limits.server(h, gctx)
 		ln = limits.listener(ln)
 		s.servers = append(s.servers, srv)

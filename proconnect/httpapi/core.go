@@ -54,8 +54,12 @@ type Config struct {
 	RecheckInterval time.Duration
 	// CertificationTTL is how long a certification waits for the login.
 	CertificationTTL time.Duration
-	Kit              *control.Kit
-	Logger           *slog.Logger
+	// ShareControl keeps the control state in the store, as replicas on a
+	// store several processes open do anyway (replicas.go): for tests of
+	// replicas in one process, on one memory store.
+	ShareControl bool
+	Kit          *control.Kit
+	Logger       *slog.Logger
 	// HTTPClient calls FranceConnect, the register and the portals.
 	HTTPClient *http.Client
 }
@@ -141,6 +145,7 @@ func New(cfg Config) (*Core, error) {
 	c.mailer.user, c.mailer.password = cfg.SMTPUser, cfg.SMTPPassword
 	c.svc = &proconnect.Service{Store: c.store, Register: c.register, Directory: c.register, Contacts: c.register, Now: c.kit.Clock.Now, NewID: newID,
 		TTL: cfg.CertificationTTL, Wake: p.wake, WakeMailer: c.mailer.wake, ContactPage: cfg.PublicURL + "/contact", Portals: clocks}
+	c.shareControl(cfg)
 	c.handler = c.routes()
 	return c, nil
 }
@@ -176,6 +181,9 @@ func (c *Core) Run(ctx context.Context) error {
 		c.purge(ctx)
 	})
 	var wg sync.WaitGroup
+	if r := c.kit.Replicas; r != nil {
+		wg.Go(func() { r.Poll(ctx) }) // replicas.go
+	}
 	wg.Go(func() { c.mailer.run(ctx) })
 	c.pusher.run(ctx)
 	wg.Wait() // both outboxes stopped: no worker uses the store any more

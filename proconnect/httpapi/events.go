@@ -52,8 +52,10 @@ type pusher struct {
 	// scenario checks that a portal applies its own re-check's answer
 	// before any event tells it.
 	held sync.Map // portal ID → struct{}
-	// attempts journals every delivery attempt, for reports.
+	// attempts journals every delivery attempt, for reports; shared,
+	// when set, is that journal for every replica (replicas.go).
 	attempts *control.Ring[Attempt]
+	shared   *control.Stream[Attempt]
 }
 
 // Attempt is one delivery attempt of an event, as the control API shows it.
@@ -171,7 +173,7 @@ func (p *pusher) attempt(ctx context.Context, e proconnect.Event) (status int, e
 		if err != nil {
 			a.Error = err.Error()
 		}
-		p.attempts.Add(a)
+		p.recordAttempt(ctx, a)
 	}()
 	portal, ok, err := p.portals.get(ctx, e.PortalID)
 	if err != nil {

@@ -181,9 +181,14 @@ func (c *Core) routes() http.Handler {
 				}
 				portal = own
 			}
-			list := c.pusher.attempts.Last(0, since, func(_ uint64, a Attempt) bool {
+			list, err := c.pusher.attemptsAfter(r.Context(), since, func(a Attempt) bool {
 				return (portal == "" || a.Portal == portal) && (subject == "" || slices.Contains(a.Subjects, subject))
 			})
+			if err != nil {
+				control.NoteCause(r.Context(), err)
+				problem.Write(w, http.StatusServiceUnavailable, "store", "Store unavailable", "The delivery attempts could not be read; try again.", nil)
+				return
+			}
 			control.JSON(w, http.StatusOK, map[string]any{"attempts": list})
 		})
 		// deliveries to a portal wait while it is held (a scenario checks
@@ -202,8 +207,9 @@ func (c *Core) routes() http.Handler {
 			if control.ForbidOtherPortal(w, r, body.Portal) {
 				return
 			}
-			c.pusher.hold(body.Portal)
-			w.WriteHeader(http.StatusNoContent)
+			if c.changeControl(w, r, "holds", func() error { c.pusher.hold(body.Portal); return nil }) {
+				w.WriteHeader(http.StatusNoContent)
+			}
 		})
 		r.Delete("/deliveries/hold", func(w http.ResponseWriter, r *http.Request) {
 			p := r.URL.Query().Get("portal")
@@ -213,12 +219,16 @@ func (c *Core) routes() http.Handler {
 				}
 				p = own
 			}
-			if p != "" {
-				c.pusher.release(p)
-			} else {
-				c.pusher.releaseAll()
+			if c.changeControl(w, r, "holds", func() error {
+				if p != "" {
+					c.pusher.release(p)
+				} else {
+					c.pusher.releaseAll()
+				}
+				return nil
+			}) {
+				w.WriteHeader(http.StatusNoContent)
 			}
-			w.WriteHeader(http.StatusNoContent)
 		})
 		// the next fixture key signs the events from now on; the JWKS
 		// publishes it first and keeps the previous ones
@@ -227,20 +237,37 @@ func (c *Core) routes() http.Handler {
 			if own := scopedPortal(r); own != "" {
 				rotate = func() (string, error) { return c.pusher.keys.rotateFor(own) }
 			}
-			kid, err := rotate()
-			if err != nil {
-				problem.Write(w, http.StatusConflict, "no-key", "No key to rotate to", err.Error(), nil)
+			var kid string
+			var noKey error
+			if !c.changeControl(w, r, "event-keys", func() error {
+				var err error
+				if kid, err = rotate(); err != nil {
+					noKey = err
+				}
+				return nil // nothing rotated: nothing to share, the answer says why
+			}) {
+				return
+			}
+			if noKey != nil {
+				problem.Write(w, http.StatusConflict, "no-key", "No key to rotate to", noKey.Error(), nil)
 				return
 			}
 			control.JSON(w, http.StatusOK, map[string]string{"kid": kid})
 		})
 		r.Delete("/keys/rotate", func(w http.ResponseWriter, r *http.Request) {
-			if own := scopedPortal(r); own != "" {
-				control.JSON(w, http.StatusOK, map[string]string{"kid": c.pusher.keys.resetFor(own)})
+			var kid string
+			if !c.changeControl(w, r, "event-keys", func() error {
+				if own := scopedPortal(r); own != "" {
+					kid = c.pusher.keys.resetFor(own)
+					return nil
+				}
+				c.pusher.keys.reset()
+				kid = c.pusher.keys.current().active.kid
+				return nil
+			}) {
 				return
 			}
-			c.pusher.keys.reset()
-			control.JSON(w, http.StatusOK, map[string]string{"kid": c.pusher.keys.current().active.kid})
+			control.JSON(w, http.StatusOK, map[string]string{"kid": kid})
 		})
 		r.Post("/recheck", func(w http.ResponseWriter, r *http.Request) {
 			n, err := c.svc.RecheckPortal(r.Context(), scopedPortal(r))

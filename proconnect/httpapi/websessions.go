@@ -108,6 +108,7 @@ func (c *Core) sweep(ctx context.Context) {
 // the sandbox clock: the lease spaces timers. On one process (memory,
 // SQLite) the lease is always free at each tick.
 func (c *Core) leased(ctx context.Context, name string, period time.Duration) bool {
+	c.refreshControl(ctx) // the job reads the clocks another replica may have moved
 	now := time.Now()
 	ok, err := c.store.TryLease(ctx, name, now, now.Add(period*9/10))
 	if err != nil {

@@ -24,7 +24,8 @@ type Store struct {
 	access        sync.Map // id → *proconnect.AccessRequest
 	pendingAccess sync.Map // portal|siren|email → id of the pending request
 
-	shared shared
+	shared  shared
+	control controlState
 }
 
 var _ proconnect.Store = (*Store)(nil)

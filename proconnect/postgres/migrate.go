@@ -68,6 +68,8 @@ var migrations = []string{
 		name TEXT PRIMARY KEY,
 		until BIGINT NOT NULL
 	);`,
+	// 3: the control API's state, one for every replica (controlstate.go).
+	controlSchema,
 }
 
 // migrationLock is the advisory lock key that serialises migrations between

@@ -19,6 +19,8 @@ import (
 // Store is a PostgreSQL proconnect.Store.
 type Store struct {
 	pool *pgxpool.Pool
+	// appends counts control journal appends (controlstate.go).
+	appends appendCounter
 }
 
 var _ proconnect.Store = (*Store)(nil)

@@ -97,7 +97,7 @@ func open(path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	w.SetMaxOpenConns(1)
-	if _, err := w.Exec(schema + sharedSchema); err != nil {
+	if _, err := w.Exec(schema + sharedSchema + controlSchema); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: schema: %w", err)
 	}

@@ -42,6 +42,11 @@ var Tests = []struct {
 	{"web sessions: unique, read, taken once, purged when expired", testWebSessions},
 	{"web sessions: concurrent takes, one winner", testConcurrentTakes},
 	{"leases: one holder until it ends", testLeases},
+	{"control state: parts, generation, reset", testControlParts},
+	{"control state: concurrent updates of a part, none lost", testConcurrentControlUpdates},
+	{"control state: counters taken once each", testControlCounters},
+	{"control journal: numbered at read, cursors, clear, kept newest", testControlJournal},
+	{"control journal: a cursor never skips an entry of concurrent writers", testControlJournalCursor},
 }
 
 // Run runs every test of the suite against the stores newStore makes.
