@@ -150,6 +150,9 @@ type suiteEnv struct {
 	// strictRecommendations makes a failed @recommande scenario fail the run
 	strictRecommendations bool
 
+	// patterns are the step patterns, compiled once for every scenario.
+	patterns patternCache
+
 	// exclusive is held for writing by the scenarios tagged @exclusif,
 	// which move shared state (clocks, the mail server), and for reading by
 	// every other one.
@@ -314,7 +317,7 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		w.steps = append(w.steps, r)
 		return ctx, nil
 	})
-	registerSteps(&stepRegistry{sc: sc}, w)
+	registerSteps(&stepRegistry{sc: sc, patterns: &env.patterns}, w)
 }
 
 func defaultFixtures() (*fixtures.Set, error) { return fixtures.Default() }

@@ -3,8 +3,10 @@ package harness
 import (
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/cucumber/godog"
 )
@@ -20,25 +22,54 @@ type StepDefinition struct {
 	Line     int
 }
 
-// stepRegistry binds the steps to a scenario, and records each as it goes:
+// stepRegistry binds the steps to a scenario, or records them (Steps):
 // every registration function goes through it, so the list cannot miss a
 // step godog knows.
 type stepRegistry struct {
-	sc   *godog.ScenarioContext // nil: record only (Steps)
-	defs []StepDefinition
+	sc *godog.ScenarioContext // nil: record only (Steps)
+	// patterns are the run's compiled step patterns, shared by its
+	// scenarios: binding a scenario's steps then compiles nothing.
+	patterns *patternCache
+	defs     []StepDefinition
+}
+
+// patternCache compiles each step pattern once per run. godog binds every
+// step to every scenario; compiling its pattern each time was half the
+// CPU of a full conformance run.
+type patternCache struct {
+	mu sync.Mutex
+	re map[string]*regexp.Regexp
+}
+
+// compiled is pattern compiled, the same *regexp.Regexp for every
+// scenario (it is safe for concurrent use). It panics on a pattern that
+// does not compile, as godog does.
+func (c *patternCache) compiled(pattern string) *regexp.Regexp {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	re, ok := c.re[pattern]
+	if !ok {
+		if c.re == nil {
+			c.re = map[string]*regexp.Regexp{}
+		}
+		re = regexp.MustCompile(pattern)
+		c.re[pattern] = re
+	}
+	return re
 }
 
 // step registers fn, a named function or method, for the steps whose text
 // matches pattern.
 func (r *stepRegistry) step(pattern string, fn any) {
+	if r.sc != nil {
+		r.sc.Step(r.patterns.compiled(pattern), fn)
+		return
+	}
 	def := StepDefinition{Pattern: pattern, Function: funcName(fn)}
 	if _, file, line, ok := runtime.Caller(1); ok {
 		def.File, def.Line = filepath.Base(file), line
 	}
 	r.defs = append(r.defs, def)
-	if r.sc != nil {
-		r.sc.Step(pattern, fn)
-	}
 }
 
 // funcName is the name of a function, or of the method a method value
