@@ -153,10 +153,10 @@ type suiteEnv struct {
 	// patterns are the step patterns, compiled once for every scenario.
 	patterns patternCache
 
-	// exclusive is held for writing by the scenarios tagged @exclusif,
-	// which move shared state (clocks, the mail server), and for reading by
-	// every other one.
-	exclusive sync.RWMutex
+	// schedule lets the scenarios tagged @exclusif, which move shared
+	// state (clocks, the mail server), run alone, and the others at most
+	// the run's concurrency at once (schedule.go).
+	schedule *scheduler
 
 	// noControl lists the components given by URL that have no sandbox
 	// control API (another implementation, a real service): the scenarios
@@ -275,12 +275,10 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 			exclusive = exclusive || t.Name == "@exclusif"
 		}
 		w.shared.exclusive = exclusive
+		env.schedule.enter(exclusive)
+		locked = "r"
 		if exclusive {
-			env.exclusive.Lock()
 			locked = "w"
-		} else {
-			env.exclusive.RLock()
-			locked = "r"
 		}
 		return ctx, nil
 	})
@@ -300,11 +298,8 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 			env.details[id] = d
 			env.mu.Unlock()
 		}
-		switch locked {
-		case "w":
-			env.exclusive.Unlock()
-		case "r":
-			env.exclusive.RUnlock()
+		if locked != "" {
+			env.schedule.leave(locked == "w")
 		}
 		locked = ""
 		return ctx, restoreErr
