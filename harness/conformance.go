@@ -262,7 +262,14 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 	locked := ""
 	var id string
 	var began time.Time
+	reg := &stepRegistry{sc: sc, patterns: &env.patterns}
+	registerSteps(reg, w)
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		texts := make([]string, len(s.Steps))
+		for i, st := range s.Steps {
+			texts[i] = st.Text
+		}
+		reg.bindTo(texts)
 		id, began = env.index.id(s), time.Now()
 		w.name, w.began = id+" — "+s.Name, began
 		w.suite = strings.SplitN(s.Uri, "/", 2)[0]
@@ -312,7 +319,6 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		w.steps = append(w.steps, r)
 		return ctx, nil
 	})
-	registerSteps(&stepRegistry{sc: sc, patterns: &env.patterns}, w)
 }
 
 func defaultFixtures() (*fixtures.Set, error) { return fixtures.Default() }
