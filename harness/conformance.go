@@ -150,10 +150,13 @@ type suiteEnv struct {
 	// strictRecommendations makes a failed @recommande scenario fail the run
 	strictRecommendations bool
 
-	// exclusive is held for writing by the scenarios tagged @exclusif,
-	// which move shared state (clocks, the mail server), and for reading by
-	// every other one.
-	exclusive sync.RWMutex
+	// patterns are the step patterns, compiled once for every scenario.
+	patterns patternCache
+
+	// schedule lets the scenarios tagged @exclusif, which move shared
+	// state (clocks, the mail server), run alone, and the others at most
+	// the run's concurrency at once (schedule.go).
+	schedule *scheduler
 
 	// noControl lists the components given by URL that have no sandbox
 	// control API (another implementation, a real service): the scenarios
@@ -259,7 +262,14 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 	locked := ""
 	var id string
 	var began time.Time
+	reg := &stepRegistry{sc: sc, patterns: &env.patterns}
+	registerSteps(reg, w)
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		texts := make([]string, len(s.Steps))
+		for i, st := range s.Steps {
+			texts[i] = st.Text
+		}
+		reg.bindTo(texts)
 		id, began = env.index.id(s), time.Now()
 		w.name, w.began = id+" — "+s.Name, began
 		w.suite = strings.SplitN(s.Uri, "/", 2)[0]
@@ -272,12 +282,10 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 			exclusive = exclusive || t.Name == "@exclusif"
 		}
 		w.shared.exclusive = exclusive
+		env.schedule.enter(exclusive)
+		locked = "r"
 		if exclusive {
-			env.exclusive.Lock()
 			locked = "w"
-		} else {
-			env.exclusive.RLock()
-			locked = "r"
 		}
 		return ctx, nil
 	})
@@ -297,11 +305,8 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 			env.details[id] = d
 			env.mu.Unlock()
 		}
-		switch locked {
-		case "w":
-			env.exclusive.Unlock()
-		case "r":
-			env.exclusive.RUnlock()
+		if locked != "" {
+			env.schedule.leave(locked == "w")
 		}
 		locked = ""
 		return ctx, restoreErr
@@ -314,7 +319,6 @@ func initScenario(sc *godog.ScenarioContext, env *suiteEnv) {
 		w.steps = append(w.steps, r)
 		return ctx, nil
 	})
-	registerSteps(&stepRegistry{sc: sc}, w)
 }
 
 func defaultFixtures() (*fixtures.Set, error) { return fixtures.Default() }

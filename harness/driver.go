@@ -258,36 +258,55 @@ type form struct {
 
 // forms parses every form of a page.
 func forms(page []byte) []form {
-	doc, err := html.Parse(bytes.NewReader(page))
-	if err != nil {
-		return nil
-	}
+	// A tokenizer, not html.Parse: a FranceConnect login page holds every
+	// persona's card, and building its tree for each login was a tenth of
+	// a conformance run's CPU. Forms do not nest in HTML: a <form> inside
+	// one is ignored, as the parser ignores it.
+	z := html.NewTokenizer(bytes.NewReader(page))
 	var out []form
-	var walk func(n *html.Node, cur *form)
-	walk = func(n *html.Node, cur *form) {
-		if n.Type == html.ElementNode && n.Data == "form" {
-			f := form{action: attr(n, "action"), method: strings.ToUpper(attr(n, "method")), fields: url.Values{}, inputs: map[string]string{}}
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				walk(c, &f)
+	var cur *form
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			if cur != nil { // a form the page never closed ends with it
+				out = append(out, *cur)
 			}
-			out = append(out, f)
-			return
-		}
-		if cur != nil && n.Type == html.ElementNode && (n.Data == "input" || n.Data == "button") {
-			if name := attr(n, "name"); name != "" {
-				typ := attr(n, "type")
-				cur.inputs[name] = typ
-				if n.Data == "input" && typ != "submit" {
-					cur.fields.Set(name, attr(n, "value"))
+			return out
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			tag := string(name)
+			if tag != "form" && (cur == nil || (tag != "input" && tag != "button")) {
+				continue
+			}
+			attrs := map[string]string{}
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				if _, seen := attrs[string(k)]; !seen { // the first of a repeated attribute wins
+					attrs[string(k)] = string(v)
 				}
 			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, cur)
+			switch {
+			case tag == "form" && cur == nil:
+				cur = &form{action: attrs["action"], method: strings.ToUpper(attrs["method"]), fields: url.Values{}, inputs: map[string]string{}}
+			case tag == "form": // nested: ignored
+			default:
+				if name := attrs["name"]; name != "" {
+					typ := attrs["type"]
+					cur.inputs[name] = typ
+					if tag == "input" && typ != "submit" {
+						cur.fields.Set(name, attrs["value"])
+					}
+				}
+			}
+		case html.EndTagToken:
+			if name, _ := z.TagName(); cur != nil && string(name) == "form" {
+				out = append(out, *cur)
+				cur = nil
+			}
 		}
 	}
-	walk(doc, nil)
-	return out
 }
 
 // links returns the href of every link whose text is text.

@@ -320,6 +320,7 @@ func (env *suiteEnv) runScenarios(ctx context.Context, opts *RunOptions) (int, e
 	if opts.Random != 0 {
 		fmt.Fprintf(opts.Output, "Ordre aléatoire, graine %d (--random %d rejoue le même ordre).\n", opts.Random, opts.Random)
 	}
+	env.schedule = newScheduler(opts.Concurrency)
 	suite := godog.TestSuite{
 		Name: "proconnect-sandbox",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -327,7 +328,7 @@ func (env *suiteEnv) runScenarios(ctx context.Context, opts *RunOptions) (int, e
 		},
 		Options: &godog.Options{
 			Format: format, Paths: slices.Clone(opts.Suites), FS: features.FS, Tags: opts.Tags, Strict: true,
-			Concurrency: max(opts.Concurrency, 1), Randomize: opts.Random, Output: opts.Output,
+			Concurrency: godogRate(opts.Concurrency, env.index.countExclusive(opts.Tags)), Randomize: opts.Random, Output: opts.Output,
 			TestingT: opts.TestingT, DefaultContext: ctx, NoColors: opts.NoColors || opts.TestingT != nil,
 		},
 	}

@@ -31,6 +31,7 @@ type portalState struct {
 	extraData  bool                // events carry a data field nobody knows yet
 	returnURL  *url.URL            // the portal's return, caught before the browser opened it
 	marks      map[string]uint64   // component → journal seq when counting began
+	clockMoved time.Duration       // how far the portal's clock is moved (portal_time.go)
 }
 
 // registerPortail binds the portail suite's steps to w: the person's way

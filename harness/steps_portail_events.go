@@ -155,10 +155,12 @@ func (w *world) sendEventToSeveralPortals() error {
 	return w.signAndSend(f, pspevent.ContentType)
 }
 
-// resendLater waits n seconds, then sends a sent event again, dated and
-// signed anew with its jti: ProConnect's retry.
-func (w *world) resendLater(n int, name string) error {
-	time.Sleep(time.Duration(n) * time.Second)
+// resendLater lets n seconds pass for the portal (on its clock when it has
+// one: portal_time.go), then sends a sent event again, dated and signed
+// anew with its jti: ProConnect's retry.
+func (w *world) resendLater(n int, name string) (err error) {
+	w.passPortalTime(time.Duration(n) * time.Second)
+	defer func() { err = errors.Join(err, w.resetPortalClock()) }()
 	return w.resend(name)
 }
 
@@ -271,8 +273,11 @@ func (w *world) rotateCoreKey() error {
 // sendWithNewKeyUntilAccepted sends an event signed with ProConnect's
 // second key until the portal accepts it, as ProConnect retries a refused
 // event (1 s, 2 s, 4 s…): for 12 s, with the same jti and a fresh
-// signature.
-func (w *world) sendWithNewKeyUntilAccepted(outcome string) error {
+// signature. The second between tries passes on the portal's clock when it
+// has one (portal_time.go): a correct portal re-reads the JWKS once its
+// spacing has passed on that clock.
+func (w *world) sendWithNewKeyUntilAccepted(outcome string) (err error) {
+	defer func() { err = errors.Join(err, w.resetPortalClock()) }()
 	keys := w.env.fixtures.KeysFor("proconnect")
 	if len(keys) < 2 {
 		return errors.New("les fixtures n'ont qu'une clé ProConnect")
@@ -282,7 +287,8 @@ func (w *world) sendWithNewKeyUntilAccepted(outcome string) error {
 		return err
 	}
 	jti := randomHex(12)
-	deadline := time.Now().Add(12 * time.Second)
+	const tries = 12 * time.Second
+	deadline, waited := time.Now().Add(tries), time.Duration(0)
 	for {
 		f, err := w.newForgery("certification.completed", data, keys[1].KID)
 		if err != nil {
@@ -299,11 +305,12 @@ func (w *world) sendWithNewKeyUntilAccepted(outcome string) error {
 		if w.http.last.status >= 200 && w.http.last.status < 300 {
 			return nil
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) || waited >= tries {
 			return fmt.Errorf("le portail refuse encore, après 12 s d'essais, un événement signé de la nouvelle clé de ProConnect %s (publiée dans son JWKS) : relisez le JWKS pour un kid inconnu ; dernière réponse : %s",
 				keys[1].KID, w.http.last.describe())
 		}
-		time.Sleep(time.Second)
+		w.passPortalTime(time.Second)
+		waited += time.Second
 	}
 }
 

@@ -194,6 +194,7 @@ type Stack struct {
 	Services []*Service
 	smtp     string
 	servers  []*http.Server
+	watches  []*requestWatch // one per server (drain.go)
 	group    *errgroup.Group
 	cancel   context.CancelFunc
 }
@@ -330,7 +331,9 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		tokens.adopt(c.Name, kit) // the core's kit now holds its check
 		srv := limits.server(h, gctx)
 		ln = limits.listener(ln)
-		s.servers = append(s.servers, srv)
+		watch := &requestWatch{}
+		watch.watch(srv)
+		s.servers, s.watches = append(s.servers, srv), append(s.watches, watch)
 		s.Services = append(s.Services, &Service{Name: c.Name, Title: c.Title, PublicURL: me.Public, InternalURL: me.Internal,
 			Listen: ln.Addr().String(), Handler: h, Kit: kit})
 		g.Go(func() error {
@@ -370,16 +373,13 @@ func (s *Stack) Wait() error { return s.group.Wait() }
 func (s *Stack) Close(ctx context.Context) error {
 	// Each server gets a short grace for the requests under way, then is
 	// closed: HTTP clients keep connections they dialled and never used
-	// (Go's transport dials ahead), which Shutdown alone waits 5 s for.
+	// (Go's transport dials ahead), which Shutdown alone waits 5 s for. It
+	// is closed as soon as no request is under way (drain.go).
 	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
 	defer cancel()
 	var wg sync.WaitGroup
-	for _, srv := range s.servers {
-		wg.Go(func() {
-			if err := srv.Shutdown(grace); err != nil {
-				_ = srv.Close()
-			}
-		})
+	for i, srv := range s.servers {
+		wg.Go(func() { s.watches[i].shutdown(grace, srv) })
 	}
 	wg.Wait()
 	var errs []error

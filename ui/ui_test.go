@@ -190,3 +190,17 @@ func TestFrame(t *testing.T) {
 		t.Error("the content is not inside <main>")
 	}
 }
+
+// TestHandlerBuildsNothing: building a component's handler reads no file
+// (every component builds one at its start; the files are read on the
+// first request, once per process), and the files are still served.
+func TestHandlerBuildsNothing(t *testing.T) {
+	if allocs := testing.AllocsPerRun(10, func() { Serve(http.NotFoundHandler()) }); allocs > 8 {
+		t.Fatalf("building the handler allocated %.0f times: it reads the files", allocs)
+	}
+	rec := httptest.NewRecorder()
+	Serve(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, Prefix+"dsfr.min.css", nil))
+	if rec.Code != http.StatusOK || rec.Body.Len() < 10000 {
+		t.Fatalf("the stylesheet: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+}

@@ -75,7 +75,7 @@ func (p *Portal) events(w http.ResponseWriter, r *http.Request) {
 				ID string `json:"jti"`
 			}
 			if json.Unmarshal(payload, &c) == nil && c.ID != "" {
-				p.seen.LoadOrStore(c.ID, time.Now())
+				p.seen.LoadOrStore(c.ID, p.now())
 			}
 		}
 	}
@@ -103,8 +103,8 @@ func (p *Portal) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if at, dup := p.seen.LoadOrStore(claims.ID, time.Now()); dup && !d.ApplyDuplicates &&
-		!(d.ShortJTIMemory && time.Since(at.(time.Time)) > 2*time.Second) {
+	if at, dup := p.seen.LoadOrStore(claims.ID, p.now()); dup && !d.ApplyDuplicates &&
+		!(d.ShortJTIMemory && p.now().Sub(at.(time.Time)) > 2*time.Second) {
 		w.WriteHeader(http.StatusNoContent) // at least once: acknowledge, apply once
 		return
 	}
@@ -143,7 +143,7 @@ func (p *Portal) verifyEvent(ctx context.Context, contentType, raw string) (*eve
 	if d.OnlyCertificationEvts && !strings.HasPrefix(c.EventType, "certification.") && c.EventType != pspevent.DirigeantRevoked {
 		return nil, rejection{http.StatusBadRequest, "unsupported event_type " + c.EventType}
 	}
-	now, skew := time.Now(), clockSkew
+	now, skew := p.now(), clockSkew
 	if d.HourOfLeeway {
 		skew = time.Hour
 	}

@@ -363,6 +363,13 @@ func (p *Portal) reverify(ctx context.Context, id string) (*account, recheckAnsw
 	}
 	a.mu.Lock()
 	if !out.StillDirigeant && a.state == StateCertified && !p.defects.Load().IgnoreRecheck {
+		// as final as a revocation event (PSP-EVT-9): the completion
+		// event, when it comes after (its delivery can trail the return
+		// page, which certified the account), changes nothing
+		if a.revoked == nil {
+			a.revoked = map[string]bool{}
+		}
+		a.revoked[id] = true
 		a.state = StateRevoked
 	}
 	a.mu.Unlock()

@@ -159,7 +159,7 @@ func New(cfg Config) (*Portal, error) {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateFrom(cfg.Kit.Component, &http.Transport{MaxIdleConnsPerHost: 64})}
 	}
 	p := &Portal{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, http: cfg.HTTPClient}
-	p.keys = newKeyCache(cfg.ProConnectURL+"/api/v1/jwks", cfg.HTTPClient, func() keyPolicy {
+	p.keys = newKeyCache(cfg.ProConnectURL+"/api/v1/jwks", cfg.HTTPClient, p.now, func() keyPolicy {
 		d := p.defects.Load()
 		return keyPolicy{noCache: d.NoJWKSCache, never: d.StaticKeys, noRateLimit: d.RefetchEveryKID}
 	})
