@@ -1,14 +1,8 @@
 package ui
 
 import (
-	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"html/template"
-	"io"
-	"io/fs"
 	"net/http"
 	"path"
 	"strconv"
@@ -63,48 +57,19 @@ func Templates(c Chrome) *template.Template {
 	}).Parse(frame))
 }
 
-type asset struct {
-	body, gz []byte // gz is nil for files that do not gain from gzip
-	etag     string
-	ctype    string
-}
-
 // Handler serves the design system's files under Prefix (mount it at
 // Prefix+"*"): immutable, with an ETag, gzipped for the browsers that say
 // they take it. Anything else is a 404.
 func Handler() http.Handler {
-	assets := map[string]*asset{}
-	_ = fs.WalkDir(dist, "dist", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := dist.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		name := strings.TrimPrefix(p, "dist/")
-		a := &asset{body: b}
-		if strings.HasSuffix(name, ".gz") {
-			name = strings.TrimSuffix(name, ".gz")
-			zr, err := gzip.NewReader(bytes.NewReader(b))
-			if err != nil {
-				return err
-			}
-			if a.body, err = io.ReadAll(zr); err != nil {
-				return err
-			}
-			a.gz = b
-		}
-		sum := sha256.Sum256(a.body)
-		a.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
-		a.ctype = contentType(name)
-		assets[name] = a
-		return nil
-	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, ok := assets[strings.TrimPrefix(r.URL.Path, Prefix)]
+		a, ok := assets()[strings.TrimPrefix(r.URL.Path, Prefix)]
 		if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 			http.NotFound(w, r)
+			return
+		}
+		a.once.Do(a.load)
+		if a.err != nil {
+			http.Error(w, "the embedded file cannot be read", http.StatusInternalServerError)
 			return
 		}
 		h := w.Header()
