@@ -63,6 +63,31 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
+// BenchmarkBuildCoreSQLite builds the core on SQLite (up --data): the
+// store's opening and schema come on top of BenchmarkBuild/proconnect.
+func BenchmarkBuildCoreSQLite(b *testing.B) {
+	set, err := fixtures.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	peers := map[string]Peer{}
+	for _, c := range layout.Components() {
+		u := "http://127.0.0.1:" + strconv.Itoa(c.Port)
+		peers[c.Name] = Peer{Public: u, Internal: u}
+	}
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		b.StartTimer()
+		h, err := buildCore(buildEnv{public: peers["proconnect"].Public, internal: peers["proconnect"].Internal,
+			peers: peers, fixtures: set, kit: control.NewKit("proconnect", nil, ""), log: slog.New(slog.DiscardHandler), dataDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		closeBuilt(h)
+	}
+}
+
 // closeBuilt stops what a builder started in the background: a handler
 // with a Run method (the core, the mailbox) closes its resources once Run's
 // context is done.
