@@ -1,19 +1,12 @@
 package ui
 
 import (
-	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"html/template"
-	"io"
-	"io/fs"
 	"net/http"
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Version is the @gouvfr/dsfr version in dist (dist/VERSION says the same;
@@ -64,87 +57,44 @@ func Templates(c Chrome) *template.Template {
 	}).Parse(frame))
 }
 
-type asset struct {
-	body, gz []byte // gz is nil for files that do not gain from gzip
-	etag     string
-	ctype    string
-}
-
-// assets are the design system's files, ready to serve: read, unzipped
-// and hashed once per process, on the first request for one. Every
-// component serves them; doing it when each was built cost the in-process
-// sandbox's start about 40 ms of CPU (seven components), though a
-// conformance run never asks for a file. They are embedded: the same for
-// every handler.
-var assets = sync.OnceValue(readAssets)
-
 // Handler serves the design system's files under Prefix (mount it at
 // Prefix+"*"): immutable, with an ETag, gzipped for the browsers that say
 // they take it. Anything else is a 404.
 func Handler() http.Handler {
-	return http.HandlerFunc(serveAsset)
-}
-
-func readAssets() map[string]*asset {
-	assets := map[string]*asset{}
-	_ = fs.WalkDir(dist, "dist", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, ok := assets()[strings.TrimPrefix(r.URL.Path, Prefix)]
+		if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			http.NotFound(w, r)
+			return
 		}
-		b, err := dist.ReadFile(p)
-		if err != nil {
-			return err
+		a.once.Do(a.load)
+		if a.err != nil {
+			http.Error(w, "the embedded file cannot be read", http.StatusInternalServerError)
+			return
 		}
-		name := strings.TrimPrefix(p, "dist/")
-		a := &asset{body: b}
-		if strings.HasSuffix(name, ".gz") {
-			name = strings.TrimSuffix(name, ".gz")
-			zr, err := gzip.NewReader(bytes.NewReader(b))
-			if err != nil {
-				return err
-			}
-			if a.body, err = io.ReadAll(zr); err != nil {
-				return err
-			}
-			a.gz = b
+		h := w.Header()
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("ETag", a.etag)
+		h.Set("Content-Type", a.ctype)
+		h.Set("X-Content-Type-Options", "nosniff")
+		if a.gz != nil {
+			h.Set("Vary", "Accept-Encoding")
 		}
-		sum := sha256.Sum256(a.body)
-		a.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
-		a.ctype = contentType(name)
-		assets[name] = a
-		return nil
+		if r.Header.Get("If-None-Match") == a.etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		body := a.body
+		if a.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			h.Set("Content-Encoding", "gzip")
+			body = a.gz
+		}
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method == http.MethodGet {
+			_, _ = w.Write(body)
+		}
 	})
-	return assets
-}
-
-func serveAsset(w http.ResponseWriter, r *http.Request) {
-	a, ok := assets()[strings.TrimPrefix(r.URL.Path, Prefix)]
-	if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
-		http.NotFound(w, r)
-		return
-	}
-	h := w.Header()
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("ETag", a.etag)
-	h.Set("Content-Type", a.ctype)
-	h.Set("X-Content-Type-Options", "nosniff")
-	if a.gz != nil {
-		h.Set("Vary", "Accept-Encoding")
-	}
-	if r.Header.Get("If-None-Match") == a.etag {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	body := a.body
-	if a.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		body = a.gz
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodGet {
-		_, _ = w.Write(body)
-	}
 }
 
 // acceptsGzip reads an Accept-Encoding header (RFC 9110, section 12.5.3):

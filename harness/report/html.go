@@ -9,24 +9,27 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/flowsvg"
 )
 
-var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"decimal": func(f float64) string { return strings.Replace(fmt.Sprintf("%.1f", f), ".", ",", 1) }, // French: 1,5
-	"ms":      func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
-	"failed":  func(s string) bool { return s == StatusFailed || s == StatusUnexpectedPass },
-	"clock":   func(t time.Time) string { return t.Format("15:04:05.000") },
-	"status":  func(s string) string { return StatusText[s] },
-	"verdict": func(s string) string { return VerdictText[s] },
-	"step":    func(s string) string { return StepStatusText[s] },
-	"stepErr": stepError,
-	"reason":  reasonText,
-	"ok":      func(code int) bool { return code >= 200 && code < 300 },
-}).Parse(`<!doctype html>
+// Parsed on first use: every start of the binary would parse it (issue 14).
+var reportPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"decimal": func(f float64) string { return strings.Replace(fmt.Sprintf("%.1f", f), ".", ",", 1) }, // French: 1,5
+		"ms":      func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
+		"failed":  func(s string) bool { return s == StatusFailed || s == StatusUnexpectedPass },
+		"clock":   func(t time.Time) string { return t.Format("15:04:05.000") },
+		"status":  func(s string) string { return StatusText[s] },
+		"verdict": func(s string) string { return VerdictText[s] },
+		"step":    func(s string) string { return StepStatusText[s] },
+		"stepErr": stepError,
+		"reason":  reasonText,
+		"ok":      func(code int) bool { return code >= 200 && code < 300 },
+	}).Parse(`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Conformité ProConnect — {{if .Summary.Passed}}réussie{{else}}en échec{{end}}</title>
 <style>
@@ -110,6 +113,7 @@ window.addEventListener('hashchange',ouvrir);ouvrir();
 </script>
 </body></html>
 `))
+})
 
 // stepError is a step's or a scenario's error as the report shows it: godog's
 // own sentences for a step that has no definition, is pending or matches
@@ -200,7 +204,7 @@ func WriteHTML(file string, sum Summary, details map[string]*Detail) error {
 		return fi && !fj
 	})
 	var b strings.Builder
-	err := reportPage.Execute(&b, map[string]any{"Summary": sum, "Scenarios": list,
+	err := reportPage().Execute(&b, map[string]any{"Summary": sum, "Scenarios": list,
 		"Failed": sum.Counts[StatusFailed] + sum.Counts[StatusUnexpectedPass]})
 	if err != nil {
 		return err

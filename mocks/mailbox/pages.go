@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"html/template"
+	"sync"
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/paris"
@@ -11,11 +12,13 @@ import (
 // pages are the mail catcher's: the list of messages, one message (its
 // HTML version in a sandboxed frame), and the page that asks for the
 // control token of a shared sandbox.
-var pages = template.Must(ui.Templates(ui.Chrome{
-	Service: "Boîte aux lettres",
-	Tagline: "Les courriels que le bac à sable a envoyés",
-	Sandbox: "Boîte aux lettres de test : elle reçoit tous les courriels du bac à sable, qui n'en envoie aucun ailleurs.",
-}).Funcs(template.FuncMap{"paris": parisClock(loadParis())}).Parse(`{{define "list"}}{{template "ui-head" "Messages"}}
+// Parsed on first use: every start of the binary would parse it (issue 14).
+var pages = sync.OnceValue(func() *template.Template {
+	return template.Must(ui.Templates(ui.Chrome{
+		Service: "Boîte aux lettres",
+		Tagline: "Les courriels que le bac à sable a envoyés",
+		Sandbox: "Boîte aux lettres de test : elle reçoit tous les courriels du bac à sable, qui n'en envoie aucun ailleurs.",
+	}).Funcs(template.FuncMap{"paris": parisClock(loadParis())}).Parse(`{{define "list"}}{{template "ui-head" "Messages"}}
 <h1>Boîte aux lettres du bac à sable</h1>
 <div class="fr-table fr-table--no-caption"><div class="fr-table__wrapper"><div class="fr-table__container"><div class="fr-table__content">
 <table><caption>Messages reçus</caption><thead><tr><th scope="col">Reçu (heure de Paris)</th><th scope="col">À</th><th scope="col">Objet</th></tr></thead><tbody>
@@ -38,6 +41,7 @@ donné à son démarrage (<code>--control-token</code>). Ce navigateur le garder
 <input class="fr-input" id="jeton" name="jeton" type="password" autocomplete="off" required autofocus></div>
 <button class="fr-btn" type="submit">Ouvrir la boîte aux lettres</button></form></div>
 {{template "ui-foot"}}{{end}}`))
+})
 
 // loadParis returns the zone of the times people read here (embedded: the
 // FROM-scratch image has no zone files).

@@ -18,10 +18,10 @@ func TestPagesShowParisTime(t *testing.T) {
 	} {
 		msg := &Message{ID: "m1", From: "a@example.test", To: []string{"b@example.test"}, Subject: "Objet", Date: tc.at}
 		var list, one strings.Builder
-		if err := pages.ExecuteTemplate(&list, "list", map[string]any{"List": []*Message{msg}}); err != nil {
+		if err := pages().ExecuteTemplate(&list, "list", map[string]any{"List": []*Message{msg}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := pages.ExecuteTemplate(&one, "message", map[string]any{"Msg": msg}); err != nil {
+		if err := pages().ExecuteTemplate(&one, "message", map[string]any{"Msg": msg}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(list.String(), "<td>"+tc.want+"</td>") || !strings.Contains(list.String(), "Reçu (heure de Paris)") {

@@ -54,7 +54,7 @@ func (m *Mailbox) askToken(w http.ResponseWriter, wrong bool) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("WWW-Authenticate", control.TokenChallenge)
 	w.WriteHeader(http.StatusUnauthorized)
-	_ = pages.ExecuteTemplate(w, "unlock", map[string]any{"Wrong": wrong})
+	_ = pages().ExecuteTemplate(w, "unlock", map[string]any{"Wrong": wrong})
 }
 
 // unlock takes the token typed in the form (POST to the page itself): the
@@ -82,7 +82,7 @@ func (m *Mailbox) routes() http.Handler {
 		r.Use(m.pageGuard)
 		r.Get("/", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_ = pages.ExecuteTemplate(w, "list", map[string]any{"List": m.list(r.URL.Query().Get("to"))})
+			_ = pages().ExecuteTemplate(w, "list", map[string]any{"List": m.list(r.URL.Query().Get("to"))})
 		})
 		r.Get("/messages/{id}", func(w http.ResponseWriter, r *http.Request) {
 			msg, ok := m.get(chi.URLParam(r, "id"))
@@ -91,7 +91,7 @@ func (m *Mailbox) routes() http.Handler {
 				return
 			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_ = pages.ExecuteTemplate(w, "message", map[string]any{"Msg": msg})
+			_ = pages().ExecuteTemplate(w, "message", map[string]any{"Msg": msg})
 		})
 	})
 	r.Post("/", m.unlock)

@@ -21,7 +21,7 @@ func (c *Core) showPage(w http.ResponseWriter, status int, title, message string
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = pages.ExecuteTemplate(w, "page", map[string]any{"Title": title, "Message": message, "Error": status >= 400})
+	_ = pages().ExecuteTemplate(w, "page", map[string]any{"Title": title, "Message": message, "Error": status >= 400})
 }
 
 // login sends the browser to FranceConnect for a pending certification.

@@ -68,7 +68,7 @@ func (c *Core) showForm(w http.ResponseWriter, status int, f form) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = pages.ExecuteTemplate(w, "form", f)
+	_ = pages().ExecuteTemplate(w, "form", f)
 }
 
 // startFlow sends the browser to FranceConnect for a dirigeant page.

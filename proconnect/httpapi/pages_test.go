@@ -11,14 +11,14 @@ import (
 // their buttons.
 func TestLoginFormUsesFranceConnectButton(t *testing.T) {
 	var login, decide strings.Builder
-	if err := pages.ExecuteTemplate(&login, "form", form{Title: "Connexion", Action: "/contact/connexion",
+	if err := pages().ExecuteTemplate(&login, "form", form{Title: "Connexion", Action: "/contact/connexion",
 		Inputs: []field{{Name: "siren", Label: "Numéro SIREN", Type: "text"}}, Buttons: []button{{Name: "go", Value: "1", Label: fcLogin}}}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(login.String(), `<button class="fr-connect" type="submit" name="go" value="1"><span class="fr-connect__login">S’identifier avec</span> <span class="fr-connect__brand">FranceConnect</span></button>`) {
 		t.Errorf("no FranceConnect button:\n%s", login.String())
 	}
-	if err := pages.ExecuteTemplate(&decide, "form", form{Title: "Décision", Action: "/demandes/x/decision",
+	if err := pages().ExecuteTemplate(&decide, "form", form{Title: "Décision", Action: "/demandes/x/decision",
 		Buttons: []button{{Name: "choix", Value: "accepter", Label: "Accepter"}, {Name: "choix", Value: "refuser", Label: "Refuser"}}}); err != nil {
 		t.Fatal(err)
 	}
