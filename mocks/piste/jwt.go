@@ -3,9 +3,6 @@ package piste
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +13,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/oauth2"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/internal/es256"
 )
 
 // tokenStrategy issues PISTE's access tokens, ES256 JWTs, with the claims
@@ -24,28 +23,22 @@ import (
 // granted scopes, space-separated), sub (the client). It signs them itself:
 // fosite's generic path builds a claims map, a go-jose signer per token and
 // encodes both through reflection, about a third of a token's cost outside
-// the signature (issue 14). Everything else — validating an access token,
+// the signature (issue 14); es256 signs with the fixture key. Everything else — validating an access token,
 // the other token kinds PISTE does not issue — is fosite's.
 type tokenStrategy struct {
 	*oauth2.DefaultJWTStrategy
-	key    *ecdsa.PrivateKey
+	signer *es256.Signer
 	issuer string
-	header string // the JOSE header, base64url-encoded, and its dot
 }
 
 var _ oauth2.CoreStrategy = (*tokenStrategy)(nil)
 
 func newTokenStrategy(fallback *oauth2.DefaultJWTStrategy, key *ecdsa.PrivateKey, kid, issuer string) (*tokenStrategy, error) {
-	h, err := json.Marshal(struct {
-		Alg string `json:"alg"`
-		KID string `json:"kid"`
-		Typ string `json:"typ"`
-	}{"ES256", kid, "JWT"})
+	signer, err := es256.New(key, kid, "JWT")
 	if err != nil {
-		return nil, fmt.Errorf("piste: token header: %w", err)
+		return nil, fmt.Errorf("piste: %w", err)
 	}
-	return &tokenStrategy{DefaultJWTStrategy: fallback, key: key, issuer: issuer,
-		header: base64.RawURLEncoding.EncodeToString(h) + "."}, nil
+	return &tokenStrategy{DefaultJWTStrategy: fallback, signer: signer, issuer: issuer}, nil
 }
 
 // accessClaims are an access token's claims, in the order fosite's map
@@ -78,23 +71,10 @@ func (s *tokenStrategy) GenerateAccessToken(_ context.Context, r fosite.Requeste
 	if err != nil {
 		return "", "", fmt.Errorf("piste: token claims: %w", err)
 	}
-	enc := base64.RawURLEncoding
-	b := make([]byte, 0, len(s.header)+enc.EncodedLen(len(claims))+1+enc.EncodedLen(64))
-	b = append(b, s.header...)
-	b = enc.AppendEncode(b, claims)
-	digest := sha256.Sum256(b)
-	der, err := ecdsa.SignASN1(rand.Reader, s.key, digest[:])
+	token, sigAt, err := s.signer.Sign(claims)
 	if err != nil {
 		return "", "", fmt.Errorf("piste: signing the token: %w", err)
 	}
-	var raw [64]byte // JWS ES256: R and S, 32 bytes each (RFC 7518 §3.4)
-	if !derToRaw(der, raw[:]) {
-		return "", "", errors.New("piste: unexpected ECDSA signature encoding")
-	}
-	b = append(b, '.')
-	sigAt := len(b)
-	b = enc.AppendEncode(b, raw[:])
-	token = string(b)
 	return token, token[sigAt:], nil
 }
 
@@ -105,30 +85,6 @@ func (s *tokenStrategy) AccessTokenSignature(_ context.Context, token string) st
 		return token[i+1:]
 	}
 	return ""
-}
-
-// derToRaw writes the ASN.1 ECDSA-Sig-Value (SEQUENCE of two INTEGERs)
-// that crypto/ecdsa returns as R||S into out (64 bytes, P-256).
-func derToRaw(der []byte, out []byte) bool {
-	if len(der) < 2 || der[0] != 0x30 || int(der[1]) != len(der)-2 { // short form: at most 72 bytes
-		return false
-	}
-	rest := der[2:]
-	for half := range 2 {
-		if len(rest) < 2 || rest[0] != 0x02 || int(rest[1]) > len(rest)-2 {
-			return false
-		}
-		n := rest[2 : 2+int(rest[1])]
-		rest = rest[2+int(rest[1]):]
-		for len(n) > 0 && n[0] == 0 { // the sign byte
-			n = n[1:]
-		}
-		if len(n) > 32 {
-			return false
-		}
-		copy(out[half*32+32-len(n):half*32+32], n)
-	}
-	return len(rest) == 0
 }
 
 // tokenAnswer is the RFC 6749 §5.1 answer fosite's WriteAccessResponse

@@ -1,4 +1,4 @@
-package piste
+package es256
 
 import (
 	"bytes"
