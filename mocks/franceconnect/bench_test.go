@@ -23,6 +23,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/net/html"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/control"
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/franceconnect"
 )
@@ -55,7 +56,11 @@ func serveForBench() error {
 	if err != nil {
 		return err
 	}
-	m, err := franceconnect.New(franceconnect.Config{PublicURL: base, Fixtures: set})
+	// FC_BENCH_DETAILS=1 records every exchange's headers and body start
+	// in the journal, as the sandbox does for its flow page (Kit.Details).
+	kit := control.NewKit("franceconnect", nil, "")
+	kit.Details = os.Getenv("FC_BENCH_DETAILS") != ""
+	m, err := franceconnect.New(franceconnect.Config{PublicURL: base, Fixtures: set, Kit: kit})
 	if err != nil {
 		return err
 	}
@@ -342,7 +347,9 @@ func personaForm(resp *http.Response, login string) (string, url.Values, error) 
 // machine); server-CPU-µs/flow is the server process's CPU time (user +
 // system, 10 ms ticks) over the timed loop divided by the flows, and
 // server-RSS-MiB its resident memory at the end. GOGC of the server comes
-// from FC_BENCH_GOGC (Go's default when unset). Run with -cpu 2.
+// from FC_BENCH_GOGC (Go's default when unset); FC_BENCH_DETAILS=1 makes
+// the journal record each exchange's details, as in the sandbox. Run with
+// -cpu 2.
 func BenchmarkCodeFlow(b *testing.B) {
 	for _, conc := range []int{1, 8} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/internal/es256"
 )
 
 // idTokenClaims is FranceConnect's id_token payload: exactly these keys, amr
@@ -40,6 +42,7 @@ func (m *Mock) idToken(c *clientEntry, s *session, now time.Time) (string, error
 // an encryption key wraps the JWS in a JWE (cty JWT).
 func (m *Mock) seal(c *clientEntry, alg string, payload []byte) (string, error) {
 	var signer jose.Signer
+	var fast *es256.Signer
 	switch alg {
 	case "HS256":
 		signer = c.hmac
@@ -48,18 +51,26 @@ func (m *Mock) seal(c *clientEntry, alg string, payload []byte) (string, error) 
 		if !ok {
 			return "", fmt.Errorf("no active %s key", alg)
 		}
-		signer = k.signer
+		signer, fast = k.signer, k.es
 	}
-	if signer == nil {
+	var compact string
+	switch {
+	case fast != nil: // ES256: the same JWS without go-jose's per-signature header map
+		jws, _, err := fast.Sign(payload)
+		if err != nil {
+			return "", err
+		}
+		compact = jws
+	case signer != nil:
+		jws, err := signer.Sign(payload)
+		if err != nil {
+			return "", err
+		}
+		if compact, err = jws.CompactSerialize(); err != nil {
+			return "", err
+		}
+	default:
 		return "", errors.New("no signer for " + alg)
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	compact, err := jws.CompactSerialize()
-	if err != nil {
-		return "", err
 	}
 	if c.encrypter == nil {
 		return compact, nil

@@ -1,6 +1,7 @@
 package franceconnect
 
 import (
+	"crypto/ecdsa"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/internal/es256"
 )
 
 // signingKey is one fixture key ready to sign.
@@ -17,6 +19,7 @@ type signingKey struct {
 	kid    string
 	alg    jose.SignatureAlgorithm
 	signer jose.Signer
+	es     *es256.Signer // the same key and header, for ES256 keys: seal's fast path
 	public jose.JSONWebKey
 }
 
@@ -49,7 +52,14 @@ func newKeyset(keys []fixtures.Key) (*keyset, error) {
 		if err != nil {
 			return nil, fmt.Errorf("franceconnect: key %s: %w", k.KID, err)
 		}
-		ks.all = append(ks.all, &signingKey{kid: k.KID, alg: alg, signer: signer, public: jwk.Public()})
+		sk := &signingKey{kid: k.KID, alg: alg, signer: signer, public: jwk.Public()}
+		if ec, ok := k.Signer.(*ecdsa.PrivateKey); ok && alg == jose.ES256 {
+			// the header go-jose writes for this signer: alg and kid
+			if sk.es, err = es256.New(ec, k.KID, ""); err != nil {
+				return nil, fmt.Errorf("franceconnect: key %s: %w", k.KID, err)
+			}
+		}
+		ks.all = append(ks.all, sk)
 	}
 	ring := &keyring{active: map[jose.SignatureAlgorithm]*signingKey{}}
 	for _, k := range ks.all {

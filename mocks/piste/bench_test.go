@@ -21,7 +21,7 @@ func BenchmarkToken(b *testing.B) {
 	b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu := time.Now(), selfCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			req, _ := http.NewRequest(http.MethodPost, base+"/api/oauth/token", strings.NewReader(body))
@@ -41,4 +41,5 @@ func BenchmarkToken(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "tokens/s")
+	reportCPU(b, cpu)
 }

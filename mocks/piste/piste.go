@@ -107,8 +107,11 @@ func New(cfg Config) (*Mock, error) {
 			return nil
 		},
 	}
-	strategy := compose.NewOAuth2JWTStrategy(func(context.Context) (any, error) { return signingKey, nil },
-		compose.NewOAuth2HMACStrategy(fc), fc)
+	strategy, err := newTokenStrategy(compose.NewOAuth2JWTStrategy(func(context.Context) (any, error) { return signingKey, nil },
+		compose.NewOAuth2HMACStrategy(fc), fc), ec, m.kid, m.issuer)
+	if err != nil {
+		return nil, err
+	}
 	m.oauth = compose.Compose(fc, m.store, strategy, compose.OAuth2ClientCredentialsGrantFactory)
 	m.handler = m.routes()
 	return m, nil
@@ -219,8 +222,9 @@ func (m *Mock) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "No client authentication: send client_secret_basic or client_id and client_secret.")
 		return
 	}
-	sess := &oauth2.JWTSession{JWTClaims: &jwt.JWTClaims{}, JWTHeader: &jwt.Headers{Extra: map[string]any{"kid": m.kid}}}
-	ar, err := m.oauth.NewAccessRequest(ctx, r, sess)
+	// the token's claims are the client's and the grant's (tokenStrategy):
+	// the session carries only its expiry
+	ar, err := m.oauth.NewAccessRequest(ctx, r, &oauth2.JWTSession{})
 	if err != nil {
 		m.oauth.WriteAccessError(ctx, w, ar, err)
 		return
@@ -237,15 +241,12 @@ func (m *Mock) token(w http.ResponseWriter, r *http.Request) {
 		ar.GrantScope(s)
 	}
 	ar.GrantAudience(m.cfg.Audience)
-	sess.JWTClaims.Subject = id
-	sess.JWTClaims.Issuer = m.issuer
-	sess.JWTClaims.Extra = map[string]any{"client_id": id}
 	resp, err := m.oauth.NewAccessResponse(ctx, ar)
 	if err != nil {
 		m.oauth.WriteAccessError(ctx, w, ar, err)
 		return
 	}
-	m.oauth.WriteAccessResponse(ctx, w, ar, resp)
+	writeAccessResponse(w, resp)
 }
 
 // oauthError writes an RFC 6749 §5.2 error.

@@ -47,7 +47,7 @@ func BenchmarkLookup(b *testing.B) {
 			b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 			b.ReportAllocs()
 			b.ResetTimer()
-			start := time.Now()
+			start, cpu := time.Now(), selfCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					req, _ := http.NewRequest(http.MethodGet, r.base+prefix+next(), nil)
@@ -66,6 +66,7 @@ func BenchmarkLookup(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lookups/s")
+			reportCPU(b, cpu)
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			b.ReportMetric(float64(ms.Sys)/(1<<20), "MB-sys")

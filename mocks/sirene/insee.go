@@ -344,7 +344,10 @@ func (m *Mock) lookupSiren(private bool) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		c, _, ok := m.company(siren)
+		if m.serveRenderedUnit(w, siren, v) {
+			return
+		}
+		c, snap, from, ok := m.companySnapshot(siren)
 		if !ok {
 			inseeError(w, http.StatusNotFound, "Aucun élément trouvé pour le siren "+siren)
 			return
@@ -363,7 +366,11 @@ func (m *Mock) lookupSiren(private bool) http.HandlerFunc {
 			return
 		}
 		header := object{{"statut", 200}, {"message", "OK"}}
-		writeObject(w, http.StatusOK, object{{"header", header}, {"uniteLegale", v.keep(m.uniteLegale(c, v))}}, v.hideNull)
+		answer := object{{"header", header}, {"uniteLegale", v.keep(m.uniteLegale(c, v))}}
+		if m.keepRenderedUnit(w, siren, v, snap, from, answer) {
+			return
+		}
+		writeObject(w, http.StatusOK, answer, v.hideNull)
 	}
 }
 

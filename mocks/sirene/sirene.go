@@ -57,6 +57,7 @@ type Mock struct {
 	inseeTokens              inseeTokens // the private API's access tokens
 
 	runtime  sync.Map // siren → *fixtures.Company (run-time changes; immutable snapshots)
+	rendered sync.Map // unitKey → *renderedUnit (rendered.go)
 	contacts sync.Map // siren → contact (run-time; an empty email means removed)
 	edit     sync.Mutex
 
@@ -129,14 +130,22 @@ const (
 // fixtures, then the synthetic register. The SIREN must be syntactically
 // valid; ok is false for a Luhn-invalid one.
 func (m *Mock) company(siren string) (fixtures.Company, origin, bool) {
+	c, _, o, ok := m.companySnapshot(siren)
+	return c, o, ok
+}
+
+// companySnapshot is company, with the run-time snapshot the company comes
+// from (nil when it comes from the fixtures or the synthetic register).
+func (m *Mock) companySnapshot(siren string) (fixtures.Company, *fixtures.Company, origin, bool) {
 	if v, ok := m.runtime.Load(siren); ok {
-		return *v.(*fixtures.Company), fromRuntime, true
+		snap := v.(*fixtures.Company)
+		return *snap, snap, fromRuntime, true
 	}
 	if c, ok := m.set.Company(siren); ok {
-		return c, fromFixtures, true
+		return c, nil, fromFixtures, true
 	}
 	c, ok := m.set.CompanyOrSynthetic(siren)
-	return c, fromSynthetic, ok
+	return c, nil, fromSynthetic, ok
 }
 
 // change applies f to a copy of the company and stores the result as a
