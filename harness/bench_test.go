@@ -26,6 +26,10 @@ import (
 // page (which reads the certification). Every event must be delivered by
 // the end. Run with -cpu 2.
 //
+// CPU-µs/flow is this process's CPU time (user and system) over the timed
+// flows divided by their number: the browser and every component together,
+// a steadier measure than flows/s on a machine others load.
+//
 // The core keeps its state in memory, in SQLite, or in PostgreSQL (the
 // server PROCONNECT_SANDBOX_TEST_POSTGRES names; skipped without it) with
 // 1, 2 or 3 replicas in this process, each with its own connection pool,
@@ -82,7 +86,7 @@ func benchFlows(b *testing.B, store string, replicas, conc int) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), selfCPU()
 	if conc == 1 {
 		for b.Loop() {
 			if err := flow(); err != nil {
@@ -100,9 +104,10 @@ func benchFlows(b *testing.B, store string, replicas, conc int) {
 			}
 		})
 	}
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), selfCPU()-cpu0
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "flows/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "CPU-µs/flow")
 	// Every event reaches the portal.
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/html"
@@ -181,7 +182,7 @@ func (d *driver) do(req *http.Request) (*exchange, error) {
 	for _, err := range d.jar.setCookies(req.URL, resp.Header.Values("Set-Cookie"), time.Now()) {
 		d.refused = append(d.refused, fmt.Sprintf("%s: %v", redacted(req.URL), err))
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := readBody(resp.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +192,27 @@ func (d *driver) do(req *http.Request) (*exchange, error) {
 		d.seen(e, reqBody)
 	}
 	return e, nil
+}
+
+// bodyBuffers holds the buffers readBody reads answers into.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readBody reads up to maxBody bytes of an answer into a slice of their
+// size: a page read with io.ReadAll allocates about twice its size as the
+// slice grows, and most pages are sent in chunks, without a length to size
+// it from.
+func readBody(r io.Reader) ([]byte, error) {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxBody)); err != nil {
+		return nil, err
+	}
+	return append(make([]byte, 0, buf.Len()), buf.Bytes()...), nil
 }
 
 func (d *driver) get(raw string) (*exchange, error) {
@@ -256,57 +278,100 @@ type form struct {
 	inputs map[string]string // name → type
 }
 
-// forms parses every form of a page.
+// forms reads every form of a page: its action, method, and the named
+// input and button fields inside it, as a browser submits them. It reads
+// the page with the HTML tokenizer, without building the document's tree,
+// as the tree builder would for the pages of a sandbox (a form inside
+// another is ignored; a form ends at its end tag or the page's end); it
+// decodes only the form, input and button tags' attributes. Reading the
+// FranceConnect login page (about 22 KB) was the browser's largest cost
+// in the certification benchmark.
 func forms(page []byte) []form {
-	// A tokenizer, not html.Parse: a FranceConnect login page holds every
-	// persona's card, and building its tree for each login was a tenth of
-	// a conformance run's CPU. Forms do not nest in HTML: a <form> inside
-	// one is ignored, as the parser ignores it.
 	z := html.NewTokenizer(bytes.NewReader(page))
 	var out []form
-	var cur *form
+	open := false // out's last form is open
 	for {
-		tt := z.Next()
-		switch tt {
+		switch z.Next() {
 		case html.ErrorToken:
-			if cur != nil { // a form the page never closed ends with it
-				out = append(out, *cur)
-			}
-			return out
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			tag := string(name)
-			if tag != "form" && (cur == nil || (tag != "input" && tag != "button")) {
-				continue
-			}
-			attrs := map[string]string{}
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				if _, seen := attrs[string(k)]; !seen { // the first of a repeated attribute wins
-					attrs[string(k)] = string(v)
-				}
-			}
-			switch {
-			case tag == "form" && cur == nil:
-				cur = &form{action: attrs["action"], method: strings.ToUpper(attrs["method"]), fields: url.Values{}, inputs: map[string]string{}}
-			case tag == "form": // nested: ignored
-			default:
-				if name := attrs["name"]; name != "" {
-					typ := attrs["type"]
-					cur.inputs[name] = typ
-					if tag == "input" && typ != "submit" {
-						cur.fields.Set(name, attrs["value"])
-					}
-				}
-			}
+			return out // the end of the page
 		case html.EndTagToken:
-			if name, _ := z.TagName(); cur != nil && string(name) == "form" {
-				out = append(out, *cur)
-				cur = nil
+			if tagIs(z.Raw(), "form") {
+				open = false
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			raw := z.Raw()
+			switch {
+			case tagIs(raw, "form"):
+				if open {
+					continue // HTML ignores a form inside a form
+				}
+				a := readAttrs(z)
+				out = append(out, form{action: a.action, method: strings.ToUpper(a.method), fields: url.Values{},
+					inputs: map[string]string{}})
+				open = true
+			case open && (tagIs(raw, "input") || tagIs(raw, "button")):
+				a := readAttrs(z)
+				if a.name == "" {
+					continue
+				}
+				cur := &out[len(out)-1]
+				cur.inputs[a.name] = a.typ
+				if tagIs(raw, "input") && a.typ != "submit" {
+					cur.fields.Set(a.name, a.value)
+				}
 			}
 		}
 	}
+}
+
+// tagIs says whether raw, a start or end tag as written in the page, is
+// the element name (ASCII, any case).
+func tagIs(raw []byte, name string) bool {
+	raw = bytes.TrimPrefix(bytes.TrimPrefix(raw, []byte("<")), []byte("/"))
+	if len(raw) < len(name) || !bytes.EqualFold(raw[:len(name)], []byte(name)) {
+		return false
+	}
+	if len(raw) == len(name) {
+		return true
+	}
+	switch raw[len(name)] {
+	case ' ', '\t', '\n', '\f', '\r', '/', '>':
+		return true
+	}
+	return false
+}
+
+// tagAttrs are the attributes forms reads from a tag.
+type tagAttrs struct{ action, method, name, typ, value string }
+
+// readAttrs reads the current tag's attributes (keys lower-cased, values
+// decoded); the first of a repeated attribute wins, as in HTML.
+func readAttrs(z *html.Tokenizer) tagAttrs {
+	var a tagAttrs
+	var seen [5]bool
+	set := func(i int, dst *string, v []byte) {
+		if !seen[i] {
+			seen[i], *dst = true, string(v)
+		}
+	}
+	_, more := z.TagName()
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		switch string(k) {
+		case "action":
+			set(0, &a.action, v)
+		case "method":
+			set(1, &a.method, v)
+		case "name":
+			set(2, &a.name, v)
+		case "type":
+			set(3, &a.typ, v)
+		case "value":
+			set(4, &a.value, v)
+		}
+	}
+	return a
 }
 
 // links returns the href of every link whose text is text.

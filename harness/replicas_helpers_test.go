@@ -373,7 +373,7 @@ func certifyThrough(d *driver, portal, siren, login string) (string, error) {
 	if e, err = d.submit(e, f, map[string]string{"login": login, "password": "123"}); err != nil {
 		return "", err
 	}
-	if e.status != http.StatusOK || !strings.Contains(string(e.body), `id="outcome">certified<`) {
+	if e.status != http.StatusOK || !bytes.Contains(e.body, []byte(`id="outcome">certified<`)) {
 		return "", fmt.Errorf("certification ended: %s", e.describe())
 	}
 	return e.url.Query().Get("certification_id"), nil

@@ -4,11 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // drainer runs an outbox (events, mail): at once when woken (a new item, a
-// freed worker), and every 200 ms for retries, at most workers at once.
+// freed worker while due items may wait), and every 200 ms for retries, at
+// most workers at once.
 // claim takes due items from the store, which moves them out of the due list
 // in the same step: a list read before a worker finished an item (and
 // recorded it sent, or its next attempt) can no longer hand that item out a
@@ -24,6 +26,11 @@ type drainer[T any] struct {
 	log     *slog.Logger
 	wakeup  chan struct{}
 	busy    sync.Map // item ID → struct{}: being handled
+	// more says a claim may have left due items behind (it took all its
+	// free workers could start, or none was free): the next worker to
+	// finish wakes the loop. Otherwise a finished worker does not, and
+	// the store is not asked again for nothing after every item.
+	more atomic.Bool
 }
 
 func newDrainer[T any](name string, workers, batch int, log *slog.Logger, claim func(context.Context, int) ([]T, error),
@@ -64,7 +71,13 @@ func (d *drainer[T]) run(ctx context.Context) {
 		// claim it and send it twice)
 		free := min(d.batch, d.workers-len(sem))
 		if free <= 0 {
-			continue // a worker that frees up wakes the loop
+			// a worker that frees up wakes the loop; one that freed up
+			// since len(sem) was read may have looked at more before
+			d.more.Store(true)
+			if len(sem) < d.workers && d.more.Swap(false) {
+				d.wake()
+			}
+			continue
 		}
 		due, err := d.claim(ctx, free)
 		if err != nil {
@@ -73,6 +86,9 @@ func (d *drainer[T]) run(ctx context.Context) {
 			}
 			d.log.Error(d.name, "err", err)
 			continue
+		}
+		if len(due) == free {
+			d.more.Store(true) // perhaps more are due
 		}
 		for _, item := range due {
 			id := d.id(item)
@@ -86,8 +102,15 @@ func (d *drainer[T]) run(ctx context.Context) {
 				return
 			}
 			go func() {
-				// a freed worker asks for the next due items at once
-				defer func() { <-sem; d.busy.Delete(id); d.wake() }()
+				// a freed worker asks for the next due items at once,
+				// when a claim may have left some
+				defer func() {
+					<-sem
+					d.busy.Delete(id)
+					if d.more.Swap(false) {
+						d.wake()
+					}
+				}()
 				d.handle(ctx, item)
 			}()
 		}

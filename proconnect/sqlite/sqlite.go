@@ -26,9 +26,13 @@ import (
 // anyway, and a single connection queues writers in Go instead of leaving
 // them to SQLite's busy loop. Reads go through a pool of their own, r, so a
 // read never waits behind writes (WAL lets readers run beside the writer).
+//
+// The statements of a certification's path go through wq and rq, prepared
+// once (stmts.go).
 type Store struct {
-	w, r *sql.DB
-	lock *filelock.Lock
+	w, r   *sql.DB
+	wq, rq *queries
+	lock   *filelock.Lock
 }
 
 var _ proconnect.Store = (*Store)(nil)
@@ -88,11 +92,15 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-func open(path string) (*Store, error) {
+func open(path string) (*Store, error) { return openDriver("sqlite", path) }
+
+// openDriver opens the database with the database/sql driver registered as
+// driverName (modernc.org/sqlite's "sqlite"; a test wraps it).
+func openDriver(driverName, path string) (*Store, error) {
 	// _txlock=immediate: a transaction that reads then writes takes the write
 	// lock at BEGIN; deferred, its upgrade fails at once with SQLITE_BUSY in
 	// WAL mode, whatever the busy timeout.
-	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	w, err := sql.Open(driverName, "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -101,21 +109,36 @@ func open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: schema: %w", err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	r, err := sql.Open(driverName, "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &Store{w: w, r: r}, nil
+	ctx := context.Background()
+	wq, err := prepareQueries(ctx, w, insertCertificationSQL, selectCertificationSQL, updateCertificationSQL, insertEventSQL,
+		claimEventsSQL, updateEventSQL)
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	rq, err := prepareQueries(ctx, r, selectCertificationSQL)
+	if err != nil {
+		_ = wq.close()
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	return &Store{w: w, r: r, wq: wq, rq: rq}, nil
 }
 
 // readers is the size of the read pool.
 var readers = max(4, 2*runtime.GOMAXPROCS(0))
 
 func (s *Store) Close() error {
-	err := errors.Join(s.r.Close(), s.w.Close())
+	err := errors.Join(s.rq.close(), s.wq.close(), s.r.Close(), s.w.Close())
 	if lerr := s.lock.Release(); err == nil {
 		err = lerr
 	}
@@ -134,8 +157,7 @@ func (s *Store) CreateCertification(ctx context.Context, c proconnect.Certificat
 	if err != nil {
 		return err
 	}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO certifications(id, certified, created, data) VALUES(?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
-		c.ID, certified(c), c.CreatedAt.UnixNano(), data)
+	res, err := s.wq.ExecContext(ctx, insertCertificationSQL, c.ID, certified(c), c.CreatedAt.UnixNano(), data)
 	if err != nil {
 		return fmt.Errorf("sqlite: create certification: %w", err)
 	}
@@ -146,7 +168,7 @@ func (s *Store) CreateCertification(ctx context.Context, c proconnect.Certificat
 }
 
 func (s *Store) Certification(ctx context.Context, id string) (proconnect.Certification, error) {
-	return certificationFrom(s.r.QueryRowContext(ctx, `SELECT data FROM certifications WHERE id = ?`, id))
+	return certificationFrom(s.rq.QueryRowContext(ctx, selectCertificationSQL, id))
 }
 
 type scanner interface{ Scan(...any) error }
@@ -171,7 +193,8 @@ func (s *Store) transition(ctx context.Context, c proconnect.Certification, e pr
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	old, err := certificationFrom(tx.QueryRowContext(ctx, `SELECT data FROM certifications WHERE id = ?`, c.ID))
+	q := s.wq.in(tx)
+	old, err := certificationFrom(q.QueryRowContext(ctx, selectCertificationSQL, c.ID))
 	if err != nil {
 		return err
 	}
@@ -182,10 +205,10 @@ func (s *Store) transition(ctx context.Context, c proconnect.Certification, e pr
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE certifications SET certified = ?, data = ? WHERE id = ?`, certified(c), data, c.ID); err != nil {
+	if _, err := q.ExecContext(ctx, updateCertificationSQL, certified(c), data, c.ID); err != nil {
 		return fmt.Errorf("sqlite: update certification: %w", err)
 	}
-	if err := insertEvent(ctx, tx, e); err != nil {
+	if err := insertEvent(ctx, q, e); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -196,8 +219,7 @@ func insertEvent(ctx context.Context, tx execer, e proconnect.Event) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO events(id, delivered, next_attempt, created, data) VALUES(?, ?, ?, ?, ?)`,
-		e.ID, boolInt(e.Done()), e.NextAttempt.UnixNano(), e.CreatedAt.UnixNano(), data)
+	_, err = tx.ExecContext(ctx, insertEventSQL, e.ID, boolInt(e.Done()), e.NextAttempt.UnixNano(), e.CreatedAt.UnixNano(), data)
 	if err != nil {
 		return fmt.Errorf("sqlite: insert event: %w", err)
 	}
@@ -246,7 +268,12 @@ func (s *Store) Certified(ctx context.Context) ([]proconnect.Certification, erro
 	return out, rows.Err()
 }
 
-func events(ctx context.Context, db *sql.DB, query string, args ...any) ([]proconnect.Event, error) {
+// querier is *sql.DB or queries.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func events(ctx context.Context, db querier, query string, args ...any) ([]proconnect.Event, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -271,9 +298,7 @@ func events(ctx context.Context, db *sql.DB, query string, args ...any) ([]proco
 // event.
 func (s *Store) ClaimEvents(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]proconnect.Event, error) {
 	until := now.Add(lease)
-	out, err := events(ctx, s.w, `UPDATE events SET next_attempt = ? WHERE id IN
-		(SELECT id FROM events WHERE delivered = 0 AND next_attempt <= ? ORDER BY created LIMIT ?) RETURNING data`,
-		until.UnixNano(), now.UnixNano(), limit)
+	out, err := events(ctx, s.wq, claimEventsSQL, until.UnixNano(), now.UnixNano(), limit)
 	for i := range out {
 		out[i].NextAttempt = until
 	}
@@ -286,8 +311,7 @@ func (s *Store) UpdateEvent(ctx context.Context, e proconnect.Event) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE events SET delivered = ?, next_attempt = ?, data = ? WHERE id = ?`,
-		boolInt(e.Done()), e.NextAttempt.UnixNano(), data, e.ID)
+	res, err := s.wq.ExecContext(ctx, updateEventSQL, boolInt(e.Done()), e.NextAttempt.UnixNano(), data, e.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update event: %w", err)
 	}
