@@ -17,6 +17,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+	"golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // Signer signs payloads with one P-256 key under one protected header.
@@ -67,25 +70,19 @@ func (s *Signer) Sign(payload []byte) (jws string, sigAt int, err error) {
 
 // derToRaw writes the ASN.1 ECDSA-Sig-Value (a SEQUENCE of two INTEGERs)
 // that crypto/ecdsa returns as JWS wants it: R and S, 32 bytes each, big
-// endian (RFC 7518 §3.4).
+// endian (RFC 7518 §3.4). The DER is read with x/crypto's cryptobyte,
+// which refuses non-minimal and negative integers.
 func derToRaw(der []byte, out []byte) bool {
-	if len(der) < 2 || der[0] != 0x30 || int(der[1]) != len(der)-2 { // short form: at most 72 bytes
+	input := cryptobyte.String(der)
+	var seq cryptobyte.String
+	var r, s []byte
+	if !input.ReadASN1(&seq, asn1.SEQUENCE) || !input.Empty() ||
+		!seq.ReadASN1Integer(&r) || !seq.ReadASN1Integer(&s) || !seq.Empty() ||
+		len(r) > 32 || len(s) > 32 {
 		return false
 	}
-	rest := der[2:]
-	for half := range 2 {
-		if len(rest) < 2 || rest[0] != 0x02 || int(rest[1]) > len(rest)-2 {
-			return false
-		}
-		n := rest[2 : 2+int(rest[1])]
-		rest = rest[2+int(rest[1]):]
-		for len(n) > 0 && n[0] == 0 { // the sign byte
-			n = n[1:]
-		}
-		if len(n) > 32 {
-			return false
-		}
-		copy(out[half*32+32-len(n):half*32+32], n)
-	}
-	return len(rest) == 0
+	clear(out[:64])
+	copy(out[32-len(r):32], r)
+	copy(out[64-len(s):64], s)
+	return true
 }
