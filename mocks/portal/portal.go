@@ -159,6 +159,9 @@ func New(cfg Config) (*Portal, error) {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: control.PropagateFrom(cfg.Kit.Component, &http.Transport{MaxIdleConnsPerHost: 64})}
 	}
 	p := &Portal{cfg: cfg, kit: cfg.Kit, log: cfg.Logger, http: cfg.HTTPClient}
+	if cfg.Kit.PortalCalls == nil {
+		cfg.Kit.PortalCalls = p.ownClockCall
+	}
 	p.keys = newKeyCache(cfg.ProConnectURL+"/api/v1/jwks", cfg.HTTPClient, p.now, func() keyPolicy {
 		d := p.defects.Load()
 		return keyPolicy{noCache: d.NoJWKSCache, never: d.StaticKeys, noRateLimit: d.RefetchEveryKID}
