@@ -169,6 +169,9 @@ func (k *Kit) Mount(r chi.Router, reset func()) {
 		if reset != nil {
 			reset()
 		}
+		// the clears above may have wiped a change another replica made
+		// while this reset settled: read the shared state again
+		k.Replicas.markStale()
 		w.WriteHeader(http.StatusNoContent)
 	})
 	r.Get("/journal", func(w http.ResponseWriter, r *http.Request) {

@@ -46,8 +46,8 @@ type Faults struct {
 	ids  atomic.Uint64
 	// take1, when set (a kit shared with replicas: Kit.Share), consumes
 	// one of a matching fault's count where the replicas keep it, and says
-	// whether one was left.
-	take1 func(ctx context.Context, f *Fault) bool
+	// whether one was left; an error says nothing was taken.
+	take1 func(ctx context.Context, f *Fault) (bool, error)
 }
 
 // ErrBadFault is returned by Add for a fault that cannot apply.
@@ -140,9 +140,19 @@ func (q *Faults) take(r *http.Request) *Fault {
 				break
 			}
 			if f.left.CompareAndSwap(n, n-1) {
-				if q.take1 != nil && !q.take1(r.Context(), f) {
-					f.left.Store(0) // other replicas took the rest
-					break
+				if q.take1 != nil {
+					ok, err := q.take1(r.Context(), f)
+					if err != nil {
+						// the store did not answer: nothing was taken there, so
+						// this replica gives its own back and serves the request
+						// as if no fault matched (the next one tries again)
+						f.left.Add(1)
+						break
+					}
+					if !ok {
+						f.left.Store(0) // other replicas took the rest
+						break
+					}
 				}
 				return f
 			}

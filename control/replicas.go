@@ -115,13 +115,16 @@ func (k *Kit) Share(b Backend) *Replicas {
 		r.parts["portal-clocks"] = portalClocksPart{k.PortalClock}
 	}
 	r.parts["faults"] = faultsPart{k.Faults}
-	k.Faults.take1 = func(ctx context.Context, f *Fault) bool {
+	k.Faults.take1 = func(ctx context.Context, f *Fault) (bool, error) {
+		// not the request's context: a client that goes away must not leave
+		// the count half-taken; bounded all the same
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
 		ok, err := b.TakeControlCounter(ctx, faultCounter(f.ID), f.Count)
 		if err != nil {
 			r.log.Error("control: a fault's count", "fault", f.ID, "err", err)
-			return false
 		}
-		return ok
+		return ok, err
 	}
 	k.Replicas = r
 	return r
@@ -284,6 +287,19 @@ func (r *Replicas) Change(ctx context.Context, name string, change func() error)
 		settle(ctx)
 	}
 	return err
+}
+
+// markStale makes the next request read the shared state again: after a
+// reset's local clears, which may have wiped what a reload brought in
+// meanwhile (another replica's change during the reset's settling).
+func (r *Replicas) markStale() {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.gen.Store(-1)
+	r.fresh.Store(0)
+	r.mu.Unlock()
 }
 
 // reset forgets the shared state and the journal of exchanges, and puts
@@ -532,6 +548,10 @@ func (p faultsPart) Restore(data []byte) error {
 	var next []*Fault
 	for _, fs := range s.Faults {
 		f, ok := known[fs.ID]
+		if ok && (f.Method != fs.Method || f.Path != fs.Path || f.ClientID != fs.ClientID || f.Status != fs.Status ||
+			f.Body != fs.Body || f.ContentType != fs.ContentType || f.Delay != time.Duration(fs.Delay) || f.Count != fs.Count) {
+			ok = false // the same ID for another fault (IDs of a replica that missed a reset)
+		}
 		if !ok {
 			f = &Fault{ID: fs.ID, Method: fs.Method, Path: fs.Path, ClientID: fs.ClientID, Status: fs.Status, Body: fs.Body,
 				ContentType: fs.ContentType, Delay: time.Duration(fs.Delay), Count: fs.Count}
@@ -547,7 +567,15 @@ func (p faultsPart) Restore(data []byte) error {
 	} else {
 		q.list.Store(&next)
 	}
-	q.ids.Store(s.Next)
+	// IDs never go back, not even at a reset (Restore(nil)): a replica
+	// that missed the reset must not take a new fault for one it still
+	// holds under the same ID, nor its counter (fault:<id>)
+	for {
+		cur := q.ids.Load()
+		if s.Next <= cur || q.ids.CompareAndSwap(cur, s.Next) {
+			break
+		}
+	}
 	return nil
 }
 
