@@ -3,15 +3,11 @@ package harness
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/portal"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/postgres/pgtest"
 )
 
@@ -73,49 +69,12 @@ func TestSuitesAgainstReplicas(t *testing.T) {
 		for range 3 {
 			rs.startProcess(bin)
 		}
-		ts := httptest.NewUnstartedServer(nil)
-		base := "http://" + ts.Listener.Addr().String()
-		second, err := portal.New(portal.Config{PublicURL: base, ProConnectURL: rs.core, ProConnectIssuer: rs.core,
-			PisteURL: rs.url("piste"), ClientID: "portail-equipe-b", ClientSecret: "secret-equipe-b"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts.Config.Handler = second
-		ts.Start()
-		defer ts.Close()
-		teamB := ReferencePortal(base)
-		teamB.Name, teamB.ClientID, teamB.ClientSecret = "Portail de l'équipe B", "portail-equipe-b", "secret-equipe-b"
-		teams := []struct {
-			name string
-			decl *PortalDeclaration
-		}{{"A (portail-demo)", ReferencePortal(rs.url("portal"))}, {"B (portail-equipe-b)", teamB}}
-		results := make([]Result, len(teams))
-		outs := make([]bytes.Buffer, len(teams))
-		errs := make([]error, len(teams))
-		var wg sync.WaitGroup
-		for i, team := range teams {
-			wg.Go(func() {
-				target := rs.target(team.decl)
-				target.ControlToken = owner
-				results[i], errs[i] = Run(context.Background(), RunOptions{Suites: []string{"portail"}, Tags: tags, Format: "progress", Concurrency: 4,
-					Output: &outs[i], NoColors: true, Target: target})
-			})
-		}
-		wg.Wait()
-		for i, team := range teams {
-			res, out := results[i], outs[i].String()
-			if errs[i] != nil {
-				t.Errorf("team %s: the run could not happen: %v\n%s", team.name, errs[i], out)
-				continue
-			}
-			if !strings.Contains(out, "son jeton de contrôle") {
-				t.Errorf("team %s ran without its portal's control token:\n%s", team.name, out)
-			}
-			t.Logf("team %s: %s (%d passed)", team.name, res.Verdict, res.PassedCount)
-			if !res.Passed || res.FailedCount != 0 || len(res.NotApplicable) != 0 || res.PassedCount == 0 {
-				t.Errorf("team %s: %s; failed %v; not applicable %v\n%s", team.name, res.Verdict, res.Failed, res.NotApplicable, out)
-			}
-		}
+		teams := []team{{"A (portail-demo)", ReferencePortal(rs.url("portal"))}, secondTeam(t, rs.core, rs.url("piste"))}
+		runTeamsAtOnce(t, tags, teams, func(decl *PortalDeclaration) Target {
+			target := rs.target(decl)
+			target.ControlToken = owner
+			return target
+		})
 		rs.checkEveryReplicaServed(t)
 	})
 }

@@ -5,15 +5,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cucumber/godog"
 
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/portal"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
 )
 
@@ -31,53 +28,15 @@ func TestTwoTeamsShareOneSandbox(t *testing.T) {
 	}
 	const owner = "jeton-du-bac-a-sable-partage"
 	_, u := testStack(t, sandbox.Config{ControlToken: owner})
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	second, err := portal.New(portal.Config{PublicURL: base, ProConnectURL: u("proconnect"), ProConnectIssuer: u("proconnect"),
-		PisteURL: u("piste"), ClientID: "portail-equipe-b", ClientSecret: "secret-equipe-b"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = second
-	ts.Start()
-	defer ts.Close()
-	teamB := ReferencePortal(base)
-	teamB.Name, teamB.ClientID, teamB.ClientSecret = "Portail de l'équipe B", "portail-equipe-b", "secret-equipe-b"
-
-	teams := []struct {
-		name string
-		decl *PortalDeclaration
-	}{{"A (portail-demo)", ReferencePortal(u("portal"))}, {"B (portail-equipe-b)", teamB}}
+	teams := []team{{"A (portail-demo)", ReferencePortal(u("portal"))}, secondTeam(t, u("proconnect"), u("piste"))}
 	tags := "" // the whole suite
 	if raceDetector {
 		tags = "@exclusif" // what one team changes that the other could see
 	}
-	results := make([]Result, len(teams))
-	outs := make([]bytes.Buffer, len(teams))
-	errs := make([]error, len(teams))
-	var wg sync.WaitGroup
-	for i, team := range teams {
-		wg.Go(func() {
-			results[i], errs[i] = Run(context.Background(), RunOptions{Suites: []string{"portail"}, Tags: tags, Format: "progress", Concurrency: 4,
-				Output: &outs[i], NoColors: true, Target: Target{ProConnectURL: u("proconnect"), FranceConnectURL: u("franceconnect"),
-					SireneURL: u("sirene"), PisteURL: u("piste"), MailboxURL: u("mailbox"), ControlToken: owner, Portal: team.decl}})
-		})
-	}
-	wg.Wait()
-	for i, team := range teams {
-		res, out := results[i], outs[i].String()
-		if errs[i] != nil {
-			t.Errorf("team %s: the run could not happen: %v\n%s", team.name, errs[i], out)
-			continue
-		}
-		if !strings.Contains(out, "son jeton de contrôle") {
-			t.Errorf("team %s ran without its portal's control token:\n%s", team.name, out)
-		}
-		t.Logf("team %s: %s (%d passed)", team.name, res.Verdict, res.PassedCount)
-		if !res.Passed || res.FailedCount != 0 || len(res.NotApplicable) != 0 || res.PassedCount == 0 {
-			t.Errorf("team %s: %s; failed %v; not applicable %v\n%s", team.name, res.Verdict, res.Failed, res.NotApplicable, out)
-		}
-	}
+	runTeamsAtOnce(t, tags, teams, func(decl *PortalDeclaration) Target {
+		return Target{ProConnectURL: u("proconnect"), FranceConnectURL: u("franceconnect"), SireneURL: u("sirene"),
+			PisteURL: u("piste"), MailboxURL: u("mailbox"), ControlToken: owner, Portal: decl}
+	})
 }
 
 // TestRegistrationGivesThePortalToken: registering the portal under test in
