@@ -1,8 +1,6 @@
 package sandbox_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,30 +18,13 @@ import (
 func TestPortalTokenAcrossComponents(t *testing.T) {
 	const owner = "jeton-du-proprietaire"
 	_, url := sandboxtest.Start(t, sandbox.Config{ControlToken: owner})
-	call := func(method, u, token, body string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest(method, u, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	call := func(method, u, token, body string) (int, string) { return bearerCall(t, method, u, token, body) }
 	reg := `{"name":"A","client_id":"portail-a","client_secret":"secret-a","scopes":["proconnect"],"redirect_uris":["http://localhost:9/retour"]}`
 	code, raw := call("POST", url("proconnect")+"/__sandbox/portals", owner, reg)
-	var out struct {
-		ControlToken string `json:"control_token"`
-	}
-	if code != http.StatusCreated || json.Unmarshal([]byte(raw), &out) != nil || out.ControlToken == "" {
+	if code != http.StatusCreated {
 		t.Fatalf("registering portail-a: %d %s", code, raw)
 	}
-	a := out.ControlToken
+	a := controlTokenOf(t, code, raw)
 	synthetic := "90200000" // a prefix outside the fixtures
 	synthetic += string(insee.LuhnKey(synthetic))
 	for _, tc := range []struct {

@@ -1,10 +1,7 @@
 package sandbox_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
@@ -17,31 +14,8 @@ import (
 func TestRetiredPortalTokenRefusedEverywhere(t *testing.T) {
 	const owner = "jeton-du-proprietaire"
 	_, url := sandboxtest.Start(t, sandbox.Config{ControlToken: owner})
-	call := func(method, u, token, body string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest(method, u, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
-	tokenOf := func(code int, raw string) string {
-		t.Helper()
-		var out struct {
-			ControlToken string `json:"control_token"`
-		}
-		if (code != http.StatusCreated && code != http.StatusOK) || json.Unmarshal([]byte(raw), &out) != nil || out.ControlToken == "" {
-			t.Fatalf("no control token: %d %s", code, raw)
-		}
-		return out.ControlToken
-	}
+	call := func(method, u, token, body string) (int, string) { return bearerCall(t, method, u, token, body) }
+	tokenOf := func(code int, raw string) string { return controlTokenOf(t, code, raw) }
 	reg := `{"name":"A","client_id":"portail-a","client_secret":"secret-a","scopes":["proconnect"],"redirect_uris":["http://localhost:9/retour"]}`
 	first := tokenOf(call("POST", url("proconnect")+"/__sandbox/portals", owner, reg))
 	components := []string{"proconnect", "piste", "mailbox", "sirene", "franceconnect"}
