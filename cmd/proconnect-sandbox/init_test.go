@@ -1,11 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -28,38 +23,20 @@ func TestOwnPackagesInitLittle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("not tested in -short: what the project's packages allocate before main (it builds the binary)")
 	}
-	bin := buildBinary(t)
-	cmd := exec.Command(bin, "version")
-	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("version: %v\n%s", err, stderr.String())
-	}
 	const module = "github.com/proconnect-sandbox/proconnect-sandbox/"
+	pkgs, raw := versionInitTrace(t)
 	seen := 0
-	sc := bufio.NewScanner(&stderr)
-	for sc.Scan() {
-		// init PKG @T ms, C ms clock, B bytes, A allocs
-		f := strings.Fields(sc.Text())
-		if len(f) != 11 || f[0] != "init" || f[8] != "bytes," {
-			continue
-		}
-		pkg := f[1]
-		if !strings.HasPrefix(pkg, module) {
+	for _, p := range pkgs {
+		if !strings.HasPrefix(p.name, module) {
 			continue
 		}
 		seen++
-		bytes, err := strconv.Atoi(f[7])
-		if err != nil {
-			t.Fatalf("inittrace line %q: %v", sc.Text(), err)
-		}
-		if bytes > initBudget {
-			t.Errorf("%s allocates %d bytes (%s allocations) while it initialises, more than %d: parse or compile it on first use",
-				strings.TrimPrefix(pkg, module), bytes, f[9], initBudget)
+		if p.bytes > initBudget {
+			t.Errorf("%s allocates %d bytes (%d allocations) while it initialises, more than %d: parse or compile it on first use",
+				strings.TrimPrefix(p.name, module), p.bytes, p.allocs, initBudget)
 		}
 	}
 	if seen < 5 {
-		t.Fatalf("inittrace showed %d of the project's packages:\n%s", seen, stderr.String())
+		t.Fatalf("inittrace showed %d of the project's packages:\n%s", seen, raw)
 	}
 }

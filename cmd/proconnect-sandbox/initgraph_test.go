@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -53,40 +50,18 @@ func TestInitAllocatesLittle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("not tested in -short: what all packages allocate before main (it builds the binary)")
 	}
-	bin := buildBinary(t)
-	cmd := exec.Command(bin, "version")
-	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("version: %v\n%s", err, stderr.String())
-	}
-	type pkg struct {
-		name  string
-		bytes int
-	}
-	var pkgs []pkg
+	pkgs, raw := versionInitTrace(t)
 	total := 0
-	sc := bufio.NewScanner(&stderr)
-	for sc.Scan() {
-		// init PKG @T ms, C ms clock, B bytes, A allocs
-		f := strings.Fields(sc.Text())
-		if len(f) != 11 || f[0] != "init" || f[8] != "bytes," {
-			continue
-		}
-		n, err := strconv.Atoi(f[7])
-		if err != nil {
-			t.Fatalf("inittrace line %q: %v", sc.Text(), err)
-		}
-		pkgs = append(pkgs, pkg{f[1], n})
-		total += n
+	for _, p := range pkgs {
+		total += p.bytes
 	}
 	if len(pkgs) < 100 {
-		t.Fatalf("inittrace showed %d packages:\n%s", len(pkgs), stderr.String())
+		t.Fatalf("inittrace showed %d packages:\n%s", len(pkgs), raw)
 	}
 	t.Logf("%d packages allocate %d bytes before main", len(pkgs), total)
 	if total > initTotalBudget {
-		slices.SortFunc(pkgs, func(a, b pkg) int { return b.bytes - a.bytes })
+		pkgs = slices.Clone(pkgs)
+		slices.SortFunc(pkgs, func(a, b pkgInit) int { return b.bytes - a.bytes })
 		var top strings.Builder
 		for _, p := range pkgs[:5] {
 			top.WriteString("\n  " + p.name + " " + strconv.Itoa(p.bytes))
