@@ -1,6 +1,7 @@
 package piste_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,7 +12,8 @@ import (
 )
 
 // BenchmarkToken measures client_credentials tokens (ES256 JWTs) over
-// loopback at concurrency 8; run with -cpu 2.
+// loopback at concurrency 8, each answer decoded as a client reads it (the
+// token and its lifetime); run with -cpu 2.
 func BenchmarkToken(b *testing.B) {
 	base := newPISTE(b)
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
@@ -32,10 +34,16 @@ func BenchmarkToken(b *testing.B) {
 				b.Error(err)
 				return
 			}
+			var answer struct {
+				AccessToken string `json:"access_token"`
+				ExpiresIn   int64  `json:"expires_in"`
+				TokenType   string `json:"token_type"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&answer)
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				b.Errorf("status %d", resp.StatusCode)
+			if resp.StatusCode != 200 || err != nil || answer.AccessToken == "" || answer.ExpiresIn <= 0 {
+				b.Errorf("status %d, %v, %+v", resp.StatusCode, err, answer)
 				return
 			}
 		}
