@@ -88,9 +88,9 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		journalled := !strings.HasPrefix(r.URL.Path, "/__sandbox/")
 		rec := &statusRecorder{ResponseWriter: w, details: k.Details && journalled}
 		var sent *captureBody
-		var reqHeader http.Header
+		var reqHeader packedHeader
 		if rec.details {
-			reqHeader = r.Header.Clone()
+			reqHeader = packHeader(r.Header)
 			if r.Body != nil && r.Body != http.NoBody {
 				sent = &captureBody{ReadCloser: r.Body}
 				r.Body = sent
@@ -113,7 +113,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 			}
 			if rec.details {
 				// masked when the journal is read (Entry.masked)
-				e.raw = &rawExchange{reqHeader: reqHeader, respHeader: w.Header().Clone(), respBody: rec.body, respSize: rec.size}
+				e.raw = &rawExchange{reqHeader: reqHeader, respHeader: packHeader(w.Header()), respBody: rec.body, respSize: rec.size}
 				if sent != nil {
 					e.raw.reqBody, e.raw.reqSize, e.raw.reqBodySeen = sent.kept, sent.size, true
 				}

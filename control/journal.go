@@ -87,7 +87,7 @@ func (e Entry) redacted() Entry {
 // rawExchange is an exchange's headers and the beginning of its bodies,
 // unmasked, as the middleware recorded them.
 type rawExchange struct {
-	reqHeader, respHeader http.Header
+	reqHeader, respHeader packedHeader
 	reqBody, respBody     []byte
 	reqSize, respSize     int
 	reqBodySeen           bool // the handler read a body
@@ -102,12 +102,13 @@ func (e Entry) masked() Entry {
 	}
 	raw := e.raw
 	e.raw = nil
-	e.Request = &Message{Headers: maskHeaders(raw.reqHeader)}
+	reqHeader, respHeader := raw.reqHeader.header(), raw.respHeader.header()
+	e.Request = &Message{Headers: maskHeaders(reqHeader)}
 	if raw.reqBodySeen {
-		e.Request.Body, e.Request.Size = MaskBody(raw.reqHeader.Get("Content-Type"), raw.reqBody, raw.reqSize), raw.reqSize
+		e.Request.Body, e.Request.Size = MaskBody(reqHeader.Get("Content-Type"), raw.reqBody, raw.reqSize), raw.reqSize
 	}
-	e.Response = &Message{Headers: maskHeaders(raw.respHeader), Size: raw.respSize,
-		Body: MaskBody(raw.respHeader.Get("Content-Type"), raw.respBody, raw.respSize)}
+	e.Response = &Message{Headers: maskHeaders(respHeader), Size: raw.respSize,
+		Body: MaskBody(respHeader.Get("Content-Type"), raw.respBody, raw.respSize)}
 	return e
 }
 
