@@ -88,9 +88,9 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		journalled := !strings.HasPrefix(r.URL.Path, "/__sandbox/")
 		rec := &statusRecorder{ResponseWriter: w, details: k.Details && journalled}
 		var sent *captureBody
-		var reqHeader http.Header
+		var reqHeader packedHeader
 		if rec.details {
-			reqHeader = r.Header.Clone()
+			reqHeader = packHeader(r.Header)
 			if r.Body != nil && r.Body != http.NoBody {
 				sent = &captureBody{ReadCloser: r.Body}
 				r.Body = sent
@@ -98,26 +98,22 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 		}
 		inner.ServeHTTP(rec, r)
 		if journalled {
-			loc := w.Header().Get("Location")
 			e := Entry{
 				Time: k.Clock.Now(), Component: k.Component, Method: r.Method, Path: r.URL.Path,
-				Query: Redact(r.URL.RawQuery), Status: rec.status,
+				Status:     rec.status,
 				DurationMS: float64(time.Since(start).Microseconds()) / 1000,
-				Location:   redactLocation(loc),
 				Scenario:   scenario,
 				Client:     notes.client,
 				Claimed:    notes.claimed,
 				Answer:     strings.TrimSpace(string(rec.answer)),
 				Flow:       notes.flow,
 				From:       r.Header.Get(FromHeader),
-				Link:       stateLink(r.URL.RawQuery),
-			}
-			if e.Link == "" && loc != "" {
-				e.Link = locationLink(loc)
+				// Query, Location and Link: made when the entry is read
+				unredacted: unredacted{query: r.URL.RawQuery, location: w.Header().Get("Location"), pending: true},
 			}
 			if rec.details {
 				// masked when the journal is read (Entry.masked)
-				e.raw = &rawExchange{reqHeader: reqHeader, respHeader: w.Header().Clone(), respBody: rec.body, respSize: rec.size}
+				e.raw = &rawExchange{reqHeader: reqHeader, respHeader: packHeader(w.Header()), respBody: rec.body, respSize: rec.size}
 				if sent != nil {
 					e.raw.reqBody, e.raw.reqSize, e.raw.reqBodySeen = sent.kept, sent.size, true
 				}

@@ -180,3 +180,32 @@ func TestDetailsMaskFormSessions(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalRedactsWhenRead: the query and the Location are kept as the
+// exchange left them and redacted when the journal is read; what a reader
+// sees is the same: no secret, the state's fingerprint as the link (taken
+// from the Location when the request carried no state).
+func TestJournalRedactsWhenRead(t *testing.T) {
+	k := NewKit("franceconnect", nil, "")
+	h := k.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://localhost:8080/callback?code=code-secret&state=state-secret&iss=http%3A%2F%2Flocalhost", http.StatusSeeOther)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "http://localhost/interaction/u1/login?login=angela&lang=fr", nil))
+	got := k.Journal.Last(0, 0, "")
+	if len(got) != 1 {
+		t.Fatalf("journal %+v", got)
+	}
+	e := got[0]
+	if e.Query != "lang=fr&login=%5Bredacted%5D" {
+		t.Errorf("query %q", e.Query)
+	}
+	if want := "http://localhost:8080/callback?code=%5Bredacted%5D&iss=http%3A%2F%2Flocalhost&state=%5Bredacted%5D"; e.Location != want {
+		t.Errorf("location %q, want %q", e.Location, want)
+	}
+	if e.Link != stateLink("state=state-secret") {
+		t.Errorf("link %q, want the fingerprint of the Location's state", e.Link)
+	}
+	if e.unredacted != (unredacted{}) {
+		t.Error("the entry read still carries the raw query and Location")
+	}
+}

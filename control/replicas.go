@@ -422,7 +422,7 @@ type sharedRaw struct {
 func newSharedEntry(e Entry) sharedEntry {
 	s := sharedEntry{Entry: e}
 	if raw := e.raw; raw != nil {
-		s.Raw = &sharedRaw{ReqHeader: raw.reqHeader, RespHeader: raw.respHeader, ReqBody: raw.reqBody, RespBody: raw.respBody,
+		s.Raw = &sharedRaw{ReqHeader: raw.reqHeader.header(), RespHeader: raw.respHeader.header(), ReqBody: raw.reqBody, RespBody: raw.respBody,
 			ReqSize: raw.reqSize, RespSize: raw.respSize, ReqBodySeen: raw.reqBodySeen}
 	}
 	return s
@@ -431,7 +431,7 @@ func newSharedEntry(e Entry) sharedEntry {
 func (s sharedEntry) entry() Entry {
 	e := s.Entry
 	if raw := s.Raw; raw != nil {
-		e.raw = &rawExchange{reqHeader: raw.ReqHeader, respHeader: raw.RespHeader, reqBody: raw.ReqBody, respBody: raw.RespBody,
+		e.raw = &rawExchange{reqHeader: packHeader(raw.ReqHeader), respHeader: packHeader(raw.RespHeader), reqBody: raw.ReqBody, respBody: raw.RespBody,
 			reqSize: raw.ReqSize, respSize: raw.RespSize, reqBodySeen: raw.ReqBodySeen}
 	}
 	return e

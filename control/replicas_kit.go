@@ -26,7 +26,7 @@ func (k *Kit) refresh(ctx context.Context) {
 // replicas'.
 func (k *Kit) record(ctx context.Context, e Entry) {
 	if k.Replicas != nil {
-		k.Replicas.appendEntry(ctx, e)
+		k.Replicas.appendEntry(ctx, e.redacted()) // shared as it is read
 		return
 	}
 	k.Journal.Add(e)

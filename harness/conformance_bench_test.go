@@ -1,8 +1,8 @@
 package harness_test
 
 import (
+	"bytes"
 	"context"
-	"io"
 	"testing"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/harness"
@@ -15,13 +15,15 @@ import (
 // more: one run lasts seconds.
 func BenchmarkConformance(b *testing.B) {
 	scenarios := 0
+	var out bytes.Buffer
 	for b.Loop() {
-		res, err := harness.Run(context.Background(), harness.RunOptions{Concurrency: 4, Format: "progress", Output: io.Discard})
+		out.Reset() // the report of the last run only: what a failure shows
+		res, err := harness.Run(context.Background(), harness.RunOptions{Concurrency: 4, Format: "progress", Output: &out})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if !res.Passed || len(res.NotApplicable) != 0 {
-			b.Fatalf("the run did not pass in full: %s; failed: %v; not applicable: %v", res.Verdict, res.Failed, res.NotApplicable)
+			b.Fatalf("the run did not pass in full: %s; failed: %v; not applicable: %v\n%s", res.Verdict, res.Failed, res.NotApplicable, out.Bytes())
 		}
 		scenarios = res.PassedCount
 	}

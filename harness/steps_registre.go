@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/fixtures"
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
+	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect"
 )
 
 // The registre suite: the register mock's INSEE Sirene and RNE APIs. The
@@ -62,10 +64,47 @@ func registerRegistre(reg *stepRegistry, w *world) {
 }
 
 // drawCompany gives the scenario a company of its own, which no other
-// scenario running at the same time changes.
+// scenario running at the same time changes, and whose dirigeants are
+// told apart by ProConnect's matching rule.
 func (r *registerState) drawCompany() error {
-	r.siren = randomSIREN()
-	return nil
+	for {
+		if r.siren = randomSIREN(); distinctDirigeants(r.siren) {
+			return nil
+		}
+	}
+}
+
+// distinctDirigeants reports whether no natural-person dirigeant of the
+// synthetic company of siren scores 3 points or more (a close match) under
+// ProConnect's rule against another one. About one synthetic company in
+// a thousand has two such dirigeants (same gender, family name and
+// commune of birth, as relatives may have): there, the first dirigeant
+// leaving does not end the person's certification (the second still
+// matches closely), which a scenario about one dirigeant does not expect.
+// The register draws its synthetic companies from the SIREN alone, with
+// the same code, so the harness can look before it chooses.
+func distinctDirigeants(siren string) bool {
+	var people []fixtures.Identity
+	for _, d := range fixtures.Synthetic(siren).Dirigeants {
+		if d.Type == "individu" {
+			people = append(people, d.Identity(siren))
+		}
+	}
+	for i, a := range people {
+		for j, b := range people {
+			if i == j {
+				continue
+			}
+			id := proconnect.Identity{GivenNames: a.GivenNames, FamilyName: a.FamilyName, Birthdate: a.Birthdate,
+				Gender: a.Gender, Birthplace: a.Birthplace, Birthcountry: a.Birthcountry}
+			p := proconnect.Person{FamilyName: b.FamilyName, GivenNames: b.GivenNames, Gender: b.Gender,
+				Birthdate: b.Birthdate, Birthplace: b.Birthplace, Birthcountry: b.Birthcountry}
+			if proconnect.Match(id, p).Points >= 3 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // randomSIREN draws a Luhn-valid SIREN of the synthetic register (not a

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -336,14 +337,26 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		s.servers, s.watches = append(s.servers, srv), append(s.watches, watch)
 		s.Services = append(s.Services, &Service{Name: c.Name, Title: c.Title, PublicURL: me.Public, InternalURL: me.Internal,
 			Listen: ln.Addr().String(), Handler: h, Kit: kit})
-		g.Go(func() error {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("%s: %w", c.Name, err)
-			}
-			return nil
+		// a CPU profile's samples carry the component they were spent for
+		// (pprof -tags, -tagfocus component=…): the goroutines of its
+		// connections and of its background work inherit the label, and
+		// so do those of the connections it opens to the others
+		labels := pprof.Labels("component", c.Name)
+		g.Go(func() (err error) {
+			pprof.Do(gctx, labels, func(context.Context) {
+				if err = srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					err = fmt.Errorf("%s: %w", c.Name, err)
+				} else {
+					err = nil
+				}
+			})
+			return err
 		})
 		if r, ok := h.(runner); ok {
-			g.Go(func() error { return r.Run(gctx) })
+			g.Go(func() (err error) {
+				pprof.Do(gctx, labels, func(ctx context.Context) { err = r.Run(ctx) })
+				return err
+			})
 		}
 	}
 	s.smtp = peers["mailbox"].SMTP

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -51,23 +52,42 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		targets = append(targets, t)
 	}
+	// the targets are asked side by side: one slow component does not
+	// delay the answer about the others, and seven probes cost the time
+	// of one (issue 14)
 	deadline := time.Now().Add(*wait)
-	for _, t := range targets {
-		for {
-			err := probe(ctx, t)
-			if err == nil {
-				break
-			}
-			if time.Now().After(deadline) || ctx.Err() != nil {
-				if *wait > 0 {
-					fmt.Fprintf(stderr, "healthcheck: %s toujours indisponible après %s : %v\n", t, *wait, err)
-				} else {
-					fmt.Fprintf(stderr, "healthcheck: indisponible : %v\n", err)
+	errs := make([]error, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Go(func() {
+			for {
+				err := probe(ctx, t)
+				if err == nil {
+					return
 				}
-				return exitError
+				if time.Now().After(deadline) || ctx.Err() != nil {
+					errs[i] = err
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
 			}
-			time.Sleep(100 * time.Millisecond)
+		})
+	}
+	wg.Wait()
+	failed := false
+	for i, err := range errs {
+		if err == nil {
+			continue
 		}
+		failed = true
+		if *wait > 0 {
+			fmt.Fprintf(stderr, "healthcheck: %s toujours indisponible après %s : %v\n", targets[i], *wait, err)
+		} else {
+			fmt.Fprintf(stderr, "healthcheck: indisponible : %v\n", err)
+		}
+	}
+	if failed {
+		return exitError
 	}
 	fmt.Fprintln(stdout, "en bonne santé")
 	return exitOK

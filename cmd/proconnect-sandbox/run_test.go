@@ -349,6 +349,15 @@ func TestHealthcheck(t *testing.T) {
 			t.Errorf("healthcheck %v: exit %d, want %d", tc.args, got, tc.want)
 		}
 	}
+	// the targets are asked side by side, and every unhealthy one is named
+	var out2, errOut2 syncBuffer
+	if got := run(context.Background(), []string{"proconnect-sandbox", "healthcheck", ok.URL + "/ailleurs", port, "http://127.0.0.1:1/"}, env(nil), &out2, &errOut2); got != exitError {
+		t.Errorf("healthcheck with two unhealthy targets: exit %d", got)
+	}
+	if msg := errOut2.String(); !strings.Contains(msg, ok.URL+"/ailleurs a répondu 404") || !strings.Contains(msg, "127.0.0.1:1") ||
+		strings.Index(msg, "/ailleurs") > strings.Index(msg, "127.0.0.1:1") {
+		t.Errorf("healthcheck should name both unhealthy targets, in order:\n%s", msg)
+	}
 	// --wait waits for a target that comes up late
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

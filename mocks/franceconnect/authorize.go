@@ -308,7 +308,7 @@ func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction,
 			}
 		}
 	}
-	if problem := identityProblem(*persona); problem != "" {
+	if problem := m.identityProblem(persona); problem != "" {
 		m.log.Info("identity refused", "login", persona.Login, "problem", problem)
 		m.renderError(w, http.StatusBadRequest, "Y600006", abortURL)
 		return
@@ -374,6 +374,15 @@ func (m *Mock) complete(w http.ResponseWriter, r *http.Request, it *interaction,
 	}
 	v := url.Values{"code": {resp.GetCode()}, "state": {it.state}, "iss": {p.issuer}}
 	http.Redirect(w, r, withParams(it.redirectURI, v, false), http.StatusSeeOther)
+}
+
+// identityProblem is identityProblem of persona, checked once for a
+// fixture's.
+func (m *Mock) identityProblem(persona *fixtures.Persona) string {
+	if problem, ok := m.fixtureProblems()[persona]; ok {
+		return problem
+	}
+	return identityProblem(*persona)
 }
 
 func (m *Mock) endInteraction(it *interaction) {

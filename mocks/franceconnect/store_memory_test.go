@@ -63,7 +63,7 @@ func TestStoreKeepsOnlyWhatIsNeeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	te, ok := s.accessEntry("at-1")
-	if !ok || te.subject != "sub-1" || te.id != "req-1" || !te.scopes.Has("openid") {
+	if !ok || te.subject != "sub-1" || te.id != "req-1" || !te.grant.scopes.Has("openid") {
 		t.Fatalf("access token entry: %v %+v", ok, te)
 	}
 	if r, err := s.GetAccessTokenSession(ctx, "at-1", nil); err != nil || r.GetID() != "req-1" || len(r.GetRequestForm()) != 0 {

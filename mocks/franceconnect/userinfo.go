@@ -33,7 +33,7 @@ func (m *Mock) userinfo(p *profile) http.HandlerFunc {
 		e, ok := m.store.accessEntry(token)
 		if ok {
 			sess = e.session()
-			c, ok = m.client(e.client.GetID())
+			c, ok = m.client(e.grant.client.GetID())
 		}
 		if !ok || sess == nil || c.profile != p {
 			oidcError{status: 401, code: "invalid_token", description: "invalid token provided",
@@ -43,7 +43,7 @@ func (m *Mock) userinfo(p *profile) http.HandlerFunc {
 		// the client's clock (the component's, plus what the control API
 		// moved this client ahead): the clock of its tokens' expiries
 		now := m.store.now(c.fixture.ClientID)
-		claims := userClaims(sess, claimsFor(p.scopes, e.scopes))
+		claims := userClaims(sess, claimsFor(p.scopes, e.grant.scopes))
 		claims["aud"] = c.fixture.ClientID
 		claims["iss"] = p.issuer
 		claims["iat"] = now.Unix()

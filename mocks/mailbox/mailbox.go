@@ -69,6 +69,12 @@ type Mailbox struct {
 	seq     uint64
 	smtp    *smtp.Server
 	handler http.Handler
+	// lnMu guards closed and lns: go-smtp's Close only closes the
+	// listeners its Serve has already taken, so a Close that comes first
+	// would leave a later Serve accepting for ever.
+	lnMu   sync.Mutex
+	closed bool
+	lns    []net.Listener
 	// pass is the page cookie's value when a control token is set.
 	pass string
 	// refusing counts the next messages the SMTP server refuses with a
@@ -112,8 +118,16 @@ func New(cfg Config) *Mailbox {
 	return m
 }
 
-// ServeSMTP serves SMTP on ln until Close.
+// ServeSMTP serves SMTP on ln until Close (at once if Close came first).
 func (m *Mailbox) ServeSMTP(ln net.Listener) error {
+	m.lnMu.Lock()
+	if m.closed {
+		m.lnMu.Unlock()
+		_ = ln.Close()
+		return nil
+	}
+	m.lns = append(m.lns, ln)
+	m.lnMu.Unlock()
 	err := m.smtp.Serve(ln)
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil
@@ -121,8 +135,21 @@ func (m *Mailbox) ServeSMTP(ln net.Listener) error {
 	return err
 }
 
-// Close stops the SMTP server.
-func (m *Mailbox) Close() error { return m.smtp.Close() }
+// Close stops the SMTP server, whether or not ServeSMTP has started.
+func (m *Mailbox) Close() error {
+	m.lnMu.Lock()
+	m.closed = true
+	lns := m.lns
+	m.lnMu.Unlock()
+	// go-smtp marks itself closed before it closes the listeners it took,
+	// so that their Accept failing ends Serve without an error; then the
+	// listeners it had not taken yet are closed here
+	err := m.smtp.Close()
+	for _, ln := range lns {
+		_ = ln.Close() // already closed by go-smtp: net.ErrClosed, ignored
+	}
+	return err
+}
 
 // ServeHTTP serves the HTTP API and pages.
 func (m *Mailbox) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.ServeHTTP(w, r) }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/smtp"
 	"net/textproto"
@@ -409,5 +410,31 @@ func TestOutageTakesOnlyItsJSON(t *testing.T) {
 	defer cancel()
 	if err := send(ctx, addr, plain("pas de panne", "Bonjour", 200)); err != nil {
 		t.Fatalf("a refused call set an outage: %v", err)
+	}
+}
+
+// TestCloseBeforeServe: a Close that comes before ServeSMTP (a sandbox
+// stopped as it starts) makes ServeSMTP return at once, without an error;
+// go-smtp alone would accept on the listener for ever.
+func TestCloseBeforeServe(t *testing.T) {
+	m := mailbox.New(mailbox.Config{Kit: control.NewKit("mailbox", nil, "")})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = m.Close()
+	done := make(chan error, 1)
+	go func() { done <- m.ServeSMTP(ln) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("ServeSMTP after Close: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ServeSMTP still serving 10 s after Close")
+	}
+	if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		c.Close()
+		t.Fatal("the listener still accepts after Close")
 	}
 }

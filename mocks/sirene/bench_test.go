@@ -1,6 +1,7 @@
 package sirene_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,7 +22,8 @@ import (
 // api=prive is the core's path: the private API (api-sirene/prive/3.11)
 // with a bearer token of the password grant, fetched once and reused;
 // api=public is the public API with its X-INSEE-Api-Key-Integration.
-// Run with -cpu 2.
+// Each answer is decoded as the core's register client decodes it (the
+// unit's identity and periods) and its siren checked. Run with -cpu 2.
 func BenchmarkLookup(b *testing.B) {
 	for _, c := range []struct{ api, kind string }{
 		{"prive", "fixture"}, {"prive", "synthetic"}, {"public", "fixture"}, {"public", "synthetic"},
@@ -50,17 +52,20 @@ func BenchmarkLookup(b *testing.B) {
 			start, cpu := time.Now(), selfCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					req, _ := http.NewRequest(http.MethodGet, r.base+prefix+next(), nil)
+					siren := next()
+					req, _ := http.NewRequest(http.MethodGet, r.base+prefix+siren, nil)
 					req.Header.Set(header, value)
 					resp, err := client.Do(req)
 					if err != nil {
 						b.Error(err)
 						return
 					}
+					var unit clientUnit
+					err = json.NewDecoder(resp.Body).Decode(&unit)
 					_, _ = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
-					if resp.StatusCode != 200 {
-						b.Errorf("status %d", resp.StatusCode)
+					if resp.StatusCode != 200 || err != nil || unit.UniteLegale.Siren != siren || len(unit.UniteLegale.Periodes) == 0 {
+						b.Errorf("status %d, %v, siren %q", resp.StatusCode, err, unit.UniteLegale.Siren)
 						return
 					}
 				}
@@ -73,4 +78,24 @@ func BenchmarkLookup(b *testing.B) {
 			b.Logf("%s SIRENs read: %s", kind, strconv.Itoa(b.N))
 		})
 	}
+}
+
+// clientUnit is what a client of the register reads of a unit: the core's
+// register client (proconnect/httpapi) decodes these members.
+type clientUnit struct {
+	UniteLegale struct {
+		Siren         string  `json:"siren"`
+		Sexe          *string `json:"sexeUniteLegale"`
+		Prenom1       *string `json:"prenom1UniteLegale"`
+		DateNaissance *string `json:"dateNaissanceUniteLegale"`
+		CommuneNaiss  *string `json:"codeCommuneNaissanceUniteLegale"`
+		PaysNaiss     *string `json:"codePaysNaissanceUniteLegale"`
+		Periodes      []struct {
+			DateFin      *string `json:"dateFin"`
+			Etat         string  `json:"etatAdministratifUniteLegale"`
+			Nom          *string `json:"nomUniteLegale"`
+			Denomination *string `json:"denominationUniteLegale"`
+			Categorie    string  `json:"categorieJuridiqueUniteLegale"`
+		} `json:"periodesUniteLegale"`
+	} `json:"uniteLegale"`
 }

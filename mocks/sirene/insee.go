@@ -31,6 +31,20 @@ func inseeError(w http.ResponseWriter, status int, message string) {
 	writeObject(w, status, object{{"header", h}}, false)
 }
 
+// jsonUTF8 is the Content-Type of every INSEE answer, one slice shared by
+// all of them: net/http only reads a header's values, and a handler that
+// changes one sets a new slice.
+var jsonUTF8 = []string{"application/json;charset=utf-8"}
+
+// query is the request's query parameters; nil, which reads as empty,
+// when there are none (a lookup's usual case), rather than a new map.
+func query(r *http.Request) url.Values {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	return r.URL.Query()
+}
+
 // buffers recycles encoding buffers: a lookup is a few kilobytes of JSON.
 var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 8192); return &b }}
 
@@ -39,8 +53,8 @@ func writeObject(w http.ResponseWriter, status int, o object, hideNull bool) {
 	bp := buffers.Get().(*[]byte)
 	buf := o.appendJSON((*bp)[:0], hideNull)
 	h := w.Header()
-	h.Set("Content-Type", "application/json;charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(buf)))
+	h["Content-Type"] = jsonUTF8
+	h["Content-Length"] = []string{strconv.Itoa(len(buf))}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf)
 	if cap(buf) <= 1<<20 { // do not keep a huge search answer around
@@ -340,7 +354,7 @@ func (m *Mock) lookupSiren(private bool) http.HandlerFunc {
 			inseeError(w, http.StatusBadRequest, "Erreur de syntaxe dans le paramètre siren : "+siren+" (9 chiffres attendus)")
 			return
 		}
-		v, ok := parseView(w, r.URL.Query(), private, unitFields, lookupParams)
+		v, ok := parseView(w, query(r), private, unitFields, lookupParams)
 		if !ok {
 			return
 		}
@@ -498,7 +512,7 @@ func (m *Mock) lookupSiret(private bool) http.HandlerFunc {
 			inseeError(w, http.StatusBadRequest, "Erreur de syntaxe dans le paramètre siret : "+siret+" (14 chiffres attendus)")
 			return
 		}
-		v, ok := parseView(w, r.URL.Query(), private, etablissementFieldNames, lookupParams)
+		v, ok := parseView(w, query(r), private, etablissementFieldNames, lookupParams)
 		if !ok {
 			return
 		}

@@ -75,14 +75,19 @@ const hexDigits = "0123456789abcdef"
 // appendString writes s as a JSON string (RFC 8259): quotes, backslashes and
 // control characters escaped, invalid UTF-8 replaced. Runs of bytes that need
 // no escaping are copied at once (the common case: every key, most values).
+// UTF-8 is checked from the first non-ASCII byte on, in the same pass: most
+// strings are ASCII and are read once.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
-	if !utf8.ValidString(s) {
-		return appendInvalid(b, s)
-	}
-	start := 0
+	quote, start, checked := len(b), 0, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= utf8.RuneSelf && !checked {
+			if !utf8.ValidString(s[i:]) {
+				return appendInvalid(b[:quote], s)
+			}
+			checked = true
+		}
 		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}

@@ -28,7 +28,7 @@ type unitKey struct {
 type renderedUnit struct {
 	from   *fixtures.Company // the run-time snapshot, nil for the fixtures
 	body   []byte
-	length string // Content-Length
+	length []string // Content-Length, shared by every answer (net/http only reads it)
 }
 
 // serveRenderedUnit writes the kept answer for siren in view v, if there is
@@ -61,7 +61,7 @@ func (m *Mock) keepRenderedUnit(w http.ResponseWriter, siren string, v view, sna
 		return false
 	}
 	body := answer.appendJSON(nil, v.hideNull)
-	u := &renderedUnit{from: snap, body: body, length: strconv.Itoa(len(body))}
+	u := &renderedUnit{from: snap, body: body, length: []string{strconv.Itoa(len(body))}}
 	m.rendered.Store(unitKey{siren, v.private, v.hideNull}, u)
 	writeRendered(w, u)
 	return true
@@ -69,8 +69,8 @@ func (m *Mock) keepRenderedUnit(w http.ResponseWriter, siren string, v view, sna
 
 func writeRendered(w http.ResponseWriter, u *renderedUnit) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json;charset=utf-8")
-	h.Set("Content-Length", u.length)
+	h["Content-Type"] = jsonUTF8
+	h["Content-Length"] = u.length
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(u.body)
 }
