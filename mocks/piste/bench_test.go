@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"runtime"
 	"strings"
@@ -65,16 +64,8 @@ func BenchmarkTokenHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	body := url.Values{"grant_type": {"client_credentials"}, "scope": {"proconnect"}}.Encode()
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "http://localhost:7103/api/oauth/token", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("portail-demo", "portail-demo-secret")
-		rec := httptest.NewRecorder()
-		m.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("%d %s", rec.Code, rec.Body)
-		}
+		askToken(b, m)
 	}
 }
