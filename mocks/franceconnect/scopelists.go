@@ -40,3 +40,34 @@ func (l *scopeLists) clear() {
 	l.lists.Clear()
 	l.n.Store(0)
 }
+
+// stringTable interns strings kept for a long time by many entries, such as
+// the redirect URI of every code: a loopback client may use any port, so
+// the client's registered list does not hold them all. Past maxScopeLists
+// distinct strings, a string is copied on its own.
+type stringTable struct {
+	strs sync.Map // string → the same string, owned by the table
+	n    atomic.Int32
+}
+
+// intern returns the table's copy of s, which shares no request's memory.
+func (t *stringTable) intern(s string) string {
+	if shared, ok := t.strs.Load(s); ok {
+		return shared.(string)
+	}
+	own := strings.Clone(s)
+	if t.n.Load() >= maxScopeLists {
+		return own
+	}
+	shared, loaded := t.strs.LoadOrStore(own, own)
+	if !loaded {
+		t.n.Add(1)
+	}
+	return shared.(string)
+}
+
+// clear forgets every string.
+func (t *stringTable) clear() {
+	t.strs.Clear()
+	t.n.Store(0)
+}

@@ -2,17 +2,23 @@ package franceconnect
 
 import "sync"
 
-// shardedMap is a string-keyed map split into shards, each under its own
-// mutex: no lock is global, and an entry costs a slot in a Go map rather
-// than sync.Map's trie nodes and boxed key (about 60 bytes an entry, three
+// shardedMap is a map split into shards, each under its own mutex: no
+// lock is global, and an entry costs a slot in a Go map rather than
+// sync.Map's trie nodes and boxed key (about 60 bytes an entry, three
 // entries a flow: issue 14).
-type shardedMap[V any] struct {
-	shards [64]mapShard[V]
+type shardedMap[K mapKey, V any] struct {
+	shards [64]mapShard[K, V]
 }
 
-type mapShard[V any] struct {
+// mapKey is a key that picks its own shard.
+type mapKey interface {
+	comparable
+	shardOf() uint32
+}
+
+type mapShard[K mapKey, V any] struct {
 	mu sync.Mutex
-	m  map[string]V
+	m  map[K]V
 	// peak is the most entries m held since it was made: a Go map never
 	// gives back its buckets, so DeleteIf makes a smaller one once most
 	// are gone (issue 14: after a burst, the empty room was about 60
@@ -20,17 +26,11 @@ type mapShard[V any] struct {
 	peak int
 }
 
-// shard picks a shard by FNV-1a of the key.
-func (s *shardedMap[V]) shard(k string) *mapShard[V] {
-	h := uint32(2166136261)
-	for i := range len(k) {
-		h ^= uint32(k[i])
-		h *= 16777619
-	}
-	return &s.shards[h%uint32(len(s.shards))]
+func (s *shardedMap[K, V]) shard(k K) *mapShard[K, V] {
+	return &s.shards[k.shardOf()%uint32(len(s.shards))]
 }
 
-func (s *shardedMap[V]) Load(k string) (V, bool) {
+func (s *shardedMap[K, V]) Load(k K) (V, bool) {
 	sh := s.shard(k)
 	sh.mu.Lock()
 	v, ok := sh.m[k]
@@ -38,25 +38,25 @@ func (s *shardedMap[V]) Load(k string) (V, bool) {
 	return v, ok
 }
 
-func (s *shardedMap[V]) Store(k string, v V) {
+func (s *shardedMap[K, V]) Store(k K, v V) {
 	sh := s.shard(k)
 	sh.mu.Lock()
 	if sh.m == nil {
-		sh.m = make(map[string]V)
+		sh.m = make(map[K]V)
 	}
 	sh.m[k] = v
 	sh.peak = max(sh.peak, len(sh.m))
 	sh.mu.Unlock()
 }
 
-func (s *shardedMap[V]) Delete(k string) {
+func (s *shardedMap[K, V]) Delete(k K) {
 	sh := s.shard(k)
 	sh.mu.Lock()
 	delete(sh.m, k)
 	sh.mu.Unlock()
 }
 
-func (s *shardedMap[V]) LoadAndDelete(k string) (V, bool) {
+func (s *shardedMap[K, V]) LoadAndDelete(k K) (V, bool) {
 	sh := s.shard(k)
 	sh.mu.Lock()
 	v, ok := sh.m[k]
@@ -67,7 +67,7 @@ func (s *shardedMap[V]) LoadAndDelete(k string) (V, bool) {
 
 // DeleteIf deletes the entries drop says so of, one shard at a time. drop
 // must not use this map.
-func (s *shardedMap[V]) DeleteIf(drop func(k string, v V) bool) {
+func (s *shardedMap[K, V]) DeleteIf(drop func(k K, v V) bool) {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
@@ -84,12 +84,12 @@ func (s *shardedMap[V]) DeleteIf(drop func(k string, v V) bool) {
 // shrink starts a new map when the shard holds less than a quarter of its
 // peak (none at all: no map), so that a burst of flows does not leave its
 // buckets behind. The copy costs a fraction of the deletions before it.
-func (sh *mapShard[V]) shrink() {
+func (sh *mapShard[K, V]) shrink() {
 	switch n := len(sh.m); {
 	case n == 0:
 		sh.m, sh.peak = nil, 0
 	case n < sh.peak/4:
-		m := make(map[string]V, n)
+		m := make(map[K]V, n)
 		for k, v := range sh.m {
 			m[k] = v
 		}
@@ -98,7 +98,7 @@ func (sh *mapShard[V]) shrink() {
 }
 
 // Len returns the number of entries.
-func (s *shardedMap[V]) Len() int {
+func (s *shardedMap[K, V]) Len() int {
 	n := 0
 	for i := range s.shards {
 		sh := &s.shards[i]
@@ -109,7 +109,7 @@ func (s *shardedMap[V]) Len() int {
 	return n
 }
 
-func (s *shardedMap[V]) Clear() {
+func (s *shardedMap[K, V]) Clear() {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,16 +27,17 @@ type store struct {
 	now     func(clientID string) time.Time
 	clients func(id string) (*clientEntry, bool)
 
-	codes  shardedMap[*codeEntry]  // signature → code
-	access shardedMap[*tokenEntry] // signature → access token
+	codes  shardedMap[sigKey, *codeEntry]  // signature → code
+	access shardedMap[sigKey, *tokenEntry] // signature → access token
 	// revoked holds the request IDs whose tokens were revoked (a replayed
 	// code, the revocation endpoint), until every token they gave has
 	// expired: rare, where an index from request ID to token would cost
 	// every flow a map entry for the token's lifetime (issue 14).
-	revoked shardedMap[int64] // request ID → expiry (Unix ns, sandbox clock)
-	pkce    sync.Map          // signature → fosite.Requester
-	jtis    sync.Map          // client-assertion jti → expiry (time.Time)
+	revoked shardedMap[requestID, int64] // request ID → expiry (Unix ns, sandbox clock)
+	pkce    sync.Map                     // sigKey → fosite.Requester
+	jtis    sync.Map                     // client-assertion jti → expiry (time.Time)
 	scopes  scopeLists
+	uris    stringTable // the codes' redirect URIs
 	grants  grants
 
 	codeTTL, accessTTL time.Duration
@@ -57,7 +57,7 @@ var (
 // request and session copies, the larger part of a flow's memory, go at
 // once (issue 14).
 type codeEntry struct {
-	id          string
+	id          requestID
 	client      fosite.Client
 	redirectURI string
 	exp         int64 // Unix ns, on the client's clock
@@ -70,7 +70,7 @@ type heldRequest struct{ fosite.Requester }
 // spent is what fosite is given for an exchanged code: enough to revoke
 // the tokens the code gave (RFC 6749, section 4.1.2).
 func (e *codeEntry) spent() fosite.Requester {
-	return &fosite.Request{ID: e.id, Client: e.client, Session: &session{},
+	return &fosite.Request{ID: e.id.String(), Client: e.client, Session: &session{},
 		Form: url.Values{"redirect_uri": {e.redirectURI}}}
 }
 
@@ -81,7 +81,7 @@ func (e *codeEntry) spent() fosite.Requester {
 // (64 bytes, against 128 with the grant's fields in each token and 256
 // with a copy of the session; issue 14).
 type tokenEntry struct {
-	id      string            // the grant's request ID
+	id      requestID         // the grant's request ID
 	grant   *grant            // shared by the tokens of the same client, scopes and IdP
 	exp     int64             // Unix ns, on the client's clock
 	subject string            // shared (subjects)
@@ -98,7 +98,7 @@ func (e *tokenEntry) session() *session {
 
 // request rebuilds the fosite view of the token, for revocation.
 func (e *tokenEntry) request() fosite.Requester {
-	return &fosite.Request{ID: e.id, Client: e.grant.client, GrantedScope: e.grant.scopes, Session: e.session(), Form: url.Values{}}
+	return &fosite.Request{ID: e.id.String(), Client: e.grant.client, GrantedScope: e.grant.scopes, Session: e.session(), Form: url.Values{}}
 }
 
 // errCodeConsumed marks a second use of a code caught at invalidation (two
@@ -176,11 +176,10 @@ func withSession(r fosite.Requester) fosite.Requester {
 }
 
 func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosite.Requester) error {
-	// A clone: the form's strings share the authorize request's whole line.
-	e := &codeEntry{id: r.GetID(), client: r.GetClient(), redirectURI: strings.Clone(r.GetRequestForm().Get("redirect_uri")),
+	e := &codeEntry{id: idOf(r.GetID()), client: r.GetClient(), redirectURI: s.uris.intern(r.GetRequestForm().Get("redirect_uri")),
 		exp: s.now(r.GetClient().GetID()).Add(s.codeTTL).UnixNano()}
 	e.req.Store(&heldRequest{r})
-	s.codes.Store(sig, e)
+	s.codes.Store(keyOf(sig), e)
 	return nil
 }
 
@@ -198,7 +197,7 @@ func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, _ fosite.
 // codeEntry returns the live (unexpired) code with that signature, used or
 // not, for the checks node-oidc-provider makes before fosite's.
 func (s *store) codeEntry(sig string) (*codeEntry, bool) {
-	e, ok := s.codes.Load(sig)
+	e, ok := s.codes.Load(keyOf(sig))
 	if !ok {
 		return nil, false
 	}
@@ -211,12 +210,12 @@ func (s *store) codeEntry(sig string) (*codeEntry, bool) {
 // hasChallenge reports whether the code was asked with a code_challenge
 // (fosite keeps it apart from the code, under the same signature).
 func (s *store) hasChallenge(sig string) bool {
-	v, ok := s.pkce.Load(sig)
+	v, ok := s.pkce.Load(keyOf(sig))
 	return ok && v.(fosite.Requester).GetRequestForm().Get("code_challenge") != ""
 }
 
 func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) error {
-	e, ok := s.codes.Load(sig)
+	e, ok := s.codes.Load(keyOf(sig))
 	if !ok {
 		return fosite.ErrNotFound
 	}
@@ -229,14 +228,14 @@ func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) er
 }
 
 func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite.Requester) error {
-	e := &tokenEntry{id: r.GetID(), exp: s.now(r.GetClient().GetID()).Add(s.accessTTL).UnixNano()}
+	e := &tokenEntry{id: idOf(r.GetID()), exp: s.now(r.GetClient().GetID()).Add(s.accessTTL).UnixNano()}
 	var idpID string
 	var idpAMR []string
 	if sess, ok := r.GetSession().(*session); ok {
 		e.subject, e.persona, idpID, idpAMR = sess.Subject, sess.Persona, sess.IdPID, sess.IdPAMR
 	}
 	e.grant = s.grants.intern(r.GetClient(), s.scopes.intern(r.GetGrantedScopes()), idpID, idpAMR)
-	s.access.Store(sig, e)
+	s.access.Store(keyOf(sig), e)
 	return nil
 }
 
@@ -250,7 +249,7 @@ func (s *store) GetAccessTokenSession(_ context.Context, sig string, _ fosite.Se
 
 // accessEntry returns the live access token with that signature.
 func (s *store) accessEntry(sig string) (*tokenEntry, bool) {
-	e, ok := s.access.Load(sig)
+	e, ok := s.access.Load(keyOf(sig))
 	if !ok {
 		return nil, false
 	}
@@ -264,7 +263,7 @@ func (s *store) accessEntry(sig string) (*tokenEntry, bool) {
 }
 
 func (s *store) DeleteAccessTokenSession(_ context.Context, sig string) error {
-	s.access.Delete(sig)
+	s.access.Delete(keyOf(sig))
 	return nil
 }
 
@@ -273,7 +272,7 @@ func (s *store) DeleteAccessTokenSession(_ context.Context, sig string) error {
 // within accessTTL of their issue, on a clock that only moves forward and
 // that a client's offset only puts ahead.
 func (s *store) RevokeAccessToken(_ context.Context, requestID string) error {
-	s.revoked.Store(strings.Clone(requestID), s.now("").Add(s.accessTTL).UnixNano())
+	s.revoked.Store(idOf(requestID), s.now("").Add(s.accessTTL).UnixNano())
 	return nil
 }
 
@@ -294,7 +293,7 @@ func (s *store) RotateRefreshToken(context.Context, string, string) error { retu
 func (s *store) RevokeRefreshToken(context.Context, string) error { return nil }
 
 func (s *store) GetPKCERequestSession(_ context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
-	v, ok := s.pkce.Load(sig)
+	v, ok := s.pkce.Load(keyOf(sig))
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
@@ -302,32 +301,32 @@ func (s *store) GetPKCERequestSession(_ context.Context, sig string, _ fosite.Se
 }
 
 func (s *store) CreatePKCERequestSession(_ context.Context, sig string, r fosite.Requester) error {
-	s.pkce.Store(sig, r)
+	s.pkce.Store(keyOf(sig), r)
 	return nil
 }
 
 func (s *store) DeletePKCERequestSession(_ context.Context, sig string) error {
-	s.pkce.Delete(sig)
+	s.pkce.Delete(keyOf(sig))
 	return nil
 }
 
 // sweep drops what expired before now; run from a ticker, never on requests.
 func (s *store) sweep(now time.Time) {
-	s.codes.DeleteIf(func(k string, e *codeEntry) bool {
+	s.codes.DeleteIf(func(k sigKey, e *codeEntry) bool {
 		if now.UnixNano() > e.exp {
 			s.pkce.Delete(k)
 			return true
 		}
 		return false
 	})
-	s.access.DeleteIf(func(_ string, e *tokenEntry) bool {
+	s.access.DeleteIf(func(_ sigKey, e *tokenEntry) bool {
 		if now.UnixNano() > e.exp {
 			return true
 		}
 		_, revoked := s.revoked.Load(e.id)
 		return revoked
 	})
-	s.revoked.DeleteIf(func(_ string, exp int64) bool { return now.UnixNano() > exp })
+	s.revoked.DeleteIf(func(_ requestID, exp int64) bool { return now.UnixNano() > exp })
 	s.jtis.Range(func(k, v any) bool {
 		if now.After(v.(time.Time)) {
 			s.jtis.Delete(k)
@@ -342,6 +341,7 @@ func (s *store) clear() {
 	s.access.Clear()
 	s.revoked.Clear()
 	s.scopes.clear()
+	s.uris.clear()
 	s.grants.clear()
 	s.pkce.Clear()
 	s.jtis.Clear()

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ory/fosite"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/randid"
 )
 
 func countEntries(m *sync.Map) int {
@@ -27,8 +30,9 @@ func TestStoreKeepsOnlyWhatIsNeeded(t *testing.T) {
 	s := &store{now: func(string) time.Time { return now }, codeTTL: CodeTTL, accessTTL: AccessTokenTTL}
 	ctx := context.Background()
 
+	reqID := randid.New()
 	ar := fosite.NewAuthorizeRequest()
-	ar.ID, ar.Client = "req-1", client
+	ar.ID, ar.Client = reqID, client
 	ar.Form = url.Values{"redirect_uri": {"http://localhost:8080/callback"}}
 	ar.Session = &session{Subject: "sub-1"}
 	if err := s.CreateAuthorizeCodeSession(ctx, "code-1", ar); err != nil {
@@ -46,7 +50,7 @@ func TestStoreKeepsOnlyWhatIsNeeded(t *testing.T) {
 		t.Error("an exchanged code still holds fosite's request")
 	}
 	got, err = s.GetAuthorizeCodeSession(ctx, "code-1", nil)
-	if !errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) || got.GetID() != "req-1" || got.GetClient().GetID() != "sandbox-fs" ||
+	if !errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) || got.GetID() != reqID || got.GetClient().GetID() != "sandbox-fs" ||
 		got.GetRequestForm().Get("redirect_uri") != "http://localhost:8080/callback" {
 		t.Errorf("replayed code: %v, request %q client %q", err, got.GetID(), got.GetClient().GetID())
 	}
@@ -55,7 +59,7 @@ func TestStoreKeepsOnlyWhatIsNeeded(t *testing.T) {
 	}
 
 	tr := fosite.NewAccessRequest(&session{Subject: "sub-1"})
-	tr.ID, tr.Client = "req-1", client
+	tr.ID, tr.Client = reqID, client
 	tr.Form = url.Values{"client_secret": {"x"}, "code": {"code-1"}}
 	tr.GrantScope("openid")
 	tr.Session.SetExpiresAt(fosite.AccessToken, now.Add(time.Minute))
@@ -63,13 +67,13 @@ func TestStoreKeepsOnlyWhatIsNeeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	te, ok := s.accessEntry("at-1")
-	if !ok || te.subject != "sub-1" || te.id != "req-1" || !te.grant.scopes.Has("openid") {
+	if !ok || te.subject != "sub-1" || te.id != idOf(reqID) || !te.grant.scopes.Has("openid") {
 		t.Fatalf("access token entry: %v %+v", ok, te)
 	}
-	if r, err := s.GetAccessTokenSession(ctx, "at-1", nil); err != nil || r.GetID() != "req-1" || len(r.GetRequestForm()) != 0 {
+	if r, err := s.GetAccessTokenSession(ctx, "at-1", nil); err != nil || r.GetID() != reqID || len(r.GetRequestForm()) != 0 {
 		t.Errorf("access token as fosite sees it: %v %+v", err, r)
 	}
-	if err := s.RevokeAccessToken(ctx, "req-1"); err != nil {
+	if err := s.RevokeAccessToken(ctx, reqID); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := s.accessEntry("at-1"); ok {
@@ -113,3 +117,43 @@ func TestSSOCookie(t *testing.T) {
 		t.Error("open after reset")
 	}
 }
+
+// TestSignatureKeys: codes and tokens are keyed by the bytes their text
+// carries; a text that only differs in base64url's unused bits, or that
+// is not a token of this mock at all, matches nothing issued.
+func TestSignatureKeys(t *testing.T) {
+	tok, err := randomToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keyOf(tok) != keyOf(strings.Clone(tok)) {
+		t.Fatal("the same token gives two keys")
+	}
+	// The last of 43 characters carries 4 bits and 2 unused ones.
+	last := strings.IndexByte(base64URLAlphabet, tok[42])
+	twin := tok[:42] + string(base64URLAlphabet[last^1])
+	if keyOf(twin) == keyOf(tok) {
+		t.Errorf("%s (unused bits changed) has the key of %s", twin, tok)
+	}
+	if keyOf(tok+"A") == keyOf(tok) || keyOf(tok[:42]) == keyOf(tok) || keyOf(strings.Repeat("A", 4096)) == keyOf(tok) {
+		t.Error("a longer or shorter text has the token's key")
+	}
+	if keyOf("code-1") == keyOf("code-2") || keyOf("code-1") != keyOf("code-1") {
+		t.Error("texts that are not tokens are not keyed apart")
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = keyOf(tok) }); n != 0 {
+		t.Errorf("keyOf allocates %v times", n)
+	}
+	// Request IDs: the text fosite gets back gives the same key again,
+	// whatever the ID's shape.
+	for _, id := range []string{randid.New(), "req-1", strings.Repeat("é", 11)} {
+		if k := idOf(id); idOf(k.String()) != k {
+			t.Errorf("request ID %q: %q does not give the same key", id, k.String())
+		}
+	}
+	if id := randid.New(); idOf(id).String() != id {
+		t.Errorf("request ID %q comes back as %q", id, idOf(id).String())
+	}
+}
+
+const base64URLAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
