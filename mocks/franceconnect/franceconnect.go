@@ -45,8 +45,9 @@ const (
 	IDTokenTTL     = 60 * time.Second
 	interactionTTL = 15 * time.Minute
 	ssoTTL         = 30 * time.Minute
-	// sweepEvery bounds how long an expired code or token stays in memory.
-	// At full speed (about 900 flows/s) the tokens of the last minute are
+	// sweepEvery is how often an authorize request may start a sweep of
+	// what has expired (on the sandbox clock; a client whose clock a test
+	// moved ahead keeps its entries that much longer). At full speed (about 900 flows/s) the tokens of the last minute are
 	// most of the live heap; 10 s more of them cost the collector about a
 	// tenth more work (issue 14). A sweep of 60,000 tokens takes a few ms.
 	sweepEvery = 2 * time.Second
@@ -364,9 +365,11 @@ func (m *Mock) reset() {
 	m.keys.reset()
 }
 
-// maybeSweep drops expired entries at most every sweepEvery, off the
-// request path (in its own goroutine, one shard locked at a time), so that
-// an entry outlives its lifetime by sweepEvery at most.
+// maybeSweep starts a sweep of expired entries, at most every sweepEvery,
+// off the request path (in its own goroutine, which locks one shard of a
+// map at a time, and a revocation shard inside a token shard). Only
+// authorize requests call it: while they keep coming, an entry outlives
+// its lifetime by about sweepEvery.
 func (m *Mock) maybeSweep() {
 	now := m.now()
 	last := m.lastSweep.Load()

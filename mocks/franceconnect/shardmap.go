@@ -4,8 +4,8 @@ import "sync"
 
 // shardedMap is a map split into shards, each under its own mutex: no
 // lock is global, and an entry costs a slot in a Go map rather than
-// sync.Map's trie nodes and boxed key (about 60 bytes an entry, three
-// entries a flow: issue 14).
+// sync.Map's trie nodes and boxed key (about 60 bytes an entry; a flow
+// keeps a code and a token: issue 14).
 type shardedMap[K mapKey, V any] struct {
 	shards [64]mapShard[K, V]
 }

@@ -310,7 +310,7 @@ func (s *store) DeletePKCERequestSession(_ context.Context, sig string) error {
 	return nil
 }
 
-// sweep drops what expired before now; run from a ticker, never on requests.
+// sweep drops what expired before now; maybeSweep runs it in its own goroutine.
 func (s *store) sweep(now time.Time) {
 	s.codes.DeleteIf(func(k sigKey, e *codeEntry) bool {
 		if now.UnixNano() > e.exp {

@@ -12,7 +12,7 @@ import (
 // mock never issues, is keyed by its SHA-256 and so matches nothing issued.
 type sigKey [32]byte
 
-func (k sigKey) shardOf() uint32 { return uint32(k[0]) | uint32(k[1])<<8 } // random bytes
+func (k sigKey) shardOf() uint32 { return uint32(k[0]) } // a random byte
 
 // requestID is a grant's request ID as codes, tokens and revocation marks
 // keep it: the 16 random bytes of the 22 characters randid gives it (its
@@ -22,7 +22,7 @@ func (k sigKey) shardOf() uint32 { return uint32(k[0]) | uint32(k[1])<<8 } // ra
 // same key again.
 type requestID [16]byte
 
-func (k requestID) shardOf() uint32 { return uint32(k[0]) | uint32(k[1])<<8 } // random bytes
+func (k requestID) shardOf() uint32 { return uint32(k[0]) } // a random byte
 
 func (k requestID) String() string { return base64.RawURLEncoding.EncodeToString(k[:]) }
 
