@@ -14,6 +14,8 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/postgres/pgtest"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
 )
 
 // BenchmarkCertificationFlow measures complete certifications as a person
@@ -86,7 +88,7 @@ func benchFlows(b *testing.B, store string, replicas, conc int) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	start, cpu0 := time.Now(), selfCPU()
+	start, cpu0 := time.Now(), benchcpu.Self()
 	if conc == 1 {
 		for b.Loop() {
 			if err := flow(); err != nil {
@@ -104,7 +106,7 @@ func benchFlows(b *testing.B, store string, replicas, conc int) {
 			}
 		})
 	}
-	elapsed, cpu := time.Since(start), selfCPU()-cpu0
+	elapsed, cpu := time.Since(start), benchcpu.Self()-cpu0
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "flows/s")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "CPU-µs/flow")

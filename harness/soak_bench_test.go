@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
 )
 
 // BenchmarkSoak starts many complete flows at the same instant against the
@@ -264,15 +266,6 @@ func procStats(pid int) (peak int64, cpu time.Duration) {
 	return peak, cpu
 }
 
-// selfCPU is the CPU time this process used so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // soakResult is what one round counted.
 type soakResult struct {
 	flows, certifications, accessRequests int
@@ -337,7 +330,7 @@ func (r *soakRound) run() *soakResult {
 	r.setContact()
 	col := &soakCollector{round: r, attempts: map[string]attemptSeen{}, kept: map[string]control.Entry{}, since: map[string]uint64{}}
 	stopPolling := col.pollEvery(500 * time.Millisecond)
-	cpu0 := selfCPU()
+	cpu0 := benchcpu.Self()
 
 	nAccess := cfg.flows * cfg.accessPercent / 100
 	flows := make([]soakFlow, cfg.flows)
@@ -427,7 +420,7 @@ func (r *soakRound) run() *soakResult {
 	stopPolling()
 	col.poll()
 	events, mails = r.outbox(), r.mailbox()
-	res.cpuMe = selfCPU() - cpu0
+	res.cpuMe = benchcpu.Self() - cpu0
 
 	r.countEvents(res, events, col, certified)
 	r.countMails(res, mails)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/piste"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
 )
 
 // BenchmarkToken measures client_credentials tokens (ES256 JWTs) over
@@ -26,7 +28,7 @@ func BenchmarkToken(b *testing.B) {
 	b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
 	b.ResetTimer()
-	start, cpu := time.Now(), selfCPU()
+	start, cpu := time.Now(), benchcpu.Self()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			req, _ := http.NewRequest(http.MethodPost, base+"/api/oauth/token", strings.NewReader(body))
@@ -52,7 +54,7 @@ func BenchmarkToken(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "tokens/s")
-	reportCPU(b, cpu)
+	benchcpu.Report(b, cpu)
 }
 
 // BenchmarkTokenHandler measures the mock's own work for one token (the

@@ -13,6 +13,8 @@ import (
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
+
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
 )
 
 // BenchmarkLookup measures INSEE unit lookups over loopback HTTP at
@@ -49,7 +51,7 @@ func BenchmarkLookup(b *testing.B) {
 			b.SetParallelism((8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 			b.ReportAllocs()
 			b.ResetTimer()
-			start, cpu := time.Now(), selfCPU()
+			start, cpu := time.Now(), benchcpu.Self()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					siren := next()
@@ -71,7 +73,7 @@ func BenchmarkLookup(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lookups/s")
-			reportCPU(b, cpu)
+			benchcpu.Report(b, cpu)
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			b.ReportMetric(float64(ms.Sys)/(1<<20), "MB-sys")
