@@ -109,7 +109,7 @@ func (k *Kit) Middleware(next http.Handler) http.Handler {
 				Flow:       notes.flow,
 				From:       r.Header.Get(FromHeader),
 				// Query, Location and Link: made when the entry is read
-				unredacted: unredacted{query: r.URL.RawQuery, location: w.Header().Get("Location"), pending: true},
+				unredacted: unredacted{query: r.URL.RawQuery, location: w.Header().Get("Location")},
 			}
 			if rec.details {
 				// masked when the journal is read (Entry.masked)

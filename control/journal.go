@@ -62,16 +62,14 @@ type Entry struct {
 	unredacted unredacted
 }
 
-type unredacted struct {
-	query, location string
-	pending         bool // Query, Location and Link are still to be made
-}
+type unredacted struct{ query, location string }
 
 // redacted returns e with Query, Location and Link made from what the
-// exchange left (see Entry.unredacted).
+// exchange left (see Entry.unredacted). An exchange with neither query nor
+// Location leaves them empty, as does an entry already redacted.
 func (e Entry) redacted() Entry {
 	u := e.unredacted
-	if !u.pending {
+	if u == (unredacted{}) {
 		return e
 	}
 	e.unredacted = unredacted{}
