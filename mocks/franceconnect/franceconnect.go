@@ -47,9 +47,10 @@ const (
 	ssoTTL         = 30 * time.Minute
 	// sweepEvery is how often an authorize request may start a sweep of
 	// what has expired (on the sandbox clock; a client whose clock a test
-	// moved ahead keeps its entries that much longer). At full speed (about 900 flows/s) the tokens of the last minute are
-	// most of the live heap; 10 s more of them cost the collector about a
-	// tenth more work (issue 14). A sweep of 60,000 tokens takes a few ms.
+	// moved ahead keeps its entries that much longer). At full speed
+	// (about 900 flows/s) the tokens of the last minute are most of the
+	// live heap; 10 s more of them cost the collector about a tenth more
+	// work (issue 14). A sweep of 60,000 tokens takes a few ms.
 	sweepEvery = 2 * time.Second
 )
 

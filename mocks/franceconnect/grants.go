@@ -2,15 +2,13 @@ package franceconnect
 
 import (
 	"reflect"
-	"sync"
-	"sync/atomic"
 
 	"github.com/ory/fosite"
 )
 
 // grant is what the access tokens of one client, scope list and identity
 // provider have in common: kept once and shared, where each token carried
-// its own copy of these 80 bytes of headers for its lifetime (issue 14).
+// its own copy of these 80 bytes of fields for its lifetime (issue 14).
 // Never changed once made.
 type grant struct {
 	client fosite.Client
@@ -23,8 +21,7 @@ type grant struct {
 // scope lists and identity providers; past maxGrants, a token gets a grant
 // of its own.
 type grants struct {
-	m sync.Map // grantKey → *grant
-	n atomic.Int32
+	internTable[grantKey, *grant]
 }
 
 const maxGrants = 4096
@@ -54,21 +51,5 @@ func (g *grants) intern(client fosite.Client, scopes fosite.Arguments, idpID str
 	if len(idpAMR) > 0 {
 		k.amr = &idpAMR[0]
 	}
-	if v, ok := g.m.Load(k); ok {
-		return v.(*grant)
-	}
-	if g.n.Load() >= maxGrants {
-		return fresh()
-	}
-	v, loaded := g.m.LoadOrStore(k, fresh())
-	if !loaded {
-		g.n.Add(1)
-	}
-	return v.(*grant)
-}
-
-// clear forgets every grant.
-func (g *grants) clear() {
-	g.m.Clear()
-	g.n.Store(0)
+	return g.internTable.intern(k, maxGrants, fresh)
 }
