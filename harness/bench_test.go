@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
 	"github.com/proconnect-sandbox/proconnect-sandbox/proconnect/postgres/pgtest"
 	"github.com/proconnect-sandbox/proconnect-sandbox/sandbox"
-
-	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
 )
 
 // BenchmarkCertificationFlow measures complete certifications as a person

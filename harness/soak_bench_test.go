@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/control"
-
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
 )
 

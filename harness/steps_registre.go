@@ -91,12 +91,12 @@ func distinctDirigeants(siren string) bool {
 		}
 	}
 	for i, a := range people {
+		id := proconnect.Identity{GivenNames: a.GivenNames, FamilyName: a.FamilyName, Birthdate: a.Birthdate,
+			Gender: a.Gender, Birthplace: a.Birthplace, Birthcountry: a.Birthcountry}
 		for j, b := range people {
 			if i == j {
 				continue
 			}
-			id := proconnect.Identity{GivenNames: a.GivenNames, FamilyName: a.FamilyName, Birthdate: a.Birthdate,
-				Gender: a.Gender, Birthplace: a.Birthplace, Birthcountry: a.Birthcountry}
 			p := proconnect.Person{FamilyName: b.FamilyName, GivenNames: b.GivenNames, Gender: b.Gender,
 				Birthdate: b.Birthdate, Birthplace: b.Birthplace, Birthcountry: b.Birthcountry}
 			if proconnect.Match(id, p).Points >= 3 {

@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/testserver"
 	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/piste"
-
-	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
 )
 
 // BenchmarkToken measures client_credentials tokens (ES256 JWTs) over

@@ -12,9 +12,8 @@ import (
 	"time"
 
 	"github.com/proconnect-sandbox/proconnect-sandbox/insee"
-	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
-
 	"github.com/proconnect-sandbox/proconnect-sandbox/internal/benchcpu"
+	"github.com/proconnect-sandbox/proconnect-sandbox/mocks/sirene"
 )
 
 // BenchmarkLookup measures INSEE unit lookups over loopback HTTP at
